@@ -1,0 +1,46 @@
+/* params.h — the one table of live parameters.
+ *
+ * Every parameter that may change while audio runs is described here once:
+ * the CLI flags, plugin ports, web controls and docs are generated from this
+ * table.  Values are doubles in the unit named by the table. */
+#ifndef HPAMP_PARAMS_H
+#define HPAMP_PARAMS_H
+
+#include <hpamp/hpamp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hpa_param_id {
+    HPA_PARAM_VOLUME_DB = 0, /* volume in dB, clamped to the chain's max_volume_db */
+    HPA_PARAM_MUTE,          /* 0 or 1; muting ramps like any volume change */
+    HPA_PARAM_COUNT
+} hpa_param_id;
+
+typedef struct hpa_param_info {
+    hpa_param_id id;
+    const char *symbol;  /* stable machine name, e.g. "volume_db" */
+    const char *name;    /* human name, e.g. "Volume" */
+    const char *unit;    /* "dB", "" for switches */
+    double min_value;
+    double max_value;
+    double default_value;
+    int is_toggle;       /* 1 for on/off parameters */
+    const char *doc;     /* one sentence for --help and the docs */
+} hpa_param_info;
+
+/* [any] Number of parameters in the table (HPA_PARAM_COUNT). */
+HPA_API int hpa_param_count(void);
+
+/* [any] The table entry for id, or NULL when id is out of range. */
+HPA_API const hpa_param_info *hpa_param_info_get(int id);
+
+/* [any] The id whose symbol equals `symbol`, or HPA_ERR_UNKNOWN_PARAM. */
+HPA_API int hpa_param_find(const char *symbol);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

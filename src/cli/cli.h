@@ -1,0 +1,7 @@
+/* cli.h — the hpamp command's subcommands. Each takes argv from its own name on. */
+#ifndef HPA_CLI_H
+#define HPA_CLI_H
+
+int hpa_cmd_render(int argc, char **argv);
+
+#endif

@@ -1,0 +1,55 @@
+/* main.c — the hpamp command: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include <hpamp/hpamp.h>
+
+#include "cli.h"
+#include "term.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"render", hpa_cmd_render, "play a file through the DAC chain into a file (resample, volume, dither)"},
+};
+
+static void usage(FILE *f)
+{
+    fputs("Usage: hpamp COMMAND [options]\n"
+          "\n"
+          "hpamp is a headphone amplifier and DAC in software.\n"
+          "\n"
+          "Commands:\n",
+          f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n"
+          "Run 'hpamp COMMAND --help' for a command's options.\n"
+          "  -h, --help     this help\n"
+          "  -V, --version  print the version\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+        printf("hpamp %s\n", hpa_version_string());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    hpa_cli_error("unknown command '%s' (see hpamp --help)", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,140 @@
+/* term.c — messages, progress bar and JSON helpers for the hpamp command. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "term.h"
+
+void hpa_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hpamp: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void hpa_cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hpamp: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int hpa_parse_double(const char *text, double min, double max, double *out)
+{
+    char *end;
+    if (!text || !*text)
+        return -1;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || *end || !isfinite(v) || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int hpa_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
+{
+    char *end;
+    if (!text || *text < '0' || *text > '9')
+        return -1;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+double hpa_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int hpa_use_color(FILE *f)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(fileno(f)) && !(nc && *nc);
+}
+
+void hpa_progress_begin(hpa_progress *p, const char *label, int allow)
+{
+    p->enabled = allow && isatty(STDERR_FILENO);
+    p->start_s = hpa_now_s();
+    p->last_draw_s = 0.0;
+    p->label = label;
+}
+
+void hpa_progress_update(hpa_progress *p, double fraction)
+{
+    if (!p->enabled)
+        return;
+    double now = hpa_now_s();
+    if (now - p->last_draw_s < 0.1 && fraction < 1.0)
+        return;
+    p->last_draw_s = now;
+    if (fraction < 0.0)
+        fraction = 0.0;
+    if (fraction > 1.0)
+        fraction = 1.0;
+    const int width = 30;
+    int filled = (int)(fraction * width + 0.5);
+    double elapsed = now - p->start_s;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '-';
+    bar[width] = 0;
+    if (fraction > 0.01 && fraction < 1.0) {
+        double eta = elapsed * (1.0 - fraction) / fraction;
+        fprintf(stderr, "\r%s [%s] %3.0f%%  %.1f s left ", p->label, bar, fraction * 100.0, eta);
+    } else {
+        fprintf(stderr, "\r%s [%s] %3.0f%%             ", p->label, bar, fraction * 100.0);
+    }
+    fflush(stderr);
+}
+
+void hpa_progress_end(hpa_progress *p)
+{
+    if (!p->enabled)
+        return;
+    /* clear the line so the summary starts clean */
+    fprintf(stderr, "\r%*s\r", 72, "");
+    fflush(stderr);
+}
+
+void hpa_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void hpa_json_number(FILE *f, double v, int decimals)
+{
+    if (!isfinite(v))
+        fputs("null", f);
+    else
+        fprintf(f, "%.*f", decimals, v);
+}

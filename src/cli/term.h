@@ -1,0 +1,41 @@
+/* term.h — what every hpamp subcommand shares: messages, progress, JSON. */
+#ifndef HPA_CLI_TERM_H
+#define HPA_CLI_TERM_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EXIT_USAGE 2
+
+/* "hpamp: <message>" on stderr, one line. */
+void hpa_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hpa_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse helpers: 0 on success, -1 if text is not a whole number / finite double in range. */
+int hpa_parse_double(const char *text, double min, double max, double *out);
+int hpa_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
+
+/* A progress bar on stderr, drawn only when stderr is a terminal. */
+typedef struct hpa_progress {
+    int enabled;
+    double start_s;
+    double last_draw_s;
+    const char *label;
+} hpa_progress;
+
+void hpa_progress_begin(hpa_progress *p, const char *label, int allow);
+void hpa_progress_update(hpa_progress *p, double fraction);
+void hpa_progress_end(hpa_progress *p);
+
+/* Monotonic seconds. */
+double hpa_now_s(void);
+
+/* Colour on stdout only when it is a terminal and NO_COLOR is unset. */
+int hpa_use_color(FILE *f);
+
+/* JSON writing: strings escaped, non-finite numbers as null. */
+void hpa_json_string(FILE *f, const char *s);
+void hpa_json_number(FILE *f, double v, int decimals);
+
+#endif

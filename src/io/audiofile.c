@@ -1,0 +1,244 @@
+/* audiofile.c — libsndfile at the edges: every file format libsndfile knows
+ * (WAV, FLAC, Ogg Vorbis, MP3, AIFF, ...) in, WAV or FLAC out.
+ *
+ * Integer files are read as integers so that nothing is rounded on the way
+ * in: 8/16-bit as s16, 24-bit as s24, 32-bit as s32; float files as f32;
+ * lossy and other codecs decode to f64. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <sndfile.h>
+
+#include "audiofile.h"
+
+struct hpa_audiofile {
+    SNDFILE *sf;
+    hpa_audio_info info;
+    int32_t *conv;  /* s24 <-> libsndfile's left-justified int */
+    size_t conv_frames;
+};
+
+static void set_why(char *why, size_t len, const char *msg)
+{
+    if (why && len)
+        snprintf(why, len, "%s", msg);
+}
+
+static hpa_format edge_format(int sf_format, char *codec, size_t codec_len)
+{
+    int major = sf_format & SF_FORMAT_TYPEMASK, sub = sf_format & SF_FORMAT_SUBMASK;
+    const char *container = "audio";
+    SF_FORMAT_INFO fi = {.format = major};
+    char name[24];
+    if (sf_command(NULL, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name) {
+        /* "FLAC (Free Lossless Audio Codec)" -> "FLAC" */
+        snprintf(name, sizeof name, "%s", fi.name);
+        name[strcspn(name, " (")] = 0;
+        container = name;
+    }
+    hpa_format f;
+    const char *depth;
+    switch (sub) {
+    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: f = HPA_FORMAT_S16; depth = "8-bit"; break;
+    case SF_FORMAT_PCM_16: f = HPA_FORMAT_S16; depth = "16-bit"; break;
+    case SF_FORMAT_PCM_24: f = HPA_FORMAT_S24; depth = "24-bit"; break;
+    case SF_FORMAT_PCM_32: f = HPA_FORMAT_S32; depth = "32-bit"; break;
+    case SF_FORMAT_FLOAT: f = HPA_FORMAT_F32; depth = "float"; break;
+    case SF_FORMAT_DOUBLE: f = HPA_FORMAT_F64; depth = "double"; break;
+    default: f = HPA_FORMAT_F64; depth = "decoded"; break;
+    }
+    if (sub == SF_FORMAT_VORBIS)
+        depth = "Vorbis";
+    else if (sub == SF_FORMAT_OPUS)
+        depth = "Opus";
+    else if (sub == SF_FORMAT_MPEG_LAYER_III)
+        depth = "MP3", container = "MPEG";
+    snprintf(codec, codec_len, "%.20s %s", container, depth);
+    return f;
+}
+
+hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char *why, size_t why_len)
+{
+    SF_INFO si;
+    memset(&si, 0, sizeof si);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        set_why(why, why_len, strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        set_why(why, why_len, strerror(EISDIR));
+        return NULL;
+    }
+    if (st.st_size == 0) {
+        set_why(why, why_len, "empty file, not audio");
+        return NULL;
+    }
+    SNDFILE *sf = sf_open(path, SFM_READ, &si);
+    if (!sf) {
+        const char *msg = sf_strerror(NULL);
+        if (strstr(msg, "System error") || strstr(msg, "ermission"))
+            msg = strerror(errno ? errno : EIO);
+        else if (strstr(msg, "ormat not recognised") || strstr(msg, "nknown format"))
+            msg = "not an audio file libsndfile can read (corrupt or unsupported format)";
+        else {
+            snprintf(why, why_len, "corrupt or unsupported audio (libsndfile: %s)", msg);
+            return NULL;
+        }
+        set_why(why, why_len, msg);
+        return NULL;
+    }
+    hpa_audiofile *f = calloc(1, sizeof *f);
+    if (!f) {
+        sf_close(sf);
+        set_why(why, why_len, "out of memory");
+        return NULL;
+    }
+    f->sf = sf;
+    f->info.rate_hz = (uint32_t)si.samplerate;
+    f->info.channels = (uint32_t)si.channels;
+    f->info.frames = si.frames > 0 ? (int64_t)si.frames : -1;
+    f->info.format = edge_format(si.format, f->info.codec, sizeof f->info.codec);
+    *info = f->info;
+    return f;
+}
+
+hpa_container hpa_audio_container_for(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash))
+        return HPA_CONTAINER_NONE;
+    if (strcasecmp(dot, ".wav") == 0)
+        return HPA_CONTAINER_WAV;
+    if (strcasecmp(dot, ".flac") == 0)
+        return HPA_CONTAINER_FLAC;
+    return HPA_CONTAINER_NONE;
+}
+
+int hpa_audio_container_supports(hpa_container c, hpa_format f)
+{
+    if (c == HPA_CONTAINER_WAV)
+        return 1;
+    if (c == HPA_CONTAINER_FLAC)
+        return f == HPA_FORMAT_S16 || f == HPA_FORMAT_S24;
+    return 0;
+}
+
+hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why,
+                                       size_t why_len)
+{
+    SF_INFO si;
+    memset(&si, 0, sizeof si);
+    si.samplerate = (int)info->rate_hz;
+    si.channels = (int)info->channels;
+    int sub;
+    switch (info->format) {
+    case HPA_FORMAT_S16: sub = SF_FORMAT_PCM_16; break;
+    case HPA_FORMAT_S24: sub = SF_FORMAT_PCM_24; break;
+    case HPA_FORMAT_S32: sub = SF_FORMAT_PCM_32; break;
+    case HPA_FORMAT_F32: sub = SF_FORMAT_FLOAT; break;
+    default: sub = SF_FORMAT_DOUBLE; break;
+    }
+    int major = SF_FORMAT_WAV;
+    if (c == HPA_CONTAINER_FLAC)
+        major = SF_FORMAT_FLAC;
+    else if (info->channels > 2 || info->format != HPA_FORMAT_S16)
+        major = SF_FORMAT_WAVEX; /* WAVE_FORMAT_EXTENSIBLE: channel mask and >16-bit done right */
+    si.format = major | sub;
+    if (!sf_format_check(&si)) {
+        set_why(why, why_len, "this container cannot hold that rate, channel count and sample format");
+        return NULL;
+    }
+    SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &si, 1);
+    if (!sf) {
+        set_why(why, why_len, sf_strerror(NULL));
+        return NULL;
+    }
+    hpa_audiofile *f = calloc(1, sizeof *f);
+    if (!f) {
+        sf_close(sf);
+        set_why(why, why_len, "out of memory");
+        return NULL;
+    }
+    f->sf = sf;
+    f->info = *info;
+    return f;
+}
+
+static int32_t *conv_buf(hpa_audiofile *f, size_t frames)
+{
+    if (frames > f->conv_frames) {
+        int32_t *p = realloc(f->conv, frames * f->info.channels * sizeof(int32_t));
+        if (!p)
+            return NULL;
+        f->conv = p;
+        f->conv_frames = frames;
+    }
+    return f->conv;
+}
+
+int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames)
+{
+    sf_count_t n;
+    switch (f->info.format) {
+    case HPA_FORMAT_S16: n = sf_readf_short(f->sf, buf, (sf_count_t)frames); break;
+    case HPA_FORMAT_S24: {
+        int32_t *d = buf;
+        n = sf_readf_int(f->sf, d, (sf_count_t)frames);
+        for (sf_count_t i = 0; i < n * (sf_count_t)f->info.channels; i++)
+            d[i] >>= 8; /* libsndfile left-justifies 24-bit samples in an int */
+        break;
+    }
+    case HPA_FORMAT_S32: n = sf_readf_int(f->sf, buf, (sf_count_t)frames); break;
+    case HPA_FORMAT_F32: n = sf_readf_float(f->sf, buf, (sf_count_t)frames); break;
+    default: n = sf_readf_double(f->sf, buf, (sf_count_t)frames); break;
+    }
+    if (n == 0 && sf_error(f->sf) != SF_ERR_NO_ERROR)
+        return -1;
+    return (int64_t)n;
+}
+
+int hpa_audio_write(hpa_audiofile *f, const void *buf, size_t frames)
+{
+    sf_count_t n, want = (sf_count_t)frames;
+    errno = 0;
+    switch (f->info.format) {
+    case HPA_FORMAT_S16: n = sf_writef_short(f->sf, buf, want); break;
+    case HPA_FORMAT_S24: {
+        int32_t *t = conv_buf(f, frames);
+        const int32_t *s = buf;
+        if (!t) {
+            errno = ENOMEM;
+            return -1;
+        }
+        for (size_t i = 0; i < frames * f->info.channels; i++)
+            t[i] = (int32_t)((uint32_t)s[i] << 8);
+        n = sf_writef_int(f->sf, t, want);
+        break;
+    }
+    case HPA_FORMAT_S32: n = sf_writef_int(f->sf, buf, want); break;
+    case HPA_FORMAT_F32: n = sf_writef_float(f->sf, buf, want); break;
+    default: n = sf_writef_double(f->sf, buf, want); break;
+    }
+    return n == want ? 0 : -1;
+}
+
+int hpa_audio_close(hpa_audiofile *f)
+{
+    if (!f)
+        return 0;
+    int rc = sf_close(f->sf) == 0 ? 0 : -1;
+    free(f->conv);
+    free(f);
+    return rc;
+}
+
+const char *hpa_audio_error(hpa_audiofile *f)
+{
+    return sf_strerror(f ? f->sf : NULL);
+}

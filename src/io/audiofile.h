@@ -1,0 +1,51 @@
+/* audiofile.h — audio files through libsndfile, in the chain's edge formats. */
+#ifndef HPA_IO_AUDIOFILE_H
+#define HPA_IO_AUDIOFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hpamp/chain.h>
+
+typedef struct hpa_audiofile hpa_audiofile;
+
+typedef struct hpa_audio_info {
+    uint32_t rate_hz;
+    uint32_t channels;
+    int64_t frames;        /* -1 when the file does not say */
+    hpa_format format;     /* the edge format samples are read or written in */
+    char codec[32];        /* "FLAC 16-bit", "WAV float", "Ogg Vorbis", ... */
+} hpa_audio_info;
+
+/* Open a file for reading.  On failure returns NULL and writes a one-line
+ * reason (without the path) to why. */
+hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char *why, size_t why_len);
+
+/* Output containers chosen by extension. */
+typedef enum { HPA_CONTAINER_NONE = 0, HPA_CONTAINER_WAV, HPA_CONTAINER_FLAC } hpa_container;
+
+/* The container for a path's extension (case-insensitive .wav / .flac), or NONE. */
+hpa_container hpa_audio_container_for(const char *path);
+
+/* 1 if the container can store samples of this format. */
+int hpa_audio_container_supports(hpa_container c, hpa_format f);
+
+/* Open an already-created file descriptor for writing (the descriptor is
+ * closed by hpa_audio_close). */
+hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why,
+                                       size_t why_len);
+
+/* Read up to frames frames into buf (info.format samples). Returns frames
+ * read, 0 at the end, -1 on error. */
+int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames);
+
+/* Write frames; returns 0 or -1 (errno set when the system said why). */
+int hpa_audio_write(hpa_audiofile *f, const void *buf, size_t frames);
+
+/* Close; returns 0 or -1 if finishing the file failed. NULL is a no-op. */
+int hpa_audio_close(hpa_audiofile *f);
+
+/* libsndfile's last error text for this file. */
+const char *hpa_audio_error(hpa_audiofile *f);
+
+#endif

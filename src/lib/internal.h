@@ -1,0 +1,106 @@
+/* internal.h — libhpamp's private declarations, shared by the stage files. */
+#ifndef HPA_INTERNAL_H
+#define HPA_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hpamp/chain.h>
+
+#if ATOMIC_LLONG_LOCK_FREE != 2
+#error "libhpamp needs lock-free 64-bit atomics for its parameters"
+#endif
+
+/* ---- format.c: conversion at the chain's edges ---- */
+
+/* [RT] Convert n samples of format f to double; NaN and infinities become 0.
+ * Returns the number of samples beyond full scale (|x| > 1). */
+uint64_t hpa_to_double(hpa_format f, const void *src, double *dst, size_t n);
+
+/* [RT] Write n doubles as float formats (no clamp: floats may exceed 1.0) or
+ * as integers that are exactly representable (the bit-transparent path). */
+void hpa_from_double_exact(hpa_format f, const double *src, void *dst, size_t n);
+
+/* Full-scale value of an integer format (32768, 2^23, 2^31), 0 for floats. */
+double hpa_format_scale(hpa_format f);
+
+/* ---- volume.c: smoothed gain ---- */
+
+typedef struct hpa_volume {
+    double gain;   /* gain applied to the last sample */
+    double coef;   /* one-pole smoothing coefficient: gain += coef * (target - gain) */
+} hpa_volume;
+
+void hpa_volume_init(hpa_volume *v, double gain, double smoothing_ms, double rate_hz);
+
+/* [RT] Apply the gain, moving it smoothly towards target. Frames are
+ * interleaved with `channels` samples each. Returns 1 when the gain was exactly
+ * 1.0 throughout (the samples were left untouched). */
+int hpa_volume_process(hpa_volume *v, double target, double *buf, size_t frames, unsigned channels);
+
+/* ---- dither.c: requantization ---- */
+
+#define HPA_SHAPER_TAPS 4
+
+typedef struct hpa_requant {
+    hpa_format format;
+    hpa_dither dither;
+    unsigned channels;
+    double scale;                 /* full-scale value of the output format */
+    double lo, hi;                /* clamp range in output units */
+    double ntf[HPA_SHAPER_TAPS];  /* noise transfer function taps a1..a4 (NTF = 1 + sum a_k z^-k) */
+    double err[HPA_CHANNELS_MAX][HPA_SHAPER_TAPS]; /* past total errors, newest first */
+    uint64_t rng;
+} hpa_requant;
+
+void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsigned channels,
+                      double rate_hz, uint64_t seed);
+void hpa_requant_reset(hpa_requant *q, uint64_t seed);
+
+/* [RT] Requantize interleaved doubles into the integer output format.
+ * Returns the number of samples clamped to full scale. */
+uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_t frames);
+
+/* The shaped dither's noise transfer function taps for a rate (for tests and docs). */
+void hpa_shaper_design(double rate_hz, double ntf[HPA_SHAPER_TAPS]);
+
+/* ---- resample.c: libsoxr wrapper ---- */
+
+typedef struct hpa_resampler hpa_resampler;
+
+/* [non-RT] Make and warm up a resampler for blocks of at most max_in frames. */
+int hpa_resampler_create(hpa_resampler **out, uint32_t in_rate, uint32_t out_rate, unsigned channels,
+                         hpa_filter filter, size_t max_in, const hpa_allocator *alloc);
+void hpa_resampler_destroy(hpa_resampler *r);
+/* [RT] Push n input frames and take up to cap output frames (what does not
+ * fit waits for the next call). */
+int hpa_resampler_process(hpa_resampler *r, const double *in, size_t n, double *out, size_t cap,
+                          size_t *produced);
+/* End of input: take up to cap of the remaining frames; call until 0. */
+int hpa_resampler_drain(hpa_resampler *r, double *out, size_t cap, size_t *produced);
+/* [non-RT] Start afresh (a new soxr, warmed up again). */
+int hpa_resampler_reset(hpa_resampler *r);
+double hpa_resampler_latency(const hpa_resampler *r);
+/* [any] Output capacity a caller should offer per call. */
+size_t hpa_resampler_max_out(const hpa_resampler *r);
+
+/* ---- helpers ---- */
+
+static inline double hpa_db_to_gain(double db) { return __builtin_pow(10.0, db / 20.0); }
+
+static inline uint64_t hpa_rng_next(uint64_t *s)
+{
+    /* xorshift64*: fast, 2^64-1 period, plenty for dither */
+    uint64_t x = *s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* uniform in [0, 1) with 53 random bits */
+static inline double hpa_rng_uniform(uint64_t *s) { return (double)(hpa_rng_next(s) >> 11) * 0x1.0p-53; }
+
+#endif
