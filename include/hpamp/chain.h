@@ -41,7 +41,7 @@ typedef enum hpa_format {
 typedef enum hpa_filter {
     HPA_FILTER_LINEAR = 0,   /* linear phase, very high quality (libsoxr VHQ) */
     HPA_FILTER_STEEP,        /* linear phase, flat to 0.995 of the lower Nyquist, >= 150 dB stopband */
-    HPA_FILTER_MINIMUM,      /* minimum phase: no pre-ringing, VHQ */
+    HPA_FILTER_MINIMUM,      /* minimum phase: no pre-ringing, VHQ; rate change below 64x */
     HPA_FILTER_INTERMEDIATE, /* between linear and minimum phase, VHQ */
     HPA_FILTER_COUNT
 } hpa_filter;

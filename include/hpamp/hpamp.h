@@ -39,7 +39,8 @@ typedef enum hpa_error {
     HPA_ERR_RESAMPLER = -8,     /* the resampler (libsoxr) failed */
     HPA_ERR_UNKNOWN_PARAM = -9, /* no parameter with that id or symbol */
     HPA_ERR_OVERLAP = -10,      /* input and output buffers overlap */
-    HPA_ERR_STATE = -11         /* the call is not allowed now (e.g. process after drain) */
+    HPA_ERR_STATE = -11,        /* the call is not allowed now (e.g. process after drain) */
+    HPA_ERR_UNSUPPORTED = -12   /* a valid combination this build cannot do (see hpa_chain_config_check) */
 } hpa_error;
 
 /* [any] A static English description of an error code; never NULL. */

@@ -97,6 +97,11 @@ int hpa_chain_config_check(const hpa_chain_config *cfg)
         return HPA_ERR_INVALID_ARG;
     if (cfg->allocator && (!cfg->allocator->alloc || !cfg->allocator->free))
         return HPA_ERR_INVALID_ARG;
+    /* libsoxr's minimum-phase design fails above about 90x (a negative
+     * delay, then a crash when flushing): allow less than 64x */
+    if (cfg->filter == HPA_FILTER_MINIMUM &&
+        (cfg->out_rate_hz >= 64.0 * cfg->in_rate_hz || cfg->in_rate_hz >= 64.0 * cfg->out_rate_hz))
+        return HPA_ERR_UNSUPPORTED;
     return HPA_OK;
 }
 
@@ -285,11 +290,11 @@ int hpa_chain_drain(hpa_chain *c, void *out, size_t out_capacity, size_t *out_fr
         *out_frames = 0;
     if (!c || !out || !out_frames)
         return HPA_ERR_INVALID_ARG;
+    if (c->rs && out_capacity < c->max_out)
+        return HPA_ERR_BUFFER_TOO_SMALL;
     c->drained = 1;
     if (!c->rs)
         return HPA_OK;
-    if (out_capacity < c->max_out)
-        return HPA_ERR_BUFFER_TOO_SMALL;
     size_t frames = 0;
     int err = hpa_resampler_drain(c->rs, c->buf_out, c->max_out, &frames);
     if (err)

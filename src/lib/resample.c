@@ -4,9 +4,10 @@
  * libsoxr works in DFT blocks: its output comes in bursts (over 200,000
  * frames for the long `steep` filter at 352.8 kHz) and it grows its internal
  * FIFOs with realloc() until they reach the size the call pattern needs.  So:
- *  1. input goes to soxr in chunks of at most CHUNK frames, and after each
- *     chunk everything soxr has ready is pulled into our own ring: soxr always
- *     sees the same call pattern, so its FIFOs stop growing;
+ *  1. soxr only ever sees one call pattern: input in whole chunks of CHUNK
+ *     frames (an accumulator collects the caller's blocks, whatever their
+ *     size), then output requests of exactly PULL frames until it has no
+ *     more, copied into our own ring.  Its FIFOs then stop growing;
  *  2. at creation the resampler is warmed up on silence with that pattern
  *     until the FIFOs are at their high-water mark, measuring the largest
  *     burst, which sizes the ring.  The warm-up length W is a multiple of
@@ -23,7 +24,8 @@
 
 #include "internal.h"
 
-#define CHUNK 1024u
+#define CHUNK 1024u /* input frames per soxr call */
+#define PULL 4096u  /* output frames asked of soxr per call */
 
 struct hpa_resampler {
     soxr_t soxr;
@@ -36,6 +38,9 @@ struct hpa_resampler {
     double latency;    /* filter delay in output frames */
     double *ring;      /* output waiting for the caller */
     size_t ring_frames, rd, fill;
+    double *pull;      /* PULL frames: where soxr writes */
+    double acc[CHUNK * HPA_CHANNELS_MAX];   /* input waiting for a whole chunk */
+    size_t acc_fill;
     double zeros[CHUNK * HPA_CHANNELS_MAX];
 };
 
@@ -85,53 +90,75 @@ static soxr_quality_spec_t quality_for(hpa_filter f)
     return q;
 }
 
-/* Give soxr k input frames (in == NULL: end of input) and pull everything it
- * has ready into the ring.  With discard the ring is scribbled over and kept
- * empty (warm-up).  *got receives the frames soxr produced. */
-static int push_pull(hpa_resampler *r, const double *in, size_t k, int discard, size_t *got)
+/* append n frames from the pull buffer to the ring, dropping warm-up frames
+ * still owed first; discard: drop everything (warm-up) */
+static void keep(hpa_resampler *r, size_t n, int discard)
 {
     const unsigned ch = r->channels;
+    const double *src = r->pull;
+    if (discard)
+        return;
+    if (r->skip) {
+        size_t drop = n < r->skip ? n : (size_t)r->skip;
+        r->skip -= drop;
+        src += drop * ch;
+        n -= drop;
+    }
+    while (n) {
+        size_t wr = (r->rd + r->fill) % r->ring_frames;
+        size_t contiguous = r->ring_frames - wr;
+        size_t k = n < contiguous ? n : contiguous;
+        memcpy(r->ring + wr * ch, src, k * ch * sizeof(double));
+        r->fill += k;
+        src += k * ch;
+        n -= k;
+    }
+}
+
+/* Give soxr k input frames (in == NULL: end of input) and pull what it has
+ * ready, PULL frames at a time, while the ring has room.  *got receives the
+ * frames soxr produced. */
+static int push_pull(hpa_resampler *r, const double *in, size_t k, int discard, size_t *got)
+{
     int first = 1;
     *got = 0;
     for (;;) {
-        size_t wr = (r->rd + r->fill) % r->ring_frames;
-        size_t room = r->ring_frames - r->fill;
-        size_t contiguous = r->ring_frames - wr;
-        size_t olen = room < contiguous ? room : contiguous;
         size_t od = 0;
-        if (!olen && !first)
-            return HPA_OK; /* ring full: the rest waits inside soxr */
+        /* with the ring full (a caller not taking its output) the rest waits
+         * inside soxr */
+        size_t olen = (discard || r->ring_frames - r->fill >= PULL) ? PULL : 0;
+        if (!first && !olen)
+            return HPA_OK;
         const double *src = in ? (first ? in : r->zeros) : NULL;
-        if (soxr_process(r->soxr, src, first ? k : 0, NULL, r->ring + wr * ch, olen, &od))
+        if (soxr_process(r->soxr, src, first ? k : 0, NULL, r->pull, olen, &od))
             return HPA_ERR_RESAMPLER;
         first = 0;
         *got += od;
-        if (discard) {
-            /* nothing kept */
-        } else if (r->skip && r->fill == 0) {
-            size_t drop = od < r->skip ? od : (size_t)r->skip;
-            r->skip -= drop;
-            r->rd = (wr + drop) % r->ring_frames;
-            r->fill = od - drop;
-        } else {
-            r->fill += od;
-        }
-        if (od < olen || olen == 0)
+        keep(r, od, discard);
+        if (od < PULL)
             return HPA_OK;
     }
 }
 
-static int feed(hpa_resampler *r, const double *in, size_t n, int discard, size_t *burst)
+/* Take n caller frames through the accumulator: soxr sees whole chunks only. */
+static int feed(hpa_resampler *r, const double *in, size_t n)
 {
+    const unsigned ch = r->channels;
     while (n) {
-        size_t k = n < CHUNK ? n : CHUNK, got = 0;
-        int err = push_pull(r, in, k, discard, &got);
-        if (err)
-            return err;
-        if (burst && got > *burst)
-            *burst = got;
-        in += k * r->channels;
+        size_t k = CHUNK - r->acc_fill;
+        if (k > n)
+            k = n;
+        memcpy(r->acc + r->acc_fill * ch, in, k * ch * sizeof(double));
+        r->acc_fill += k;
+        in += k * ch;
         n -= k;
+        if (r->acc_fill == CHUNK) {
+            size_t got;
+            int err = push_pull(r, r->acc, CHUNK, 0, &got);
+            if (err)
+                return err;
+            r->acc_fill = 0;
+        }
     }
     return HPA_OK;
 }
@@ -156,13 +183,44 @@ static int start(hpa_resampler *r, size_t *burst)
     const uint64_t min_chunks = 64u * (1u + (r->in_rate / r->out_rate) / 8u); /* decimation needs more */
     uint64_t fed = 0, emitted = 0;
     size_t got;
-    int err;
+    int err = HPA_OK;
 
     r->rd = r->fill = 0;
     r->skip = 0;
+    r->acc_fill = 0;
     *burst = 0;
-    /* until the FIFOs have settled: enough chunks and four of the largest
-     * bursts (soxr's DFT blocks) beyond the filter delay */
+    /* First a few calls far larger than the steady pattern's: soxr grows a
+     * FIFO by the size of the request that does not fit and never shrinks
+     * it, so afterwards the steady pattern finds room however its phases
+     * line up.  The output still counts towards what is owed. */
+    {
+        /* decimating filters keep their long FIFOs on the input side */
+        const size_t big_in = r->in_rate > r->out_rate ? 128u * CHUNK : 16u * CHUNK;
+        const size_t big_out = 16u * PULL;
+        size_t frames = big_in > big_out ? big_in : big_out;
+        double *tmp = r->alloc.alloc(r->alloc.user, frames * r->channels * sizeof(double));
+        if (!tmp)
+            return HPA_ERR_NO_MEMORY;
+        memset(tmp, 0, big_in * r->channels * sizeof(double));
+        for (int round = 0; round < 2 && !err; round++) {
+            size_t od = 0;
+            if (soxr_process(r->soxr, tmp, big_in, NULL, tmp, big_out, &od))
+                err = HPA_ERR_RESAMPLER;
+            fed += big_in;
+            emitted += od;
+            while (!err && od == big_out) {
+                if (soxr_process(r->soxr, r->zeros, 0, NULL, tmp, big_out, &od))
+                    err = HPA_ERR_RESAMPLER;
+                emitted += od;
+            }
+            memset(tmp, 0, big_in * r->channels * sizeof(double));
+        }
+        r->alloc.free(r->alloc.user, tmp);
+        if (err)
+            return err;
+    }
+    /* then the steady pattern until the FIFOs have settled: enough chunks and
+     * four of the largest bursts (soxr's DFT blocks) beyond the filter delay */
     for (;;) {
         if ((err = push_pull(r, r->zeros, CHUNK, 1, &got)))
             return err;
@@ -174,20 +232,25 @@ static int start(hpa_resampler *r, size_t *burst)
         if (fed >= min_chunks * CHUNK && out_so_far >= 4.0 * (double)*burst + 4.0 * soxr_delay(r->soxr))
             break;
     }
-    /* up to a whole number of output frames */
+    /* The warm-up must end on a whole number of output frames: the zeros
+     * still needed for that wait in the accumulator, ahead of the signal. */
     uint64_t w = (fed + step_in - 1) / step_in * step_in;
-    while (fed < w) {
-        size_t k = (w - fed) < CHUNK ? (size_t)(w - fed) : CHUNK;
-        if ((err = push_pull(r, r->zeros, k, 1, &got)))
+    while (w - fed >= CHUNK) {
+        if ((err = push_pull(r, r->zeros, CHUNK, 1, &got)))
             return err;
-        fed += k;
+        fed += CHUNK;
         emitted += got;
     }
-    uint64_t owed = fed / step_in * step_out;
+    memset(r->acc, 0, sizeof r->acc);
+    r->acc_fill = (size_t)(w - fed);
+    uint64_t owed = w / step_in * step_out;
+    /* more output than input accounts for: libsoxr's minimum-phase design
+     * goes wrong above about 90x (chain.c refuses it) (negative delay, then a crash when
+     * flushing); refuse rather than misalign */
     if (emitted > owed)
-        return HPA_ERR_RESAMPLER;
+        return HPA_ERR_UNSUPPORTED;
     r->skip = owed - emitted;
-    r->latency = (double)r->skip;
+    r->latency = (double)r->skip + (double)CHUNK * ratio_of(r);
     r->rd = r->fill = 0;
     return HPA_OK;
 }
@@ -227,11 +290,16 @@ int hpa_resampler_create(hpa_resampler **out, uint32_t in_rate, uint32_t out_rat
 
     /* warm up into a scratch ring to learn the burst, then size the real one */
     size_t burst = 0;
-    int err = alloc_ring(r, 65536);
+    int err = HPA_OK;
+    r->pull = alloc->alloc(alloc->user, (size_t)PULL * channels * sizeof(double));
+    if (!r->pull)
+        err = HPA_ERR_NO_MEMORY;
+    if (!err)
+        err = alloc_ring(r, PULL);
     if (!err)
         err = start(r, &burst);
     if (!err) {
-        size_t need = 2 * burst + 2 * hpa_resampler_max_out(r) + (size_t)ceil(CHUNK * ratio_of(r)) + 1;
+        size_t need = 2 * burst + 2 * hpa_resampler_max_out(r) + (size_t)ceil(CHUNK * ratio_of(r)) + PULL;
         if (need > r->ring_frames)
             err = alloc_ring(r, need);
     }
@@ -256,6 +324,8 @@ void hpa_resampler_destroy(hpa_resampler *r)
     if (r->soxr)
         soxr_delete(r->soxr);
     release_ring(r);
+    if (r->pull)
+        r->alloc.free(r->alloc.user, r->pull);
     r->alloc.free(r->alloc.user, r);
 }
 
@@ -278,7 +348,7 @@ static size_t emit(hpa_resampler *r, double *out, size_t cap)
 int hpa_resampler_process(hpa_resampler *r, const double *in, size_t n, double *out, size_t cap,
                           size_t *produced)
 {
-    int err = feed(r, in, n, 0, NULL);
+    int err = feed(r, in, n);
     *produced = emit(r, out, cap);
     return err;
 }
@@ -286,7 +356,14 @@ int hpa_resampler_process(hpa_resampler *r, const double *in, size_t n, double *
 int hpa_resampler_drain(hpa_resampler *r, double *out, size_t cap, size_t *produced)
 {
     size_t got;
-    int err = push_pull(r, NULL, 0, 0, &got);
+    int err = HPA_OK;
+    if (r->acc_fill) {
+        /* the last partial chunk, then end of input */
+        err = push_pull(r, r->acc, r->acc_fill, 0, &got);
+        r->acc_fill = 0;
+    }
+    if (!err)
+        err = push_pull(r, NULL, 0, 0, &got);
     *produced = emit(r, out, cap);
     return err;
 }

@@ -16,6 +16,7 @@ const char *hpa_strerror(int err)
     case HPA_ERR_UNKNOWN_PARAM: return "unknown parameter";
     case HPA_ERR_OVERLAP: return "input and output buffers overlap";
     case HPA_ERR_STATE: return "call not allowed in this state";
+    case HPA_ERR_UNSUPPORTED: return "the minimum-phase filter changes the rate by less than 64x";
     default: return "unknown error";
     }
 }
