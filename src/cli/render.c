@@ -44,7 +44,7 @@ static void usage(FILE *f)
           "  -f, --filter NAME   resampling filter (default: linear):\n"
           "                        linear        linear phase, very high quality\n"
           "                        steep         linear phase, flat to 0.995 of Nyquist, >=150 dB stopband\n"
-          "                        minimum       minimum phase: no pre-ringing\n"
+          "                        minimum       minimum phase: no pre-ringing (rate change < 64x)\n"
           "                        intermediate  between linear and minimum phase\n"
           "  -b, --bits N        output samples: 16, 24, 32, float or double (FLAC: 16 or 24)\n"
           "                      (default: the input's, 24 for decoded lossy files)\n"
@@ -191,7 +191,8 @@ static int make_temp_beside(const char *path, char *tmp, size_t len)
     int fd = -1;
     if (copy1 && copy2) {
         const char *dir = dirname(copy1), *base = basename(copy2);
-        if ((size_t)snprintf(tmp, len, "%s/.%s.hpamp-XXXXXX", dir, base) < len) {
+        /* ".NAME.hpamp-XXXXXX", NAME cut so the whole stays within NAME_MAX */
+        if ((size_t)snprintf(tmp, len, "%s/.%.*s.hpamp-XXXXXX", dir, 240, base) < len) {
             fd = mkostemp(tmp, O_CLOEXEC);
             if (fd >= 0) {
                 mode_t mask = umask(0);
@@ -352,7 +353,7 @@ int hpa_cmd_render(int argc, char **argv)
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));
     void *obuf = malloc(max_out * r.out.channels * hpa_format_bytes(r.out.format));
     char tmp[4096];
-    int fd = -1, syncfd = -1;
+    int fd = -1;
     hpa_audiofile *out = NULL;
     rc = 1;
     if (!ibuf || !obuf) {
@@ -372,7 +373,6 @@ int hpa_cmd_render(int argc, char **argv)
         hpa_cli_error("%s: cannot create the output file: %s", o.out, strerror(errno));
         goto done;
     }
-    syncfd = dup(fd);
     out = hpa_audio_open_write_fd(fd, container, &r.out, why, sizeof why);
     if (!out) {
         close(fd);
@@ -425,7 +425,7 @@ int hpa_cmd_render(int argc, char **argv)
     errno = 0;
     err = hpa_audio_close(out);
     out = NULL;
-    if (err || fsync(syncfd)) {
+    if (err) {
         hpa_cli_error("%s: finishing the file failed: %s", o.out, errno ? strerror(errno) : "libsndfile error");
         goto fail_unlink;
     }
@@ -446,8 +446,6 @@ fail_unlink:
     if (rc == 0)
         rc = 1;
 done:
-    if (syncfd >= 0)
-        close(syncfd);
     hpa_audio_close(in);
     hpa_chain_destroy(chain);
     free(ibuf);

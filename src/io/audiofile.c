@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sndfile.h>
 
@@ -17,6 +18,8 @@
 
 struct hpa_audiofile {
     SNDFILE *sf;
+    int fd;          /* written files: our descriptor, behind libsndfile's virtual I/O */
+    int write_errno; /* first failed write: libsndfile ignores some (FLAC's last frame) */
     hpa_audio_info info;
     int32_t *conv;  /* s24 <-> libsndfile's left-justified int */
     size_t conv_frames;
@@ -74,7 +77,7 @@ hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char 
         set_why(why, why_len, strerror(EISDIR));
         return NULL;
     }
-    if (st.st_size == 0) {
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
         set_why(why, why_len, "empty file, not audio");
         return NULL;
     }
@@ -99,6 +102,7 @@ hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char 
         return NULL;
     }
     f->sf = sf;
+    f->fd = -1;
     f->info.rate_hz = (uint32_t)si.samplerate;
     f->info.channels = (uint32_t)si.channels;
     f->info.frames = si.frames > 0 ? (int64_t)si.frames : -1;
@@ -129,6 +133,50 @@ int hpa_audio_container_supports(hpa_container c, hpa_format f)
     return 0;
 }
 
+/* Virtual I/O over our descriptor, so that every write error is seen: the
+ * FLAC encoder writes its last frame while libsndfile closes the file and
+ * libsndfile does not report a failure there. */
+static sf_count_t vio_filelen(void *user)
+{
+    struct stat st;
+    return fstat(((hpa_audiofile *)user)->fd, &st) ? -1 : (sf_count_t)st.st_size;
+}
+
+static sf_count_t vio_seek(sf_count_t offset, int whence, void *user)
+{
+    return (sf_count_t)lseek(((hpa_audiofile *)user)->fd, (off_t)offset, whence);
+}
+
+static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
+{
+    ssize_t n = read(((hpa_audiofile *)user)->fd, ptr, (size_t)count);
+    return n < 0 ? 0 : (sf_count_t)n;
+}
+
+static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
+{
+    hpa_audiofile *f = user;
+    const char *p = ptr;
+    sf_count_t done = 0;
+    while (done < count) {
+        ssize_t n = write(f->fd, p + done, (size_t)(count - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (!f->write_errno)
+                f->write_errno = n < 0 ? errno : EIO;
+            break;
+        }
+        done += n;
+    }
+    return done;
+}
+
+static sf_count_t vio_tell(void *user)
+{
+    return (sf_count_t)lseek(((hpa_audiofile *)user)->fd, 0, SEEK_CUR);
+}
+
 hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why,
                                        size_t why_len)
 {
@@ -154,19 +202,20 @@ hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_
         set_why(why, why_len, "this container cannot hold that rate, channel count and sample format");
         return NULL;
     }
-    SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &si, 1);
-    if (!sf) {
-        set_why(why, why_len, sf_strerror(NULL));
-        return NULL;
-    }
     hpa_audiofile *f = calloc(1, sizeof *f);
     if (!f) {
-        sf_close(sf);
         set_why(why, why_len, "out of memory");
         return NULL;
     }
-    f->sf = sf;
+    f->fd = fd;
     f->info = *info;
+    SF_VIRTUAL_IO vio = {vio_filelen, vio_seek, vio_read, vio_write, vio_tell};
+    f->sf = sf_open_virtual(&vio, SFM_WRITE, &si, f);
+    if (!f->sf) {
+        set_why(why, why_len, sf_strerror(NULL));
+        free(f);
+        return NULL;
+    }
     return f;
 }
 
@@ -225,7 +274,10 @@ int hpa_audio_write(hpa_audiofile *f, const void *buf, size_t frames)
     case HPA_FORMAT_F32: n = sf_writef_float(f->sf, buf, want); break;
     default: n = sf_writef_double(f->sf, buf, want); break;
     }
-    return n == want ? 0 : -1;
+    if (n == want)
+        return 0;
+    errno = f->write_errno;
+    return -1;
 }
 
 int hpa_audio_close(hpa_audiofile *f)
@@ -233,6 +285,15 @@ int hpa_audio_close(hpa_audiofile *f)
     if (!f)
         return 0;
     int rc = sf_close(f->sf) == 0 ? 0 : -1;
+    if (f->fd >= 0) {
+        /* a written file: its descriptor is ours */
+        if (close(f->fd) != 0 && !f->write_errno)
+            f->write_errno = errno;
+        if (f->write_errno) {
+            errno = f->write_errno;
+            rc = -1;
+        }
+    }
     free(f->conv);
     free(f);
     return rc;

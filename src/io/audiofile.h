@@ -30,8 +30,9 @@ hpa_container hpa_audio_container_for(const char *path);
 /* 1 if the container can store samples of this format. */
 int hpa_audio_container_supports(hpa_container c, hpa_format f);
 
-/* Open an already-created file descriptor for writing (the descriptor is
- * closed by hpa_audio_close). */
+/* Open an already-created file descriptor for writing.  On success the
+ * descriptor belongs to the file: hpa_audio_close closes it and fails if
+ * any write failed, even one libsndfile did not report. */
 hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why,
                                        size_t why_len);
 
@@ -39,7 +40,7 @@ hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_
  * read, 0 at the end, -1 on error. */
 int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames);
 
-/* Write frames; returns 0 or -1 (errno set when the system said why). */
+/* Write frames; returns 0 or -1 with errno set (0 if the system gave no reason). */
 int hpa_audio_write(hpa_audiofile *f, const void *buf, size_t frames);
 
 /* Close; returns 0 or -1 if finishing the file failed. NULL is a no-op. */
