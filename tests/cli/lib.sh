@@ -1,0 +1,134 @@
+# tests/cli/lib.sh — shared by the end-to-end tests of `hpamp render`.
+# Sourced by each test script as: . "$(dirname "$0")/lib.sh" "$@"
+#
+# Every expected value in these tests comes from outside hpamp: sox/soxi
+# measurements of the input or of a sox-made reference, or a closed form.
+# Never paste hpamp's own output in as an expected value.
+
+set -u
+
+HPAMP=${1:?usage: $0 PATH-TO-hpamp}
+case $HPAMP in /*) ;; *) HPAMP=$PWD/$HPAMP ;; esac   # tests change folder
+SAMPLES=${HPA_SAMPLES:-/usr/share/sonic-pi/samples}
+failures=0
+checks=0
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hpamp-cli.XXXXXX") || exit 1
+cleanup() { rm -rf "$T"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "$*"; }
+pass() { checks=$((checks + 1)); printf 'ok    %s\n' "$*"; }
+fail() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL  %s\n' "$*"; }
+skip() { printf 'SKIP  %s\n' "$*"; exit 77; }
+
+# check DESCRIPTION COMMAND...: pass if the command succeeds
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what"; return 1; fi
+}
+
+finish() {
+    say "-- $checks checks, $failures failed"
+    [ "$failures" -eq 0 ]
+    exit $?
+}
+
+need() {
+    local t
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"
+    done
+}
+need sox soxi awk md5sum
+[ -x "$HPAMP" ] || { say "hpamp not found at $HPAMP"; exit 1; }
+
+# music(NAME): path of a CC0 sonic-pi sample, skipping the test if absent
+music() {
+    local f="$SAMPLES/$1.flac"
+    [ -r "$f" ] || skip "$f not found (apt-get install sonic-pi-samples)"
+    printf '%s' "$f"
+}
+
+# run hpamp ARGS...: sets rc, and leaves stdout/stderr in $T/out.txt, $T/err.txt
+run() {
+    "$HPAMP" "$@" >"$T/out.txt" 2>"$T/err.txt"
+    rc=$?
+}
+
+# expect_rc N: the last run exited N (prints stderr when not); returns its verdict
+expect_rc() {
+    if [ "$rc" -eq "$1" ]; then
+        pass "exit status $1"
+    else
+        fail "exit status $1 (got $rc); stderr: $(head -c 300 "$T/err.txt")"
+        return 1
+    fi
+}
+
+# sox wrappers; -V1 keeps sox's own warnings out of the measurements
+frames() { soxi -V1 -s "$1"; }
+srate() { soxi -V1 -r "$1"; }
+nchan() { soxi -V1 -c "$1"; }
+nbits() { soxi -V1 -b "$1"; }
+encoding() { soxi -V1 -e "$1"; }
+
+# stat_overall FILE FIELD: the Overall column of `sox FILE -n stats`
+# (FIELD e.g. "RMS lev dB", "Pk lev dB")
+stat_overall() {
+    sox -V1 "$1" -n stats 2>&1 | awk -v f="$2" 'index($0, f) == 1 { print $(split(f, x, " ") + 1); exit }'
+}
+
+# rms_amp FILE: RMS amplitude over all samples (6 decimals, sox stat)
+rms_amp() {
+    sox -V1 "$1" -n stat 2>&1 | awk '/^RMS +amplitude:/ { print $3; exit }'
+}
+
+# diff_db A B [GAIN_B]: RMS level (dBFS) of A - GAIN_B*B, measured by sox
+diff_db() {
+    sox -V1 -m -v 1 "$1" -v "-${3:-1}" "$2" -n stats 2>&1 |
+        awk '/^RMS lev dB/ { print $4; exit }'
+}
+
+# peak_diff_db A B: peak level (dBFS) of A - B
+peak_diff_db() {
+    sox -V1 -m -v 1 "$1" -v -1 "$2" -n stats 2>&1 | awk '/^Pk lev dB/ { print $4; exit }'
+}
+
+# raw_md5 FILE: md5 of the samples as 32-bit signed integers (a 16-bit value
+# and the same value widened to 24 bits export identically)
+raw_md5() {
+    sox -V1 "$1" -t raw -e signed-integer -b 32 - | md5sum | cut -d' ' -f1
+}
+
+# le X Y / ge X Y / near X Y TOL: numeric comparisons ("-inf" allowed)
+num() { awk -v v="$1" 'BEGIN { if (v ~ /^-inf/) print -1e300; else if (v ~ /^inf/) print 1e300; else print v + 0 }'; }
+le() { [ -n "$1" ] && awk -v a="$(num "$1")" -v b="$(num "$2")" 'BEGIN { exit !(a <= b) }'; }
+ge() { [ -n "$1" ] && awk -v a="$(num "$1")" -v b="$(num "$2")" 'BEGIN { exit !(a >= b) }'; }
+near() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+
+# resampled_frames_ok GOT IN_FRAMES IN_RATE OUT_RATE: GOT is the exact
+# length IN_FRAMES * OUT_RATE / IN_RATE, rounded either way
+resampled_frames_ok() {
+    awk -v got="$1" -v n="$2" -v a="$3" -v b="$4" 'BEGIN {
+        x = n * b / a; f = int(x); c = (f == x) ? f : f + 1
+        exit !(got == f || got == c) }'
+}
+
+# one_error_line FILE: exactly one line, ending in a newline, starting "hpamp: "
+one_error_line() {
+    [ -s "$1" ] && [ "$(wc -l <"$1")" -eq 1 ] && [ "$(tail -c1 "$1" | od -An -c | tr -d ' ')" = '\n' ] &&
+        head -c 7 "$1" | grep -qx 'hpamp: '
+}
+
+# only_entries DIR NAME...: DIR holds exactly these entries (hidden ones counted)
+only_entries() {
+    local dir=$1
+    shift
+    local want got
+    want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+    got=$(ls -A "$dir" | sort)
+    [ "$want" = "$got" ] || { say "      $dir holds: $(ls -A "$dir" | tr '\n' ' ')"; return 1; }
+}
