@@ -1,0 +1,45 @@
+# A thin front door for newcomers; the build itself is Meson + ninja.
+#   make demo    install what is missing, build, render real music to 352.8 kHz/24-bit
+#   make check   install what is missing, build, run every test
+#   make bench   build and run the benchmarks (hpamp beside sox and libsoxr)
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON_ARGS ?=
+DEMO_IN ?= /usr/share/sonic-pi/samples/loop_garzul.flac
+DEMO_OUT ?= out/demo-352k8-24bit.wav
+
+.PHONY: all deps build demo check check-asan bench clean
+
+all: build
+
+deps:
+	@./tools/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_ARGS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	@mkdir -p out
+	@echo "== hpamp render: real music (CC0, sonic-pi-samples) to 352.8 kHz/24-bit, steep filter"
+	$(BUILD)/src/cli/hpamp render $(DEMO_IN) -o $(DEMO_OUT) --rate 352800 --filter steep --bits 24
+
+check: build
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false $(MESON_ARGS)
+
+check-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	  meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4
+
+bench: build
+	meson test -C $(BUILD) --benchmark --verbose
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) out
