@@ -269,9 +269,15 @@ static void print_summary(const render_opts *o, const render_result *r)
            r->in.channels, (long long)r->frames_in, (double)r->frames_in / r->in.rate_hz);
     printf("output  %s\n        %s, %u Hz, %u ch, %lld frames\n", o->out, hpa_format_name(r->out.format),
            r->out.rate_hz, r->out.channels, (long long)r->frames_out);
+    static const char *const what[HPA_FILTER_COUNT] = {
+        [HPA_FILTER_LINEAR] = "linear phase, very high quality",
+        [HPA_FILTER_STEEP] = "linear phase, flat to 0.995 of Nyquist",
+        [HPA_FILTER_MINIMUM] = "minimum phase, no pre-ringing",
+        [HPA_FILTER_INTERMEDIATE] = "between linear and minimum phase",
+    };
     if (resampled)
-        printf("filter  %s (latency %.1f frames at the output rate, trimmed)\n", hpa_filter_name(o->filter),
-               r->latency);
+        printf("filter  %s: %s (its %.1f ms delay is trimmed)\n", hpa_filter_name(o->filter), what[o->filter],
+               1000.0 * r->latency / r->out.rate_hz);
     else
         printf("filter  none (no rate change)\n");
     printf("volume  %+.2f dB, dither %s\n", o->volume_db,
