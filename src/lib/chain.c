@@ -222,29 +222,45 @@ static uint64_t count_over(const double *x, size_t n, double *peak)
     return over;
 }
 
-/* volume, requantization and output conversion of frames in buf */
+/* Volume, requantization and output conversion of the frames in buf, with
+ * the clip and peak counts of the stages from the resampler's output on.
+ * hpa_volume_process leaves the samples untouched exactly when the gain is
+ * 1.0 and stays there (the usual case): then one scan serves the resample and
+ * the volume stages, and for integer outputs that scan is the requantizer's
+ * own pass over the block. */
 static void finish(hpa_chain *c, double *buf, size_t frames, void *out)
 {
     const size_t n = frames * c->cfg.channels;
     const hpa_format of = c->cfg.out_format;
+    const double target = target_gain(c);
+    const int unity = c->vol.gain == 1.0 && target == 1.0;
+    uint64_t over = 0;
     double peak = 0.0;
-    int unity = hpa_volume_process(&c->vol, target_gain(c), buf, frames, c->cfg.channels);
-    uint64_t over = count_over(buf, n, &peak);
 
-    c->stats.clipped[HPA_STAGE_VOLUME] += over;
-    if (peak > c->stats.peak)
-        c->stats.peak = peak;
+    if (c->rs && !unity) {
+        double resampled_peak = 0.0; /* the peak is taken after the volume */
+        c->stats.clipped[HPA_STAGE_RESAMPLE] += count_over(buf, n, &resampled_peak);
+    }
+    int untouched = hpa_volume_process(&c->vol, target, buf, frames, c->cfg.channels);
 
     if (hpa_format_scale(of) == 0.0) {
         /* float output: no clamp (floats carry overs), overs are counted */
+        over = count_over(buf, n, &peak);
         c->stats.clipped[HPA_STAGE_OUTPUT] += over;
         hpa_from_double_exact(of, buf, out, n);
-    } else if (unity && !c->rs && c->exact_ints) {
+    } else if (untouched && !c->rs && c->exact_ints) {
         /* bit-transparent: every sample is already an integer of the output */
+        over = count_over(buf, n, &peak);
         hpa_from_double_exact(of, buf, out, n);
     } else {
-        c->stats.clipped[HPA_STAGE_OUTPUT] += hpa_requant_process(&c->rq, buf, out, frames);
+        c->stats.clipped[HPA_STAGE_OUTPUT] += hpa_requant_process(&c->rq, buf, out, frames, &over, &peak);
     }
+
+    if (c->rs && unity)
+        c->stats.clipped[HPA_STAGE_RESAMPLE] += over;
+    c->stats.clipped[HPA_STAGE_VOLUME] += over;
+    if (peak > c->stats.peak)
+        c->stats.peak = peak;
     c->stats.frames_out += frames;
 }
 
@@ -276,10 +292,8 @@ int hpa_chain_process(hpa_chain *c, const void *in, size_t in_frames, void *out,
         int err = hpa_resampler_process(c->rs, c->buf_in, in_frames, c->buf_out, c->max_out, &frames);
         if (err)
             return err;
-        double resampled_peak = 0.0;
-        c->stats.clipped[HPA_STAGE_RESAMPLE] += count_over(c->buf_out, frames * ch, &resampled_peak);
     }
-    finish(c, c->buf_out, frames, out);
+    finish(c, c->buf_out, frames, out); /* counts the resample stage's overs too */
     *out_frames = frames;
     return HPA_OK;
 }
@@ -299,9 +313,7 @@ int hpa_chain_drain(hpa_chain *c, void *out, size_t out_capacity, size_t *out_fr
     int err = hpa_resampler_drain(c->rs, c->buf_out, c->max_out, &frames);
     if (err)
         return err;
-    double resampled_peak = 0.0;
-    c->stats.clipped[HPA_STAGE_RESAMPLE] += count_over(c->buf_out, frames * c->cfg.channels, &resampled_peak);
-    finish(c, c->buf_out, frames, out);
+    finish(c, c->buf_out, frames, out); /* counts the resample stage's overs too */
     *out_frames = frames;
     return HPA_OK;
 }

@@ -42,6 +42,7 @@ int hpa_volume_process(hpa_volume *v, double target, double *buf, size_t frames,
 /* ---- dither.c: requantization ---- */
 
 #define HPA_SHAPER_TAPS 4
+#define HPA_DITHER_LANES 8
 
 typedef struct hpa_requant {
     hpa_format format;
@@ -51,7 +52,10 @@ typedef struct hpa_requant {
     double lo, hi;                /* clamp range in output units */
     double ntf[HPA_SHAPER_TAPS];  /* noise transfer function taps a1..a4 (NTF = 1 + sum a_k z^-k) */
     double err[HPA_CHANNELS_MAX][HPA_SHAPER_TAPS]; /* past total errors, newest first */
-    uint64_t rng;
+    uint64_t pos;                 /* samples requantized since the reset */
+    uint32_t rng[4][HPA_DITHER_LANES];  /* the dither's xorshift128 lanes: x, y, z, w of each */
+    uint32_t group[HPA_DITHER_LANES];   /* the lanes' last words: the dither of 4 samples */
+    int simd;                     /* use the AVX2 kernels (set at init when the CPU has AVX2) */
 } hpa_requant;
 
 void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsigned channels,
@@ -59,8 +63,11 @@ void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsi
 void hpa_requant_reset(hpa_requant *q, uint64_t seed);
 
 /* [RT] Requantize interleaved doubles into the integer output format.
- * Returns the number of samples clamped to full scale. */
-uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_t frames);
+ * Returns the number of samples clamped to full scale.  Scans src on the way:
+ * adds the samples with |x| > 1 to *over and raises *peak to the largest |x|
+ * (either may be NULL). */
+uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_t frames, uint64_t *over,
+                             double *peak);
 
 /* The shaped dither's noise transfer function taps for a rate (for tests and docs). */
 void hpa_shaper_design(double rate_hz, double ntf[HPA_SHAPER_TAPS]);
@@ -88,19 +95,5 @@ size_t hpa_resampler_max_out(const hpa_resampler *r);
 /* ---- helpers ---- */
 
 static inline double hpa_db_to_gain(double db) { return __builtin_pow(10.0, db / 20.0); }
-
-static inline uint64_t hpa_rng_next(uint64_t *s)
-{
-    /* xorshift64*: fast, 2^64-1 period, plenty for dither */
-    uint64_t x = *s;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
-/* uniform in [0, 1) with 53 random bits */
-static inline double hpa_rng_uniform(uint64_t *s) { return (double)(hpa_rng_next(s) >> 11) * 0x1.0p-53; }
 
 #endif
