@@ -17,7 +17,6 @@ struct hpa_chain {
     hpa_volume vol;
     hpa_requant rq;
     double *buf_in;       /* max_block_frames * channels */
-    double *buf_out;      /* max_out * channels (only with a resampler) */
     size_t max_out;
     int drained;
     int exact_ints;       /* integer input into an as-wide integer output */
@@ -161,9 +160,8 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     const size_t max_out = rs ? hpa_resampler_max_out(rs) : cfg->max_block_frames;
     const size_t head = round_up16(sizeof(hpa_chain));
     const size_t in_bytes = round_up16((size_t)cfg->max_block_frames * ch * sizeof(double));
-    const size_t out_bytes = rs ? round_up16(max_out * ch * sizeof(double)) : 0;
 
-    unsigned char *mem = alloc.alloc(alloc.user, head + in_bytes + out_bytes);
+    unsigned char *mem = alloc.alloc(alloc.user, head + in_bytes);
     if (!mem) {
         hpa_resampler_destroy(rs);
         return HPA_ERR_NO_MEMORY;
@@ -175,7 +173,6 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     c->alloc = alloc;
     c->rs = rs;
     c->buf_in = (double *)(mem + head);
-    c->buf_out = rs ? (double *)(mem + head + in_bytes) : c->buf_in;
     c->max_out = max_out;
     c->exact_ints = hpa_format_scale(cfg->in_format) > 0.0 && hpa_format_scale(cfg->out_format) > 0.0 &&
                     hpa_format_bits(cfg->in_format) <= hpa_format_bits(cfg->out_format);
@@ -264,6 +261,26 @@ static void finish(hpa_chain *c, double *buf, size_t frames, void *out)
     c->stats.frames_out += frames;
 }
 
+/* Finish the resampler's waiting output where it lies, run by run (volume
+ * works in place), into out: up to cap frames. */
+static size_t take_output(hpa_chain *c, void *out, size_t cap)
+{
+    const size_t frame_bytes = c->cfg.channels * hpa_format_bytes(c->cfg.out_format);
+    size_t done = 0;
+    while (done < cap) {
+        double *run;
+        size_t n = hpa_resampler_peek(c->rs, &run);
+        if (!n)
+            break;
+        if (n > cap - done)
+            n = cap - done;
+        finish(c, run, n, (unsigned char *)out + done * frame_bytes); /* counts the resample stage too */
+        hpa_resampler_consume(c->rs, n);
+        done += n;
+    }
+    return done;
+}
+
 int hpa_chain_process(hpa_chain *c, const void *in, size_t in_frames, void *out, size_t out_capacity,
                       size_t *out_frames)
 {
@@ -287,14 +304,13 @@ int hpa_chain_process(hpa_chain *c, const void *in, size_t in_frames, void *out,
     c->stats.clipped[HPA_STAGE_INPUT] += hpa_to_double(c->cfg.in_format, in, c->buf_in, in_frames * ch);
     c->stats.frames_in += in_frames;
 
-    size_t frames = in_frames;
     if (c->rs) {
-        int err = hpa_resampler_process(c->rs, c->buf_in, in_frames, c->buf_out, c->max_out, &frames);
-        if (err)
-            return err;
+        int err = hpa_resampler_push(c->rs, c->buf_in, in_frames);
+        *out_frames = take_output(c, out, out_capacity);
+        return err;
     }
-    finish(c, c->buf_out, frames, out); /* counts the resample stage's overs too */
-    *out_frames = frames;
+    finish(c, c->buf_in, in_frames, out);
+    *out_frames = in_frames;
     return HPA_OK;
 }
 
@@ -309,13 +325,9 @@ int hpa_chain_drain(hpa_chain *c, void *out, size_t out_capacity, size_t *out_fr
     c->drained = 1;
     if (!c->rs)
         return HPA_OK;
-    size_t frames = 0;
-    int err = hpa_resampler_drain(c->rs, c->buf_out, c->max_out, &frames);
-    if (err)
-        return err;
-    finish(c, c->buf_out, frames, out); /* counts the resample stage's overs too */
-    *out_frames = frames;
-    return HPA_OK;
+    int err = hpa_resampler_flush(c->rs);
+    *out_frames = take_output(c, out, out_capacity);
+    return err;
 }
 
 int hpa_chain_reset(hpa_chain *c)

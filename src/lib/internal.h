@@ -80,12 +80,16 @@ typedef struct hpa_resampler hpa_resampler;
 int hpa_resampler_create(hpa_resampler **out, uint32_t in_rate, uint32_t out_rate, unsigned channels,
                          hpa_filter filter, size_t max_in, const hpa_allocator *alloc);
 void hpa_resampler_destroy(hpa_resampler *r);
-/* [RT] Push n input frames and take up to cap output frames (what does not
- * fit waits for the next call). */
-int hpa_resampler_process(hpa_resampler *r, const double *in, size_t n, double *out, size_t cap,
-                          size_t *produced);
-/* End of input: take up to cap of the remaining frames; call until 0. */
-int hpa_resampler_drain(hpa_resampler *r, double *out, size_t cap, size_t *produced);
+/* [RT] Give the resampler n input frames; all are taken. */
+int hpa_resampler_push(hpa_resampler *r, const double *in, size_t n);
+/* [RT] The oldest output waiting, as one contiguous run of frames that the
+ * caller may change in place: returns its length (0 when none) and sets *run. */
+size_t hpa_resampler_peek(hpa_resampler *r, double **run);
+/* [RT] The first n frames of the run are taken. */
+void hpa_resampler_consume(hpa_resampler *r, size_t n);
+/* End of input: everything still inside soxr goes to the output (may need
+ * several peeks; call again while the ring was too full to take it all). */
+int hpa_resampler_flush(hpa_resampler *r);
 /* [non-RT] Start afresh (a new soxr, warmed up again). */
 int hpa_resampler_reset(hpa_resampler *r);
 double hpa_resampler_latency(const hpa_resampler *r);

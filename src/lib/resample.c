@@ -92,12 +92,15 @@ static soxr_quality_spec_t quality_for(hpa_filter f)
 
 /* append n frames from the pull buffer to the ring, dropping warm-up frames
  * still owed first; discard: drop everything (warm-up) */
-static void keep(hpa_resampler *r, size_t n, int discard)
+static void keep(hpa_resampler *r, const double *src, size_t n, int discard)
 {
     const unsigned ch = r->channels;
-    const double *src = r->pull;
     if (discard)
         return;
+    if (src == r->ring + ((r->rd + r->fill) % r->ring_frames) * ch) {
+        r->fill += n; /* soxr wrote straight into the ring */
+        return;
+    }
     if (r->skip) {
         size_t drop = n < r->skip ? n : (size_t)r->skip;
         r->skip -= drop;
@@ -130,11 +133,15 @@ static int push_pull(hpa_resampler *r, const double *in, size_t k, int discard, 
         if (!first && !olen)
             return HPA_OK;
         const double *src = in ? (first ? in : r->zeros) : NULL;
-        if (soxr_process(r->soxr, src, first ? k : 0, NULL, r->pull, olen, &od))
+        /* straight into the ring when a whole PULL fits there and nothing
+         * is to be dropped; through the pull buffer otherwise */
+        size_t wr = (r->rd + r->fill) % r->ring_frames;
+        double *dst = (!discard && !r->skip && r->ring_frames - wr >= PULL) ? r->ring + wr * r->channels : r->pull;
+        if (soxr_process(r->soxr, src, first ? k : 0, NULL, dst, olen, &od))
             return HPA_ERR_RESAMPLER;
         first = 0;
         *got += od;
-        keep(r, od, discard);
+        keep(r, dst, od, discard);
         if (od < PULL)
             return HPA_OK;
     }
@@ -145,6 +152,16 @@ static int feed(hpa_resampler *r, const double *in, size_t n)
 {
     const unsigned ch = r->channels;
     while (n) {
+        if (r->acc_fill == 0 && n >= CHUNK) {
+            /* a whole chunk of the caller's: no need to copy it */
+            size_t got;
+            int err = push_pull(r, in, CHUNK, 0, &got);
+            if (err)
+                return err;
+            in += (size_t)CHUNK * ch;
+            n -= CHUNK;
+            continue;
+        }
         size_t k = CHUNK - r->acc_fill;
         if (k > n)
             k = n;
@@ -329,31 +346,25 @@ void hpa_resampler_destroy(hpa_resampler *r)
     r->alloc.free(r->alloc.user, r);
 }
 
-/* copy up to cap frames from the ring */
-static size_t emit(hpa_resampler *r, double *out, size_t cap)
+int hpa_resampler_push(hpa_resampler *r, const double *in, size_t n)
 {
-    const unsigned ch = r->channels;
-    size_t n = r->fill < cap ? r->fill : cap, done = 0;
-    while (done < n) {
-        size_t contiguous = r->ring_frames - r->rd;
-        size_t k = (n - done) < contiguous ? (n - done) : contiguous;
-        memcpy(out + done * ch, r->ring + r->rd * ch, k * ch * sizeof(double));
-        r->rd = (r->rd + k) % r->ring_frames;
-        r->fill -= k;
-        done += k;
-    }
-    return n;
+    return feed(r, in, n);
 }
 
-int hpa_resampler_process(hpa_resampler *r, const double *in, size_t n, double *out, size_t cap,
-                          size_t *produced)
+size_t hpa_resampler_peek(hpa_resampler *r, double **run)
 {
-    int err = feed(r, in, n);
-    *produced = emit(r, out, cap);
-    return err;
+    size_t contiguous = r->ring_frames - r->rd;
+    *run = r->ring + r->rd * r->channels;
+    return r->fill < contiguous ? r->fill : contiguous;
 }
 
-int hpa_resampler_drain(hpa_resampler *r, double *out, size_t cap, size_t *produced)
+void hpa_resampler_consume(hpa_resampler *r, size_t n)
+{
+    r->rd = (r->rd + n) % r->ring_frames;
+    r->fill -= n;
+}
+
+int hpa_resampler_flush(hpa_resampler *r)
 {
     size_t got;
     int err = HPA_OK;
@@ -364,7 +375,6 @@ int hpa_resampler_drain(hpa_resampler *r, double *out, size_t cap, size_t *produ
     }
     if (!err)
         err = push_pull(r, NULL, 0, 0, &got);
-    *produced = emit(r, out, cap);
     return err;
 }
 
