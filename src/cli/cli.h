@@ -3,5 +3,6 @@
 #define HPA_CLI_H
 
 int hpa_cmd_render(int argc, char **argv);
+int hpa_cmd_db(int argc, char **argv);
 
 #endif

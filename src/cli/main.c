@@ -13,6 +13,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"render", hpa_cmd_render, "play a file through the DAC chain into a file (resample, volume, dither)"},
+    {"db", hpa_cmd_db, "the headphone and source database: list, search, show"},
 };
 
 static void usage(FILE *f)

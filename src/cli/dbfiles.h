@@ -1,0 +1,20 @@
+/* dbfiles.h — the database as the hpamp command sees it: the built-in
+ * entries plus the user's own files, for every subcommand that names gear. */
+#ifndef HPA_CLI_DBFILES_H
+#define HPA_CLI_DBFILES_H
+
+#include <stddef.h>
+
+#include <hpamp/db.h>
+
+/* Make the database: built-ins, then $XDG_CONFIG_HOME/hpamp/headphones.csv
+ * and sources.csv (~/.config/hpamp/ when XDG_CONFIG_HOME is unset, empty or
+ * relative).  A missing file is fine; an unreadable one and every malformed
+ * line is a warning on stderr ("hpamp: warning: FILE:LINE: why"), and the
+ * rest loads.  0 on success; -1 after printing an error (out of memory). */
+int hpa_cli_db_open(hpa_db **out);
+
+/* "Brand Model" of an entry, with " (balanced)" for a balanced output. */
+void hpa_cli_db_name(const hpa_db *db, hpa_db_ref ref, char *buf, size_t len);
+
+#endif
