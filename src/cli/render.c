@@ -19,8 +19,10 @@
 #include "../io/audiofile.h"
 #include "cli.h"
 #include "term.h"
+#include "writer.h"
 
 #define BLOCK_FRAMES 4096u
+#define WRITE_SLOTS 4
 
 static volatile sig_atomic_t interrupted;
 
@@ -357,12 +359,12 @@ int hpa_cmd_render(int argc, char **argv)
 
     size_t max_out = hpa_chain_max_out_frames(chain);
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));
-    void *obuf = malloc(max_out * r.out.channels * hpa_format_bytes(r.out.format));
     char tmp[4096];
     int fd = -1;
     hpa_audiofile *out = NULL;
+    hpa_writer *writer = NULL;
     rc = 1;
-    if (!ibuf || !obuf) {
+    if (!ibuf) {
         hpa_cli_error("out of memory");
         goto done;
     }
@@ -385,10 +387,17 @@ int hpa_cmd_render(int argc, char **argv)
         hpa_cli_error("%s: %s", o.out, why);
         goto fail_unlink;
     }
+    /* encoding and writing run on the other core, a few blocks behind */
+    writer = hpa_writer_start(out, max_out * r.out.channels * hpa_format_bytes(r.out.format), WRITE_SLOTS);
+    if (!writer) {
+        hpa_cli_error("out of memory");
+        goto fail_unlink;
+    }
 
     hpa_progress prog;
     hpa_progress_begin(&prog, "render", !o.quiet && !o.json);
     double t0 = hpa_now_s();
+    int failed = 0;
     for (;;) {
         if (interrupted)
             break;
@@ -397,8 +406,12 @@ int hpa_cmd_render(int argc, char **argv)
         if (n < 0) {
             hpa_progress_end(&prog);
             hpa_cli_error("%s: read error: %s", o.in, hpa_audio_error(in));
-            goto fail_unlink;
+            failed = 1;
+            break;
         }
+        void *obuf = hpa_writer_buffer(writer);
+        if (!obuf)
+            break; /* a write failed: hpa_writer_finish says why */
         if (n == 0) {
             err = hpa_chain_drain(chain, obuf, max_out, &produced);
         } else {
@@ -408,21 +421,26 @@ int hpa_cmd_render(int argc, char **argv)
         if (err) {
             hpa_progress_end(&prog);
             hpa_cli_error("%s: processing failed: %s", o.in, hpa_strerror(err));
-            goto fail_unlink;
+            failed = 1;
+            break;
         }
-        if (produced && hpa_audio_write(out, obuf, produced)) {
-            int e = errno;
-            hpa_progress_end(&prog);
-            hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hpa_audio_error(out));
-            goto fail_unlink;
-        }
+        hpa_writer_submit(writer, produced);
         r.frames_out += (int64_t)produced;
         if (n == 0 && produced == 0)
             break;
         if (r.in.frames > 0)
             hpa_progress_update(&prog, (double)r.frames_in / (double)r.in.frames);
     }
+    int werr = hpa_writer_finish(writer);
+    writer = NULL;
     hpa_progress_end(&prog);
+    if (werr && !failed) {
+        int e = errno;
+        hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hpa_audio_error(out));
+        goto fail_unlink;
+    }
+    if (failed)
+        goto fail_unlink;
     if (interrupted) {
         hpa_cli_error("interrupted; %s not written", o.out);
         rc = 128 + interrupted;
@@ -446,6 +464,8 @@ int hpa_cmd_render(int argc, char **argv)
     goto done;
 
 fail_unlink:
+    if (writer)
+        hpa_writer_finish(writer);
     hpa_audio_close(out);
     out = NULL;
     unlink(tmp);
@@ -455,6 +475,5 @@ done:
     hpa_audio_close(in);
     hpa_chain_destroy(chain);
     free(ibuf);
-    free(obuf);
     return rc;
 }

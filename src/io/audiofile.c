@@ -255,6 +255,8 @@ int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames)
 int hpa_audio_write(hpa_audiofile *f, const void *buf, size_t frames)
 {
     sf_count_t n, want = (sf_count_t)frames;
+    if (!frames)
+        return 0;
     errno = 0;
     switch (f->info.format) {
     case HPA_FORMAT_S16: n = sf_writef_short(f->sf, buf, want); break;
