@@ -10,8 +10,8 @@
 # ROUNDS times (default 5), alternating which goes first, and prints the median
 # wall time of each, x realtime, and hpamp's speed over sox's (goal >= 2x).
 # For information, the same for `--filter steep` (peer: sox rate -v -b 99.5)
-# and for the default filter with both writing to tmpfs (/dev/shm), where
-# hpamp's fsync of the finished file costs nothing.
+# and for the default filter with both writing to tmpfs (/dev/shm), which
+# leaves the disk's writeback out.
 #
 # Not a test: a missed goal prints MISS and still exits 0.  Exit 1 means
 # something failed to run; 77 (skip) when sox or the samples are missing.
@@ -129,5 +129,5 @@ fi
 echo
 echo "ratio = sox median seconds / hpamp median seconds (above 1: hpamp is faster)."
 echo "A MISS is reported, not a failure.  sox has no shaped dither at 352.8 kHz and falls back to TPDF;"
-echo "hpamp fsyncs the finished file before renaming it into place, sox does not (the tmpfs row leaves that out)."
+echo "The tmpfs row leaves the disk out: on disk a render this size is bound by writeback, for both."
 exit 0
