@@ -4,7 +4,7 @@
 # says what to install and fails.
 set -eu
 
-PACKAGES="gcc make meson ninja-build pkg-config
+PACKAGES="gcc g++ make meson ninja-build pkg-config
 libsndfile1-dev libsoxr-dev libfftw3-dev libcmocka-dev
 sonic-pi-samples sox libsox-fmt-all"
 
