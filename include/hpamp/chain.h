@@ -63,13 +63,6 @@ typedef enum hpa_stage {
     HPA_STAGE_COUNT
 } hpa_stage;
 
-/* Optional allocator: used for every allocation the chain makes itself. */
-typedef struct hpa_allocator {
-    void *(*alloc)(void *user, size_t size);  /* returns NULL on failure; alignment as malloc */
-    void (*free)(void *user, void *ptr);
-    void *user;
-} hpa_allocator;
-
 typedef struct hpa_chain_config {
     uint32_t in_rate_hz;        /* 8000 .. 768000 */
     uint32_t out_rate_hz;       /* 8000 .. 768000; equal to in_rate_hz: no resampler */

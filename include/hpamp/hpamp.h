@@ -11,6 +11,8 @@
 #ifndef HPAMP_HPAMP_H
 #define HPAMP_HPAMP_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -42,6 +44,14 @@ typedef enum hpa_error {
     HPA_ERR_STATE = -11,        /* the call is not allowed now (e.g. process after drain) */
     HPA_ERR_UNSUPPORTED = -12   /* a valid combination this build cannot do (see hpa_chain_config_check) */
 } hpa_error;
+
+/* An optional allocator for the objects that take one (chain, EQ): every
+ * allocation they make themselves goes through it.  NULL: malloc/free. */
+typedef struct hpa_allocator {
+    void *(*alloc)(void *user, size_t size);  /* returns NULL on failure; alignment as malloc */
+    void (*free)(void *user, void *ptr);
+    void *user;
+} hpa_allocator;
 
 /* [any] A static English description of an error code; never NULL. */
 HPA_API const char *hpa_strerror(int err);

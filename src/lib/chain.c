@@ -23,18 +23,6 @@ struct hpa_chain {
     hpa_chain_stats stats;
 };
 
-static void *default_alloc(void *user, size_t size)
-{
-    (void)user;
-    return malloc(size);
-}
-
-static void default_free(void *user, void *ptr)
-{
-    (void)user;
-    free(ptr);
-}
-
 static inline uint64_t d2u(double d)
 {
     uint64_t u;
@@ -145,7 +133,7 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
         return err;
 
     const size_t ch = cfg->channels;
-    hpa_allocator alloc = {default_alloc, default_free, NULL};
+    hpa_allocator alloc = hpa_malloc_allocator;
     if (cfg->allocator)
         alloc = *cfg->allocator;
 

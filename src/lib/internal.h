@@ -98,6 +98,9 @@ size_t hpa_resampler_max_out(const hpa_resampler *r);
 
 /* ---- helpers ---- */
 
+/* malloc/free as an hpa_allocator (alloc.c) */
+extern const hpa_allocator hpa_malloc_allocator;
+
 static inline double hpa_db_to_gain(double db) { return __builtin_pow(10.0, db / 20.0); }
 
 #endif
