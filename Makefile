@@ -26,6 +26,15 @@ demo: build
 	@mkdir -p out
 	@echo "== hpamp render: real music (CC0, sonic-pi-samples) to 352.8 kHz/24-bit, steep filter"
 	$(BUILD)/src/cli/hpamp render $(DEMO_IN) -o $(DEMO_OUT) --rate 352800 --filter steep --bits 24
+	@echo
+	@echo "== hpamp advise: does a Sennheiser HD 600 need an amp on Apple's USB-C dongle? With the same music:"
+	$(BUILD)/src/cli/hpamp advise --headphones hd600 --source apple-usb-c-adapter-us-a2049 --music $(DEMO_IN)
+	@echo
+	@echo "== ... and with no music given, planning for the 110 dB SPL peaks of a dynamic recording:"
+	$(BUILD)/src/cli/hpamp advise --headphones hd600 --source apple-usb-c-adapter-us-a2049
+	@echo
+	@echo "== ... and on an SMSL SH-6 desktop amp, with the music again (curves drawn to out/demo-advise-hd600-sh6.png):"
+	$(BUILD)/src/cli/hpamp advise --headphones hd600 --source sh-6 --music $(DEMO_IN) --plot out/demo-advise-hd600-sh6.png
 
 check: build
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2

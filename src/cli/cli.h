@@ -4,5 +4,6 @@
 
 int hpa_cmd_render(int argc, char **argv);
 int hpa_cmd_db(int argc, char **argv);
+int hpa_cmd_advise(int argc, char **argv);
 
 #endif

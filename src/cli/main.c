@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
     {"render", hpa_cmd_render, "play a file through the DAC chain into a file (resample, volume, dither)"},
     {"db", hpa_cmd_db, "the headphone and source database: list, search, show"},
+    {"advise", hpa_cmd_advise, "does this headphone need an amp on this source? (with your music)"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,106 @@
+#!/bin/bash
+# tests/advise/bad_input.sh — every way `hpamp advise` can be asked wrongly.
+#
+# Unknown or ambiguous names (exit 1, the closest names), nonsense ad-hoc
+# specs (exit 2, what a spec looks like), a malformed user data file (a
+# file:line warning, the rest loads), non-audio files, an empty folder and
+# missing paths in --music, facts that are not known (exit 1: cannot tell),
+# usage errors (exit 2).  Always one clear "hpamp: " line, never a crash
+# (exit status above 2 or a signal).
+. "$(dirname "$0")/lib.sh" "$1"
+
+# error CODE WHAT ARGS... : exit CODE, one "hpamp: " line on stderr, nothing on stdout
+error() {
+    local code=$1 what=$2
+    shift 2
+    run "$@"
+    expect_rc "$code" "$what"
+    check "$what: one 'hpamp: ' line" one_error_line "$T/err"
+    check "$what: nothing on stdout" test ! -s "$T/out"
+}
+
+GOOD=$(music loop_garzul)
+
+# ---- names ----
+error 1 "unknown headphone" advise --headphones "Sennhiser HD 6000X" --source sh-6
+check "unknown headphone: closest names" has "$T/err" "closest: "
+check "unknown headphone: the HD 600 among them" grep -q "closest: .*Sennheiser HD 6" "$T/err"
+error 1 "unknown source" advise --headphones hd600 --source "smsl sh-66"
+check "unknown source: closest names" grep -q "closest: .*SMSL SH-6" "$T/err"
+error 1 "ambiguous headphone" advise --headphones andromeda --source sh-6
+check "ambiguous: both named" grep -q "Andromeda (2020).*Andromeda Emerald Sea" "$T/err"
+error 1 "a device with two outputs" advise --headphones hd600 --source "dawn pro"
+check "two outputs: says add se or bal" has "$T/err" "se or bal"
+
+# ---- nonsense specs ----
+error 2 "headphone spec with a bad unit" advise --headphones "300ohm,97dB/xx" --source sh-6
+check "bad unit: says what a spec looks like" has "$T/err" "expected like"
+error 2 "headphone spec without sensitivity" advise --headphones "300ohm,0.5V" --source sh-6
+error 2 "source spec with a word" advise --headphones hd600 --source "5.0V,banana"
+check "source spec: says what a spec looks like" has "$T/err" "1.0V,0.9ohm"
+error 2 "negative impedance" advise --headphones "-300ohm,97dB/mW" --source sh-6
+error 2 "impedance of zero" advise --headphones "0ohm,97dB/mW" --source sh-6
+error 2 "source spec with only a comma" advise --headphones hd600 --source ","
+
+# ---- facts not known: cannot tell ----
+error 1 "headphone without sensitivity" advise --headphones apple-earpods-3-5-mm --source sh-6
+check "says the sensitivity is not known" grep -q "cannot tell: the sensitivity of Apple EarPods.*is not known" "$T/err"
+error 1 "source without output figures" advise --headphones hd600 --source "apple-usb-c-adapter-eu-a2155"
+check "says the output is not known" grep -q "cannot tell: the output voltage or power of .* is not known" "$T/err"
+
+# ---- usage ----
+error 2 "no --source" advise --headphones hd600
+error 2 "no --headphones" advise --source sh-6
+error 2 "--level out of range" advise --headphones hd600 --source sh-6 --level 300
+error 2 "--level not a number" advise --headphones hd600 --source sh-6 --level loud
+error 2 "--plot with an unknown extension" advise --headphones hd600 --source sh-6 --plot out.jpg
+error 2 "unknown option" advise --headphones hd600 --source sh-6 --bogus
+error 2 "a stray argument" advise --headphones hd600 --source sh-6 song.flac
+error 2 "--threads 0" advise --headphones hd600 --source sh-6 --threads 0
+run advise --help
+expect_rc 0 "advise --help"
+check "help: usage" has "$T/out" "Usage: hpamp advise"
+run --help
+check "advise in the command list" has "$T/out" "  advise "
+
+# ---- --music ----
+mkdir -p "$T/empty" "$T/notes" "$T/mixed"
+error 1 "an empty folder" advise --headphones hd600 --source sh-6 --music "$T/empty"
+check "empty folder: named" has "$T/err" "$T/empty"
+error 1 "a path that does not exist" advise --headphones hd600 --source sh-6 --music "$T/nowhere.flac"
+printf 'not music at all\n' >"$T/notes/readme.txt"
+head -c 5000 /dev/urandom >"$T/notes/noise.flac"
+: >"$T/notes/empty.wav"
+run advise --headphones hd600 --source sh-6 --music "$T/notes"
+expect_rc 1 "a folder with no audio"
+check "no audio: every file warned about" test "$(grep -c '^hpamp: warning: .*(skipped)$' "$T/err")" -eq 3
+check "no audio: then one error" test "$(grep -vc '^hpamp: warning: ' "$T/err")" -eq 1
+check "no audio: says so" grep -q "^hpamp: no audio to measure in" "$T/err"
+check "no audio: the text file named" has "$T/err" "readme.txt: not an audio file"
+check "no audio: nothing on stdout" test ! -s "$T/out"
+cp "$T/notes/readme.txt" "$T/mixed/"
+ln -s "$GOOD" "$T/mixed/garzul.flac"
+run advise --headphones hd600 --source sh-6 --music "$T/mixed" --json
+expect_rc 0 "a non-audio file beside music"
+check "non-audio: a warning naming it" grep -q "^hpamp: warning: .*readme.txt: .*(skipped)$" "$T/err"
+check "non-audio: skipped in the JSON, the music measured" \
+    json "len(d['tracks']) == 1 and len(d['skipped']) == 1 and d['skipped'][0]['path'].endswith('readme.txt')"
+# a too-short sound: measured by nobody, said so
+run advise --headphones hd600 --source sh-6 --music "$(music elec_tick)" --music "$GOOD" --json
+expect_rc 0 "a sound too short for a loudness, beside music"
+check "too short: said so" grep -q "elec_tick.flac: too short" "$T/err"
+
+# ---- a malformed user data file ----
+mkdir -p "$XDG_CONFIG_HOME/hpamp"
+cat >"$XDG_CONFIG_HOME/hpamp/headphones.csv" <<'CSV'
+id,brand,model,type,driver,back,impedance_ohm,sensitivity_db_mw,sensitivity_db_v,spl_measured_mv_for_94db,impedance_peak_ohm,impedance_peak_hz,max_input_mw,active,source
+my-cans,Mine,Cans,over-ear,dynamic,open,80,,105,,,,,,my own measurement
+broken,Mine,Broken,over-ear,dynamic,open,eighty,,105,,,,,,a bad number
+CSV
+run advise --headphones "mine cans" --source sh-6
+expect_rc 0 "advise with a malformed user file"
+check "malformed line reported as file:line" grep -q "^hpamp: warning: .*hpamp/headphones.csv:3: " "$T/err"
+check "the good user entry answers" grep -q "^not-needed: Mine Cans on SMSL SH-6" "$T/out"
+rm -rf "$XDG_CONFIG_HOME/hpamp"
+
+finish
