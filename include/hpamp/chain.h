@@ -1,6 +1,12 @@
 /* chain.h — libhpamp's streaming chain.
  *
- *   convert in ─ resample/oversample ─ volume (smoothed, capped) ─ requantize (dither) ─ convert out
+ *   convert in ─ resample/oversample ─ EQ ─ crossfeed ─ volume (smoothed, capped)
+ *              ─ true-peak limiter ─ requantize (dither) ─ convert out
+ *
+ * Every stage after the resampler runs at the output rate.  EQ band sets are
+ * built off the audio thread (hpa_chain_set_eq in <hpamp/eq.h>) and swapped
+ * in with a crossfade; switching the EQ or the crossfeed in or out, or moving
+ * the crossfeed's level, is crossfaded too (crossfade_ms).
  *
  * Audio is interleaved; inside the chain every sample is a double.  A chain is
  * made once from a config ([non-RT]); hpa_chain_process() then runs on the
@@ -77,6 +83,10 @@ typedef struct hpa_chain_config {
     double smoothing_ms;        /* time constant of volume smoothing; default 10 ms */
     uint64_t seed;              /* dither seed; fixed default so renders are reproducible */
     const hpa_allocator *allocator; /* NULL: malloc/free; copied, must outlive nothing */
+    uint32_t max_eq_bands;      /* room for EQ band sets (hpa_chain_set_eq), 0 .. 4096; default 32 */
+    double crossfade_ms;        /* length of the EQ and crossfeed crossfades, 1 .. 200; 0 or default: 20 ms */
+    double limiter_lookahead_ms; /* 0: no limiter (default); else its lookahead, 0.5 .. 5 ms (adds latency) */
+    double limiter_release_ms;  /* the limiter's release time constant, 1 .. 5000; 0 or default: 100 ms */
 } hpa_chain_config;
 
 typedef struct hpa_chain_stats {
@@ -84,7 +94,23 @@ typedef struct hpa_chain_stats {
     uint64_t frames_out;
     uint64_t clipped[HPA_STAGE_COUNT]; /* samples beyond full scale at each stage's output */
     double peak;                       /* largest |sample| reaching the output, before clamping (1.0 = 0 dBFS) */
+    double limiter_max_reduction_db;   /* the most gain the limiter took (>= 0 dB) */
+    uint64_t limited_frames;           /* output frames the limiter turned down */
+    double eq_preamp_db;               /* the preamp of the band set playing now (see hpa_chain_set_eq) */
 } hpa_chain_stats;
+
+/* A libbs2b crossfeed preset. */
+typedef struct hpa_crossfeed_preset {
+    const char *name;  /* "default", "cmoy", "jmeier" */
+    double fcut_hz;    /* cut frequency of the crossfed low-pass */
+    double feed_db;    /* crossfed sound below the direct sound at low frequencies */
+    const char *doc;
+} hpa_crossfeed_preset;
+
+/* [any] The presets: i = 0 .. count-1; NULL beyond. */
+HPA_API const hpa_crossfeed_preset *hpa_crossfeed_preset_get(int i);
+/* [any] A preset by name, or NULL. */
+HPA_API const hpa_crossfeed_preset *hpa_crossfeed_preset_find(const char *name);
 
 typedef struct hpa_chain hpa_chain;
 
@@ -128,7 +154,9 @@ HPA_API int hpa_chain_drain(hpa_chain *chain, void *out, size_t out_capacity, si
 HPA_API int hpa_chain_reset(hpa_chain *chain);
 
 /* [any] Set a parameter (see params.h); the value is clamped to its range
- * and, for the volume, to max_volume_db.  Lock-free. */
+ * and, for the volume, to max_volume_db.  Lock-free.  Switching on the
+ * crossfeed in a chain that is not stereo or runs above 384 kHz, or the
+ * limiter in one made without a lookahead, is HPA_ERR_UNSUPPORTED. */
 HPA_API int hpa_chain_set_param(hpa_chain *chain, int id, double value);
 
 /* [any] The value last set (after clamping). */
@@ -142,9 +170,10 @@ HPA_API int hpa_chain_set_mute(hpa_chain *chain, int mute);
  * and tests.  Call from the audio thread or while no process runs. */
 HPA_API double hpa_chain_current_gain(const hpa_chain *chain);
 
-/* [any] Latency of the chain in output frames (the resampler's group delay;
- * 0 without resampling).  The chain already trims it: output frame n lines up
- * with input time n / out_rate. */
+/* [any] Latency of the chain in output frames (the resampler's group delay
+ * plus the limiter's lookahead; 0 without either).  The chain already trims
+ * it: output frame n lines up with input time n / out_rate, and drain
+ * returns the limiter's last lookahead. */
 HPA_API double hpa_chain_latency_frames(const hpa_chain *chain);
 
 /* [RT] Copy the statistics. Call from the audio thread or while no process runs. */

@@ -189,6 +189,27 @@ HPA_API size_t hpa_eq_band_count(const hpa_eq *eq);
 HPA_API int hpa_eq_get_coefs(const hpa_eq *eq, size_t band, hpa_eq_coefs *out);
 HPA_API uint64_t hpa_eq_nan_resets(const hpa_eq *eq); /* times the state was reset for NaN/infinity */
 
+/* ---- in the chain ---- */
+
+/* The preamp_db of hpa_chain_set_eq that asks for automatic headroom. */
+#define HPA_EQ_PREAMP_AUTO (-1000.0)
+
+/* [non-RT] Give the chain a new band set (n_bands <= the config's
+ * max_eq_bands; 0 bands: flat) and preamp.  It is built here, at the chain's
+ * output rate, in memory the chain made at creation, and handed to the audio
+ * thread through one atomic word; the audio thread crossfades from the old
+ * set to the new over crossfade_ms, so a preset switch never clicks.  A set
+ * given before the audio thread took the previous one replaces it.  Call from
+ * one thread at a time (any thread but the audio thread).
+ * preamp_db: -60 .. +30 dB, or HPA_EQ_PREAMP_AUTO: minus the largest gain of
+ * the bands' combined response from 0 Hz to Nyquist (hpa_eq_peak_db), when
+ * it is above 0 dB, so that the EQ cannot make a full-scale signal clip.
+ * *preamp_out (if not NULL) receives the preamp used.  Returns HPA_OK,
+ * HPA_ERR_INVALID_ARG (a bad band: see *fault), HPA_ERR_BUFFER_TOO_SMALL
+ * (more bands than max_eq_bands). */
+HPA_API int hpa_chain_set_eq(hpa_chain *chain, const hpa_eq_band *bands, size_t n_bands, double preamp_db,
+                             double *preamp_out, hpa_eq_fault *fault);
+
 /* ---- parsing AutoEq and Equalizer APO text (no file I/O) ---- */
 
 /* A point of a GraphicEQ curve. */

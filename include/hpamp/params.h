@@ -15,6 +15,12 @@ extern "C" {
 typedef enum hpa_param_id {
     HPA_PARAM_VOLUME_DB = 0, /* volume in dB, clamped to the chain's max_volume_db */
     HPA_PARAM_MUTE,          /* 0 or 1; muting ramps like any volume change */
+    HPA_PARAM_EQ_ENABLE,     /* 0 or 1; the EQ band set (hpa_chain_set_eq) in or out, crossfaded */
+    HPA_PARAM_CROSSFEED_ENABLE, /* 0 or 1; stereo chains only (others refuse 1), crossfaded */
+    HPA_PARAM_CROSSFEED_FCUT_HZ, /* crossfeed cut frequency, 300 .. 2000 Hz (libbs2b), whole hertz */
+    HPA_PARAM_CROSSFEED_FEED_DB, /* crossfeed level at low frequencies, 1 .. 15 dB, in 0.1 dB steps */
+    HPA_PARAM_LIMITER_ENABLE,    /* 0 or 1; needs a chain made with limiter_lookahead_ms > 0 */
+    HPA_PARAM_LIMITER_CEILING_DBTP, /* the limiter's ceiling in dB true peak, -30 .. 0 */
     HPA_PARAM_COUNT
 } hpa_param_id;
 

@@ -3,6 +3,7 @@
 #define HPA_CLI_H
 
 int hpa_cmd_render(int argc, char **argv);
+int hpa_cmd_preset(int argc, char **argv);
 int hpa_cmd_db(int argc, char **argv);
 int hpa_cmd_advise(int argc, char **argv);
 

@@ -14,10 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ebur128.h>
+
 #include <hpamp/chain.h>
+#include <hpamp/eq.h>
 
 #include "../io/audiofile.h"
 #include "cli.h"
+#include "preset.h"
 #include "term.h"
 #include "writer.h"
 
@@ -36,7 +40,8 @@ static void usage(FILE *f)
     fputs("Usage: hpamp render IN -o OUT [options]\n"
           "\n"
           "Play a file through hpamp's DAC chain and write the result: resample or\n"
-          "oversample, set the volume, requantize with dither.  Reads WAV, FLAC, Ogg\n"
+          "oversample, equalize, crossfeed, set the volume, limit true peaks,\n"
+          "requantize with dither.  Reads WAV, FLAC, Ogg\n"
           "Vorbis, MP3 and whatever else libsndfile knows; writes WAV or FLAC, chosen by\n"
           "OUT's extension.\n"
           "\n"
@@ -55,6 +60,21 @@ static void usage(FILE *f)
           "                        tpdf    triangular dither, flat noise\n"
           "                        shaped  noise moved out of 1-5 kHz (for 44.1/48 kHz 16-bit)\n"
           "                        none    plain rounding\n"
+          "      --eq FILE       parametric EQ from an AutoEq ParametricEQ.txt or Equalizer APO\n"
+          "                      text (Preamp and Filter lines); the preamp is the file's or\n"
+          "                      what the bands' combined response needs, whichever is lower,\n"
+          "                      so the EQ never makes a full-scale signal clip\n"
+          "      --crossfeed X   libbs2b crossfeed for stereo: default (700 Hz, 4.5 dB),\n"
+          "                      cmoy (700 Hz, 6 dB), jmeier (650 Hz, 9.5 dB) or HZ,DB\n"
+          "                      (300..2000 Hz, 1..15 dB)\n"
+          "      --limit DBTP    true-peak limiter with this ceiling, -30..0 dBTP\n"
+          "                      (2 ms lookahead, 4x oversampled detection)\n"
+          "      --normalize LUFS  measure the input's loudness (EBU R128, libebur128) and\n"
+          "                      bring it to LUFS, -70..0 (e.g. -18); without --limit the\n"
+          "                      gain stops where the input's true peak would pass 0 dBTP\n"
+          "      --preset NAME   a headphone preset (hpamp preset list): its EQ, crossfeed,\n"
+          "                      limiter, normalisation and volume ceiling; flags given\n"
+          "                      here win over the preset's\n"
           "      --json          print the summary as one JSON object on stdout\n"
           "  -q, --quiet         print nothing but errors\n"
           "  -h, --help          show this help\n"
@@ -65,6 +85,7 @@ static void usage(FILE *f)
           "Examples:\n"
           "  hpamp render song.flac -o song-352k.wav --rate 352800 --filter steep --bits 24\n"
           "  hpamp render song.wav -o quiet.flac --volume -6 --bits 16 --dither shaped\n"
+          "  hpamp render song.flac -o hd600.flac --eq ParametricEQ.txt --crossfeed cmoy --limit -1\n"
           "\n"
           "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
           "130 interrupted.\n",
@@ -79,7 +100,44 @@ typedef struct render_opts {
     double volume_db;
     hpa_dither dither;
     int json, quiet;
+    const char *eq_file;        /* --eq */
+    int crossfeed;              /* --crossfeed given */
+    const char *crossfeed_name; /* preset name, or NULL for HZ,DB */
+    double xf_fcut_hz, xf_feed_db;
+    int limit;                  /* --limit given */
+    double limit_dbtp;
+    int normalize;              /* --normalize given */
+    double normalize_lufs;
+    const char *preset;         /* --preset NAME */
+    int has_max_volume;         /* from the preset */
+    double max_volume_db;
+    const char *eq_text;        /* the preset's inline EQ */
+    size_t eq_len;
+    const char *eq_label;       /* the EQ file, or "preset NAME"; NULL: no EQ */
+    char preset_label[128];
 } render_opts;
+
+/* --crossfeed NAME|HZ,DB */
+static int parse_crossfeed(const char *arg, render_opts *o)
+{
+    const hpa_crossfeed_preset *p = hpa_crossfeed_preset_find(arg);
+    if (p) {
+        o->crossfeed_name = p->name;
+        o->xf_fcut_hz = p->fcut_hz;
+        o->xf_feed_db = p->feed_db;
+        return 0;
+    }
+    const char *comma = strchr(arg, ',');
+    char hz[64];
+    if (!comma || (size_t)(comma - arg) >= sizeof hz)
+        return -1;
+    memcpy(hz, arg, (size_t)(comma - arg));
+    hz[comma - arg] = 0;
+    if (hpa_parse_double(hz, 300.0, 2000.0, &o->xf_fcut_hz) || hpa_parse_double(comma + 1, 1.0, 15.0, &o->xf_feed_db))
+        return -1;
+    o->crossfeed_name = NULL;
+    return 0;
+}
 
 static int parse_bits(const char *s)
 {
@@ -110,7 +168,10 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {"filter", required_argument, 0, 'f'}, {"bits", required_argument, 0, 'b'},
         {"volume", required_argument, 0, 'v'}, {"dither", required_argument, 0, 'd'},
         {"json", no_argument, 0, 'J'},         {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},         {"eq", required_argument, 0, 'E'},
+        {"crossfeed", required_argument, 0, 'X'}, {"limit", required_argument, 0, 'L'},
+        {"normalize", required_argument, 0, 'N'}, {"preset", required_argument, 0, 'P'},
+        {0, 0, 0, 0},
     };
     int c, v;
     memset(o, 0, sizeof *o);
@@ -153,6 +214,30 @@ static int parse_args(int argc, char **argv, render_opts *o)
             }
             o->dither = (hpa_dither)v;
             break;
+        case 'E': o->eq_file = optarg; break;
+        case 'X':
+            if (parse_crossfeed(optarg, o)) {
+                hpa_cli_error("render: --crossfeed takes default, cmoy, jmeier or HZ,DB (300..2000 Hz, 1..15 dB), "
+                              "not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->crossfeed = 1;
+            break;
+        case 'L':
+            if (hpa_parse_double(optarg, -30.0, 0.0, &o->limit_dbtp)) {
+                hpa_cli_error("render: --limit takes a ceiling in dBTP from -30 to 0, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->limit = 1;
+            break;
+        case 'N':
+            if (hpa_parse_double(optarg, -70.0, 0.0, &o->normalize_lufs)) {
+                hpa_cli_error("render: --normalize takes a loudness in LUFS from -70 to 0, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->normalize = 1;
+            break;
+        case 'P': o->preset = optarg; break;
         case 'J': o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
@@ -235,7 +320,209 @@ typedef struct render_result {
     int64_t frames_in, frames_out;
     hpa_chain_stats stats;
     double latency, seconds;
+    double limiter_frames;     /* the limiter's share of the latency */
+    size_t eq_bands;
+    double eq_preamp_db;       /* used */
+    double eq_file_preamp_db;  /* asked by the file */
+    int eq_file_has_preamp;
+    double eq_peak_db, eq_peak_hz; /* the bands' combined response: largest gain and where */
+    double in_lufs, in_tp_dbtp;    /* --normalize: the input's loudness and true peak */
+    double norm_gain_db;           /* the gain applied for it */
+    double norm_wanted_db;         /* the gain the target asked for */
 } render_result;
+
+/* --normalize: the input's integrated loudness (EBU R128) and true peak, by
+ * libebur128 over the whole file (a first pass).  Returns 0, or 1 after
+ * printing why not. */
+static int measure_input(const char *path, double *lufs, double *tp_dbtp)
+{
+    char why[256];
+    hpa_audio_info info;
+    hpa_audiofile *f = hpa_audio_open_read(path, &info, why, sizeof why);
+    if (!f) {
+        hpa_cli_error("%s: %s", path, why);
+        return 1;
+    }
+    ebur128_state *st = ebur128_init(info.channels, info.rate_hz,
+                                     EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_HISTOGRAM);
+    const size_t block = 4096, n = block * info.channels;
+    void *raw = malloc(n * hpa_format_bytes(info.format));
+    double *x = malloc(n * sizeof *x);
+    int rc = 1;
+    if (!st || !raw || !x) {
+        hpa_cli_error("out of memory");
+        goto out;
+    }
+    for (;;) {
+        int64_t got = hpa_audio_read(f, raw, block);
+        if (got < 0) {
+            hpa_cli_error("%s: read error: %s", path, hpa_audio_error(f));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        const size_t m = (size_t)got * info.channels;
+        for (size_t i = 0; i < m; i++) {
+            switch (info.format) {
+            case HPA_FORMAT_S16: x[i] = ((const int16_t *)raw)[i] / 32768.0; break;
+            case HPA_FORMAT_S24: x[i] = ((const int32_t *)raw)[i] / 8388608.0; break;
+            case HPA_FORMAT_S32: x[i] = ((const int32_t *)raw)[i] / 2147483648.0; break;
+            case HPA_FORMAT_F32: x[i] = ((const float *)raw)[i]; break;
+            default: x[i] = ((const double *)raw)[i]; break;
+            }
+            if (!isfinite(x[i]))
+                x[i] = 0.0;
+        }
+        if (ebur128_add_frames_double(st, x, (size_t)got) != EBUR128_SUCCESS) {
+            hpa_cli_error("%s: loudness measurement failed", path);
+            goto out;
+        }
+    }
+    double l = -HUGE_VAL, tp = 0.0;
+    ebur128_loudness_global(st, &l);
+    for (unsigned c = 0; c < info.channels; c++) {
+        double v = 0.0;
+        ebur128_true_peak(st, c, &v);
+        tp = v > tp ? v : tp;
+    }
+    *lufs = l;
+    *tp_dbtp = tp > 0.0 ? 20.0 * log10(tp) : -HUGE_VAL;
+    rc = 0;
+out:
+    if (st)
+        ebur128_destroy(&st);
+    free(raw);
+    free(x);
+    hpa_audio_close(f);
+    return rc;
+}
+
+#define LIMITER_LOOKAHEAD_MS 2.0
+#define EQ_DIAGS 32
+
+/* Read FILE, parse it as AutoEq / Equalizer APO text at rate_hz, report its
+ * diagnostics as FILE:LINE: ..., and give the bands (malloc'd) and the
+ * preamp to use.  Returns 0, or 1 after printing why not. */
+static int load_eq_text(const render_opts *o, const char *label, const char *text, size_t len, double rate_hz,
+                        hpa_eq_band **bands_out, render_result *r);
+
+static int load_eq(const render_opts *o, double rate_hz, hpa_eq_band **bands_out, render_result *r)
+{
+    if (!o->eq_file)
+        return load_eq_text(o, o->eq_label, o->eq_text, o->eq_len, rate_hz, bands_out, r);
+    FILE *f = fopen(o->eq_file, "rb");
+    if (!f) {
+        hpa_cli_error("%s: cannot open the EQ file: %s", o->eq_file, strerror(errno));
+        return 1;
+    }
+    size_t cap = 0, len = 0;
+    char *text = NULL;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= (16u << 20)) {
+                hpa_cli_error("%s: an EQ file of more than 16 MB is not an EQ file", o->eq_file);
+                fclose(f);
+                free(text);
+                return 1;
+            }
+            cap = cap ? 2 * cap : 65536;
+            char *t = realloc(text, cap);
+            if (!t) {
+                hpa_cli_error("out of memory");
+                fclose(f);
+                free(text);
+                return 1;
+            }
+            text = t;
+        }
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int rerr = ferror(f);
+    fclose(f);
+    if (rerr) {
+        hpa_cli_error("%s: read error", o->eq_file);
+        free(text);
+        return 1;
+    }
+    int rc = load_eq_text(o, o->eq_file, text, len, rate_hz, bands_out, r);
+    free(text);
+    return rc;
+}
+
+/* the EQ text of `label` (a file name, or the preset's name) */
+static int load_eq_text(const render_opts *o, const char *label, const char *text, size_t len, double rate_hz,
+                        hpa_eq_band **bands_out, render_result *r)
+{
+    hpa_eq_diag items[EQ_DIAGS];
+    hpa_eq_diags diags = {items, EQ_DIAGS, 0, 0, 0};
+    hpa_eq_doc doc;
+    memset(&doc, 0, sizeof doc);
+    int err = hpa_eq_parse(text, len, rate_hz, &doc, &diags);
+    hpa_eq_band *bands = NULL;
+    if (err == HPA_ERR_BUFFER_TOO_SMALL || (err == HPA_OK && doc.n_bands)) {
+        bands = calloc(doc.n_bands ? doc.n_bands : 1, sizeof *bands);
+        size_t nb = doc.n_bands;
+        memset(&doc, 0, sizeof doc);
+        doc.bands = bands;
+        doc.bands_capacity = nb;
+        diags.count = diags.errors = diags.warnings = 0;
+        err = bands ? hpa_eq_parse(text, len, rate_hz, &doc, &diags) : HPA_ERR_NO_MEMORY;
+    }
+    for (size_t i = 0; i < diags.count && i < EQ_DIAGS; i++) {
+        const hpa_eq_diag *d = &items[i];
+        if (d->severity == HPA_EQ_ERROR || !o->quiet) {
+            if (d->line)
+                fprintf(stderr, "hpamp: %s:%zu: %s%s\n", label, d->line,
+                        d->severity == HPA_EQ_ERROR ? "" : "warning: ", d->message);
+            else
+                fprintf(stderr, "hpamp: %s: %s%s\n", label, d->severity == HPA_EQ_ERROR ? "" : "warning: ",
+                        d->message);
+        }
+    }
+    if (diags.count > EQ_DIAGS && !o->quiet)
+        fprintf(stderr, "hpamp: %s: %zu more diagnostics not shown\n", label, diags.count - EQ_DIAGS);
+    if (err == HPA_ERR_NO_MEMORY) {
+        hpa_cli_error("out of memory");
+        free(bands);
+        return 1;
+    }
+    if (err) {
+        if (!diags.errors)
+            hpa_cli_error("%s: not a usable EQ file: %s", label, hpa_strerror(err));
+        free(bands);
+        return 1;
+    }
+    if (doc.has_graphic_eq && !doc.n_bands) {
+        hpa_cli_error("%s: a GraphicEQ curve; render takes parametric bands (use AutoEq's ParametricEQ.txt)",
+                      label);
+        free(bands);
+        return 1;
+    }
+    if (doc.n_bands > 4096) {
+        hpa_cli_error("%s: %zu bands; at most 4096", label, doc.n_bands);
+        free(bands);
+        return 1;
+    }
+    r->eq_bands = doc.n_bands;
+    r->eq_file_has_preamp = doc.has_preamp;
+    r->eq_file_preamp_db = doc.preamp_db;
+    r->eq_peak_db = 0.0;
+    r->eq_peak_hz = 0.0;
+    if (doc.n_bands)
+        hpa_eq_peak_db(bands, doc.n_bands, rate_hz, 0.0, rate_hz / 2.0, &r->eq_peak_db, &r->eq_peak_hz);
+    double need = r->eq_peak_db > 0.0 ? -r->eq_peak_db : 0.0;
+    r->eq_preamp_db = doc.has_preamp && doc.preamp_db < need ? doc.preamp_db : need;
+    if (r->eq_preamp_db < -60.0) {
+        hpa_cli_error("%s: the EQ would need %.1f dB of preamp; at most -60 dB", label, r->eq_preamp_db);
+        free(bands);
+        return 1;
+    }
+    *bands_out = bands;
+    return 0;
+}
 
 static void print_summary(const render_opts *o, const render_result *r)
 {
@@ -256,7 +543,69 @@ static void print_summary(const render_opts *o, const render_result *r)
         for (int s = 0; s < HPA_STAGE_COUNT; s++)
             printf("%s\"%s\": %llu", s ? ", " : "", hpa_stage_name((hpa_stage)s),
                    (unsigned long long)r->stats.clipped[s]);
-        printf("}, \"latency_frames\": ");
+        printf("}, \"eq\": ");
+        if (o->eq_label) {
+            printf("{\"file\": ");
+            hpa_json_string(stdout, o->eq_label);
+            printf(", \"bands\": %zu, \"preamp_db\": ", r->eq_bands);
+            hpa_json_number(stdout, r->eq_preamp_db, 2);
+            printf(", \"file_preamp_db\": ");
+            if (r->eq_file_has_preamp)
+                hpa_json_number(stdout, r->eq_file_preamp_db, 2);
+            else
+                printf("null");
+            printf(", \"response_peak_db\": ");
+            hpa_json_number(stdout, r->eq_peak_db, 2);
+            printf(", \"response_peak_hz\": ");
+            hpa_json_number(stdout, r->eq_peak_hz, 1);
+            printf("}");
+        } else {
+            printf("null");
+        }
+        printf(", \"crossfeed\": ");
+        if (o->crossfeed) {
+            printf("{\"preset\": ");
+            if (o->crossfeed_name)
+                hpa_json_string(stdout, o->crossfeed_name);
+            else
+                printf("null");
+            printf(", \"fcut_hz\": ");
+            hpa_json_number(stdout, o->xf_fcut_hz, 0);
+            printf(", \"feed_db\": ");
+            hpa_json_number(stdout, o->xf_feed_db, 1);
+            printf("}");
+        } else {
+            printf("null");
+        }
+        printf(", \"limiter\": ");
+        if (o->limit) {
+            printf("{\"ceiling_dbtp\": ");
+            hpa_json_number(stdout, o->limit_dbtp, 2);
+            printf(", \"lookahead_ms\": ");
+            hpa_json_number(stdout, LIMITER_LOOKAHEAD_MS, 1);
+            printf(", \"max_reduction_db\": ");
+            hpa_json_number(stdout, r->stats.limiter_max_reduction_db, 2);
+            printf(", \"limited_frames\": %llu}", (unsigned long long)r->stats.limited_frames);
+        } else {
+            printf("null");
+        }
+        printf(", \"normalize\": ");
+        if (o->normalize) {
+            printf("{\"target_lufs\": ");
+            hpa_json_number(stdout, o->normalize_lufs, 2);
+            printf(", \"input_lufs\": ");
+            hpa_json_number(stdout, r->in_lufs, 2);
+            printf(", \"input_true_peak_dbtp\": ");
+            hpa_json_number(stdout, r->in_tp_dbtp, 2);
+            printf(", \"gain_db\": ");
+            hpa_json_number(stdout, r->norm_gain_db, 2);
+            printf(", \"wanted_gain_db\": ");
+            hpa_json_number(stdout, r->norm_wanted_db, 2);
+            printf("}");
+        } else {
+            printf("null");
+        }
+        printf(", \"latency_frames\": ");
         hpa_json_number(stdout, r->latency, 1);
         printf(", \"seconds\": ");
         hpa_json_number(stdout, r->seconds, 3);
@@ -279,14 +628,58 @@ static void print_summary(const render_opts *o, const render_result *r)
     };
     if (resampled)
         printf("filter  %s: %s (its %.1f ms delay is trimmed)\n", hpa_filter_name(o->filter), what[o->filter],
-               1000.0 * r->latency / r->out.rate_hz);
+               1000.0 * (r->latency - r->limiter_frames) / r->out.rate_hz);
     else
         printf("filter  none (no rate change)\n");
+    if (o->preset)
+        printf("preset  %s\n", o->preset);
+    if (o->eq_label) {
+        printf("eq      %s: %zu band%s\n", o->eq_label, r->eq_bands, r->eq_bands == 1 ? "" : "s");
+        if (r->eq_file_has_preamp && r->eq_preamp_db == r->eq_file_preamp_db)
+            printf("        preamp %+.2f dB, the file's (the bands' combined response peaks at %+.2f dB",
+                   r->eq_preamp_db, r->eq_peak_db);
+        else
+            printf("        preamp %+.2f dB, headroom for the bands' combined response (its peak: %+.2f dB",
+                   r->eq_preamp_db, r->eq_peak_db);
+        if (r->eq_peak_db > 0.0 && r->eq_peak_hz < 1.0)
+            printf(" at DC)\n");
+        else if (r->eq_peak_db > 0.0)
+            printf(" at %.0f Hz)\n", r->eq_peak_hz);
+        else
+            printf(")\n");
+        if (r->eq_file_has_preamp && r->eq_preamp_db != r->eq_file_preamp_db)
+            printf("        (the file asks %+.2f dB: too little to keep a full-scale signal from clipping)\n",
+                   r->eq_file_preamp_db);
+    }
+    if (o->crossfeed) {
+        if (o->crossfeed_name)
+            printf("crossfeed %s: %.0f Hz, %.1f dB (libbs2b)\n", o->crossfeed_name, o->xf_fcut_hz, o->xf_feed_db);
+        else
+            printf("crossfeed %.0f Hz, %.1f dB (libbs2b)\n", o->xf_fcut_hz, o->xf_feed_db);
+    }
+    if (o->normalize) {
+        if (!isfinite(r->in_lufs))
+            printf("normalize to %.1f LUFS: the input is silent (below the gate); no gain\n", o->normalize_lufs);
+        else
+            printf("normalize to %.1f LUFS: input %.1f LUFS, %.1f dBTP; gain %+.2f dB\n", o->normalize_lufs,
+                   r->in_lufs, r->in_tp_dbtp, r->norm_gain_db);
+        if (r->norm_gain_db < r->norm_wanted_db)
+            printf("        (not %+.2f dB: the input's true peak would pass 0 dBTP; --limit reaches the target)\n",
+                   r->norm_wanted_db);
+    }
+    if (o->limit)
+        printf("limiter %.2f dBTP ceiling, %.1f ms lookahead: took up to %.2f dB, from %llu frames\n", o->limit_dbtp,
+               LIMITER_LOOKAHEAD_MS, r->stats.limiter_max_reduction_db, (unsigned long long)r->stats.limited_frames);
+    if (o->has_max_volume)
+        printf("ceiling volume at most %+.1f dB (preset)%s\n", o->max_volume_db,
+               o->volume_db + r->norm_gain_db > o->max_volume_db ? ": the volume was held there" : "");
     printf("volume  %+.2f dB, dither %s\n", o->volume_db,
            is_int_format(r->out.format) ? hpa_dither_name(o->dither) : "n/a (float output)");
     printf("peak    %.2f dBFS, clipped samples %llu\n", dbfs(r->stats.peak), (unsigned long long)clipped);
     printf("speed   %.1fx realtime (%.2f s)\n", rt, r->seconds);
 }
+
+static int render_main(const render_opts *op);
 
 int hpa_cmd_render(int argc, char **argv)
 {
@@ -294,6 +687,59 @@ int hpa_cmd_render(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
+    hpa_preset *preset = NULL;
+    if (o.preset) {
+        char origin[HPA_PRESET_PATH_MAX + 128];
+        preset = malloc(sizeof *preset);
+        if (!preset) {
+            hpa_cli_error("out of memory");
+            return 1;
+        }
+        if (hpa_preset_load(o.preset, preset, origin, sizeof origin)) {
+            free(preset);
+            return 1;
+        }
+        /* the preset fills in what the flags did not say */
+        if (!o.eq_file && preset->eq_file[0])
+            o.eq_file = preset->eq_file;
+        else if (!o.eq_file && preset->eq_len) {
+            o.eq_text = preset->eq_text;
+            o.eq_len = preset->eq_len;
+        }
+        if (!o.crossfeed && preset->has_crossfeed) {
+            o.crossfeed = 1;
+            o.crossfeed_name = preset->crossfeed_name;
+            o.xf_fcut_hz = preset->fcut_hz;
+            o.xf_feed_db = preset->feed_db;
+        }
+        if (!o.limit && preset->has_limit) {
+            o.limit = 1;
+            o.limit_dbtp = preset->limit_dbtp;
+        }
+        if (!o.normalize && preset->has_normalize) {
+            o.normalize = 1;
+            o.normalize_lufs = preset->normalize_lufs;
+        }
+        if (preset->has_max_volume) {
+            o.has_max_volume = 1;
+            o.max_volume_db = preset->max_volume_db;
+        }
+    }
+    if (o.eq_file)
+        o.eq_label = o.eq_file;
+    else if (o.eq_len) {
+        snprintf(o.preset_label, sizeof o.preset_label, "preset %s", o.preset);
+        o.eq_label = o.preset_label;
+    }
+    rc = render_main(&o);
+    free(preset);
+    return rc;
+}
+
+static int render_main(const render_opts *op)
+{
+    render_opts o = *op;
+    int rc;
 
     if (hpa_audio_container_for(o.out) == HPA_CONTAINER_NONE) {
         hpa_cli_error("render: %s: output must end in .wav or .flac", o.out);
@@ -336,6 +782,30 @@ int hpa_cmd_render(int argc, char **argv)
         r.out.format = HPA_FORMAT_S24; /* a float or 32-bit source into FLAC: its best depth */
     }
 
+    if (o.normalize) {
+        struct stat st;
+        if (stat(o.in, &st) || !S_ISREG(st.st_mode)) {
+            hpa_cli_error("%s: --normalize reads the input twice; give a file, not a pipe", o.in);
+            hpa_audio_close(in);
+            return EXIT_USAGE;
+        }
+        if (measure_input(o.in, &r.in_lufs, &r.in_tp_dbtp)) {
+            hpa_audio_close(in);
+            return 1;
+        }
+        if (isfinite(r.in_lufs)) {
+            r.norm_wanted_db = r.norm_gain_db = o.normalize_lufs - r.in_lufs;
+            /* the programme's true peak is known: without a limiter the gain
+             * stops where it would pass 0 dBTP */
+            if (!o.limit && isfinite(r.in_tp_dbtp) && r.in_tp_dbtp + r.norm_gain_db > 0.0)
+                r.norm_gain_db = -r.in_tp_dbtp;
+            if (r.norm_gain_db > 24.0 - o.volume_db)
+                r.norm_gain_db = 24.0 - o.volume_db;
+            if (r.norm_gain_db < -120.0 - o.volume_db)
+                r.norm_gain_db = -120.0 - o.volume_db;
+        }
+    }
+
     hpa_chain_config cfg;
     hpa_chain_config_init(&cfg);
     cfg.in_rate_hz = r.in.rate_hz;
@@ -346,16 +816,53 @@ int hpa_cmd_render(int argc, char **argv)
     cfg.out_format = r.out.format;
     cfg.filter = o.filter;
     cfg.dither = o.dither;
-    cfg.volume_db = o.volume_db;
+    cfg.volume_db = o.volume_db + r.norm_gain_db;
     cfg.max_volume_db = 24.0; /* offline: the volume asked for is the volume given */
+    if (o.has_max_volume) { /* the preset's ceiling: nothing goes above it */
+        cfg.max_volume_db = o.max_volume_db;
+        if (cfg.volume_db > o.max_volume_db)
+            cfg.volume_db = o.max_volume_db;
+    }
+    hpa_eq_band *bands = NULL;
+    if (o.crossfeed && r.in.channels != 2) {
+        hpa_cli_error("%s: crossfeed needs a stereo input; this one has %u channel%s", o.in, r.in.channels,
+                      r.in.channels == 1 ? "" : "s");
+        hpa_audio_close(in);
+        return 1;
+    }
+    if (o.crossfeed && r.out.rate_hz > 384000) {
+        hpa_cli_error("render: crossfeed (libbs2b) works up to 384000 Hz, not %u Hz", r.out.rate_hz);
+        hpa_audio_close(in);
+        return 1;
+    }
+    if (o.eq_label && load_eq(&o, r.out.rate_hz, &bands, &r)) {
+        hpa_audio_close(in);
+        return 1;
+    }
+    cfg.max_eq_bands = (uint32_t)r.eq_bands;
+    if (o.limit)
+        cfg.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS;
     hpa_chain *chain = NULL;
     int err = hpa_chain_create(&cfg, &chain);
+    if (!err && o.eq_label)
+        err = hpa_chain_set_eq(chain, bands, r.eq_bands, r.eq_preamp_db, NULL, NULL);
+    free(bands);
+    if (!err && o.crossfeed) {
+        hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_FCUT_HZ, o.xf_fcut_hz);
+        hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_FEED_DB, o.xf_feed_db);
+        err = hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_ENABLE, 1.0);
+    }
+    if (!err && o.limit)
+        err = hpa_chain_set_param(chain, HPA_PARAM_LIMITER_CEILING_DBTP, o.limit_dbtp);
     if (err) {
         hpa_cli_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));
+        hpa_chain_destroy(chain);
         hpa_audio_close(in);
         return 1;
     }
     r.latency = hpa_chain_latency_frames(chain);
+    /* the limiter's lookahead as libhpamp rounds it (limiter.c: at least 17 frames) */
+    r.limiter_frames = o.limit ? fmax(17.0, round(LIMITER_LOOKAHEAD_MS * r.out.rate_hz / 1000.0)) : 0.0;
 
     size_t max_out = hpa_chain_max_out_frames(chain);
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));

@@ -1,13 +1,42 @@
-/* chain.c — the streaming chain: convert in, resample, volume, requantize,
- * convert out.  One allocation holds the chain and its buffers (libsoxr makes
- * its own); process() only touches memory sized at creation. */
+/* chain.c — the streaming chain: convert in, resample, EQ, crossfeed,
+ * volume, true-peak limiter, requantize, convert out.  One allocation holds
+ * the chain, its buffers, three EQ slots and the limiter (libsoxr makes its
+ * own); process() only touches memory sized at creation.
+ *
+ * EQ hand-off.  Three slots hold band sets.  One atomic word holds the mask
+ * of the slots the audio thread uses (bits 0-2) and the slot waiting to be
+ * taken (bits 4-5, slot + 1; 0 for none).  The audio thread sets a use bit
+ * only by taking the waiting slot (one compare-and-swap; a failure waits for
+ * the next block) and clears bits when a crossfade ends.  hpa_chain_set_eq
+ * first takes back a waiting slot it gave earlier (fetch-and); from then on
+ * the use mask can only shrink, so a slot outside it is free to build in.
+ * The audio thread uses at most two slots (the one playing and the one it
+ * fades from), so one is always free. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bs2b/bs2b.h>
+#include <hpamp/eq.h>
+
 #include "internal.h"
 
 #define DEFAULT_SEED 0x68706D70ULL /* "hpmp" */
+#define EQ_SLOTS 3
+#define EQ_USE_MASK 0x7u
+#define EQ_PEND_SHIFT 4
+#define EQ_PEND_MASK (0x3u << EQ_PEND_SHIFT)
+#define DEFAULT_MAX_EQ_BANDS 32u
+#define DEFAULT_CROSSFADE_MS 20.0
+#define DEFAULT_RELEASE_MS 100.0
+
+/* A crossfade between two paths of a stage (-1: the stage's input as is). */
+typedef struct hpa_fade {
+    int cur;     /* the path playing (the target while fading) */
+    int from;    /* the path faded out; meaningful while pos < len */
+    size_t pos;  /* frames of the fade done */
+    size_t len;  /* frames of a fade; pos == len: not fading */
+} hpa_fade;
 
 struct hpa_chain {
     hpa_chain_config cfg;
@@ -17,8 +46,30 @@ struct hpa_chain {
     hpa_volume vol;
     hpa_requant rq;
     double *buf_in;       /* max_block_frames * channels */
+    double *scratch;      /* max(max_out, max_block_frames) * channels: the path faded out */
     size_t max_out;
+    /* EQ */
+    _Atomic unsigned eq_word; /* use mask and waiting slot (see the top of the file) */
+    unsigned char *eq_mem[EQ_SLOTS];
+    size_t eq_bytes;
+    hpa_eq *eq_slot[EQ_SLOTS];
+    double eq_gain[EQ_SLOTS];     /* the preamp of each slot, linear */
+    double eq_preamp_db[EQ_SLOTS];
+    int eq_ident[EQ_SLOTS];       /* no bands and 0 dB: the identity */
+    int eq_active;                /* the band set taken last (-1: none yet); audio thread */
+    unsigned eq_owned;            /* the use bits the audio thread set; audio thread */
+    hpa_fade eq_fade;
+    /* crossfeed: two libbs2b states so a level change can crossfade */
+    int xf_ok;                    /* stereo and a rate libbs2b takes */
+    t_bs2bd xf[2];
+    hpa_fade xf_fade;
+    /* limiter */
+    int has_lim;
+    hpa_limiter lim;
+    size_t lim_skip;              /* output frames still to drop (the lookahead's start) */
+    size_t lim_tail;              /* frames drain still owes */
     int drained;
+    int started;          /* a block went through since create/reset: before that, changes need no fade */
     int exact_ints;       /* integer input into an as-wide integer output */
     hpa_chain_stats stats;
 };
@@ -55,6 +106,10 @@ void hpa_chain_config_init(hpa_chain_config *cfg)
     cfg->smoothing_ms = 10.0;
     cfg->seed = DEFAULT_SEED;
     cfg->allocator = NULL;
+    cfg->max_eq_bands = DEFAULT_MAX_EQ_BANDS;
+    cfg->crossfade_ms = DEFAULT_CROSSFADE_MS;
+    cfg->limiter_lookahead_ms = 0.0;
+    cfg->limiter_release_ms = DEFAULT_RELEASE_MS;
 }
 
 static int rate_ok(uint32_t r)
@@ -83,6 +138,16 @@ int hpa_chain_config_check(const hpa_chain_config *cfg)
     if (!(cfg->smoothing_ms >= 0.0 && cfg->smoothing_ms <= 10000.0))
         return HPA_ERR_INVALID_ARG;
     if (cfg->allocator && (!cfg->allocator->alloc || !cfg->allocator->free))
+        return HPA_ERR_INVALID_ARG;
+    if (cfg->max_eq_bands > HPA_EQ_MAX_BANDS)
+        return HPA_ERR_INVALID_ARG;
+    if (!(cfg->crossfade_ms == 0.0 || (cfg->crossfade_ms >= 1.0 && cfg->crossfade_ms <= 200.0)))
+        return HPA_ERR_INVALID_ARG;
+    if (!(cfg->limiter_lookahead_ms == 0.0 ||
+          (cfg->limiter_lookahead_ms >= 0.5 && cfg->limiter_lookahead_ms <= 5.0)))
+        return HPA_ERR_INVALID_ARG;
+    if (!(cfg->limiter_release_ms == 0.0 ||
+          (cfg->limiter_release_ms >= 1.0 && cfg->limiter_release_ms <= 5000.0)))
         return HPA_ERR_INVALID_ARG;
     /* libsoxr's minimum-phase design fails above about 90x (a negative
      * delay, then a crash when flushing): allow less than 64x */
@@ -146,10 +211,27 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
             return err;
     }
     const size_t max_out = rs ? hpa_resampler_max_out(rs) : cfg->max_block_frames;
+    const size_t scratch_frames = max_out > cfg->max_block_frames ? max_out : cfg->max_block_frames;
     const size_t head = round_up16(sizeof(hpa_chain));
     const size_t in_bytes = round_up16((size_t)cfg->max_block_frames * ch * sizeof(double));
+    const size_t scratch_bytes = round_up16(scratch_frames * ch * sizeof(double));
+    hpa_eq_config ec;
+    hpa_eq_config_init(&ec);
+    ec.rate_hz = cfg->out_rate_hz;
+    ec.channels = cfg->channels;
+    ec.max_bands = cfg->max_eq_bands;
+    const size_t eq_bytes = round_up16(hpa_eq_size(&ec, 0));
+    const double lookahead_ms = cfg->limiter_lookahead_ms;
+    const size_t lim_bytes =
+        lookahead_ms > 0.0 ? round_up16(hpa_limiter_doubles(cfg->channels, cfg->out_rate_hz, lookahead_ms) *
+                                        sizeof(double))
+                           : 0;
+    if (!eq_bytes) {
+        hpa_resampler_destroy(rs);
+        return HPA_ERR_INVALID_ARG;
+    }
 
-    unsigned char *mem = alloc.alloc(alloc.user, head + in_bytes);
+    unsigned char *mem = alloc.alloc(alloc.user, head + in_bytes + scratch_bytes + EQ_SLOTS * eq_bytes + lim_bytes);
     if (!mem) {
         hpa_resampler_destroy(rs);
         return HPA_ERR_NO_MEMORY;
@@ -158,9 +240,14 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     hpa_chain *c = (hpa_chain *)mem;
     c->cfg = *cfg;
     c->cfg.allocator = NULL;
+    if (c->cfg.crossfade_ms == 0.0)
+        c->cfg.crossfade_ms = DEFAULT_CROSSFADE_MS;
+    if (c->cfg.limiter_release_ms == 0.0)
+        c->cfg.limiter_release_ms = DEFAULT_RELEASE_MS;
     c->alloc = alloc;
     c->rs = rs;
     c->buf_in = (double *)(mem + head);
+    c->scratch = (double *)(mem + head + in_bytes);
     c->max_out = max_out;
     c->exact_ints = hpa_format_scale(cfg->in_format) > 0.0 && hpa_format_scale(cfg->out_format) > 0.0 &&
                     hpa_format_bits(cfg->in_format) <= hpa_format_bits(cfg->out_format);
@@ -168,6 +255,38 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     for (int i = 0; i < HPA_PARAM_COUNT; i++)
         atomic_init(&c->params[i], d2u(hpa_param_info_get(i)->default_value));
     atomic_store(&c->params[HPA_PARAM_VOLUME_DB], d2u(clamp_param(c, HPA_PARAM_VOLUME_DB, cfg->volume_db)));
+
+    /* EQ: three empty slots, none playing */
+    unsigned char *p = mem + head + in_bytes + scratch_bytes;
+    c->eq_bytes = eq_bytes;
+    for (int i = 0; i < EQ_SLOTS; i++, p += eq_bytes) {
+        c->eq_mem[i] = p;
+        c->eq_gain[i] = 1.0;
+        c->eq_ident[i] = 1;
+    }
+    atomic_init(&c->eq_word, 0u);
+    c->eq_active = -1;
+    const size_t fade_len = (size_t)lround(c->cfg.crossfade_ms * cfg->out_rate_hz / 1000.0);
+    c->eq_fade = (hpa_fade){.cur = -1, .from = -1, .pos = fade_len, .len = fade_len};
+    c->xf_fade = c->eq_fade;
+
+    /* crossfeed: libbs2b's state embedded (bs2b_open would malloc) */
+    c->xf_ok = cfg->channels == 2 && cfg->out_rate_hz >= BS2B_MINSRATE && cfg->out_rate_hz <= BS2B_MAXSRATE;
+    for (int i = 0; i < 2; i++) {
+        c->xf[i].level = BS2B_DEFAULT_CLEVEL;
+        c->xf[i].srate = 0;
+        if (c->xf_ok)
+            bs2b_set_srate(&c->xf[i], cfg->out_rate_hz);
+    }
+
+    /* limiter */
+    if (lim_bytes) {
+        c->has_lim = 1;
+        hpa_limiter_init(&c->lim, (double *)(void *)p, cfg->channels, cfg->out_rate_hz, lookahead_ms,
+                         c->cfg.limiter_release_ms);
+        c->lim_skip = c->lim_tail = c->lim.delay;
+    }
+    c->stats.eq_preamp_db = 0.0;
 
     hpa_volume_init(&c->vol, target_gain(c), cfg->smoothing_ms, cfg->out_rate_hz);
     hpa_requant_init(&c->rq, cfg->out_format, cfg->dither, cfg->channels, cfg->out_rate_hz, cfg->seed);
@@ -207,26 +326,207 @@ static uint64_t count_over(const double *x, size_t n, double *peak)
     return over;
 }
 
-/* Volume, requantization and output conversion of the frames in buf, with
- * the clip and peak counts of the stages from the resampler's output on.
- * hpa_volume_process leaves the samples untouched exactly when the gain is
- * 1.0 and stays there (the usual case): then one scan serves the resample and
- * the volume stages, and for integer outputs that scan is the requantizer's
- * own pass over the block. */
-static void finish(hpa_chain *c, double *buf, size_t frames, void *out)
+static double param(const hpa_chain *c, int id)
 {
+    return u2d(atomic_load_explicit(&c->params[id], memory_order_relaxed));
+}
+
+/* out = from * (1 - w) + out * w, w rising linearly over the fade */
+static void fade_mix(hpa_fade *f, double *out, const double *from, size_t frames, unsigned ch)
+{
+    const double step = 1.0 / (double)f->len;
+    size_t i = 0;
+    for (; i < frames && f->pos < f->len; i++) {
+        const double w = (double)(++f->pos) * step;
+        for (unsigned k = 0; k < ch; k++) {
+            const size_t j = i * ch + k;
+            out[j] = from[j] + w * (out[j] - from[j]);
+        }
+    }
+}
+
+static int fading(const hpa_fade *f)
+{
+    return f->pos < f->len;
+}
+
+/* a fade to path `to`; at once when nothing played yet (instant) */
+static void fade_start(hpa_fade *f, int to, int instant)
+{
+    f->from = f->cur;
+    f->cur = to;
+    f->pos = instant ? f->len : 0;
+}
+
+/* ---- EQ ---- */
+
+static void eq_release_unused(hpa_chain *c)
+{
+    unsigned keep = 0;
+    if (c->eq_active >= 0)
+        keep |= 1u << c->eq_active;
+    if (c->eq_fade.cur >= 0)
+        keep |= 1u << c->eq_fade.cur;
+    if (fading(&c->eq_fade) && c->eq_fade.from >= 0)
+        keep |= 1u << c->eq_fade.from;
+    const unsigned drop = c->eq_owned & ~keep;
+    if (drop) {
+        atomic_fetch_and_explicit(&c->eq_word, ~drop, memory_order_release);
+        c->eq_owned &= ~drop;
+    }
+}
+
+static int eq_path_touches(const hpa_chain *c, int slot)
+{
+    return slot >= 0 && !c->eq_ident[slot];
+}
+
+static void eq_run(hpa_chain *c, int slot, double *buf, size_t frames)
+{
+    if (slot < 0 || c->eq_ident[slot])
+        return;
+    hpa_eq_process(c->eq_slot[slot], buf, frames);
+    const double g = c->eq_gain[slot];
+    if (g != 1.0)
+        for (size_t i = 0; i < frames * c->cfg.channels; i++)
+            buf[i] *= g;
+}
+
+/* The EQ stage; returns 1 when it changed the samples. */
+static int eq_stage(hpa_chain *c, double *buf, size_t frames)
+{
+    hpa_fade *f = &c->eq_fade;
+    if (!fading(f)) {
+        unsigned w = atomic_load_explicit(&c->eq_word, memory_order_acquire);
+        if (w & EQ_PEND_MASK) {
+            const int slot = (int)((w & EQ_PEND_MASK) >> EQ_PEND_SHIFT) - 1;
+            const unsigned nw = (w & ~EQ_PEND_MASK) | (1u << slot);
+            if (atomic_compare_exchange_strong_explicit(&c->eq_word, &w, nw, memory_order_acq_rel,
+                                                        memory_order_relaxed)) {
+                c->eq_owned |= 1u << slot;
+                c->eq_active = slot;
+            }
+        }
+        const int want = param(c, HPA_PARAM_EQ_ENABLE) >= 0.5 ? c->eq_active : -1;
+        if (want != f->cur) {
+            if (want >= 0 && want == c->eq_active && c->eq_slot[want] && f->cur != want)
+                hpa_eq_reset(c->eq_slot[want]); /* from rest, faded in */
+            fade_start(f, want, !c->started);
+        }
+        eq_release_unused(c);
+        c->stats.eq_preamp_db = f->cur >= 0 ? c->eq_preamp_db[f->cur] : 0.0;
+    }
+    if (!fading(f)) {
+        if (!eq_path_touches(c, f->cur))
+            return 0;
+        eq_run(c, f->cur, buf, frames);
+        return 1;
+    }
     const size_t n = frames * c->cfg.channels;
+    memcpy(c->scratch, buf, n * sizeof(double));
+    eq_run(c, f->from, c->scratch, frames);
+    eq_run(c, f->cur, buf, frames);
+    fade_mix(f, buf, c->scratch, frames, c->cfg.channels);
+    if (!fading(f))
+        eq_release_unused(c);
+    return 1;
+}
+
+/* ---- crossfeed (libbs2b) ---- */
+
+static uint32_t xf_level_from_params(const hpa_chain *c)
+{
+    uint32_t fcut = (uint32_t)lround(param(c, HPA_PARAM_CROSSFEED_FCUT_HZ));
+    uint32_t feed = (uint32_t)lround(param(c, HPA_PARAM_CROSSFEED_FEED_DB) * 10.0);
+    return fcut | (feed << 16);
+}
+
+static void xf_run(hpa_chain *c, int path, double *buf, size_t frames)
+{
+    if (path < 0)
+        return;
+    while (frames) { /* libbs2b counts frames in an int */
+        const int n = frames > (1u << 20) ? (1 << 20) : (int)frames;
+        bs2b_cross_feed_d(&c->xf[path], buf, n);
+        buf += (size_t)n * 2;
+        frames -= (size_t)n;
+    }
+}
+
+static int xf_stage(hpa_chain *c, double *buf, size_t frames)
+{
+    hpa_fade *f = &c->xf_fade;
+    if (!c->xf_ok)
+        return 0;
+    if (!fading(f)) {
+        const int on = param(c, HPA_PARAM_CROSSFEED_ENABLE) >= 0.5;
+        const uint32_t level = xf_level_from_params(c);
+        if (on && (f->cur < 0 || c->xf[f->cur].level != level)) {
+            const int k = f->cur < 0 ? 0 : 1 - f->cur;
+            bs2b_set_level(&c->xf[k], level);
+            bs2b_clear(&c->xf[k]);
+            if (f->cur >= 0)
+                c->xf[k].lfs = c->xf[f->cur].lfs; /* start from the playing filters' state */
+            fade_start(f, k, !c->started);
+        } else if (!on && f->cur >= 0) {
+            fade_start(f, -1, !c->started);
+        }
+    }
+    if (!fading(f)) {
+        if (f->cur < 0)
+            return 0;
+        xf_run(c, f->cur, buf, frames);
+        return 1;
+    }
+    memcpy(c->scratch, buf, frames * 2 * sizeof(double));
+    xf_run(c, f->from, c->scratch, frames);
+    xf_run(c, f->cur, buf, frames);
+    fade_mix(f, buf, c->scratch, frames, 2);
+    return 1;
+}
+
+/* EQ, crossfeed, volume, limiter, requantization and output conversion of
+ * the frames in buf, with the clip and peak counts of the stages from the
+ * resampler's output on.  Returns the frames written to out: fewer than
+ * `frames` while the limiter's lookahead is filling.  When no stage touches
+ * the samples and the volume is exactly 1.0 and stays there (the usual
+ * case), one scan serves the resample and the volume stages, and for integer
+ * outputs that scan is the requantizer's own pass over the block. */
+static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
+{
+    const unsigned ch = c->cfg.channels;
+    size_t n = frames * ch;
     const hpa_format of = c->cfg.out_format;
     const double target = target_gain(c);
-    const int unity = c->vol.gain == 1.0 && target == 1.0;
+    const int quiet_stages = !c->has_lim && !fading(&c->eq_fade) && !eq_path_touches(c, c->eq_fade.cur) &&
+                             !(atomic_load_explicit(&c->eq_word, memory_order_relaxed) & EQ_PEND_MASK) &&
+                             !fading(&c->xf_fade) && c->xf_fade.cur < 0;
+    const int unity = quiet_stages && c->vol.gain == 1.0 && target == 1.0;
     uint64_t over = 0;
     double peak = 0.0;
 
     if (c->rs && !unity) {
-        double resampled_peak = 0.0; /* the peak is taken after the volume */
+        double resampled_peak = 0.0; /* the peak is taken at the output */
         c->stats.clipped[HPA_STAGE_RESAMPLE] += count_over(buf, n, &resampled_peak);
     }
-    int untouched = hpa_volume_process(&c->vol, target, buf, frames, c->cfg.channels);
+    int touched = eq_stage(c, buf, frames);
+    touched |= xf_stage(c, buf, frames);
+    int untouched = hpa_volume_process(&c->vol, target, buf, frames, ch) && !touched;
+
+    if (c->has_lim) {
+        double vol_peak = 0.0;
+        c->stats.clipped[HPA_STAGE_VOLUME] += count_over(buf, n, &vol_peak);
+        const int on = param(c, HPA_PARAM_LIMITER_ENABLE) >= 0.5;
+        if (hpa_limiter_process(&c->lim, buf, frames, hpa_db_to_gain(param(c, HPA_PARAM_LIMITER_CEILING_DBTP)), on))
+            untouched = 0; /* gain exactly 1.0: the samples are only delayed */
+        const size_t skip = frames < c->lim_skip ? frames : c->lim_skip;
+        c->lim_skip -= skip;
+        buf += skip * ch;
+        frames -= skip;
+        n = frames * ch;
+        c->stats.limited_frames = c->lim.limited_frames;
+        c->stats.limiter_max_reduction_db = c->lim.min_gain < 1.0 ? -20.0 * log10(c->lim.min_gain) : 0.0;
+    }
 
     if (hpa_format_scale(of) == 0.0) {
         /* float output: no clamp (floats carry overs), overs are counted */
@@ -243,10 +543,13 @@ static void finish(hpa_chain *c, double *buf, size_t frames, void *out)
 
     if (c->rs && unity)
         c->stats.clipped[HPA_STAGE_RESAMPLE] += over;
-    c->stats.clipped[HPA_STAGE_VOLUME] += over;
+    if (!c->has_lim)
+        c->stats.clipped[HPA_STAGE_VOLUME] += over;
     if (peak > c->stats.peak)
         c->stats.peak = peak;
     c->stats.frames_out += frames;
+    c->started = 1;
+    return frames;
 }
 
 /* Finish the resampler's waiting output where it lies, run by run (volume
@@ -262,9 +565,9 @@ static size_t take_output(hpa_chain *c, void *out, size_t cap)
             break;
         if (n > cap - done)
             n = cap - done;
-        finish(c, run, n, (unsigned char *)out + done * frame_bytes); /* counts the resample stage too */
+        size_t got = finish(c, run, n, (unsigned char *)out + done * frame_bytes); /* counts the resample stage too */
         hpa_resampler_consume(c->rs, n);
-        done += n;
+        done += got;
     }
     return done;
 }
@@ -297,8 +600,7 @@ int hpa_chain_process(hpa_chain *c, const void *in, size_t in_frames, void *out,
         *out_frames = take_output(c, out, out_capacity);
         return err;
     }
-    finish(c, c->buf_in, in_frames, out);
-    *out_frames = in_frames;
+    *out_frames = finish(c, c->buf_in, in_frames, out);
     return HPA_OK;
 }
 
@@ -311,11 +613,24 @@ int hpa_chain_drain(hpa_chain *c, void *out, size_t out_capacity, size_t *out_fr
     if (c->rs && out_capacity < c->max_out)
         return HPA_ERR_BUFFER_TOO_SMALL;
     c->drained = 1;
-    if (!c->rs)
-        return HPA_OK;
-    int err = hpa_resampler_flush(c->rs);
-    *out_frames = take_output(c, out, out_capacity);
-    return err;
+    if (c->rs) {
+        int err = hpa_resampler_flush(c->rs);
+        *out_frames = take_output(c, out, out_capacity);
+        if (err || *out_frames)
+            return err;
+    }
+    /* the limiter's lookahead: silence pushes out the last frames */
+    while (c->lim_tail && *out_frames == 0) {
+        size_t n = c->lim_tail < c->cfg.max_block_frames ? c->lim_tail : c->cfg.max_block_frames;
+        if (n > out_capacity)
+            n = out_capacity;
+        if (!n)
+            break;
+        memset(c->buf_in, 0, n * c->cfg.channels * sizeof(double));
+        c->lim_tail -= n;
+        *out_frames = finish(c, c->buf_in, n, out);
+    }
+    return HPA_OK;
 }
 
 int hpa_chain_reset(hpa_chain *c)
@@ -331,6 +646,24 @@ int hpa_chain_reset(hpa_chain *c)
     hpa_requant_reset(&c->rq, c->cfg.seed);
     memset(&c->stats, 0, sizeof(c->stats));
     c->drained = 0;
+    c->started = 0;
+    /* fades end at once (silence), filters rest */
+    c->eq_fade.pos = c->eq_fade.len;
+    c->xf_fade.pos = c->xf_fade.len;
+    for (int i = 0; i < EQ_SLOTS; i++)
+        if (c->eq_slot[i] && (c->eq_owned & (1u << i)))
+            hpa_eq_reset(c->eq_slot[i]);
+    eq_release_unused(c);
+    c->stats.eq_preamp_db = c->eq_fade.cur >= 0 ? c->eq_preamp_db[c->eq_fade.cur] : 0.0;
+    if (c->xf_ok)
+        for (int i = 0; i < 2; i++)
+            bs2b_clear(&c->xf[i]);
+    if (c->has_lim) {
+        hpa_limiter_reset(&c->lim);
+        c->lim.limited_frames = 0;
+        c->lim.min_gain = 1.0;
+        c->lim_skip = c->lim_tail = c->lim.delay;
+    }
     return HPA_OK;
 }
 
@@ -340,7 +673,13 @@ int hpa_chain_set_param(hpa_chain *c, int id, double value)
         return HPA_ERR_INVALID_ARG;
     if (id < 0 || id >= HPA_PARAM_COUNT)
         return HPA_ERR_UNKNOWN_PARAM;
-    atomic_store_explicit(&c->params[id], d2u(clamp_param(c, id, value)), memory_order_relaxed);
+    double v = clamp_param(c, id, value);
+    if ((id == HPA_PARAM_CROSSFEED_ENABLE && v == 1.0 && !c->xf_ok) ||
+        (id == HPA_PARAM_LIMITER_ENABLE && v == 1.0 && !c->has_lim)) {
+        atomic_store_explicit(&c->params[id], d2u(0.0), memory_order_relaxed);
+        return HPA_ERR_UNSUPPORTED;
+    }
+    atomic_store_explicit(&c->params[id], d2u(v), memory_order_relaxed);
     return HPA_OK;
 }
 
@@ -371,7 +710,87 @@ double hpa_chain_current_gain(const hpa_chain *c)
 
 double hpa_chain_latency_frames(const hpa_chain *c)
 {
-    return (c && c->rs) ? hpa_resampler_latency(c->rs) : 0.0;
+    if (!c)
+        return 0.0;
+    return (c->rs ? hpa_resampler_latency(c->rs) : 0.0) + (c->has_lim ? (double)c->lim.delay : 0.0);
+}
+
+/* ---- EQ band sets from another thread ---- */
+
+int hpa_chain_set_eq(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, double preamp_db, double *preamp_out,
+                     hpa_eq_fault *fault)
+{
+    if (fault)
+        fault->band = 0, fault->reason = NULL;
+    if (!c || (n_bands && !bands))
+        return HPA_ERR_INVALID_ARG;
+    if (n_bands > c->cfg.max_eq_bands)
+        return HPA_ERR_BUFFER_TOO_SMALL;
+    const double rate = c->cfg.out_rate_hz;
+    int err = hpa_eq_bands_check(bands, n_bands, rate, fault);
+    if (err)
+        return err;
+    if (preamp_db == HPA_EQ_PREAMP_AUTO) {
+        double peak = 0.0;
+        err = hpa_eq_peak_db(bands, n_bands, rate, 0.0, rate / 2.0, &peak, NULL);
+        if (err)
+            return err;
+        preamp_db = peak > 0.0 ? -peak : 0.0;
+    } else if (!(preamp_db >= -60.0 && preamp_db <= 30.0)) {
+        if (fault)
+            fault->reason = "the preamp must lie between -60 and +30 dB";
+        return HPA_ERR_INVALID_ARG;
+    }
+
+    /* take back a set not yet taken; from now on the use mask only shrinks */
+    const unsigned old = atomic_fetch_and_explicit(&c->eq_word, ~EQ_PEND_MASK, memory_order_acq_rel);
+    const unsigned used = old & EQ_USE_MASK;
+    int slot = 0;
+    while (slot < EQ_SLOTS && (used & (1u << slot)))
+        slot++;
+    if (slot == EQ_SLOTS) /* cannot happen: the audio thread holds at most two */
+        return HPA_ERR_STATE;
+
+    hpa_eq_config ec;
+    hpa_eq_config_init(&ec);
+    ec.rate_hz = rate;
+    ec.channels = c->cfg.channels;
+    ec.max_bands = c->cfg.max_eq_bands;
+    hpa_eq *eq = NULL;
+    err = hpa_eq_init(c->eq_mem[slot], c->eq_bytes, &ec, bands, n_bands, fault, &eq);
+    if (err) {
+        if (old & EQ_PEND_MASK) /* give the earlier set back */
+            atomic_fetch_or_explicit(&c->eq_word, old & EQ_PEND_MASK, memory_order_release);
+        return err;
+    }
+    c->eq_slot[slot] = eq;
+    c->eq_preamp_db[slot] = preamp_db;
+    c->eq_gain[slot] = hpa_db_to_gain(preamp_db);
+    c->eq_ident[slot] = n_bands == 0 && preamp_db == 0.0;
+    if (preamp_out)
+        *preamp_out = preamp_db;
+    atomic_fetch_or_explicit(&c->eq_word, (unsigned)(slot + 1) << EQ_PEND_SHIFT, memory_order_release);
+    return HPA_OK;
+}
+
+static const hpa_crossfeed_preset xf_presets[] = {
+    {"default", 700.0, 4.5, "libbs2b's default: close to a virtual speaker placement (700 Hz, 4.5 dB)"},
+    {"cmoy", 700.0, 6.0, "Chu Moy's crossfeed circuit (700 Hz, 6 dB)"},
+    {"jmeier", 650.0, 9.5, "Jan Meier's crossfeed circuit (650 Hz, 9.5 dB)"},
+};
+
+const hpa_crossfeed_preset *hpa_crossfeed_preset_get(int i)
+{
+    return (i >= 0 && i < (int)(sizeof xf_presets / sizeof xf_presets[0])) ? &xf_presets[i] : NULL;
+}
+
+const hpa_crossfeed_preset *hpa_crossfeed_preset_find(const char *name)
+{
+    if (name)
+        for (size_t i = 0; i < sizeof xf_presets / sizeof xf_presets[0]; i++)
+            if (strcmp(xf_presets[i].name, name) == 0)
+                return &xf_presets[i];
+    return NULL;
 }
 
 void hpa_chain_get_stats(const hpa_chain *c, hpa_chain_stats *s)

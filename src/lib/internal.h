@@ -96,6 +96,48 @@ double hpa_resampler_latency(const hpa_resampler *r);
 /* [any] Output capacity a caller should offer per call. */
 size_t hpa_resampler_max_out(const hpa_resampler *r);
 
+
+/* ---- limiter.c: lookahead true-peak limiter ---- */
+
+#define HPA_LIM_TAPS 16      /* taps per phase of the 4x detection interpolator */
+#define HPA_LIM_HIST 32      /* per-channel history ring (power of two, >= HPA_LIM_TAPS) */
+
+typedef struct hpa_limiter {
+    unsigned channels;
+    size_t delay;           /* lookahead in frames: output frame n is input frame n - delay */
+    size_t win;             /* attack: the moving-average length in frames */
+    size_t minwin;          /* sliding-minimum length: win + HPA_LIM_TAPS */
+    double release_coef;    /* one-pole release towards 1 */
+    double *dline;          /* delay * channels samples */
+    double *box;            /* win gains */
+    double *mq_val;         /* sliding-minimum deque: values ... */
+    uint64_t *mq_pos;       /* ... and their times; minwin + 1 entries each */
+    size_t dpos, bpos, mq_head, mq_len;
+    double hist[HPA_CHANNELS_MAX][HPA_LIM_HIST];
+    unsigned hpos;
+    uint64_t t;             /* frames seen */
+    double release;         /* gain after the release smoother */
+    double box_sum;         /* sum of box[] */
+    size_t box_below;       /* entries of box[] below 1.0 */
+    double gain;            /* gain applied to the last frame */
+    double min_gain;        /* lowest gain since the stats were reset */
+    uint64_t limited_frames;
+    double phase[3][HPA_LIM_TAPS]; /* the interpolator: fractional positions 1/4, 2/4, 3/4 */
+    double l1;              /* the largest sum of |taps| of a phase: bound of the interpolation gain */
+} hpa_limiter;
+
+/* [non-RT] Doubles of memory a limiter needs (for the chain's one block). */
+size_t hpa_limiter_doubles(unsigned channels, double rate_hz, double lookahead_ms);
+/* [non-RT] Set up in mem (hpa_limiter_doubles() doubles, 8-byte aligned). */
+void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rate_hz, double lookahead_ms,
+                      double release_ms);
+/* [RT] Back to rest: empty delay line, gain 1. */
+void hpa_limiter_reset(hpa_limiter *l);
+/* [RT] Limit frames of buf in place to ceiling (linear, true peak); with
+ * enable 0 the gain releases to 1 and the signal is only delayed.  Returns 1
+ * when some sample was changed (not only delayed). */
+int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable);
+
 /* ---- helpers ---- */
 
 /* malloc/free as an hpa_allocator (alloc.c) */

@@ -8,6 +8,21 @@ static const hpa_param_info table[HPA_PARAM_COUNT] = {
                              "Output level in dB relative to full scale; never above the chain's maximum."},
     [HPA_PARAM_MUTE] = {HPA_PARAM_MUTE, "mute", "Mute", "", 0.0, 1.0, 0.0, 1,
                         "Silence the output with the same smooth ramp as any volume change."},
+    [HPA_PARAM_EQ_ENABLE] = {HPA_PARAM_EQ_ENABLE, "eq_enable", "EQ", "", 0.0, 1.0, 1.0, 1,
+                             "Switch the parametric EQ in or out; the change is a 20 ms crossfade."},
+    [HPA_PARAM_CROSSFEED_ENABLE] = {HPA_PARAM_CROSSFEED_ENABLE, "crossfeed_enable", "Crossfeed", "", 0.0, 1.0,
+                                    0.0, 1, "Switch the crossfeed (libbs2b, stereo only) in or out, crossfaded."},
+    [HPA_PARAM_CROSSFEED_FCUT_HZ] = {HPA_PARAM_CROSSFEED_FCUT_HZ, "crossfeed_fcut_hz", "Crossfeed cut", "Hz",
+                                     300.0, 2000.0, 700.0, 0,
+                                     "Cut frequency of the crossfed low-pass; moves are crossfaded."},
+    [HPA_PARAM_CROSSFEED_FEED_DB] = {HPA_PARAM_CROSSFEED_FEED_DB, "crossfeed_feed_db", "Crossfeed level", "dB",
+                                     1.0, 15.0, 4.5, 0,
+                                     "How far below the direct sound the crossfed sound lies at low frequencies."},
+    [HPA_PARAM_LIMITER_ENABLE] = {HPA_PARAM_LIMITER_ENABLE, "limiter_enable", "Limiter", "", 0.0, 1.0, 1.0, 1,
+                                  "Switch the true-peak limiter on or off (chains built with a lookahead)."},
+    [HPA_PARAM_LIMITER_CEILING_DBTP] = {HPA_PARAM_LIMITER_CEILING_DBTP, "limiter_ceiling_dbtp", "Ceiling", "dBTP",
+                                        -30.0, 0.0, -1.0, 0,
+                                        "The true-peak level the limiter never lets the output exceed."},
 };
 
 int hpa_param_count(void)

@@ -16,10 +16,19 @@
  * HPA_RT_CASE=i runs only config i.  Another test sets the volume and mute
  * from a second thread while the first processes.
  *
+ * The headphone stages run too (issue 4): every config but the last has an
+ * EQ band set, the crossfeed (where the chain is stereo and libbs2b takes the
+ * rate) and the true-peak limiter switched on, and between process calls the
+ * band set is replaced (hpa_chain_set_eq, counted as well: it builds in the
+ * chain's own memory), the EQ and crossfeed are switched in and out, the
+ * crossfeed level and the limiter ceiling move.  In the other-thread test a
+ * second thread also hands over band sets while the audio thread plays.
+ *
  * Under AddressSanitizer (or ThreadSanitizer) the runtime owns malloc and the
  * interposition cannot be built: the test exits 77, which meson reports as
  * a skip. */
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -38,6 +47,7 @@
 #include "seeded.h"
 
 #include <hpamp/chain.h>
+#include <hpamp/eq.h>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define HPA_UNDER_SANITIZER 1
@@ -259,6 +269,73 @@ static size_t block_size(unsigned call, uint32_t max_block, uint64_t *rng)
     return 1 + (size_t)((r >> 8) % max_block);
 }
 
+/* a random band set of 1 .. 12 valid bands at rate_hz */
+static size_t random_bands(hpa_eq_band *b, double rate_hz, uint64_t *rng)
+{
+    static const hpa_eq_type types[] = {HPA_EQ_PK, HPA_EQ_LSC, HPA_EQ_HSC, HPA_EQ_LP, HPA_EQ_HP, HPA_EQ_NO};
+    size_t n = 1 + (size_t)(rng_next(rng) % 12);
+    for (size_t i = 0; i < n; i++) {
+        memset(&b[i], 0, sizeof b[i]);
+        b[i].type = types[rng_next(rng) % (sizeof types / sizeof types[0])];
+        double top = rate_hz < 40000.0 ? 0.4 * rate_hz : 16000.0;
+        b[i].freq_hz = 20.0 * pow(top / 20.0, rng_unit(rng));
+        b[i].gain_db = -12.0 + 24.0 * rng_unit(rng);
+        b[i].q = 0.3 + 4.0 * rng_unit(rng);
+    }
+    return n;
+}
+
+/* switch the headphone stages on: band set, crossfeed, limiter */
+static void stages_on(hpa_chain *c, const rt_case *k, uint64_t *rng, const char *what)
+{
+    hpa_eq_band b[16];
+    size_t n = random_bands(b, k->out_rate, rng);
+    int err;
+    COUNTED("hpa_chain_set_eq", err = hpa_chain_set_eq(c, b, n, HPA_EQ_PREAMP_AUTO, NULL, NULL));
+    if (err)
+        fail_msg("%s: set_eq = %d (%s)", what, err, hpa_strerror(err));
+    const int xf_ok = k->channels == 2 && k->out_rate <= 384000;
+    COUNTED("hpa_chain_set_param(crossfeed_enable)", err = hpa_chain_set_param(c, HPA_PARAM_CROSSFEED_ENABLE, 1.0));
+    if (err != (xf_ok ? HPA_OK : HPA_ERR_UNSUPPORTED))
+        fail_msg("%s: crossfeed_enable = %d", what, err);
+    COUNTED("hpa_chain_set_param(limiter_enable)", err = hpa_chain_set_param(c, HPA_PARAM_LIMITER_ENABLE, 1.0));
+    assert_int_equal(err, HPA_OK);
+}
+
+/* move the headphone stages between process calls */
+static void stages_move(hpa_chain *c, const rt_case *k, uint64_t *rng)
+{
+    uint64_t r = rng_next(rng);
+    int err = HPA_OK;
+    if ((r & 7) == 0) {
+        hpa_eq_band b[16];
+        size_t n = random_bands(b, k->out_rate, rng);
+        COUNTED("hpa_chain_set_eq", err = hpa_chain_set_eq(c, b, n, (r & 8) ? HPA_EQ_PREAMP_AUTO : -3.0, NULL, NULL));
+        assert_int_equal(err, HPA_OK);
+    }
+    if ((r & 0x70) == 0)
+        COUNTED("hpa_chain_set_param(eq_enable)", hpa_chain_set_param(c, HPA_PARAM_EQ_ENABLE, (double)((r >> 7) & 1)));
+    if ((r & 0x700) == 0)
+        COUNTED("hpa_chain_set_param(crossfeed_enable)",
+                hpa_chain_set_param(c, HPA_PARAM_CROSSFEED_ENABLE, (double)((r >> 11) & 1)));
+    if ((r & 0x7000) == 0x1000) {
+        COUNTED("hpa_chain_set_param(crossfeed_fcut_hz)",
+                err = hpa_chain_set_param(c, HPA_PARAM_CROSSFEED_FCUT_HZ, 300.0 + 1700.0 * rng_unit(rng)));
+        assert_int_equal(err, HPA_OK);
+        COUNTED("hpa_chain_set_param(crossfeed_feed_db)",
+                err = hpa_chain_set_param(c, HPA_PARAM_CROSSFEED_FEED_DB, 1.0 + 14.0 * rng_unit(rng)));
+        assert_int_equal(err, HPA_OK);
+    }
+    if ((r & 0x70000) == 0) {
+        COUNTED("hpa_chain_set_param(limiter_ceiling_dbtp)",
+                err = hpa_chain_set_param(c, HPA_PARAM_LIMITER_CEILING_DBTP, -12.0 * rng_unit(rng)));
+        assert_int_equal(err, HPA_OK);
+    }
+    if ((r & 0x700000) == 0)
+        COUNTED("hpa_chain_set_param(limiter_enable)",
+                hpa_chain_set_param(c, HPA_PARAM_LIMITER_ENABLE, (double)((r >> 23) & 1)));
+}
+
 typedef struct rt_result {
     unsigned long process_allocs; /* allocator calls inside the counted calls between create and drain */
     const char *first_where;      /* the first call that allocated */
@@ -272,7 +349,7 @@ typedef struct rt_result {
  * between, then drain (not counted).  Allocator calls inside the counted
  * calls are collected in *res rather than failing at once, so one run shows
  * every config. */
-static void run_case(const rt_case *k, uint32_t max_block, uint64_t *rng, rt_result *res)
+static void run_case(const rt_case *k, uint32_t max_block, int stages, uint64_t *rng, rt_result *res)
 {
     char what[320];
     describe(k, max_block, what, sizeof what);
@@ -284,6 +361,11 @@ static void run_case(const rt_case *k, uint32_t max_block, uint64_t *rng, rt_res
     cfg.max_volume_db = 6.0;
     cfg.smoothing_ms = 5.0;
     cfg.seed = rng_next(rng);
+    if (stages) {
+        cfg.max_eq_bands = 16;
+        cfg.limiter_lookahead_ms = 0.5 + 4.5 * rng_unit(rng);
+        cfg.crossfade_ms = 2.0 + 20.0 * rng_unit(rng);
+    }
 
     /* creation may allocate: count it too, to prove that the interposition
      * reaches the shared libraries at all */
@@ -296,6 +378,8 @@ static void run_case(const rt_case *k, uint32_t max_block, uint64_t *rng, rt_res
     if (t_calls == 0)
         fail_msg("%s: create made no allocator call the interposer saw: interposition is broken", what);
     t_calls = 0;
+    if (stages)
+        stages_on(c, k, rng, what);
 
     const size_t cap = hpa_chain_max_out_frames(c);
     const size_t in_samples = (size_t)max_block * k->channels;
@@ -339,6 +423,8 @@ static void run_case(const rt_case *k, uint32_t max_block, uint64_t *rng, rt_res
             COUNTED("hpa_chain_set_mute", err = hpa_chain_set_mute(c, 0));
             assert_int_equal(err, HPA_OK);
         }
+        if (stages)
+            stages_move(c, k, rng);
         COUNTED("hpa_chain_get_stats", hpa_chain_get_stats(c, &st));
         COUNTED("hpa_chain_current_gain", gain = hpa_chain_current_gain(c));
         if (!(gain >= 0.0 && gain <= 2.0)) /* max_volume_db 6 dB: about 1.995 */
@@ -444,7 +530,8 @@ static void test_no_alloc_in_process(void **state)
         rt_result result, *res = &result;
         char what[320];
         describe(k, max_block, what, sizeof what);
-        run_case(k, max_block, &rng, res);
+        /* the headphone stages in every listed config; the large-block run without them */
+        run_case(k, max_block, i < N_PROCESS_CASES, &rng, res);
         total += res->seconds;
         if (res->process_allocs) {
             print_error("ALLOC: %s: %lu allocator call(s) in %u of %u calls; first in %s at call %u "
@@ -465,6 +552,8 @@ static void test_no_alloc_in_process(void **state)
 
 typedef struct toggler {
     hpa_chain *chain;
+    int stages; /* also hand over band sets and switch the stages */
+    double rate;
     atomic_int stop;
     unsigned long sets;
     unsigned long allocs; /* allocator calls inside the toggler's set_param */
@@ -485,6 +574,17 @@ static void *toggle_thread(void *arg)
         if (e1 || e2)
             t->err = e1 ? e1 : e2;
         t->sets += 2;
+        if (t->stages) {
+            hpa_eq_band b[16];
+            size_t n = random_bands(b, t->rate, &rng);
+            int e3, e4;
+            COUNTED("hpa_chain_set_eq (other thread)", e3 = hpa_chain_set_eq(t->chain, b, n, HPA_EQ_PREAMP_AUTO, NULL, NULL));
+            COUNTED("hpa_chain_set_param (other thread)",
+                    e4 = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_ENABLE, (double)(rng_next(&rng) & 1)));
+            if (e3 || e4)
+                t->err = e3 ? e3 : e4;
+            t->sets += 2;
+        }
     }
     t->allocs = t_calls;
     return NULL;
@@ -496,6 +596,7 @@ static void test_set_param_from_other_thread(void **state)
     static const rt_case cases[] = {
         {44100, 48000, 2, HPA_FORMAT_F32, HPA_FORMAT_S16, HPA_FILTER_LINEAR, HPA_DITHER_SHAPED, 5000},
         {48000, 48000, 2, HPA_FORMAT_S24, HPA_FORMAT_S24, HPA_FILTER_LINEAR, HPA_DITHER_TPDF, 10000},
+        {44100, 44100, 2, HPA_FORMAT_F32, HPA_FORMAT_F32, HPA_FILTER_LINEAR, HPA_DITHER_TPDF, 10000}, /* + stages */
     };
     const uint32_t max_block = 1024;
     uint64_t rng = g_seed ^ 0x1234;
@@ -507,6 +608,12 @@ static void test_set_param_from_other_thread(void **state)
         hpa_chain_config cfg;
         config_for(k, max_block, &cfg);
         cfg.smoothing_ms = 2.0;
+        const int stages = ci == 2;
+        if (stages) {
+            cfg.max_eq_bands = 16;
+            cfg.limiter_lookahead_ms = 2.0;
+            cfg.crossfade_ms = 5.0;
+        }
         hpa_chain *c = NULL;
         int err = hpa_chain_create(&cfg, &c);
         if (err)
@@ -518,7 +625,7 @@ static void test_set_param_from_other_thread(void **state)
         assert_non_null(out);
         fill_input(k, in, (size_t)max_block * k->channels, &rng);
 
-        toggler t = {.chain = c};
+        toggler t = {.chain = c, .stages = stages, .rate = k->out_rate};
         atomic_init(&t.stop, 0);
         atomic_store(&g_calls, 0);
         atomic_store(&g_first_where, NULL);

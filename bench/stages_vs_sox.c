@@ -1,0 +1,190 @@
+/* stages_vs_sox.c — the headphone stages without resampling, beside sox.
+ *
+ *   chain  hpa_chain at 44.1 kHz stereo, s16 in and out, no resampler:
+ *          10 peaking bands (AutoEq's Sennheiser HD 600 set), libbs2b
+ *          crossfeed (default preset), volume -3 dB, true-peak limiter
+ *          (-1 dBTP, 2 ms lookahead), TPDF dither; blocks of 4096 and 513
+ *          frames; in memory, one thread.
+ *   sox    the same ten bands as sox `equalizer` effects (RBJ peaking filters,
+ *          the same cookbook), raw s16 from a file in /dev/shm (or $TMPDIR)
+ *          to the null output, `--single-threaded`; wall time of the process,
+ *          so it includes sox's start-up (a few ms) and reading the file.
+ *
+ * sox does only the EQ: the chain does more work than its peer.  Rounds
+ * alternate the sides (flipping the order each round); medians and their
+ * ratio are printed, with the chain's speed in multiples of real time
+ * against the goal of 1500x (MISS when below; never a failure).
+ * Usage: stages_vs_sox [ROUNDS] [SECONDS]   (default 5 rounds, 60 s)
+ * Exit status: 0 done, 1 error, 77 sox missing. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hpamp/chain.h>
+#include <hpamp/eq.h>
+
+#define RATE 44100u
+#define GOAL_X 1500.0
+#define MAX_ROUNDS 51
+
+static const hpa_eq_band bands[10] = {
+    {.type = HPA_EQ_LSC, .freq_hz = 105, .gain_db = 6.5, .q = 0.70},
+    {.type = HPA_EQ_PK, .freq_hz = 197, .gain_db = -3.5, .q = 0.36},
+    {.type = HPA_EQ_PK, .freq_hz = 1454, .gain_db = 1.6, .q = 1.19},
+    {.type = HPA_EQ_PK, .freq_hz = 2887, .gain_db = -2.6, .q = 2.16},
+    {.type = HPA_EQ_PK, .freq_hz = 4328, .gain_db = 3.8, .q = 3.35},
+    {.type = HPA_EQ_PK, .freq_hz = 5975, .gain_db = -2.2, .q = 2.10},
+    {.type = HPA_EQ_PK, .freq_hz = 9134, .gain_db = 2.3, .q = 3.40},
+    {.type = HPA_EQ_PK, .freq_hz = 65, .gain_db = 0.9, .q = 2.45},
+    {.type = HPA_EQ_PK, .freq_hz = 3358, .gain_db = 0.8, .q = 5.01},
+    {.type = HPA_EQ_HSC, .freq_hz = 10000, .gain_db = -0.8, .q = 0.70},
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static double run_chain(const int16_t *in, size_t frames, size_t block, int16_t *out)
+{
+    hpa_chain_config cfg;
+    hpa_chain_config_init(&cfg);
+    cfg.in_rate_hz = cfg.out_rate_hz = RATE;
+    cfg.channels = 2;
+    cfg.max_block_frames = (uint32_t)block;
+    cfg.in_format = cfg.out_format = HPA_FORMAT_S16;
+    cfg.dither = HPA_DITHER_TPDF;
+    cfg.volume_db = -3.0;
+    cfg.max_eq_bands = 10;
+    cfg.limiter_lookahead_ms = 2.0;
+    hpa_chain *c = NULL;
+    if (hpa_chain_create(&cfg, &c) || hpa_chain_set_eq(c, bands, 10, HPA_EQ_PREAMP_AUTO, NULL, NULL) ||
+        hpa_chain_set_param(c, HPA_PARAM_CROSSFEED_ENABLE, 1.0) ||
+        hpa_chain_set_param(c, HPA_PARAM_LIMITER_CEILING_DBTP, -1.0)) {
+        fprintf(stderr, "stages_vs_sox: cannot set up the chain\n");
+        exit(1);
+    }
+    const size_t cap = hpa_chain_max_out_frames(c);
+    size_t got, total = 0;
+    double t0 = now_s();
+    for (size_t pos = 0; pos < frames; pos += block) {
+        size_t n = frames - pos < block ? frames - pos : block;
+        if (hpa_chain_process(c, in + 2 * pos, n, out + 2 * total, cap, &got))
+            exit(1);
+        total += got;
+    }
+    do {
+        if (hpa_chain_drain(c, out + 2 * total, cap, &got))
+            exit(1);
+        total += got;
+    } while (got);
+    double t = now_s() - t0;
+    hpa_chain_destroy(c);
+    if (total != frames) {
+        fprintf(stderr, "stages_vs_sox: %zu frames in, %zu out\n", frames, total);
+        exit(1);
+    }
+    return t;
+}
+
+static double run_sox(const char *raw)
+{
+    char cmd[4096];
+    int n = snprintf(cmd, sizeof cmd, "sox --single-threaded -V1 -t raw -r %u -e signed-integer -b 16 -c 2 '%s' -n",
+                     RATE, raw);
+    for (int i = 0; i < 10; i++) {
+        const hpa_eq_band *b = &bands[i];
+        if (b->type == HPA_EQ_PK)
+            n += snprintf(cmd + n, sizeof cmd - (size_t)n, " equalizer %g %gq %g", b->freq_hz, b->q, b->gain_db);
+        else /* the shelves: sox's bass/treble are RBJ shelves too */
+            n += snprintf(cmd + n, sizeof cmd - (size_t)n, " %s %g %g %gq", b->type == HPA_EQ_LSC ? "bass" : "treble",
+                          b->gain_db, b->freq_hz, b->q);
+    }
+    double t0 = now_s();
+    int rc = system(cmd);
+    double t = now_s() - t0;
+    if (rc != 0) {
+        fprintf(stderr, "stages_vs_sox: sox failed (%d): %s\n", rc, cmd);
+        exit(1);
+    }
+    return t;
+}
+
+int main(int argc, char **argv)
+{
+    int rounds = argc > 1 ? atoi(argv[1]) : 5;
+    double seconds = argc > 2 ? atof(argv[2]) : 60.0;
+    if (rounds < 1 || rounds > MAX_ROUNDS || !(seconds > 0 && seconds <= 600)) {
+        fprintf(stderr, "usage: stages_vs_sox [ROUNDS 1..%d] [SECONDS]\n", MAX_ROUNDS);
+        return 2;
+    }
+    if (system("command -v sox >/dev/null 2>&1") != 0) {
+        printf("stages_vs_sox: skipped: sox is not installed\n");
+        return 77;
+    }
+    const size_t frames = (size_t)(seconds * RATE);
+    int16_t *in = malloc(frames * 2 * sizeof *in), *out = malloc(frames * 2 * sizeof *out);
+    if (!in || !out)
+        return 1;
+    uint64_t s = 0x9E3779B97F4A7C15ULL;
+    for (size_t i = 0; i < frames; i++)
+        for (int c = 0; c < 2; c++) {
+            s ^= s >> 12, s ^= s << 25, s ^= s >> 27;
+            double nz = (double)((s * 0x2545F4914F6CDD1DULL) >> 11) * 0x1.0p-53 - 0.5;
+            double x = 0.35 * sin(2 * M_PI * (220.0 + 110.0 * c) * (double)i / RATE) +
+                       0.2 * sin(2 * M_PI * 3150.0 * (double)i / RATE) + 0.1 * nz;
+            in[2 * i + c] = (int16_t)lrint(x * 32767.0);
+        }
+    const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    char raw[512];
+    snprintf(raw, sizeof raw, "%s/hpamp-stages-bench-%ld.raw", dir, (long)getpid());
+    FILE *f = fopen(raw, "wb");
+    if (!f || fwrite(in, sizeof *in, frames * 2, f) != frames * 2 || fclose(f)) {
+        fprintf(stderr, "stages_vs_sox: cannot write %s\n", raw);
+        return 1;
+    }
+    printf("stages_vs_sox: %.0f s of 44.1 kHz stereo, %d rounds (medians)\n", seconds, rounds);
+    printf("  chain: 10-band EQ + crossfeed + volume + limiter + TPDF, s16 -> s16; sox: the 10 bands only\n");
+    const size_t blocks[] = {4096, 513};
+    double ts[MAX_ROUNDS], tx[MAX_ROUNDS];
+    for (int r = 0; r < rounds; r++) {
+        if (r % 2) {
+            tx[r] = run_sox(raw);
+            ts[r] = run_chain(in, frames, 4096, out);
+        } else {
+            ts[r] = run_chain(in, frames, 4096, out);
+            tx[r] = run_sox(raw);
+        }
+    }
+    double mc = median(ts, rounds), mx = median(tx, rounds);
+    printf("  %-28s %8.3f s  %7.0fx realtime  %s (goal %.0fx)\n", "chain, blocks of 4096", mc, seconds / mc,
+           seconds / mc >= GOAL_X ? "ok  " : "MISS", GOAL_X);
+    printf("  %-28s %8.3f s  %7.0fx realtime\n", "sox equalizer x10", mx, seconds / mx);
+    printf("  chain is %.2fx as fast as sox\n", mx / mc);
+    for (int r = 0; r < rounds; r++)
+        ts[r] = run_chain(in, frames, blocks[1], out);
+    mc = median(ts, rounds);
+    printf("  %-28s %8.3f s  %7.0fx realtime\n", "chain, blocks of 513", mc, seconds / mc);
+    unlink(raw);
+    free(in);
+    free(out);
+    return 0;
+}

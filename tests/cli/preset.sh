@@ -1,0 +1,105 @@
+#!/bin/bash
+# preset: `hpamp preset list|show` and `hpamp render --preset NAME`.
+#
+#   - the built-ins are listed; a user file in $XDG_CONFIG_HOME/hpamp/presets
+#     is listed as the user's and replaces a built-in of its name;
+#   - the built-in hd600 preset renders exactly like --eq with AutoEq's HD 600
+#     ParametricEQ.txt (tests/eq/data, byte-exact from AutoEq) plus
+#     --crossfeed default --limit -1 (same samples), so its EQ is AutoEq's;
+#   - a user preset with an [eq] file (relative to the preset's folder),
+#     fcut_hz/feed_db and a limiter renders like the same flags;
+#   - flags win over the preset; a volume ceiling holds the volume (sox
+#     measures the level: input - 6 dB, +-0.01);
+#   - a bad preset names FILE:LINE and fails (unknown section, unknown key,
+#     value out of range, a malformed filter line); an unknown name fails.
+. "$(dirname "$0")/lib.sh" "$@"
+
+DATA=$(cd "$(dirname "$0")/../eq/data" && pwd)
+garzul=$(music loop_garzul)
+export XDG_CONFIG_HOME="$T/config"
+P="$XDG_CONFIG_HOME/hpamp/presets"
+mkdir -p "$P"
+
+run preset list
+expect_rc 0
+for n in crossfeed speakers night hd600; do
+    check "list: built-in $n" grep -q "^$n *built-in " "$T/out.txt"
+done
+
+say "== built-in hd600 = AutoEq's file + crossfeed default + limit -1"
+run render "$garzul" -o "$T/a.wav" --bits float --preset hd600
+expect_rc 0
+run render "$garzul" -o "$T/b.wav" --bits float --eq "$DATA/sennheiser-hd-600/ParametricEQ.txt" \
+    --crossfeed default --limit -1
+expect_rc 0
+check "same samples" [ "$(raw_md5 "$T/a.wav")" = "$(raw_md5 "$T/b.wav")" ]
+
+say "== a user preset"
+cp "$DATA/sennheiser-hd-650/ParametricEQ.txt" "$P/hd650.txt"
+cat >"$P/mine.ini" <<'INI'
+# my HD 650
+[preset]
+title = My HD 650
+[eq]
+file = hd650.txt   ; beside this file
+[crossfeed]
+fcut_hz = 800
+feed_db = 5
+[limiter]
+ceiling_dbtp = -2
+INI
+run preset list
+check "list: mine is the user's" grep -q "^mine *user *My HD 650" "$T/out.txt"
+run preset show mine
+expect_rc 0
+check "show: names the file and the crossfeed" \
+    eval 'grep -q "file $P/hd650.txt" "$T/out.txt" && grep -q "800 Hz, 5.0 dB" "$T/out.txt"'
+run render "$garzul" -o "$T/c.wav" --bits float --preset mine
+expect_rc 0
+run render "$garzul" -o "$T/d.wav" --bits float --eq "$P/hd650.txt" --crossfeed 800,5 --limit -2
+check "renders like the same flags" [ "$(raw_md5 "$T/c.wav")" = "$(raw_md5 "$T/d.wav")" ]
+run render "$garzul" -o "$T/c.wav" --preset mine --crossfeed cmoy --json
+check "a flag wins over the preset" grep -q '"crossfeed": {"preset": "cmoy"' "$T/out.txt"
+
+say "== a user file replaces a built-in"
+printf '[preset]\ntitle = mine now\n[crossfeed]\npreset = cmoy\n' >"$P/speakers.ini"
+run preset list
+check "speakers is the user's" grep -q "^speakers *user *mine now" "$T/out.txt"
+check "and listed once" [ "$(grep -c '^speakers ' "$T/out.txt")" = 1 ]
+
+say "== volume ceiling"
+sox -V1 -n -r 48000 -c 2 -b 24 "$T/tone.wav" synth 2 sine 1000 gain -20
+printf '[volume]\nmax_db = -6\n' >"$P/quiet.ini"
+run render "$T/tone.wav" -o "$T/q.wav" --bits float --preset quiet --volume 3
+expect_rc 0
+want=$(awk -v a="$(stat_overall "$T/tone.wav" "RMS lev dB")" 'BEGIN { print a - 6 }')
+got=$(stat_overall "$T/q.wav" "RMS lev dB")
+check "level is input - 6 dB: $got vs $want" near "$got" "$want" 0.01
+
+say "== errors"
+bad() { # NAME LINE TEXT...: the preset fails naming FILE:LINE
+    local name=$1 line=$2
+    shift 2
+    printf '%b' "$*" >"$P/$name.ini"
+    rm -f "$T/x.wav"
+    run render "$garzul" -o "$T/x.wav" --preset "$name"
+    expect_rc 1
+    check "$name: one error line naming $P/$name.ini:$line" \
+        eval 'one_error_line "$T/err.txt" && grep -q "^hpamp: $P/$name.ini:$line: " "$T/err.txt"'
+    check "$name: nothing written" [ ! -e "$T/x.wav" ]
+}
+bad badsection 3 '[preset]\n[speaker]\nx = 1\n'
+bad badkey 3 '# c\n[limiter]\nceiling = -1\n'
+bad badvalue 2 '[limiter]\nceiling_dbtp = 3\n'
+bad badfilter 3 '[eq]\npreamp = -3\nfilter = ON PK Fc abc Hz Gain 3 dB Q 1\n'
+bad badxf 2 '[crossfeed]\npreset = loud\n'
+bad notini 1 'this is not ini\n'
+run render "$garzul" -o "$T/x.wav" --preset no-such-preset
+expect_rc 1
+check "unknown preset: one error line" one_error_line "$T/err.txt"
+run preset show ../etc/passwd
+expect_rc 1
+run preset
+expect_rc 2
+
+finish
