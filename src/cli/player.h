@@ -1,0 +1,88 @@
+/* player.h — the engine of `hpamp play`: a decoder thread and the audio
+ * thread's render callback, joined by lock-free rings.
+ *
+ *   decoder thread [non-RT]                       audio thread [RT]
+ *   ─────────────────────                         ─────────────────
+ *   open file, make a chain when the format       pop track, switch chain
+ *   changes ──▶ tracks ring (track *) ───────────▶ read samples ──▶ chain ──▶ FIFO ──▶ device period
+ *   decode ───▶ data ring (samples, file format) ─▶
+ *   free ◀──── done ring (finished tracks, retired chains, old FIFOs) ◀──
+ *
+ * The audio thread never allocates, locks or blocks: everything it touches is
+ * made by the decoder thread and handed over by pointer; what it is done with
+ * goes back through the done ring to be freed there.  Controls (volume, mute,
+ * skip) are atomics that any thread may set; the audio thread passes the
+ * volume to the chain's smoothed parameter, the only way the level changes. */
+#ifndef HPA_CLI_PLAYER_H
+#define HPA_CLI_PLAYER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hpamp/chain.h>
+
+#include "../io/device.h"
+
+typedef struct hpa_player hpa_player;
+
+typedef struct hpa_player_config {
+    const char *const *files;
+    int n_files;
+    uint32_t out_rate_hz;       /* the device's */
+    uint32_t channels;          /* the device's; mono files are doubled to 2 */
+    hpa_format out_format;      /* the chain's output (the device's chain format) */
+    uint32_t max_render_frames; /* the most frames one render call asks for */
+    double start_volume_db;     /* the level the start ramp goes to */
+    double max_volume_db;       /* the ceiling: the chains' max_volume_db */
+    hpa_filter filter;
+    hpa_dither dither;
+} hpa_player_config;
+
+typedef struct hpa_player_status {
+    int index;                  /* file playing (0-based), -1 before the first */
+    double position_s, length_s;/* length -1 when unknown */
+    uint32_t in_rate_hz;
+    double volume_db;           /* the target */
+    int muted;
+    double gain;                /* the gain the chain applies now (linear) */
+    double peak[HPA_CHANNELS_MAX]; /* output peaks since the last status call (1.0 = 0 dBFS) */
+    uint32_t channels;
+    uint64_t clipped;           /* samples clipped at the output, all chains */
+    uint64_t starved;           /* render calls the decoder could not fill */
+    uint64_t frames_out;        /* frames rendered from files (no padding) */
+    int ended;
+    int resampling;             /* the current chain resamples */
+} hpa_player_status;
+
+/* [non-RT] An empty player: its address is the device's render user data. */
+hpa_player *hpa_player_new(void);
+
+/* [non-RT] Size everything for the device; 0 or -1 with why. */
+int hpa_player_configure(hpa_player *p, const hpa_player_config *cfg, char *why, size_t why_len);
+
+/* [non-RT] Start the decoder thread and wait (up to timeout_s) until the ring
+ * holds enough to start the device or the decoder is done.  0, or -1 when no
+ * file could be decoded. */
+int hpa_player_start(hpa_player *p, double timeout_s);
+
+/* [RT] The device's render callback (hpa_render_fn). */
+size_t hpa_player_render(void *user, void *buf, size_t frames, int *ended);
+
+/* [any] Controls. */
+void hpa_player_set_volume_db(hpa_player *p, double db);
+void hpa_player_set_mute(hpa_player *p, int mute);
+void hpa_player_skip(hpa_player *p, int delta); /* +1 next file, -1 previous */
+
+/* [any] Status; resets the peak meters. */
+void hpa_player_status_get(hpa_player *p, hpa_player_status *st);
+
+/* [non-RT] Take one pending message from the decoder ("FILE: why"); 0 when none. */
+int hpa_player_message(hpa_player *p, char *buf, size_t len);
+
+/* [non-RT] Files that could not be played. */
+int hpa_player_failures(hpa_player *p);
+
+/* [non-RT] Stop the decoder and free everything; the device must be stopped. */
+void hpa_player_destroy(hpa_player *p);
+
+#endif

@@ -1,0 +1,174 @@
+# tests/play/lib.sh — shared by the `hpamp play` tests (suite 'play').
+# Sourced as: . "$(dirname "$0")/lib.sh" HPAMP PCMCMP [RTCHECK SANITIZE]
+#
+# Every test runs in a private scratch folder (HOME, TMPDIR, XDG_* point
+# into it), starts the audio servers it needs itself and ends them by PID.
+# Expected values come from outside hpamp: sox decodes the inputs, pcmcmp
+# compares samples, sox stats measures levels.  HPA_KEEP=1 keeps the scratch
+# folder of a failing test (captures, server logs) and prints its path.
+
+set -u
+
+HPAMP=${1:?usage: $0 PATH-TO-hpamp PATH-TO-pcmcmp}
+PCMCMP=${2:?usage: $0 PATH-TO-hpamp PATH-TO-pcmcmp}
+case $HPAMP in /*) ;; *) HPAMP=$PWD/$HPAMP ;; esac
+case $PCMCMP in /*) ;; *) PCMCMP=$PWD/$PCMCMP ;; esac
+SAMPLES=${HPA_SAMPLES:-/usr/share/sonic-pi/samples}
+failures=0
+checks=0
+PIDS=""
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hpamp-play.XXXXXX") || exit 1
+cleanup() {
+    local p
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+        kill -9 "$p" 2>/dev/null
+    done
+    [ -n "${HPA_KEEP:-}" ] && [ "$failures" -gt 0 ] && { say "kept $T"; return; }
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+export HOME=$T/home TMPDIR=$T/tmp XDG_RUNTIME_DIR=$T/run XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state
+export XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache
+unset DBUS_SESSION_BUS_ADDRESS PIPEWIRE_REMOTE PIPEWIRE_RUNTIME_DIR PULSE_SERVER
+# The ALSA file PCM has no clock: its audio thread writes as fast as it can.
+# At real-time priority that would take a core from the tests running beside.
+export HPAMP_NO_RT_PRIORITY=1
+mkdir -p "$HOME" "$TMPDIR" "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+chmod 700 "$XDG_RUNTIME_DIR"
+
+say() { printf '%s\n' "$*"; }
+pass() { checks=$((checks + 1)); printf 'ok    %s\n' "$*"; }
+fail() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL  %s\n' "$*"; }
+skip() { printf 'SKIP  %s\n' "$*"; exit 77; }
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what"; return 1; fi
+}
+finish() {
+    say "-- $checks checks, $failures failed"
+    [ "$failures" -eq 0 ]
+    exit $?
+}
+need() {
+    local t
+    for t in "$@"; do command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"; done
+}
+need sox soxi awk
+[ -x "$HPAMP" ] || { say "hpamp not found at $HPAMP"; exit 1; }
+
+music() {
+    local f="$SAMPLES/$1.flac"
+    [ -r "$f" ] || skip "$f not found (apt-get install sonic-pi-samples)"
+    printf '%s' "$f"
+}
+
+# run ARGS...: hpamp with stdin from /dev/null; rc, $T/out.txt, $T/err.txt
+run() {
+    "$HPAMP" "$@" </dev/null >"$T/out.txt" 2>"$T/err.txt"
+    rc=$?
+}
+expect_rc() {
+    if [ "$rc" -eq "$1" ]; then pass "exit status $1"; else
+        fail "exit status $1 (got $rc); stderr: $(head -c 400 "$T/err.txt")"
+        return 1
+    fi
+}
+one_error_line() { # FILE: exactly one line, starting "hpamp: "
+    [ -s "$1" ] && [ "$(wc -l <"$1")" -eq 1 ] && head -c 7 "$1" | grep -qx 'hpamp: '
+}
+
+# near A B TOL / le A B
+isnum() { [[ $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; }
+near() { isnum "$1" && isnum "$2" && awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+le() { isnum "$1" && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
+
+# field LINE NAME: value of NAME=VALUE in a pcmcmp line
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# soxstat FILE FIELD [sox effects]: the Overall column of sox stats ("Pk lev dB", "RMS lev dB")
+soxstat() {
+    local f=$1 k=$2
+    shift 2
+    sox -V1 "$f" -n "$@" stats 2>&1 | awk -v f="$k" 'index($0, f) == 1 { print $(split(f, x, " ") + 1); exit }'
+}
+
+# ---- ALSA: a `file` PCM over `null` writes exactly what was played ----
+# alsa_conf: writes $T/alsa.conf with pcm.capraw -> $T/cap.raw; exports ALSA_CONFIG_PATH
+alsa_conf() {
+    cat >"$T/alsa.conf" <<EOF
+pcm.capraw { type file  slave.pcm { type null }  file "$T/cap.raw"  format "raw" }
+pcm.!default { type file  slave.pcm { type null }  file "$T/default.raw"  format "raw" }
+EOF
+    export ALSA_CONFIG_PATH=$T/alsa.conf
+}
+
+# ---- PipeWire: a headless server with a null sink, and WirePlumber ----
+pipewire_start() {
+    need pipewire wireplumber pw-metadata pw-record
+    [ -r /usr/share/wireplumber/wireplumber.conf ] || skip "wireplumber.conf not found"
+    mkdir -p "$XDG_CONFIG_HOME/pipewire/pipewire.conf.d" "$XDG_CONFIG_HOME/wireplumber/main.lua.d"
+    cat >"$XDG_CONFIG_HOME/pipewire/pipewire.conf.d/10-null-sink.conf" <<'EOF'
+context.objects = [
+  { factory = adapter
+    args = { factory.name = support.null-audio-sink  node.name = "test_sink"
+             node.description = "Test Null Sink"  media.class = "Audio/Sink"
+             audio.position = "FL,FR"  audio.rate = 48000
+             monitor.channel-volumes = true  object.linger = true  priority.session = 2000 } } ]
+EOF
+    # WirePlumber 0.4 exits without D-Bus unless its bluetooth part is dropped
+    grep -v 'bluetooth.lua' /usr/share/wireplumber/wireplumber.conf >"$XDG_CONFIG_HOME/wireplumber/wireplumber.conf"
+    cat >"$XDG_CONFIG_HOME/wireplumber/main.lua.d/60-headless.lua" <<'EOF'
+alsa_monitor.enabled = false
+alsa_monitor.properties["alsa.reserve"] = false
+alsa_monitor.properties["alsa.midi"] = false
+default_access.properties["enable-flatpak-portal"] = false
+v4l2_monitor.enabled = false
+libcamera_monitor.enabled = false
+EOF
+    pipewire >"$T/pipewire.log" 2>&1 &
+    PW_PID=$!
+    PIDS="$PIDS $PW_PID"
+    local i
+    for i in $(seq 600); do # WirePlumber gives up if the socket is not there yet
+        [ -S "$XDG_RUNTIME_DIR/pipewire-0" ] && break
+        sleep 0.05
+    done
+    wireplumber >"$T/wireplumber.log" 2>&1 &
+    WP_PID=$!
+    PIDS="$WP_PID $PIDS"
+    # up to 30 s: under ASan with the other core busy the first start is slow;
+    # a WirePlumber that gave up meanwhile is started once more
+    for i in $(seq 600); do
+        pw-metadata 0 default.audio.sink 2>/dev/null | grep -q test_sink && return 0
+        if [ "$i" = 200 ] && ! kill -0 "$WP_PID" 2>/dev/null; then
+            wireplumber >>"$T/wireplumber.log" 2>&1 &
+            WP_PID=$!
+            PIDS="$WP_PID $PIDS"
+        fi
+        sleep 0.05
+    done
+    say "pipewire log: $(tail -5 "$T/pipewire.log")"
+    say "wireplumber log: $(tail -5 "$T/wireplumber.log")"
+    fail "PipeWire with a null sink started within 30 s"
+    finish
+}
+
+# record_start FILE: pw-record of what reaches test_sink, as S16 stereo 48 kHz
+record_start() {
+    pw-record --target test_sink -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format s16 "$1" \
+        >"$T/record.log" 2>&1 &
+    REC_PID=$!
+    PIDS="$REC_PID $PIDS"
+    sleep 0.3 # until it is linked
+}
+record_stop() {
+    sleep 0.3
+    kill -INT "$REC_PID" 2>/dev/null
+    wait "$REC_PID" 2>/dev/null # exits 1 after SIGINT; its file is valid
+}
