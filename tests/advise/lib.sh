@@ -6,51 +6,12 @@
 # is written beside each check), or measured by another program (ffmpeg's
 # ebur128 filter).
 
-set -u
-
-HPAMP=${1:?usage: $0 PATH-TO-hpamp}
-case $HPAMP in /*) ;; *) HPAMP=$PWD/$HPAMP ;; esac
-SAMPLES=${HPA_SAMPLES:-/usr/share/sonic-pi/samples}
-failures=0
-checks=0
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/hpamp-advise.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
+. "$(dirname "$0")/../harness.sh" advise "$@"
 # no stray user files from the machine running the tests
 export XDG_CONFIG_HOME="$T/config"
 export HOME="$T/home"
 mkdir -p "$XDG_CONFIG_HOME" "$HOME"
-
-say() { printf '%s\n' "$*"; }
-pass() { checks=$((checks + 1)); printf 'ok    %s\n' "$*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL  %s\n' "$*"; }
-skip() { printf 'SKIP  %s\n' "$*"; exit 77; }
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-finish() {
-    say "-- $checks checks, $failures failed"
-    [ "$failures" -eq 0 ]
-    exit $?
-}
-need() {
-    local t
-    for t in "$@"; do
-        command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"
-    done
-}
 need python3
-[ -x "$HPAMP" ] || { say "hpamp not found at $HPAMP"; exit 1; }
-
-# music NAME: path of a CC0 sonic-pi sample (never loop_amen*), or skip
-music() {
-    local f="$SAMPLES/$1.flac"
-    [ -r "$f" ] || skip "$f not found (apt-get install sonic-pi-samples)"
-    printf '%s' "$f"
-}
 
 # run ARGS...: rc, $T/out, $T/err
 run() {

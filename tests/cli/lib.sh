@@ -5,52 +5,8 @@
 # measurements of the input or of a sox-made reference, or a closed form.
 # Never paste hpamp's own output in as an expected value.
 
-set -u
-
-HPAMP=${1:?usage: $0 PATH-TO-hpamp}
-case $HPAMP in /*) ;; *) HPAMP=$PWD/$HPAMP ;; esac   # tests change folder
-SAMPLES=${HPA_SAMPLES:-/usr/share/sonic-pi/samples}
-failures=0
-checks=0
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/hpamp-cli.XXXXXX") || exit 1
-cleanup() { rm -rf "$T"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-say() { printf '%s\n' "$*"; }
-pass() { checks=$((checks + 1)); printf 'ok    %s\n' "$*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL  %s\n' "$*"; }
-skip() { printf 'SKIP  %s\n' "$*"; exit 77; }
-
-# check DESCRIPTION COMMAND...: pass if the command succeeds
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; return 1; fi
-}
-
-finish() {
-    say "-- $checks checks, $failures failed"
-    [ "$failures" -eq 0 ]
-    exit $?
-}
-
-need() {
-    local t
-    for t in "$@"; do
-        command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"
-    done
-}
+. "$(dirname "$0")/../harness.sh" cli "$@"
 need sox soxi awk md5sum
-[ -x "$HPAMP" ] || { say "hpamp not found at $HPAMP"; exit 1; }
-
-# music(NAME): path of a CC0 sonic-pi sample, skipping the test if absent
-music() {
-    local f="$SAMPLES/$1.flac"
-    [ -r "$f" ] || skip "$f not found (apt-get install sonic-pi-samples)"
-    printf '%s' "$f"
-}
 
 # run hpamp ARGS...: sets rc, and leaves stdout/stderr in $T/out.txt, $T/err.txt
 run() {
