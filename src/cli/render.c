@@ -20,6 +20,7 @@
 #include <hpamp/eq.h>
 
 #include "../io/audiofile.h"
+#include "../io/tags.h"
 #include "cli.h"
 #include "preset.h"
 #include "term.h"
@@ -69,9 +70,13 @@ static void usage(FILE *f)
           "                      (300..2000 Hz, 1..15 dB)\n"
           "      --limit DBTP    true-peak limiter with this ceiling, -30..0 dBTP\n"
           "                      (2 ms lookahead, 4x oversampled detection)\n"
-          "      --normalize LUFS  measure the input's loudness (EBU R128, libebur128) and\n"
-          "                      bring it to LUFS, -70..0 (e.g. -18); without --limit the\n"
-          "                      gain stops where the input's true peak would pass 0 dBTP\n"
+          "      --normalize LUFS  bring the input's loudness to LUFS, -70..0 (e.g. -18): from\n"
+          "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2)\n"
+          "                      when it has them, else measured (EBU R128, libebur128);\n"
+          "                      without --limit the gain stops where the input's peak\n"
+          "                      would pass 0 dBTP\n"
+          "      --album         with --normalize: the album gain and peak tags\n"
+          "      --normalize-measure  with --normalize: measure even when tags are present\n"
           "      --preset NAME   a headphone preset (hpamp preset list): its EQ, crossfeed,\n"
           "                      limiter, normalisation and volume ceiling; flags given\n"
           "                      here win over the preset's\n"
@@ -108,6 +113,8 @@ typedef struct render_opts {
     double limit_dbtp;
     int normalize;              /* --normalize given */
     double normalize_lufs;
+    int album;                  /* --album: ReplayGain album tags */
+    int normalize_measure;      /* --normalize-measure: ignore ReplayGain tags */
     const char *preset;         /* --preset NAME */
     int has_max_volume;         /* from the preset */
     double max_volume_db;
@@ -171,6 +178,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {"help", no_argument, 0, 'h'},         {"eq", required_argument, 0, 'E'},
         {"crossfeed", required_argument, 0, 'X'}, {"limit", required_argument, 0, 'L'},
         {"normalize", required_argument, 0, 'N'}, {"preset", required_argument, 0, 'P'},
+        {"album", no_argument, 0, 'A'},        {"normalize-measure", no_argument, 0, 'M'},
         {0, 0, 0, 0},
     };
     int c, v;
@@ -238,6 +246,8 @@ static int parse_args(int argc, char **argv, render_opts *o)
             o->normalize = 1;
             break;
         case 'P': o->preset = optarg; break;
+        case 'A': o->album = 1; break;
+        case 'M': o->normalize_measure = 1; break;
         case 'J': o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
@@ -329,6 +339,9 @@ typedef struct render_result {
     double in_lufs, in_tp_dbtp;    /* --normalize: the input's loudness and true peak */
     double norm_gain_db;           /* the gain applied for it */
     double norm_wanted_db;         /* the gain the target asked for */
+    const char *norm_source;       /* "replaygain-track", "replaygain-album" or "measured" */
+    double rg_gain_db;             /* the ReplayGain tag used (NAN: measured) */
+    int rg_album_missing;          /* --album, but the file has only track tags */
 } render_result;
 
 /* --normalize: the input's integrated loudness (EBU R128) and true peak, by
@@ -601,6 +614,8 @@ static void print_summary(const render_opts *o, const render_result *r)
             hpa_json_number(stdout, r->norm_gain_db, 2);
             printf(", \"wanted_gain_db\": ");
             hpa_json_number(stdout, r->norm_wanted_db, 2);
+            printf(", \"source\": \"%s\", \"replaygain_gain_db\": ", r->norm_source);
+            hpa_json_number(stdout, r->rg_gain_db, 2);
             printf("}");
         } else {
             printf("null");
@@ -658,14 +673,25 @@ static void print_summary(const render_opts *o, const render_result *r)
             printf("crossfeed %.0f Hz, %.1f dB (libbs2b)\n", o->xf_fcut_hz, o->xf_feed_db);
     }
     if (o->normalize) {
-        if (!isfinite(r->in_lufs))
+        if (isfinite(r->rg_gain_db)) {
+            printf("normalize to %.1f LUFS: ReplayGain %s gain %+.2f dB (tag; reference -18 LUFS, so the input is "
+                   "%.1f LUFS), ", o->normalize_lufs, strcmp(r->norm_source, "replaygain-album") ? "track" : "album",
+                   r->rg_gain_db, r->in_lufs);
+            if (isfinite(r->in_tp_dbtp))
+                printf("peak %.1f dBFS; ", r->in_tp_dbtp);
+            else
+                printf("no peak tag; ");
+            printf("gain %+.2f dB\n", r->norm_gain_db);
+            if (r->rg_album_missing)
+                printf("        (--album: the file has no album gain tag; its track gain was used)\n");
+        } else if (!isfinite(r->in_lufs))
             printf("normalize to %.1f LUFS: the input is silent (below the gate); no gain\n", o->normalize_lufs);
         else
             printf("normalize to %.1f LUFS: input %.1f LUFS, %.1f dBTP; gain %+.2f dB\n", o->normalize_lufs,
                    r->in_lufs, r->in_tp_dbtp, r->norm_gain_db);
         if (r->norm_gain_db < r->norm_wanted_db)
-            printf("        (not %+.2f dB: the input's true peak would pass 0 dBTP; --limit reaches the target)\n",
-                   r->norm_wanted_db);
+            printf("        (not %+.2f dB: the input's %s would pass 0 dBTP; --limit reaches the target)\n",
+                   r->norm_wanted_db, isfinite(r->rg_gain_db) ? "peak" : "true peak");
     }
     if (o->limit)
         printf("limiter %.2f dBTP ceiling, %.1f ms lookahead: took up to %.2f dB, from %llu frames\n", o->limit_dbtp,
@@ -724,6 +750,11 @@ int hpa_cmd_render(int argc, char **argv)
             o.has_max_volume = 1;
             o.max_volume_db = preset->max_volume_db;
         }
+    }
+    if ((o.album || o.normalize_measure) && !o.normalize) {
+        hpa_cli_error("render: %s works with --normalize LUFS", o.album ? "--album" : "--normalize-measure");
+        free(preset);
+        return EXIT_USAGE;
     }
     if (o.eq_file)
         o.eq_label = o.eq_file;
@@ -789,7 +820,33 @@ static int render_main(const render_opts *op)
             hpa_audio_close(in);
             return EXIT_USAGE;
         }
-        if (measure_input(o.in, &r.in_lufs, &r.in_tp_dbtp)) {
+        /* ReplayGain 2.0: a gain tag G is what brings the programme to the
+         * reference loudness, -18 LUFS, so the programme's loudness is
+         * L = -18 - G and the gain to a target T is T - L = G + (T + 18).
+         * The peak tag (linear, 1 = full scale) stands in for the true peak. */
+        hpa_rg_tags tags;
+        int tagged = 0;
+        r.rg_gain_db = NAN;
+        r.norm_source = "measured";
+        if (!o.normalize_measure && hpa_tags_read_replaygain(o.in, &tags) == 0) {
+            for (int i = 0; i < tags.n_warnings; i++)
+                hpa_cli_warn("%s: %s tag %s", o.in, tags.container, tags.warnings[i]);
+            if (o.album && tags.has_album_gain) {
+                tagged = 1;
+                r.norm_source = "replaygain-album";
+                r.rg_gain_db = tags.album_gain_db;
+                r.in_tp_dbtp = tags.has_album_peak ? 20.0 * log10(tags.album_peak) : NAN;
+            } else if (tags.has_track_gain) {
+                tagged = 1;
+                r.rg_album_missing = o.album;
+                r.norm_source = "replaygain-track";
+                r.rg_gain_db = tags.track_gain_db;
+                r.in_tp_dbtp = tags.has_track_peak ? 20.0 * log10(tags.track_peak) : NAN;
+            }
+            if (tagged)
+                r.in_lufs = -18.0 - r.rg_gain_db;
+        }
+        if (!tagged && measure_input(o.in, &r.in_lufs, &r.in_tp_dbtp)) {
             hpa_audio_close(in);
             return 1;
         }
