@@ -166,7 +166,7 @@ static void name_list(const hpa_db *db, const hpa_db_ref *refs, size_t n, char *
 
 /* A name from the database or an ad-hoc spec.  0 and *index; else the exit
  * status after a message. */
-static int resolve(hpa_db *db, hpa_db_kind kind, const char *text, const char *opt, size_t *index)
+int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const char *opt, size_t *index)
 {
     char why[256];
     /* a valid spec is a spec (no name reads as numbers with units) */
@@ -757,12 +757,12 @@ int hpa_cmd_advise(int argc, char **argv)
         goto out;
 
     size_t hi, si;
-    int r = resolve(db, HPA_DB_HEADPHONES, o.hp, "--headphones", &hi);
+    int r = hpa_cli_db_resolve(db, HPA_DB_HEADPHONES, o.hp, "--headphones", &hi);
     if (r) {
         rc = r;
         goto out;
     }
-    r = resolve(db, HPA_DB_SOURCES, o.src, "--source", &si);
+    r = hpa_cli_db_resolve(db, HPA_DB_SOURCES, o.src, "--source", &si);
     if (r) {
         rc = r;
         goto out;

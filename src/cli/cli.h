@@ -7,5 +7,6 @@ int hpa_cmd_preset(int argc, char **argv);
 int hpa_cmd_db(int argc, char **argv);
 int hpa_cmd_play(int argc, char **argv);
 int hpa_cmd_advise(int argc, char **argv);
+int hpa_cmd_dose(int argc, char **argv);
 
 #endif

@@ -4,6 +4,7 @@
  * Threads: this one (arguments, keys, status), the decoder (player.c) and the
  * audio thread (the backend's: alsa.c or pipewire.c) which runs the chain.
  * See docs/play.md. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -12,11 +13,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <hpamp/advise.h>
 #include <hpamp/chain.h>
+#include <hpamp/db.h>
+#include <hpamp/eq.h>
+#include <hpamp/model.h>
 
 #include "../io/audiofile.h"
 #include "../io/device.h"
 #include "cli.h"
+#include "dbfiles.h"
+#include "dose.h"
 #include "player.h"
 #include "safety.h"
 #include "term.h"
@@ -48,13 +55,27 @@ static void usage(FILE *f)
           "                          pipewire:TARGET  a PipeWire sink by node.name, serial or id\n"
           "                          pipewire         PipeWire's default sink\n"
           "                          NAME             an ALSA PCM name\n"
-          "  -v, --volume DB       start volume, dBFS (default -30); playback starts muted\n"
-          "                        and ramps to it.  Above -30 needs --i-understand-loud\n"
+          "  -H, --headphones H    the headphone: a database name or a spec, as in advise\n"
+          "  -S, --source S        the source driving it: a name or a spec, as in advise;\n"
+          "                        with both, volumes show dB SPL at the ear, playback\n"
+          "                        starts at 85 dB SPL and never exceeds 100 dB SPL\n"
+          "  -v, --volume DB       start volume, dBFS (default: 85 dB SPL with -H and -S,\n"
+          "                        else -30); playback starts muted and ramps to it.\n"
+          "                        Above that level needs --i-understand-loud\n"
           "      --max-volume DB   hard ceiling, -120..0 dBFS (default 0): no key or flag\n"
-          "                        goes above it\n"
+          "                        goes above it; a true-peak limiter at the end of the\n"
+          "                        chain holds every output to it (or to 100 dB SPL)\n"
           "      --i-understand-loud\n"
-          "                        allow volumes above the safe level of -30 dBFS (with\n"
-          "                        unknown headphones, -30 dBFS may already be loud)\n"
+          "                        allow volumes above the safe level (85 dB SPL, or\n"
+          "                        -30 dBFS with unknown headphones, which may already\n"
+          "                        be loud)\n"
+          "      --eq FILE         parametric EQ from an AutoEq ParametricEQ.txt or Equalizer\n"
+          "                        APO file, with automatic headroom (key e: in/out)\n"
+          "      --crossfeed X     libbs2b crossfeed for stereo: default, cmoy, jmeier or\n"
+          "                        HZ,DB (key x: in/out)\n"
+          "      --dose-mode N     the sound dose's allowance (with -H and -S): 1, adults,\n"
+          "                        80 dBA for 40 h a week (default); 2, children and\n"
+          "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
           "      --period FRAMES   frames per device period, 64..8192 (default 1024)\n"
           "  -r, --rate HZ         ask the device for this rate (default: the file's)\n"
           "      --json            status lines as JSON on stderr, a summary on stdout\n"
@@ -63,8 +84,9 @@ static void usage(FILE *f)
           "\n"
           "Keys (when standard input is a terminal):\n"
           "  + or Up     volume +0.5 dB        - or Down   volume -0.5 dB\n"
-          "  m           mute / unmute         !           allow louder than -30 dBFS\n"
+          "  m           mute / unmute         !           allow louder than the safe level\n"
           "  n or Right  next file             p or Left   previous file\n"
+          "  e           EQ in/out (--eq)      x           crossfeed in/out (--crossfeed)\n"
           "  q           quit\n"
           "Without a terminal no keys are read and a status line goes to stderr each\n"
           "second, so play can be scripted.\n"
@@ -82,7 +104,11 @@ typedef struct play_opts {
     int volume_set;
     double max_volume_db;
     int loud_ok;
-    uint32_t period, rate;
+    const char *hp, *src;
+    uint32_t period, rate, dose_mode;
+    const char *eq_file;
+    int crossfeed;
+    double xf_fcut_hz, xf_feed_db;
     int json, quiet;
 } play_opts;
 
@@ -111,9 +137,12 @@ static int parse_device(const char *s, play_opts *o)
 
 static int parse_args(int argc, char **argv, play_opts *o)
 {
-    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON };
+    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF };
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'},   {"volume", required_argument, 0, 'v'},
+        {"headphones", required_argument, 0, 'H'}, {"headphone", required_argument, 0, 'H'},
+        {"source", required_argument, 0, 'S'},   {"dose-mode", required_argument, 0, OPT_DOSE_MODE},
+        {"eq", required_argument, 0, OPT_EQ},    {"crossfeed", required_argument, 0, OPT_XF},
         {"max-volume", required_argument, 0, OPT_MAX}, {"i-understand-loud", no_argument, 0, OPT_LOUD},
         {"period", required_argument, 0, OPT_PERIOD}, {"rate", required_argument, 0, 'r'},
         {"json", no_argument, 0, OPT_JSON},      {"quiet", no_argument, 0, 'q'},
@@ -122,9 +151,10 @@ static int parse_args(int argc, char **argv, play_opts *o)
     int c;
     memset(o, 0, sizeof *o);
     o->period = DEFAULT_PERIOD;
+    o->dose_mode = 1;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":d:v:r:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:v:r:H:S:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             if (parse_device(optarg, o)) {
@@ -146,6 +176,35 @@ static int parse_args(int argc, char **argv, play_opts *o)
             }
             break;
         case OPT_LOUD: o->loud_ok = 1; break;
+        case 'H': o->hp = optarg; break;
+        case 'S': o->src = optarg; break;
+        case OPT_EQ: o->eq_file = optarg; break;
+        case OPT_XF: {
+            const hpa_crossfeed_preset *xp = hpa_crossfeed_preset_find(optarg);
+            double hz, db;
+            char tail;
+            if (xp) {
+                o->xf_fcut_hz = xp->fcut_hz;
+                o->xf_feed_db = xp->feed_db;
+            } else if (sscanf(optarg, "%lf,%lf%c", &hz, &db, &tail) == 2 && hz >= 300.0 && hz <= 2000.0 &&
+                       db >= 1.0 && db <= 15.0) {
+                o->xf_fcut_hz = hz;
+                o->xf_feed_db = db;
+            } else {
+                hpa_cli_error("play: --crossfeed takes default, cmoy, jmeier or HZ,DB (300..2000 Hz, 1..15 dB), "
+                              "not '%s'",
+                              optarg);
+                return EXIT_USAGE;
+            }
+            o->crossfeed = 1;
+            break;
+        }
+        case OPT_DOSE_MODE:
+            if (hpa_parse_u32(optarg, 1, 2, &o->dose_mode)) {
+                hpa_cli_error("play: --dose-mode takes 1 or 2, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case OPT_PERIOD:
             if (hpa_parse_u32(optarg, 64, 8192, &o->period)) {
                 hpa_cli_error("play: --period takes 64 to 8192 frames, not '%s'", optarg);
@@ -171,6 +230,10 @@ static int parse_args(int argc, char **argv, play_opts *o)
     }
     if (optind >= argc) {
         hpa_cli_error("play: needs at least one file (see hpamp play --help)");
+        return EXIT_USAGE;
+    }
+    if (!o->hp != !o->src) {
+        hpa_cli_error("play: --headphones and --source go together (the SPL at the ear needs both)");
         return EXIT_USAGE;
     }
     o->files = (const char **)argv + optind;
@@ -224,6 +287,20 @@ static void meter(char *buf, int width, double peak)
     buf[width] = 0;
 }
 
+typedef struct dose_meter {
+    int have;
+    hpa_dose *d;
+    uint32_t rate;
+    double spl0;
+    double hundreds;          /* warnings given: floor(percent / 100) */
+    uint64_t last_frames;
+    double last_energy[HPA_CHANNELS_MAX];
+    double last_wall;
+    double last_spl;          /* the last second's dB(A) SPL, -inf in silence */
+    double recorded_s;
+    int have_level;
+} dose_meter;
+
 typedef struct play_ui {
     const play_opts *o;
     const char *const *files;
@@ -232,6 +309,8 @@ typedef struct play_ui {
     const char *note;      /* shown for a while on the status line */
     double note_until;
     uint64_t xruns;
+    const hpa_safety *safety;
+    struct dose_meter *dm;
 } play_ui;
 
 static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
@@ -249,6 +328,17 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
         hpa_json_number(stderr, st->volume_db, 1);
         fprintf(stderr, ", \"gain_db\": ");
         hpa_json_number(stderr, db_of(st->gain), 2);
+        if (ui->safety->spl_known) {
+            fprintf(stderr, ", \"volume_spl_db\": ");
+            hpa_json_number(stderr, ui->safety->spl0_db + st->volume_db, 1);
+        }
+        if (ui->o->eq_file)
+            fprintf(stderr, ", \"eq\": %s", st->eq_on ? "true" : "false");
+        if (ui->o->crossfeed)
+            fprintf(stderr, ", \"crossfeed\": %s", st->crossfeed_on ? "true" : "false");
+        fprintf(stderr, ", \"limiter_db\": ");
+        hpa_json_number(stderr, st->limiter_db, 2);
+        fprintf(stderr, ", \"limited_frames\": %llu", (unsigned long long)st->limited_frames);
         fprintf(stderr, ", \"muted\": %s, \"peak_dbfs\": [", st->muted ? "true" : "false");
         for (uint32_t c = 0; c < st->channels; c++) {
             fprintf(stderr, "%s", c ? ", " : "");
@@ -258,17 +348,31 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
                 (unsigned long long)st->clipped, (unsigned long long)ui->xruns, (unsigned long long)st->starved);
         return;
     }
-    char vol[32];
+    char vol[64];
     if (st->muted)
         snprintf(vol, sizeof vol, "MUTED");
+    else if (ui->safety->spl_known)
+        snprintf(vol, sizeof vol, "%+.1f dB (%.1f dB SPL)", st->volume_db, ui->safety->spl0_db + st->volume_db);
     else
         snprintf(vol, sizeof vol, "%+.1f dB", st->volume_db);
+    char sw[48] = "";
+    if (ui->o->eq_file || ui->o->crossfeed)
+        snprintf(sw, sizeof sw, "%s%s%s%s", ui->o->eq_file ? " EQ " : "",
+                 ui->o->eq_file ? (st->eq_on ? "in" : "out") : "", ui->o->crossfeed ? " xf " : "",
+                 ui->o->crossfeed ? (st->crossfeed_on ? "in" : "out") : "");
+    char dose[96] = "";
+    if (ui->dm && ui->dm->have)
+        snprintf(dose, sizeof dose, " %.0f dBA, dose today %.1f %% week %.1f %%",
+                 ui->dm->have_level && isfinite(ui->dm->last_spl) ? ui->dm->last_spl : 0.0,
+                 100.0 * ui->dm->d->days[0].pa2h / hpa_dose_allowance_pa2h(ui->dm->d->mode),
+                 hpa_dose_percent(ui->dm->d));
     if (!ui->tty) {
-        fprintf(stderr, "play: [%d/%d] %s %s/%s volume %s peak", st->index + 1, ui->n_files, name, pos, len, vol);
+        fprintf(stderr, "play: [%d/%d] %s %s/%s volume %s%s%s peak", st->index + 1, ui->n_files, name, pos, len,
+                vol, dose, sw);
         for (uint32_t c = 0; c < st->channels && c < 2; c++)
             fprintf(stderr, "%s%.1f", c ? "/" : " ", db_of(st->peak[c]));
-        fprintf(stderr, " dBFS clipped %llu xruns %llu underruns %llu\n", (unsigned long long)st->clipped,
-                (unsigned long long)ui->xruns, (unsigned long long)st->starved);
+        fprintf(stderr, " dBFS limiter %.1f dB clipped %llu xruns %llu underruns %llu\n", st->limiter_db,
+                (unsigned long long)st->clipped, (unsigned long long)ui->xruns, (unsigned long long)st->starved);
         return;
     }
     int cols = hpa_tty_columns(STDERR_FILENO);
@@ -277,8 +381,9 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
     meter(r, 10, st->channels > 1 ? st->peak[1] : st->peak[0]);
     char line[512];
     const char *note = ui->note && hpa_now_s() < ui->note_until ? ui->note : "";
-    int n = snprintf(line, sizeof line, "[%d/%d] %s  %s/%s  vol %s  L %s R %s  clip %llu  xrun %llu%s%s",
-                     st->index + 1, ui->n_files, name, pos, len, vol, l, r, (unsigned long long)st->clipped,
+    int n = snprintf(line, sizeof line, "[%d/%d] %s  %s/%s  vol %s%s%s  L %s R %s  lim %.1f dB  clip %llu  xrun %llu%s%s",
+                     st->index + 1, ui->n_files, name, pos, len, vol, dose, sw, l, r, st->limiter_db,
+                     (unsigned long long)st->clipped,
                      (unsigned long long)(ui->xruns + st->starved), *note ? "  " : "", note);
     if (n >= cols)
         line[cols - 1] = 0;
@@ -292,10 +397,177 @@ static void set_note(play_ui *ui, const char *note)
     ui->note_until = hpa_now_s() + 2.0;
 }
 
+/* The dose: each second of output (or what played since, when the device runs
+ * faster than real time) as one journal record: its A-weighted energy, the
+ * louder channel, mapped to dB SPL by the model (0 dBFS sine = spl0). */
+
+/* 1 when a record was written */
+static int dose_step(dose_meter *m, const hpa_player_status *st, int final, play_ui *ui)
+{
+    if (!m->have || st->a_frames <= m->last_frames)
+        return 0;
+    uint64_t n = st->a_frames - m->last_frames;
+    double wall = hpa_now_s();
+    if (!final && n < m->rate && wall - m->last_wall < 1.0)
+        return 0;
+    double e = 0.0;
+    for (uint32_t c = 0; c < st->channels && c < HPA_CHANNELS_MAX; c++) {
+        double ec = st->a_energy[c] - m->last_energy[c];
+        if (ec > e)
+            e = ec;
+        m->last_energy[c] = st->a_energy[c];
+    }
+    m->last_frames = st->a_frames;
+    m->last_wall = wall;
+    /* dBFS per AES17 (a full-scale sine is 0 dB: mean square 1/2) */
+    double ms = e / (double)n;
+    double spl = ms > 0.0 ? m->spl0 + 10.0 * log10(2.0 * ms) : -INFINITY;
+    double secs = (double)n / m->rate;
+    m->last_spl = spl;
+    m->have_level = 1;
+    m->recorded_s += secs;
+    hpa_dose_add(m->d, hpa_dose_now() - secs, secs, spl);
+    double h = floor(hpa_dose_percent(m->d) / 100.0);
+    if (h > m->hundreds) {
+        m->hundreds = h;
+        if (ui->tty)
+            fputs("\r\033[K", stderr);
+        hpa_cli_warn("play: your sound dose has reached %.0f %% of the week's allowance (%s); consider a break or a "
+                     "lower volume (hpamp dose)",
+                     100.0 * h, m->d->mode == 2 ? "75 dBA for 40 h" : "80 dBA for 40 h");
+    }
+    return 1;
+}
+
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
+}
+
+/* --eq FILE: parametric bands at the device's rate.  0, or 1 after a message. */
+static int load_eq(const char *path, double rate_hz, hpa_eq_band **out, size_t *n_out, double *preamp_db)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        hpa_cli_error("%s: %s", path, strerror(errno));
+        return 1;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 > cap) {
+            cap = cap ? 2 * cap : 65536;
+            char *nt = cap <= (64u << 20) ? realloc(text, cap) : NULL;
+            if (!nt) {
+                fclose(f);
+                free(text);
+                hpa_cli_error("%s: too large or out of memory", path);
+                return 1;
+            }
+            text = nt;
+        }
+        size_t got = fread(text + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    enum { DIAGS = 16 };
+    hpa_eq_diag items[DIAGS];
+    hpa_eq_diags diags = {items, DIAGS, 0, 0, 0};
+    hpa_eq_doc doc;
+    memset(&doc, 0, sizeof doc);
+    int err = hpa_eq_parse(text, len, rate_hz, &doc, &diags);
+    hpa_eq_band *bands = NULL;
+    if (err == HPA_ERR_BUFFER_TOO_SMALL || (err == HPA_OK && doc.n_bands)) {
+        size_t nb = doc.n_bands;
+        bands = calloc(nb ? nb : 1, sizeof *bands);
+        memset(&doc, 0, sizeof doc);
+        doc.bands = bands;
+        doc.bands_capacity = nb;
+        diags.count = diags.errors = diags.warnings = 0;
+        err = bands ? hpa_eq_parse(text, len, rate_hz, &doc, &diags) : HPA_ERR_NO_MEMORY;
+    }
+    free(text);
+    for (size_t i = 0; i < diags.count && i < DIAGS; i++)
+        fprintf(stderr, "hpamp: %s:%zu: %s%s\n", path, items[i].line,
+                items[i].severity == HPA_EQ_ERROR ? "" : "warning: ", items[i].message);
+    if (!err && doc.has_graphic_eq && !doc.n_bands) {
+        hpa_cli_error("%s: a GraphicEQ curve; play takes parametric bands (AutoEq's ParametricEQ.txt)", path);
+        err = HPA_ERR_INVALID_ARG;
+    } else if (err && !diags.errors) {
+        hpa_cli_error("%s: not a usable EQ file: %s", path, hpa_strerror(err));
+    }
+    if (!err && doc.n_bands > 4096) {
+        hpa_cli_error("%s: %zu bands; at most 4096", path, doc.n_bands);
+        err = HPA_ERR_INVALID_ARG;
+    }
+    if (err) {
+        free(bands);
+        return 1;
+    }
+    /* as render: the file's preamp, but never less headroom than the bands' peak needs */
+    double peak = 0.0, peak_hz = 0.0;
+    if (doc.n_bands)
+        hpa_eq_peak_db(bands, doc.n_bands, rate_hz, 0.0, rate_hz / 2.0, &peak, &peak_hz);
+    double need = peak > 0.0 ? -peak : 0.0;
+    *preamp_db = doc.has_preamp && doc.preamp_db < need ? doc.preamp_db : need;
+    *out = bands;
+    *n_out = doc.n_bands;
+    return 0;
+}
+
+/* The model's dB SPL at the ear of a 0 dBFS sine at full volume for the named
+ * pair, and the levels that follow (safety.h).  0, or the exit status after a
+ * message. */
+static int safety_from_gear(const play_opts *o, hpa_safety *s)
+{
+    hpa_db *db = NULL;
+    if (hpa_cli_db_open(&db))
+        return 1;
+    size_t hi = 0, si = 0;
+    int rc = hpa_cli_db_resolve(db, HPA_DB_HEADPHONES, o->hp, "--headphones", &hi);
+    if (!rc)
+        rc = hpa_cli_db_resolve(db, HPA_DB_SOURCES, o->src, "--source", &si);
+    if (rc) {
+        hpa_db_destroy(db);
+        return rc;
+    }
+    const hpa_db_headphone *h = hpa_db_headphone_at(db, hi);
+    const hpa_db_source *sr = hpa_db_source_at(db, si);
+    hpa_headphone hp;
+    hpa_source src;
+    hpa_operating_point op;
+    char hname[512], sname[512];
+    hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, hname, sizeof hname);
+    hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, sname, sizeof sname);
+    if (h->active) {
+        hpa_cli_warn("play: %s has its own amplifier: its SPL is not known from the source; levels as for unknown "
+                     "headphones",
+                     hname);
+        hpa_safety_unknown(s, o->max_volume_db);
+    } else if (hpa_advise_headphone(h, &hp, NULL) != HPA_OK || hpa_advise_source(sr, &src, NULL, NULL) != HPA_OK ||
+               hpa_operating_point_at(&hp, &src, 0, 0.0, 0.0, 0.0, &op) != HPA_OK || !isfinite(op.spl_db)) {
+        hpa_cli_warn("play: the SPL of %s on %s is not known (sensitivity, impedance or output missing); levels as "
+                     "for unknown headphones",
+                     hname, sname);
+        hpa_safety_unknown(s, o->max_volume_db);
+    } else {
+        hpa_safety_from_model(s, op.spl_db, o->max_volume_db, HPA_SAFE_CEILING_SPL_DB);
+        if (s->ceiling_db < HPA_LIMIT_MIN_DBTP) {
+            hpa_cli_error("play: %s on %s reaches %.1f dB SPL at 0 dBFS: the %.0f dB SPL ceiling would be %.1f dBFS, "
+                          "below the limiter's lowest (%.0f dBTP); use a quieter source or gain setting",
+                          hname, sname, op.spl_db, HPA_SAFE_CEILING_SPL_DB, s->ceiling_db, HPA_LIMIT_MIN_DBTP);
+            hpa_db_destroy(db);
+            return 1;
+        }
+        char basis[sizeof s->basis];
+        snprintf(basis, sizeof basis, "%.180s on %.180s: %.250s", hname, sname, s->basis);
+        memcpy(s->basis, basis, sizeof basis);
+    }
+    hpa_db_destroy(db);
+    return 0;
 }
 
 int hpa_cmd_play(int argc, char **argv)
@@ -307,20 +579,41 @@ int hpa_cmd_play(int argc, char **argv)
 
     /* ---- hearing protection: the start level and the ceiling ---- */
     hpa_safety safety;
-    hpa_safety_unknown(&safety, o.max_volume_db);
+    if (o.hp) {
+        rc = safety_from_gear(&o, &safety);
+        if (rc)
+            return rc;
+    } else {
+        hpa_safety_unknown(&safety, o.max_volume_db);
+    }
     double start_db = o.volume_set ? o.volume_db : safety.start_db;
     if (start_db > safety.ceiling_db) {
-        hpa_cli_warn("play: --volume %+.1f is above the ceiling; capped at --max-volume %+.1f dBFS", start_db,
+        hpa_cli_warn("play: --volume %+.1f is above the ceiling; capped at %+.1f dBFS", start_db,
                      safety.ceiling_db);
         start_db = safety.ceiling_db;
     }
-    if (start_db > safety.loud_db && !o.loud_ok) {
+    /* the sound dose and the last acknowledgement (only with an SPL to record) */
+    hpa_dose dose;
+    int have_dose = 0;
+    if (safety.spl_known) {
+        char dwhy[1200];
+        if (hpa_dose_open(&dose, (int)o.dose_mode, hpa_dose_now(), 1, dwhy, sizeof dwhy))
+            hpa_cli_warn("play: the sound dose is not recorded: %s", dwhy);
+        else
+            have_dose = 1;
+    }
+    int stored_ack = have_dose && hpa_dose_ack_valid(&dose);
+    if (start_db > safety.loud_db && !o.loud_ok && !stored_ack) {
         hpa_cli_error("play: --volume %+.1f dBFS is above the safe start level of %.1f dBFS (%s); add "
                       "--i-understand-loud to start louder",
                       start_db, safety.loud_db, safety.basis);
+        if (have_dose)
+            hpa_dose_close(&dose);
         return EXIT_USAGE;
     }
-    int acknowledged = o.loud_ok;
+    int acknowledged = o.loud_ok || stored_ack;
+    if (o.loud_ok && have_dose)
+        hpa_dose_ack(&dose, hpa_dose_now());
 
     /* ---- the first playable file sets the device's format ---- */
     int failures = 0, first = -1;
@@ -372,8 +665,24 @@ int hpa_cmd_play(int argc, char **argv)
         return 1;
     }
 
+    hpa_eq_band *eq_bands = NULL;
+    size_t n_eq = 0;
+    double eq_preamp_db = 0.0;
+    if (o.eq_file && load_eq(o.eq_file, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db)) {
+        hpa_device_close(dev);
+        hpa_player_destroy(player);
+        if (have_dose)
+            hpa_dose_close(&dose);
+        return 1;
+    }
     hpa_player_config pc;
     memset(&pc, 0, sizeof pc);
+    pc.eq_bands = eq_bands;
+    pc.n_eq_bands = n_eq;
+    pc.eq_preamp_db = eq_preamp_db;
+    pc.crossfeed = o.crossfeed;
+    pc.xf_fcut_hz = o.xf_fcut_hz;
+    pc.xf_feed_db = o.xf_feed_db;
     pc.files = files;
     pc.n_files = n_files;
     pc.out_rate_hz = di.rate_hz;
@@ -382,6 +691,7 @@ int hpa_cmd_play(int argc, char **argv)
     pc.max_render_frames = di.max_render_frames;
     pc.start_volume_db = start_db;
     pc.max_volume_db = safety.ceiling_db;
+    pc.limit_dbtp = safety.limit_dbtp;
     pc.filter = HPA_FILTER_LINEAR;
     pc.dither = HPA_DITHER_TPDF;
     if (hpa_player_configure(player, &pc, why, sizeof why)) {
@@ -412,11 +722,16 @@ int hpa_cmd_play(int argc, char **argv)
     }
 
     int keys = isatty(STDIN_FILENO) && hpa_tty_raw(STDIN_FILENO) == 0;
-    play_ui ui = {.o = &o, .files = files, .n_files = n_files, .tty = keys && isatty(STDERR_FILENO)};
+    play_ui ui = {.o = &o, .files = files, .n_files = n_files, .tty = keys && isatty(STDERR_FILENO), .safety = &safety};
     if (!o.quiet && !o.json)
-        fprintf(stderr, "play: %s '%s', %u Hz, %u ch, %s, period %u%s; volume %+.1f dB, ceiling %+.1f dBFS\n",
+    {
+        fprintf(stderr, "play: %s '%s', %u Hz, %u ch, %s, period %u%s; volume %+.1f dB, ceiling %+.1f dBFS, "
+                        "limiter %+.1f dBTP\n",
                 hpa_backend_name(di.backend), di.name, di.rate_hz, di.channels, hpa_dev_format_name(di.format),
-                di.period_frames, di.buffer_frames ? "" : " (quantum)", start_db, safety.ceiling_db);
+                di.period_frames, di.buffer_frames ? "" : " (quantum)", start_db, safety.ceiling_db,
+                safety.limit_dbtp);
+        fprintf(stderr, "play: %s\n", safety.basis);
+    }
 
     double t0 = hpa_now_s();
     if (hpa_device_start(dev) < 0) {
@@ -428,7 +743,10 @@ int hpa_cmd_play(int argc, char **argv)
     }
 
     double target = start_db, last_line = hpa_now_s(), last_draw = 0.0;
-    int muted = 0, quit = 0;
+    dose_meter dm = {.have = have_dose, .d = &dose, .rate = di.rate_hz, .spl0 = safety.spl0_db,
+                     .hundreds = have_dose ? floor(hpa_dose_percent(&dose) / 100.0) : 0};
+    ui.dm = &dm;
+    int muted = 0, quit = 0, eq_on = n_eq > 0, xf_on = o.crossfeed && di.channels == 2;
     hpa_device_status ds;
     hpa_player_status st;
     for (;;) {
@@ -471,7 +789,27 @@ int hpa_cmd_play(int argc, char **argv)
                 break;
             case '!':
                 acknowledged = 1;
+                if (have_dose)
+                    hpa_dose_ack(&dose, hpa_dose_now());
                 set_note(&ui, "louder allowed (up to the ceiling)");
+                break;
+            case 'e': case 'E':
+                if (!n_eq) {
+                    set_note(&ui, "no EQ (--eq FILE)");
+                } else {
+                    eq_on = !eq_on;
+                    hpa_player_set_eq(player, eq_on);
+                    set_note(&ui, eq_on ? "EQ in" : "EQ out (bypassed)");
+                }
+                break;
+            case 'x': case 'X':
+                if (!o.crossfeed || di.channels != 2) {
+                    set_note(&ui, "no crossfeed (--crossfeed, stereo)");
+                } else {
+                    xf_on = !xf_on;
+                    hpa_player_set_crossfeed(player, xf_on);
+                    set_note(&ui, xf_on ? "crossfeed in" : "crossfeed out (bypassed)");
+                }
                 break;
             case 'n': case 'N': case HPA_KEY_RIGHT: hpa_player_skip(player, +1); break;
             case 'p': case 'P': case HPA_KEY_LEFT: hpa_player_skip(player, -1); break;
@@ -481,7 +819,7 @@ int hpa_cmd_play(int argc, char **argv)
             if (want != target) {
                 double allowed = hpa_safety_allow(&safety, want, acknowledged);
                 if (allowed < want && want > target)
-                    set_note(&ui, acknowledged || allowed >= safety.ceiling_db ? "at the ceiling (--max-volume)"
+                    set_note(&ui, acknowledged || allowed >= safety.ceiling_db ? "at the ceiling"
                                                                                : "louder needs '!' or --i-understand-loud");
                 if (allowed < -120.0)
                     allowed = -120.0;
@@ -494,6 +832,22 @@ int hpa_cmd_play(int argc, char **argv)
             sleep_ms(50);
         }
         hpa_player_status_get(player, &st);
+        if (dose_step(&dm, &st, 0, &ui)) {
+            /* 20 h of listening since the acknowledgement: ask again */
+            if (acknowledged && !o.loud_ok && !hpa_dose_ack_valid(&dose)) {
+                acknowledged = 0;
+                set_note(&ui, "20 h since louder was allowed: back to 85 dB SPL; '!' to allow again");
+                if (ui.tty)
+                    fputs("\r\033[K", stderr);
+                hpa_cli_warn("play: 20 h of listening since the acknowledgement: back to %.1f dBFS (85 dB SPL); "
+                             "'!' to allow louder again",
+                             safety.loud_db);
+                if (target > safety.loud_db) {
+                    target = safety.loud_db;
+                    hpa_player_set_volume_db(player, target); /* ramped by the chain */
+                }
+            }
+        }
         double now = hpa_now_s();
         if (!o.quiet) {
             if (ui.tty && !o.json) {
@@ -521,6 +875,7 @@ int hpa_cmd_play(int argc, char **argv)
     hpa_device_stop(dev);
     hpa_tty_restore();
     hpa_player_status_get(player, &st);
+    dose_step(&dm, &st, 1, &ui);
     while (hpa_player_message(player, msg, sizeof msg)) {
         hpa_cli_error("%s", msg);
         failures++;
@@ -545,11 +900,33 @@ int hpa_cmd_play(int argc, char **argv)
         hpa_json_number(stdout, target, 2);
         printf(", \"max_volume_db\": ");
         hpa_json_number(stdout, safety.ceiling_db, 2);
+        printf(", \"limit_dbtp\": ");
+        hpa_json_number(stdout, safety.limit_dbtp, 2);
+        printf(", \"start_volume_db\": ");
+        hpa_json_number(stdout, start_db, 2);
+        if (safety.spl_known) {
+            printf(", \"spl_at_0dbfs\": ");
+            hpa_json_number(stdout, safety.spl0_db, 2);
+            printf(", \"ceiling_spl_db\": ");
+            hpa_json_number(stdout, safety.spl0_db + safety.ceiling_db, 2);
+        }
+        printf(", \"limited_frames\": %llu", (unsigned long long)st.limited_frames);
+        printf(", \"eq_bands\": %zu, \"eq\": %s, \"crossfeed\": %s", n_eq, st.eq_on ? "true" : "false",
+               st.crossfeed_on ? "true" : "false");
+        if (have_dose) {
+            printf(", \"dose_percent\": ");
+            hpa_json_number(stdout, hpa_dose_percent(&dose), 4);
+            printf(", \"dose_recorded_s\": ");
+            hpa_json_number(stdout, dm.recorded_s, 3);
+        }
         printf(", \"clipped_samples\": %llu, \"xruns\": %llu, \"underruns\": %llu, \"result\": \"%s\"}\n",
                (unsigned long long)st.clipped, (unsigned long long)ds.xruns, (unsigned long long)st.starved, result);
     }
     hpa_device_close(dev);
     hpa_player_destroy(player);
+    free(eq_bands);
+    if (have_dose)
+        hpa_dose_close(&dose);
     if (interrupted)
         return 128 + interrupted;
     if (rc)

@@ -32,6 +32,7 @@
 #include "../io/audiofile.h"
 #include "../io/ring.h"
 #include "../io/rtprobe.h"
+#include "aweight.h"
 #include "player.h"
 
 #define MAX_BLOCK 2048u       /* input frames per chain call */
@@ -40,6 +41,7 @@
 #define DONE_SLOTS 64
 #define MSG_SLOTS 16
 #define VOLUME_FLOOR_DB (-120.0)
+#define LIMITER_LOOKAHEAD_MS 1.5 /* the hard ceiling's lookahead: 1.5 ms of latency */
 
 typedef struct track {
     int index;
@@ -70,6 +72,7 @@ struct hpa_player {
     atomic_int done_gen;        /* the generation whose files are all decoded, -1 none */
     atomic_int any_track;       /* the decoder published at least one track */
     _Atomic uint64_t volume_bits;
+    atomic_int eq_on, xf_on;
     atomic_int mute;
     atomic_int failures;
 
@@ -91,7 +94,10 @@ struct hpa_player {
     size_t fifo_cap, fifo_frames, out_frame_bytes;
     unsigned char *stage;       /* one block of input, out of the ring */
     unsigned char *zeros;       /* one block of silence in any format */
-    uint64_t clipped_retired;
+    uint64_t clipped_retired, limited_retired;
+    hpa_aweight aw;             /* A-weighting of the output, for the dose */
+    double a_energy[HPA_CHANNELS_MAX];
+    uint64_t a_frames;
     int stream_ended;
 
     /* ---- published by the audio thread ---- */
@@ -100,7 +106,8 @@ struct hpa_player {
     atomic_uint st_rate;
     _Atomic uint64_t st_gain_bits;
     _Atomic uint64_t st_peak_bits[HPA_CHANNELS_MAX];
-    _Atomic uint64_t st_clipped, st_starved, st_frames_out;
+    _Atomic uint64_t st_clipped, st_starved, st_frames_out, st_limited, st_limit_db_bits;
+    _Atomic uint64_t st_aenergy_bits[HPA_CHANNELS_MAX], st_aframes;
     atomic_int st_ended, st_resampling;
 
     /* ---- decoder thread only ---- */
@@ -184,7 +191,13 @@ int hpa_player_configure(hpa_player *p, const hpa_player_config *cfg, char *why,
         snprintf(why, why_len, "out of memory");
         return -1;
     }
+    if (hpa_aweight_init(&p->aw, cfg->out_rate_hz, cfg->channels)) {
+        snprintf(why, why_len, "A-weighting: %u Hz, %u channels not supported", cfg->out_rate_hz, cfg->channels);
+        return -1;
+    }
     atomic_store(&p->volume_bits, d2u(cfg->start_volume_db));
+    atomic_store(&p->eq_on, cfg->n_eq_bands > 0);
+    atomic_store(&p->xf_on, cfg->crossfeed && cfg->channels == 2);
     p->configured = 1;
     return 0;
 }
@@ -300,7 +313,25 @@ static void decode_file(hpa_player *p, int idx, unsigned my_gen, int *need_chain
         cc.dither = p->cfg.dither;
         cc.volume_db = VOLUME_FLOOR_DB; /* silent: the audio thread sets the volume, the chain ramps */
         cc.max_volume_db = p->cfg.max_volume_db;
+        cc.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS; /* the hard ceiling: always on */
+        if (p->cfg.n_eq_bands > cc.max_eq_bands)
+            cc.max_eq_bands = (uint32_t)p->cfg.n_eq_bands;
         int err = hpa_chain_create(&cc, &t->chain);
+        if (!err && p->cfg.n_eq_bands)
+            err = hpa_chain_set_eq(t->chain, p->cfg.eq_bands, p->cfg.n_eq_bands, p->cfg.eq_preamp_db, NULL, NULL);
+        if (!err && p->cfg.crossfeed && dch == 2) {
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FCUT_HZ, p->cfg.xf_fcut_hz);
+            if (!err)
+                err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FEED_DB, p->cfg.xf_feed_db);
+        }
+        if (!err) /* the switches as they are now; the audio thread follows them */
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_EQ_ENABLE, atomic_load(&p->eq_on) ? 1.0 : 0.0);
+        if (!err && dch == 2)
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_ENABLE, atomic_load(&p->xf_on) ? 1.0 : 0.0);
+        if (!err)
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_CEILING_DBTP, p->cfg.limit_dbtp);
+        if (!err)
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_ENABLE, 1.0);
         if (err) {
             snprintf(why, sizeof why, "cannot set up the chain: %s", hpa_strerror(err));
             post_message(p, path, why);
@@ -433,6 +464,7 @@ static void retire_current_chain(hpa_player *p, track *into)
     hpa_chain_stats s;
     hpa_chain_get_stats(p->chain, &s);
     p->clipped_retired += s.clipped[HPA_STAGE_OUTPUT];
+    p->limited_retired += s.limited_frames;
     into->retire_chain = p->chain;
     p->chain = NULL;
 }
@@ -447,8 +479,10 @@ static void to_done(hpa_player *p, track *t)
 /* frames the current chain still owes for its input (resampler tail) */
 static uint64_t tail_owed(const hpa_player *p)
 {
-    if (!p->chain || p->chain_in_rate == p->cfg.out_rate_hz)
+    if (!p->chain)
         return 0;
+    if (p->chain_in_rate == p->cfg.out_rate_hz) /* only the limiter's lookahead */
+        return p->group_in > p->group_out ? p->group_in - p->group_out : 0;
     uint64_t want = (p->group_in * p->cfg.out_rate_hz + p->chain_in_rate / 2) / p->chain_in_rate;
     return want > p->group_out ? want - p->group_out : 0;
 }
@@ -498,32 +532,33 @@ static int switch_chain(hpa_player *p, track *t)
     return 1;
 }
 
-static double sample_abs(hpa_format f, const unsigned char *buf, size_t i)
+static double sample_val(hpa_format f, const unsigned char *buf, size_t i)
 {
     switch (f) {
     case HPA_FORMAT_S16: {
         int16_t v;
         memcpy(&v, buf + 2 * i, 2);
-        return fabs((double)v) / 32768.0;
+        return (double)v / 32768.0;
     }
     case HPA_FORMAT_S24:
     case HPA_FORMAT_S32: {
         int32_t v;
         memcpy(&v, buf + 4 * i, 4);
-        return fabs((double)v) / (f == HPA_FORMAT_S24 ? 8388608.0 : 2147483648.0);
+        return (double)v / (f == HPA_FORMAT_S24 ? 8388608.0 : 2147483648.0);
     }
     case HPA_FORMAT_F32: {
         float v;
         memcpy(&v, buf + 4 * i, 4);
-        return fabs((double)v);
+        return (double)v;
     }
     default: {
         double v;
         memcpy(&v, buf + 8 * i, 8);
-        return fabs(v);
+        return v;
     }
     }
 }
+
 
 static void scale_sample(hpa_format f, unsigned char *buf, size_t i, double g)
 {
@@ -560,16 +595,38 @@ static void publish_peaks(hpa_player *p, const unsigned char *buf, size_t frames
     double peak[HPA_CHANNELS_MAX] = {0};
     for (size_t i = 0; i < frames; i++)
         for (unsigned c = 0; c < ch; c++) {
-            double a = sample_abs(p->cfg.out_format, buf, i * ch + c);
+            double v = sample_val(p->cfg.out_format, buf, i * ch + c);
+            double a = fabs(v);
             if (a > peak[c])
                 peak[c] = a;
+            double y = hpa_aweight_step(&p->aw, c, v); /* the sound dose's A-weighted energy */
+            p->a_energy[c] += y * y;
         }
+    p->a_frames += frames;
+    for (unsigned c = 0; c < ch; c++)
+        atomic_store_explicit(&p->st_aenergy_bits[c], d2u(p->a_energy[c]), memory_order_relaxed);
+    atomic_store_explicit(&p->st_aframes, p->a_frames, memory_order_release);
     for (unsigned c = 0; c < ch; c++) {
         uint64_t old = atomic_load_explicit(&p->st_peak_bits[c], memory_order_relaxed);
         while (peak[c] > u2d(old) &&
                !atomic_compare_exchange_weak_explicit(&p->st_peak_bits[c], &old, d2u(peak[c]), memory_order_relaxed,
                                                       memory_order_relaxed)) {
         }
+    }
+}
+
+/* [RT] the EQ and crossfeed switches onto the chain, when they differ (a set
+ * restarts nothing when unchanged, but a get is cheaper) */
+static void apply_switches(hpa_player *p)
+{
+    double v;
+    double eq = atomic_load_explicit(&p->eq_on, memory_order_relaxed) ? 1.0 : 0.0;
+    if (hpa_chain_get_param(p->chain, HPA_PARAM_EQ_ENABLE, &v) == HPA_OK && v != eq)
+        hpa_chain_set_param(p->chain, HPA_PARAM_EQ_ENABLE, eq);
+    if (p->cfg.channels == 2 && p->cfg.crossfeed) {
+        double xf = atomic_load_explicit(&p->xf_on, memory_order_relaxed) ? 1.0 : 0.0;
+        if (hpa_chain_get_param(p->chain, HPA_PARAM_CROSSFEED_ENABLE, &v) == HPA_OK && v != xf)
+            hpa_chain_set_param(p->chain, HPA_PARAM_CROSSFEED_ENABLE, xf);
     }
 }
 
@@ -593,6 +650,7 @@ size_t hpa_player_render(void *user, void *buf, size_t frames, int *ended)
     if (p->chain) {
         hpa_chain_set_volume_db(p->chain, u2d(atomic_load_explicit(&p->volume_bits, memory_order_relaxed)));
         hpa_chain_set_mute(p->chain, atomic_load_explicit(&p->mute, memory_order_relaxed));
+        apply_switches(p);
     }
 
     size_t out = 0;
@@ -651,6 +709,7 @@ size_t hpa_player_render(void *user, void *buf, size_t frames, int *ended)
             if (p->chain) {
                 hpa_chain_set_volume_db(p->chain, u2d(atomic_load_explicit(&p->volume_bits, memory_order_relaxed)));
                 hpa_chain_set_mute(p->chain, atomic_load_explicit(&p->mute, memory_order_relaxed));
+                apply_switches(p);
             }
             continue;
         }
@@ -716,6 +775,8 @@ pad:
         hpa_chain_get_stats(p->chain, &s);
         atomic_store_explicit(&p->st_clipped, p->clipped_retired + s.clipped[HPA_STAGE_OUTPUT], memory_order_relaxed);
         atomic_store_explicit(&p->st_gain_bits, d2u(hpa_chain_current_gain(p->chain)), memory_order_relaxed);
+        atomic_store_explicit(&p->st_limited, p->limited_retired + s.limited_frames, memory_order_relaxed);
+        atomic_store_explicit(&p->st_limit_db_bits, d2u(s.limiter_max_reduction_db), memory_order_relaxed);
     }
     atomic_store_explicit(&p->st_pos, p->cur_pos, memory_order_relaxed);
     if (p->stream_ended && p->fifo_frames == 0) {
@@ -724,6 +785,16 @@ pad:
     }
     hpa_rt_leave();
     return out;
+}
+
+void hpa_player_set_eq(hpa_player *p, int on)
+{
+    atomic_store_explicit(&p->eq_on, on ? 1 : 0, memory_order_relaxed);
+}
+
+void hpa_player_set_crossfeed(hpa_player *p, int on)
+{
+    atomic_store_explicit(&p->xf_on, on ? 1 : 0, memory_order_relaxed);
 }
 
 void hpa_player_status_get(hpa_player *p, hpa_player_status *st)
@@ -746,6 +817,13 @@ void hpa_player_status_get(hpa_player *p, hpa_player_status *st)
     st->frames_out = atomic_load_explicit(&p->st_frames_out, memory_order_relaxed);
     st->ended = atomic_load_explicit(&p->st_ended, memory_order_acquire);
     st->resampling = atomic_load_explicit(&p->st_resampling, memory_order_relaxed);
+    st->limited_frames = atomic_load_explicit(&p->st_limited, memory_order_relaxed);
+    st->eq_on = atomic_load_explicit(&p->eq_on, memory_order_relaxed);
+    st->crossfeed_on = atomic_load_explicit(&p->xf_on, memory_order_relaxed);
+    st->limiter_db = u2d(atomic_load_explicit(&p->st_limit_db_bits, memory_order_relaxed));
+    st->a_frames = atomic_load_explicit(&p->st_aframes, memory_order_acquire);
+    for (unsigned c = 0; c < p->cfg.channels && c < HPA_CHANNELS_MAX; c++)
+        st->a_energy[c] = u2d(atomic_load_explicit(&p->st_aenergy_bits[c], memory_order_relaxed));
 }
 
 void hpa_player_destroy(hpa_player *p)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <hpamp/chain.h>
+#include <hpamp/eq.h>
 
 #include "../io/device.h"
 
@@ -34,8 +35,14 @@ typedef struct hpa_player_config {
     uint32_t max_render_frames; /* the most frames one render call asks for */
     double start_volume_db;     /* the level the start ramp goes to */
     double max_volume_db;       /* the ceiling: the chains' max_volume_db */
+    double limit_dbtp;          /* the chains' true-peak limiter ceiling (-30 .. 0), always on */
     hpa_filter filter;
     hpa_dither dither;
+    const hpa_eq_band *eq_bands; /* --eq at out_rate_hz (NULL: none); must outlive the player */
+    size_t n_eq_bands;
+    double eq_preamp_db;        /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
+    int crossfeed;              /* --crossfeed: on at the start (stereo only) */
+    double xf_fcut_hz, xf_feed_db;
 } hpa_player_config;
 
 typedef struct hpa_player_status {
@@ -52,6 +59,11 @@ typedef struct hpa_player_status {
     uint64_t frames_out;        /* frames rendered from files (no padding) */
     int ended;
     int resampling;             /* the current chain resamples */
+    int eq_on, crossfeed_on;    /* the switches (meaningful with --eq, --crossfeed) */
+    double limiter_db;          /* the most gain the current chain's limiter took (>= 0 dB) */
+    uint64_t limited_frames;    /* frames the limiter turned down, all chains */
+    uint64_t a_frames;          /* output frames A-weighted so far (cumulative) */
+    double a_energy[HPA_CHANNELS_MAX]; /* their A-weighted sum of squares per channel (1.0 = full scale) */
 } hpa_player_status;
 
 /* [non-RT] An empty player: its address is the device's render user data. */
@@ -72,6 +84,8 @@ size_t hpa_player_render(void *user, void *buf, size_t frames, int *ended);
 void hpa_player_set_volume_db(hpa_player *p, double db);
 void hpa_player_set_mute(hpa_player *p, int mute);
 void hpa_player_skip(hpa_player *p, int delta); /* +1 next file, -1 previous */
+void hpa_player_set_eq(hpa_player *p, int on);        /* bypass (0) or not; crossfaded */
+void hpa_player_set_crossfeed(hpa_player *p, int on); /* the same */
 
 /* [any] Status; resets the peak meters. */
 void hpa_player_status_get(hpa_player *p, hpa_player_status *st);

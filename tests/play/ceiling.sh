@@ -1,34 +1,102 @@
 #!/bin/bash
-# ceiling: --max-volume is a hard maximum.  A full-scale square (every sample
-# at +-full scale, the loudest a PCM file can be) played with a --volume above
-# the ceiling comes out no louder than the ceiling: the request is capped with
-# a warning, and the chain caps it again.
+# ceiling: the hard ceiling at the end of the chain.  The loudest inputs a
+# file can hold — a full-scale square, a quarter-rate sine at 45 degrees
+# whose every sample is at full scale (true peak +3 dBTP), and float samples
+# at +12 dBFS — played at the highest volume asked for come out with a true
+# peak at or below the ceiling, measured independently by libebur128
+# (truepeak.c).  The ceiling is --max-volume, or with --headphones/--source
+# the level that plays 100 dB SPL by the model, computed here from the specs
+# by hand: S_V = S_mW + 10 log10(1000/Z), V = Voc Z/(Z + Zout),
+# SPL(0 dBFS) = S_V + 20 log10 V, ceiling = min(0, 100 - SPL(0 dBFS)).
 . "$(dirname "$0")/lib.sh" "$@"
 alsa_conf
+[ -x "$TRUEPEAK" ] || skip "truepeak not built"
 
-# full scale: sox's square at vol 1 clips to +-32767; then checked with sox
+# ---- fixtures, and their own true peaks (they are over full scale) ----
 sox -V1 -n -r 48000 -c 2 -b 16 "$T/square.wav" synth 2 square 997 vol 1
-pk=$(soxstat "$T/square.wav" "Pk lev dB")
-check "fixture at full scale (sox: $pk dBFS)" near "$pk" 0 0.01
+python3 - "$T" <<'PY'
+import struct, sys, wave
+T = sys.argv[1]; R = 48000
+pat = [32767, 32767, -32767, -32767]
+w = wave.open(T + '/isp.wav', 'wb'); w.setnchannels(2); w.setsampwidth(2); w.setframerate(R)
+w.writeframes(b''.join(struct.pack('<hh', pat[i % 4], pat[i % 4]) for i in range(2 * R))); w.close()
+# float WAV by hand (sox would clip): fs/4 at 45 degrees, then a square, both +-4.0 (+12 dBFS)
+fr = [4.0 * pat[i % 4] / 32767 for i in range(R)] + [4.0 if (i * 997 * 2 // R) % 2 == 0 else -4.0 for i in range(R)]
+data = b''.join(struct.pack('<ff', v, v) for v in fr)
+open(T + '/hot.raw', 'wb').write(data)
+fmt = struct.pack('<HHIIHH', 3, 2, R, R * 8, 8, 32)
+body = (b'WAVE' + b'fmt ' + struct.pack('<I', len(fmt)) + fmt + b'fact' + struct.pack('<II', 4, len(fr))
+        + b'data' + struct.pack('<I', len(data)) + data)
+open(T + '/hot.wav', 'wb').write(b'RIFF' + struct.pack('<I', len(body)) + body)
+PY
+tp() { "$TRUEPEAK" "$@" | sed -n 's/^true_peak_dbtp=\([^ ]*\) .*/\1/p'; }
+sox -V1 "$T/square.wav" -t raw "$T/square.raw"
+sox -V1 "$T/isp.wav" -t raw "$T/isp.raw"
+check "fixture square: true peak $(tp "$T/square.raw" s16 2 48000) dBTP > 1.5" le 1.5 "$(tp "$T/square.raw" s16 2 48000)"
+check "fixture isp: true peak $(tp "$T/isp.raw" s16 2 48000) dBTP > 3.0" le 3.0 "$(tp "$T/isp.raw" s16 2 48000)"
+check "fixture hot: true peak $(tp "$T/hot.raw" f32 2 48000) dBTP > 14.9" le 14.9 "$(tp "$T/hot.raw" f32 2 48000)"
 
-ceiling() { # MAX VOLUME
-    say "== --max-volume $1 --volume $2"
+# play FILE CEILING ARGS...: max volume; the capture's true peak <= CEILING
+# (+ 1 LSB of TPDF dither for 16-bit), and the limiter did reach it (0.3 dB)
+play_at() {
+    local f=$1 c=$2
+    shift 2
     rm -f "$T/cap.raw"
-    run play "$T/square.wav" --device alsa:capraw --max-volume "$1" --volume "$2" --i-understand-loud
+    run play "$T/$f.wav" --device alsa:capraw --volume 0 --i-understand-loud --json "$@"
     expect_rc 0 || return
-    check "a warning says the volume was capped: $(grep -m1 capped "$T/err.txt")" grep -q "capped" "$T/err.txt"
-    sox -V1 -t raw -r 48000 -e signed-integer -b 16 -c 2 "$T/cap.raw" "$T/cap.wav"
-    local p
-    p=$(soxstat "$T/cap.wav" "Pk lev dB")
-    # TPDF dither may add 1 LSB: 20 log10(1 + 1/(32767 g)) dB, then sox's 2 decimals
-    local lim
-    lim=$(awk -v c="$1" 'BEGIN { g = 10 ^ (c / 20); print c + 20 * log(1 + 1 / (32767 * g)) / log(10) + 0.005 }')
-    check "peak $p dBFS <= ceiling $1 dBFS + 1 LSB ($lim)" le "$p" "$lim"
-    check "... and the ceiling was reached (within 0.05 dB)" near "$p" "$1" 0.05
+    local fmt ff
+    fmt=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["format"])' "$T/out.txt")
+    case $fmt in FLOAT_LE) ff=f32 ;; S16_LE) ff=s16 ;; *) ff=s32 ;; esac
+    local p lim
+    p=$(tp "$T/cap.raw" $ff 2 48000)
+    lim=$(awk -v c="$c" -v f="$ff" 'BEGIN { g = 10 ^ (c / 20); l = f == "s16" ? 1 / 32768 : 0; print c + 20 * log(1 + l / g) / log(10) }')
+    check "$f ($fmt) $*: true peak $p dBTP <= ceiling $c dBTP (+1 LSB: $lim)" le "$p" "$lim"
+    check "... and the ceiling was reached within 0.3 dB" le "$(awk -v c="$c" 'BEGIN { print c - 0.3 }')" "$p"
 }
-ceiling 0 6
-ceiling -6 0
-ceiling -20 -3
-ceiling -40 -35
+
+say "== unknown headphones: the ceiling is --max-volume"
+for f in square isp hot; do
+    play_at $f 0
+    play_at $f -6 --max-volume -6
+done
+play_at isp -20 --max-volume -20
+
+say "== known headphones and source: 100 dB SPL by the model"
+# model HP SRC ZOHM SMW VOC ZOUT: the ceiling by hand, then checked against play
+model() {
+    local hp=$1 src=$2
+    local spl0 c
+    spl0=$(awk -v z="$3" -v s="$4" -v v="$5" -v zo="$6" 'BEGIN { sv = s + 10 * log(1000 / z) / log(10); print sv + 20 * log(v * z / (z + zo)) / log(10) }')
+    c=$(awk -v s="$spl0" 'BEGIN { c = 100 - s; if (c > 0) c = 0; printf "%.4f", c }')
+    say "-- $hp on $src: 0 dBFS = $spl0 dB SPL, ceiling $c dBTP"
+    for f in square isp hot; do
+        play_at $f "$c" --headphones "$hp" --source "$src"
+    done
+    local got
+    got=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["spl_at_0dbfs"], j["limit_dbtp"], j["ceiling_spl_db"])' "$T/out.txt")
+    set -- $got
+    check "play's model: $1 dB SPL at 0 dBFS = $spl0 (0.01)" near "$1" "$spl0" 0.01
+    check "play's limiter at $2 dBTP = $c (0.01)" near "$2" "$c" 0.01
+    if awk -v s="$spl0" 'BEGIN { exit !(s >= 100) }'; then
+        check "ceiling at $3 = 100 dB SPL" near "$3" 100 0.01
+    fi
+}
+model "32ohm,100dB/mW" "1.0V,2ohm" 32 100 1.0 2
+model "300ohm,97dB/mW" "1.0V,0.9ohm" 300 97 1.0 0.9
+model "300ohm,97dB/mW" "0.5V,0ohm" 300 97 0.5 0
+
+say "== a pair louder than the limiter can hold (-30 dBTP) is refused"
+run play "$T/isp.wav" --device alsa:capraw --headphones "32ohm,110dB/mW" --source "2.0V,1ohm"
+expect_rc 1
+check "one line says why: $(head -c 200 "$T/err.txt")" one_error_line "$T/err.txt"
+
+say "== --max-volume -40: below the limiter's range the volume cap holds sample peaks"
+rm -f "$T/cap.raw"
+run play "$T/square.wav" --device alsa:capraw --max-volume -40 --volume -35 --i-understand-loud
+expect_rc 0
+check "a warning says the volume was capped: $(grep -m1 capped "$T/err.txt")" grep -q "capped" "$T/err.txt"
+sox -V1 -t raw -r 48000 -e signed-integer -b 16 -c 2 "$T/cap.raw" "$T/cap.wav"
+p=$(soxstat "$T/cap.wav" "Pk lev dB")
+check "sample peak $p dBFS <= -40 + 1 LSB" le "$p" "$(awk 'BEGIN { g = 10 ^ (-2); print -40 + 20 * log(1 + 1 / (32767 * g)) / log(10) + 0.005 }')"
 
 finish

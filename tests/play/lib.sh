@@ -1,5 +1,5 @@
 # tests/play/lib.sh — shared by the `hpamp play` tests (suite 'play').
-# Sourced as: . "$(dirname "$0")/lib.sh" HPAMP PCMCMP [RTCHECK SANITIZE]
+# Sourced as: . "$(dirname "$0")/lib.sh" HPAMP PCMCMP [RTCHECK SANITIZE TRUEPEAK]
 #
 # Every test runs in a private scratch folder (HOME, TMPDIR, XDG_* point
 # into it), starts the audio servers it needs itself and ends them by PID.
@@ -13,6 +13,7 @@ HPAMP=${1:?usage: $0 PATH-TO-hpamp PATH-TO-pcmcmp}
 PCMCMP=${2:?usage: $0 PATH-TO-hpamp PATH-TO-pcmcmp}
 case $HPAMP in /*) ;; *) HPAMP=$PWD/$HPAMP ;; esac
 case $PCMCMP in /*) ;; *) PCMCMP=$PWD/$PCMCMP ;; esac
+TRUEPEAK=${5:-} # tests/play/truepeak (libebur128), for the ceiling
 SAMPLES=${HPA_SAMPLES:-/usr/share/sonic-pi/samples}
 failures=0
 checks=0

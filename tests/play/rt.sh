@@ -39,6 +39,9 @@ rtrun "ALSA, period 64, 44.1k 16-bit" "$T/compus.wav" --device alsa:capraw --vol
 rtrun "ALSA, 96k resampling, three chains (16-bit, 24-bit, mono)" "$T/compus.wav" "$T/guit24.wav" "$T/mono48.wav" \
     --device alsa:capraw --rate 96000 --period 64
 rtrun "ALSA, period 1024, -35 dB (dither)" "$T/compus.wav" "$T/compus.wav" --device alsa:capraw --volume -35 --period 1024
+printf 'Filter 1: ON PK Fc 1000 Hz Gain 6.0 dB Q 1.00\nFilter 2: ON LSC Fc 105 Hz Gain 3.0 dB Q 0.7\n' >"$T/eq.txt"
+rtrun "ALSA, period 64, EQ, crossfeed, limiter, SPL and dose (A-weighting)" "$T/compus.wav" --device alsa:capraw \
+    --period 64 --eq "$T/eq.txt" --crossfeed cmoy --headphones "300ohm,97dB/mW" --source "1.0V,0.9ohm"
 
 if command -v pipewire >/dev/null && command -v wireplumber >/dev/null; then
     pipewire_start

@@ -1,0 +1,546 @@
+/* dose.c — the sound-dose journal and `hpamp dose` (see dose.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dose.h"
+#include "term.h"
+
+#define P0_PA 20e-6
+#define LINE_MAX_BYTES 160
+
+double hpa_dose_pa2(double spl_db)
+{
+    return P0_PA * P0_PA * pow(10.0, spl_db / 10.0);
+}
+
+double hpa_dose_allowance_pa2h(int mode)
+{
+    return hpa_dose_pa2(mode == 2 ? 75.0 : 80.0) * 40.0;
+}
+
+double hpa_dose_percent(const hpa_dose *d)
+{
+    return 100.0 * d->pa2h / hpa_dose_allowance_pa2h(d->mode);
+}
+
+double hpa_dose_now(void)
+{
+    static double base = -1.0, mono0 = 0.0;
+    if (base < 0.0) {
+        const char *e = getenv("HPAMP_NOW");
+        char *end = NULL;
+        double v = e && *e ? strtod(e, &end) : NAN;
+        if (e && *e && end != e && isfinite(v) && v >= 0.0) {
+            base = v;
+        } else {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            base = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+        }
+        mono0 = hpa_now_s();
+    }
+    return base + (hpa_now_s() - mono0);
+}
+
+int hpa_dose_path(char *buf, size_t len)
+{
+    const char *x = getenv("XDG_STATE_HOME");
+    int n;
+    if (x && x[0] == '/') {
+        n = snprintf(buf, len, "%s/hpamp/dose.log", x);
+    } else {
+        const char *h = getenv("HOME");
+        if (!h || !*h)
+            return -1;
+        n = snprintf(buf, len, "%s/.local/state/hpamp/dose.log", h);
+    }
+    return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* FNV-1a, 32 bits */
+static uint32_t fnv(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* the line with its checksum and newline; its length, 0 when too long */
+static size_t seal(char *line, size_t cap, const char *body)
+{
+    size_t n = strlen(body);
+    int m = snprintf(line, cap, "%s %08x\n", body, (unsigned)fnv(body, n));
+    return m > 0 && (size_t)m < cap ? (size_t)m : 0;
+}
+
+typedef struct rec {
+    char kind;      /* 'E' or 'A' */
+    int64_t t;
+    double s;       /* seconds (E) or listened since (A) */
+    double e;       /* Pa²s (E) */
+} rec;
+
+/* one line without its newline: 0 and *r when whole and its checksum holds */
+static int unseal(const char *line, size_t n, rec *r)
+{
+    if (n < 12 || n >= LINE_MAX_BYTES)
+        return -1;
+    const char *sp = line + n - 9;
+    if (*sp != ' ')
+        return -1;
+    char hex[9];
+    memcpy(hex, sp + 1, 8);
+    hex[8] = 0;
+    char *end;
+    unsigned long crc = strtoul(hex, &end, 16);
+    if (*end || crc != fnv(line, (size_t)(sp - line)))
+        return -1;
+    char body[LINE_MAX_BYTES];
+    memcpy(body, line, (size_t)(sp - line));
+    body[sp - line] = 0;
+    long long t;
+    double a, b;
+    char k;
+    int got = sscanf(body, "%c %lld %lf %lf", &k, &t, &a, &b);
+    if (k == 'E' && got == 4 && a >= 0.0 && b >= 0.0 && isfinite(a) && isfinite(b)) {
+        *r = (rec){'E', (int64_t)t, a, b};
+        return 0;
+    }
+    if (k == 'A' && got == 3 && a >= 0.0 && isfinite(a)) {
+        *r = (rec){'A', (int64_t)t, a, 0.0};
+        return 0;
+    }
+    return -1;
+}
+
+static int64_t day_start(double now, int back)
+{
+    time_t t = (time_t)floor(now);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_mday -= back;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm);
+}
+
+static void account(hpa_dose *d, const rec *r, double now)
+{
+    if (r->kind == 'A') {
+        d->ack_t = r->t;
+        d->ack_listened_s = r->s;
+        return;
+    }
+    if (d->ack_t && r->t >= d->ack_t)
+        d->ack_listened_s += r->s;
+    if ((double)r->t < now - HPA_DOSE_WINDOW_S)
+        return;
+    d->pa2h += r->e / 3600.0;
+    d->listened_s += r->s;
+    for (int k = 0; k < HPA_DOSE_DAYS; k++)
+        if (r->t >= d->days[k].day_start) {
+            d->days[k].listened_s += r->s;
+            d->days[k].pa2h += r->e / 3600.0;
+            break;
+        }
+}
+
+static int cmp_rec(const void *x, const void *y)
+{
+    const rec *a = x, *b = y;
+    return a->t < b->t ? -1 : a->t > b->t;
+}
+
+static int mkdirs(const char *path)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s", path);
+    char *slash = strrchr(p, '/');
+    if (!slash)
+        return 0;
+    *slash = 0;
+    for (char *q = p + 1; *q; q++) {
+        if (*q == '/') {
+            *q = 0;
+            if (mkdir(p, 0700) && errno != EEXIST)
+                return -1;
+            *q = '/';
+        }
+    }
+    return mkdir(p, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+static int write_all(int fd, const char *b, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, b, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        b += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* the window's records in whole minutes, and the acknowledgement, into a
+ * temporary file; fsync; rename over the journal; fsync the folder */
+static int compact(hpa_dose *d, rec *recs, size_t n, double now)
+{
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp", d->path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    if (n)
+        qsort(recs, n, sizeof *recs, cmp_rec);
+    int err = 0;
+    char body[LINE_MAX_BYTES], line[LINE_MAX_BYTES];
+    for (size_t i = 0; i < n && !err;) {
+        int64_t minute = recs[i].t - (recs[i].t % 60 + 60) % 60;
+        double s = 0.0, e = 0.0;
+        size_t j = i;
+        for (; j < n && recs[j].t - minute < 60; j++) {
+            s += recs[j].s;
+            e += recs[j].e;
+        }
+        /* the acknowledgement's own minute keeps exact times (listening counted from it) */
+        int64_t t = d->ack_t >= minute && d->ack_t < minute + 60 ? recs[i].t : minute;
+        if ((double)minute + 60.0 >= now - HPA_DOSE_WINDOW_S) {
+            snprintf(body, sizeof body, "E %lld %.3f %.9g", (long long)t, s, e);
+            size_t m = seal(line, sizeof line, body);
+            err = !m || write_all(fd, line, m);
+        }
+        i = j;
+    }
+    if (!err && d->ack_t) {
+        snprintf(body, sizeof body, "A %lld %.3f", (long long)d->ack_t, d->ack_listened_s);
+        size_t m = seal(line, sizeof line, body);
+        err = !m || write_all(fd, line, m);
+    }
+    if (err || fsync(fd)) {
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (rename(tmp, d->path)) {
+        unlink(tmp);
+        return -1;
+    }
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", d->path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = 0;
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    return 0;
+}
+
+int hpa_dose_open(hpa_dose *d, int mode, double now, int write, char *why, size_t why_len)
+{
+    memset(d, 0, sizeof *d);
+    d->fd = -1;
+    d->mode = mode == 2 ? 2 : 1;
+    for (int k = 0; k < HPA_DOSE_DAYS; k++)
+        d->days[k].day_start = day_start(now, k);
+    if (hpa_dose_path(d->path, sizeof d->path)) {
+        snprintf(why, why_len, "no place for the dose journal (set HOME or XDG_STATE_HOME)");
+        return -1;
+    }
+    FILE *f = fopen(d->path, "rb");
+    rec *recs = NULL;
+    size_t n = 0, cap = 0;
+    if (f) {
+        char line[4096];
+        while (fgets(line, sizeof line, f)) {
+            size_t len = strlen(line);
+            rec r;
+            if (len == 0 || line[len - 1] != '\n' || unseal(line, len - 1, &r)) {
+                d->bad++;
+                if (len && line[len - 1] != '\n') /* a long line: skip to its end */
+                    while (len == sizeof line - 1 && line[len - 1] != '\n' && fgets(line, sizeof line, f))
+                        len = strlen(line);
+                continue;
+            }
+            d->records++;
+            account(d, &r, now);
+            if (r.kind == 'E' && write) {
+                if (n == cap) {
+                    size_t nc = cap ? 2 * cap : 1024;
+                    rec *nr = realloc(recs, nc * sizeof *nr);
+                    if (!nr) {
+                        free(recs);
+                        fclose(f);
+                        snprintf(why, why_len, "out of memory");
+                        return -1;
+                    }
+                    recs = nr;
+                    cap = nc;
+                }
+                recs[n++] = r;
+            }
+        }
+        fclose(f);
+    } else if (errno != ENOENT) {
+        snprintf(why, why_len, "%s: %s", d->path, strerror(errno));
+        return -1;
+    }
+    if (!write) {
+        free(recs);
+        return 0;
+    }
+    if (mkdirs(d->path)) {
+        free(recs);
+        snprintf(why, why_len, "%s: cannot make its folder: %s", d->path, strerror(errno));
+        return -1;
+    }
+    int cerr = compact(d, recs, n, now);
+    free(recs);
+    if (cerr) {
+        snprintf(why, why_len, "%s: cannot rewrite: %s", d->path, strerror(errno));
+        return -1;
+    }
+    d->fd = open(d->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (d->fd < 0) {
+        snprintf(why, why_len, "%s: %s", d->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int append(hpa_dose *d, const char *body)
+{
+    char line[LINE_MAX_BYTES];
+    size_t m = seal(line, sizeof line, body);
+    if (d->fd < 0 || !m)
+        return -1;
+    /* one write of a whole line: a kill -9 leaves it whole or absent; a torn
+     * one (power loss) fails its checksum and is skipped */
+    if (write(d->fd, line, m) != (ssize_t)m)
+        return -1;
+    return fdatasync(d->fd) ? -1 : 0;
+}
+
+int hpa_dose_add(hpa_dose *d, double t, double seconds, double spl_a_db)
+{
+    if (!(seconds > 0.0) || !isfinite(t))
+        return -1;
+    double e = isfinite(spl_a_db) ? hpa_dose_pa2(spl_a_db) * seconds : 0.0;
+    char body[LINE_MAX_BYTES];
+    snprintf(body, sizeof body, "E %lld %.3f %.9g", (long long)floor(t), seconds, e);
+    rec r = {'E', (int64_t)floor(t), seconds, e};
+    account(d, &r, t);
+    return append(d, body);
+}
+
+int hpa_dose_ack(hpa_dose *d, double t)
+{
+    d->ack_t = (int64_t)floor(t);
+    d->ack_listened_s = 0.0;
+    char body[LINE_MAX_BYTES];
+    snprintf(body, sizeof body, "A %lld 0", (long long)d->ack_t);
+    return append(d, body);
+}
+
+int hpa_dose_ack_valid(const hpa_dose *d)
+{
+    return d->ack_t != 0 && d->ack_listened_s < HPA_DOSE_ACK_LISTEN_S;
+}
+
+void hpa_dose_close(hpa_dose *d)
+{
+    if (d->fd >= 0)
+        close(d->fd);
+    d->fd = -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* hpamp dose                                                               */
+
+static void usage(FILE *f)
+{
+    fputs("Usage: hpamp dose [--json] [--dose-mode 1|2]\n"
+          "       hpamp dose --add SECONDS --level DBA [--dose-mode 1|2]\n"
+          "\n"
+          "The sound dose of the last 7 days, as `hpamp play --headphones H --source S`\n"
+          "recorded it: each day's listening time and exposure, the week's share of the\n"
+          "allowance (IEC 62368-1 CSD / ITU-T H.870: mode 1, adults, 80 dBA for 40 h a\n"
+          "week = 1.6 Pa²h; mode 2, children and sensitive listeners, 75 dBA for 40 h),\n"
+          "and the listening time left at 80, 85 and 90 dBA.\n"
+          "\n"
+          "  --json            one JSON object on stdout\n"
+          "  --dose-mode N     1 (default) or 2\n"
+          "  --add SECONDS     record listening done elsewhere: SECONDS at --level dBA,\n"
+          "  --level DBA       one journal record a second (each synced), ending now\n"
+          "\n"
+          "The journal: $XDG_STATE_HOME/hpamp/dose.log (~/.local/state/hpamp/).\n",
+          f);
+}
+
+static void hms(char *b, size_t len, double s)
+{
+    if (!isfinite(s) || s > 1e9) {
+        snprintf(b, len, "unlimited");
+        return;
+    }
+    if (s < 0)
+        s = 0;
+    long long m = (long long)floor(s / 60.0 + 0.5);
+    snprintf(b, len, "%lld h %02lld min", m / 60, m % 60);
+}
+
+int hpa_cmd_dose(int argc, char **argv)
+{
+    enum { OPT_JSON = 256, OPT_MODE, OPT_ADD, OPT_LEVEL };
+    static const struct option longopts[] = {
+        {"json", no_argument, 0, OPT_JSON}, {"dose-mode", required_argument, 0, OPT_MODE},
+        {"add", required_argument, 0, OPT_ADD}, {"level", required_argument, 0, OPT_LEVEL},
+        {"help", no_argument, 0, 'h'},      {0, 0, 0, 0},
+    };
+    int json = 0, c;
+    uint32_t mode = 1;
+    double add_s = 0.0, level = NAN;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON: json = 1; break;
+        case OPT_MODE:
+            if (hpa_parse_u32(optarg, 1, 2, &mode)) {
+                hpa_cli_error("dose: --dose-mode takes 1 or 2, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_ADD:
+            if (hpa_parse_double(optarg, 1.0, 7.0 * 86400.0, &add_s)) {
+                hpa_cli_error("dose: --add takes 1 to 604800 seconds, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_LEVEL:
+            if (hpa_parse_double(optarg, 0.0, 150.0, &level)) {
+                hpa_cli_error("dose: --level takes 0 to 150 dBA, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        case ':': hpa_cli_error("dose: %s needs a value", argv[optind - 1]); return EXIT_USAGE;
+        default: hpa_cli_error("dose: unknown option '%s' (see hpamp dose --help)", argv[optind - 1]); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc || (add_s > 0.0) != isfinite(level)) {
+        hpa_cli_error("dose: --add and --level go together; no other arguments (see hpamp dose --help)");
+        return EXIT_USAGE;
+    }
+    double now = hpa_dose_now();
+    hpa_dose d;
+    char why[1200];
+    if (add_s > 0.0) {
+        if (hpa_dose_open(&d, (int)mode, now, 1, why, sizeof why)) {
+            hpa_cli_error("dose: %s", why);
+            return 1;
+        }
+        long whole = (long)floor(add_s);
+        double t0 = now - add_s;
+        for (long i = 0; i < whole; i++) {
+            if (hpa_dose_add(&d, t0 + (double)i, 1.0, level)) {
+                hpa_cli_error("dose: %s: %s", d.path, strerror(errno));
+                hpa_dose_close(&d);
+                return 1;
+            }
+            if (getenv("HPAMP_DOSE_PROGRESS")) { /* tests: each record as it is synced */
+                printf("%ld\n", i + 1);
+                fflush(stdout);
+            }
+        }
+        if (add_s > (double)whole)
+            hpa_dose_add(&d, t0 + (double)whole, add_s - (double)whole, level);
+        hpa_dose_close(&d);
+    }
+    if (hpa_dose_open(&d, (int)mode, now, 0, why, sizeof why)) {
+        hpa_cli_error("dose: %s", why);
+        return 1;
+    }
+    const double allow = hpa_dose_allowance_pa2h(d.mode);
+    const double left = allow - d.pa2h;
+    const double at[3] = {80.0, 85.0, 90.0};
+    if (json) {
+        printf("{\"mode\": %d, \"allowance_pa2h\": ", d.mode);
+        hpa_json_number(stdout, allow, 4);
+        printf(", \"window_s\": %.0f, \"now\": %.0f, \"path\": ", HPA_DOSE_WINDOW_S, floor(now));
+        hpa_json_string(stdout, d.path);
+        printf(", \"records\": %zu, \"skipped_lines\": %zu, \"week\": {\"listened_s\": ", d.records, d.bad);
+        hpa_json_number(stdout, d.listened_s, 1);
+        printf(", \"pa2h\": ");
+        hpa_json_number(stdout, d.pa2h, 12);
+        printf(", \"percent\": ");
+        hpa_json_number(stdout, hpa_dose_percent(&d), 9);
+        printf("}, \"remaining_s\": {");
+        for (int i = 0; i < 3; i++) {
+            printf("%s\"%.0f\": ", i ? ", " : "", at[i]);
+            hpa_json_number(stdout, left > 0 ? left / hpa_dose_pa2(at[i]) * 3600.0 : 0.0, 1);
+        }
+        printf("}, \"days\": [");
+        for (int k = 0; k < HPA_DOSE_DAYS; k++) {
+            printf("%s{\"day_start\": %lld, \"listened_s\": ", k ? ", " : "", (long long)d.days[k].day_start);
+            hpa_json_number(stdout, d.days[k].listened_s, 1);
+            printf(", \"pa2h\": ");
+            hpa_json_number(stdout, d.days[k].pa2h, 12);
+            printf(", \"percent\": ");
+            hpa_json_number(stdout, 100.0 * d.days[k].pa2h / allow, 3);
+            printf("}");
+        }
+        printf("], \"acknowledged\": %s, \"ack_listened_s\": ", hpa_dose_ack_valid(&d) ? "true" : "false");
+        hpa_json_number(stdout, d.ack_t ? d.ack_listened_s : 0.0, 1);
+        printf("}\n");
+        return 0;
+    }
+    printf("Sound dose, last 7 days (mode %d: 100 %% = %s dBA for 40 h = %.3g Pa²h)\n\n", d.mode,
+           d.mode == 2 ? "75" : "80", allow);
+    printf("  %-12s %14s %10s\n", "day", "listened", "dose");
+    for (int k = 0; k < HPA_DOSE_DAYS; k++) {
+        char day[32], l[32];
+        time_t t = (time_t)d.days[k].day_start;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(day, sizeof day, "%a %Y-%m-%d", &tm);
+        hms(l, sizeof l, d.days[k].listened_s);
+        printf("  %-12s %14s %9.1f %%\n", k == 0 ? "today" : day, l, 100.0 * d.days[k].pa2h / allow);
+    }
+    char l[32];
+    hms(l, sizeof l, d.listened_s);
+    printf("  %-12s %14s %9.1f %%\n\n", "week", l, hpa_dose_percent(&d));
+    printf("  time left this week:");
+    for (int i = 0; i < 3; i++) {
+        char r[32];
+        hms(r, sizeof r, left > 0 ? left / hpa_dose_pa2(at[i]) * 3600.0 : 0.0);
+        printf("%s %s at %.0f dBA", i ? "," : "", r, at[i]);
+    }
+    printf("\n");
+    if (d.ack_t)
+        printf("  louder than 85 dBA: %s (%.1f h of listening since the acknowledgement)\n",
+               hpa_dose_ack_valid(&d) ? "acknowledged" : "to be acknowledged again", d.ack_listened_s / 3600.0);
+    if (d.bad)
+        printf("  (%zu damaged line%s skipped in %s)\n", d.bad, d.bad == 1 ? "" : "s", d.path);
+    return 0;
+}

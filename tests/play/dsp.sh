@@ -1,0 +1,66 @@
+#!/bin/bash
+# dsp: play's --eq and --crossfeed (the chain's stages, switched by keys e
+# and x).  Levels measured with sox stats on the ALSA file PCM's capture and
+# compared with values computed here:
+#   - --eq with one RBJ peaking band (+6 dB at 1 kHz, Q 1) and no Preamp:
+#     the headroom the band needs is taken (6 dB, as render does), so a 1 kHz sine keeps its level and a 100 Hz sine
+#     comes out 6 dB lower plus the band's gain there (the RBJ cookbook
+#     formula, evaluated in python);
+#   - --crossfeed default (libbs2b 700 Hz, 4.5 dB): a 200 Hz sine in the left
+#     channel only reaches the right one about 4.5 dB lower; without it the
+#     right channel stays silent;
+#   - the limiter still holds the ceiling with the EQ on.
+. "$(dirname "$0")/lib.sh" "$@"
+alsa_conf
+printf 'Filter 1: ON PK Fc 1000 Hz Gain 6.0 dB Q 1.00\n' >"$T/eq.txt"
+rms() { sox -V1 -t raw -r 48000 -e signed-integer -b 32 -c 2 "$T/cap.raw" -n trim 1 1 remix "$1" stats 2>&1 | awk '/^RMS lev dB/ { print $4 }'; }
+rbj() { python3 - "$1" <<'PY'
+import cmath, math, sys
+f, fs, f0, g, q = float(sys.argv[1]), 48000.0, 1000.0, 6.0, 1.0
+A = 10 ** (g / 40); w0 = 2 * math.pi * f0 / fs; al = math.sin(w0) / (2 * q)
+b = [1 + al * A, -2 * math.cos(w0), 1 - al * A]; a = [1 + al / A, -2 * math.cos(w0), 1 - al / A]
+z = cmath.exp(-1j * 2 * math.pi * f / fs)
+print(20 * math.log10(abs((b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z))))
+PY
+}
+say "== --eq"
+for f in 1000 100; do
+    sox -V1 -n -r 48000 -c 2 -b 24 "$T/s$f.wav" synth 3 sine $f vol 0.25
+    in=$(sox -V1 "$T/s$f.wav" -n trim 1 1 remix 1 stats 2>&1 | awk '/^RMS lev dB/ { print $4 }')
+    rm -f "$T/cap.raw"
+    run play "$T/s$f.wav" --device alsa:capraw --volume -30 --eq "$T/eq.txt" --json
+    expect_rc 0
+    want=$(awk -v i="$in" -v h="$(rbj $f)" 'BEGIN { print i - 30 - 6 + h }')
+    check "$f Hz: $(rms 1) dB = input $in - 30 (volume) - 6 (headroom) + $(rbj $f) (the band) = $want (0.05)" \
+        near "$(rms 1)" "$want" 0.05
+done
+check "the summary says the EQ is in, 1 band" grep -q '"eq_bands": 1, "eq": true' "$T/out.txt"
+
+say "== --crossfeed"
+sox -V1 -n -r 48000 -c 2 -b 24 "$T/left.wav" synth 3 sine 200 vol 0.25 remix 1 0
+rm -f "$T/cap.raw"
+run play "$T/left.wav" --device alsa:capraw --volume -30 --crossfeed default --json
+expect_rc 0
+d=$(awk -v l="$(rms 1)" -v r="$(rms 2)" 'BEGIN { print r - l }')
+check "left only at 200 Hz: the right channel $d dB below the left (4.5 +- 1)" near "$d" -4.5 1.0
+check "the summary says the crossfeed is in" grep -q '"crossfeed": true' "$T/out.txt"
+rm -f "$T/cap.raw"
+run play "$T/left.wav" --device alsa:capraw --volume -30 --json
+expect_rc 0
+check "without --crossfeed the right channel is silent ($(rms 2) dB)" le "$(rms 2)" -120
+run play "$T/left.wav" --device alsa:capraw --crossfeed 5000,3
+expect_rc 2
+
+say "== the limiter after the EQ"
+sox -V1 -n -r 48000 -c 2 -b 16 "$T/sq.wav" synth 2 square 997 vol 1
+printf 'Preamp: -1 dB\nFilter 1: ON PK Fc 3000 Hz Gain 6.0 dB Q 1.00\n' >"$T/hot.txt"
+rm -f "$T/cap.raw"
+run play "$T/sq.wav" --device alsa:capraw --volume -3 --max-volume -3 --i-understand-loud --eq "$T/hot.txt"
+expect_rc 0
+if [ -x "$TRUEPEAK" ]; then
+    p=$("$TRUEPEAK" "$T/cap.raw" s16 2 48000 | sed -n 's/^true_peak_dbtp=\([^ ]*\) .*/\1/p')
+    check "a full-scale square (+1.9 dBTP) through a +6 dB band at the ceiling volume: true peak $p <= -3 dBTP (+1 LSB)" \
+        le "$p" "$(awk 'BEGIN { g = 10 ^ (-3 / 20); print -3 + 20 * log(1 + 1 / (32768 * g)) / log(10) }')"
+fi
+
+finish
