@@ -4,6 +4,7 @@
 #     . "$(dirname "$0")/../harness.sh" NAME "$@"
 # NAME names the scratch folder ($T, removed on exit); the first of "$@" is
 # the hpamp binary.  A suite may set CLEANUP_EXTRA to a function run first.
+# HPA_KEEP=1 keeps the scratch folder of a failing test and prints its path.
 #
 # Expected values in these tests come from outside hpamp (sox, ffmpeg,
 # python3 arithmetic from published facts, closed forms), never from hpamp's
@@ -22,6 +23,10 @@ checks=0
 T=$(mktemp -d "${TMPDIR:-/tmp}/hpamp-$HARNESS_NAME.XXXXXX") || exit 1
 harness_cleanup() {
     if [ -n "${CLEANUP_EXTRA:-}" ]; then "$CLEANUP_EXTRA"; fi
+    if [ -n "${HPA_KEEP:-}" ] && [ "$failures" -gt 0 ]; then
+        say "kept $T"
+        return
+    fi
     rm -rf "$T"
 }
 trap harness_cleanup EXIT

@@ -7,31 +7,21 @@
 # compares samples, sox stats measures levels.  HPA_KEEP=1 keeps the scratch
 # folder of a failing test (captures, server logs) and prints its path.
 
-set -u
-
-HPAMP=${1:?usage: $0 PATH-TO-hpamp PATH-TO-pcmcmp}
 PCMCMP=${2:?usage: $0 PATH-TO-hpamp PATH-TO-pcmcmp}
-case $HPAMP in /*) ;; *) HPAMP=$PWD/$HPAMP ;; esac
 case $PCMCMP in /*) ;; *) PCMCMP=$PWD/$PCMCMP ;; esac
 TRUEPEAK=${5:-} # tests/play/truepeak (libebur128), for the ceiling
-SAMPLES=${HPA_SAMPLES:-/usr/share/sonic-pi/samples}
-failures=0
-checks=0
 PIDS=""
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/hpamp-play.XXXXXX") || exit 1
-cleanup() {
+# the servers and clients a test started, ended by PID before the scratch goes
+stop_pids() {
     local p
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     for p in $PIDS; do
         for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
         kill -9 "$p" 2>/dev/null
     done
-    [ -n "${HPA_KEEP:-}" ] && [ "$failures" -gt 0 ] && { say "kept $T"; return; }
-    rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+CLEANUP_EXTRA=stop_pids
+. "$(dirname "$0")/../harness.sh" play "$@"
 
 export HOME=$T/home TMPDIR=$T/tmp XDG_RUNTIME_DIR=$T/run XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state
 export XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache
@@ -42,32 +32,7 @@ export HPAMP_NO_RT_PRIORITY=1
 mkdir -p "$HOME" "$TMPDIR" "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
 chmod 700 "$XDG_RUNTIME_DIR"
 
-say() { printf '%s\n' "$*"; }
-pass() { checks=$((checks + 1)); printf 'ok    %s\n' "$*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL  %s\n' "$*"; }
-skip() { printf 'SKIP  %s\n' "$*"; exit 77; }
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; return 1; fi
-}
-finish() {
-    say "-- $checks checks, $failures failed"
-    [ "$failures" -eq 0 ]
-    exit $?
-}
-need() {
-    local t
-    for t in "$@"; do command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"; done
-}
 need sox soxi awk
-[ -x "$HPAMP" ] || { say "hpamp not found at $HPAMP"; exit 1; }
-
-music() {
-    local f="$SAMPLES/$1.flac"
-    [ -r "$f" ] || skip "$f not found (apt-get install sonic-pi-samples)"
-    printf '%s' "$f"
-}
 
 # run ARGS...: hpamp with stdin from /dev/null; rc, $T/out.txt, $T/err.txt
 run() {
