@@ -21,6 +21,7 @@
 
 #include "../io/audiofile.h"
 #include "../io/device.h"
+#include "preset.h"
 #include "cli.h"
 #include "dbfiles.h"
 #include "dose.h"
@@ -78,6 +79,9 @@ static void usage(FILE *f)
           "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
           "      --period FRAMES   frames per device period, 64..8192 (default 1024)\n"
           "  -r, --rate HZ         ask the device for this rate (default: the file's)\n"
+          "      --preset NAME     a headphone preset (hpamp preset list): its EQ,\n"
+          "                        crossfeed, volume cap and limiter ceiling; flags given\n"
+          "                        here win, a cap only lowers the ceiling\n"
           "      --json            status lines as JSON on stderr, a summary on stdout\n"
           "  -q, --quiet           no status lines\n"
           "  -h, --help            show this help\n"
@@ -107,6 +111,9 @@ typedef struct play_opts {
     const char *hp, *src;
     uint32_t period, rate, dose_mode;
     const char *eq_file;
+    const char *eq_text; /* the preset's inline EQ lines, or NULL */
+    size_t eq_len;
+    const char *preset;  /* --preset NAME */
     int crossfeed;
     double xf_fcut_hz, xf_feed_db;
     int json, quiet;
@@ -137,12 +144,13 @@ static int parse_device(const char *s, play_opts *o)
 
 static int parse_args(int argc, char **argv, play_opts *o)
 {
-    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF };
+    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF, OPT_PRESET };
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'},   {"volume", required_argument, 0, 'v'},
         {"headphones", required_argument, 0, 'H'}, {"headphone", required_argument, 0, 'H'},
         {"source", required_argument, 0, 'S'},   {"dose-mode", required_argument, 0, OPT_DOSE_MODE},
         {"eq", required_argument, 0, OPT_EQ},    {"crossfeed", required_argument, 0, OPT_XF},
+        {"preset", required_argument, 0, OPT_PRESET},
         {"max-volume", required_argument, 0, OPT_MAX}, {"i-understand-loud", no_argument, 0, OPT_LOUD},
         {"period", required_argument, 0, OPT_PERIOD}, {"rate", required_argument, 0, 'r'},
         {"json", no_argument, 0, OPT_JSON},      {"quiet", no_argument, 0, 'q'},
@@ -179,6 +187,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         case 'H': o->hp = optarg; break;
         case 'S': o->src = optarg; break;
         case OPT_EQ: o->eq_file = optarg; break;
+        case OPT_PRESET: o->preset = optarg; break;
         case OPT_XF: {
             const hpa_crossfeed_preset *xp = hpa_crossfeed_preset_find(optarg);
             double hz, db;
@@ -332,7 +341,7 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
             fprintf(stderr, ", \"volume_spl_db\": ");
             hpa_json_number(stderr, ui->safety->spl0_db + st->volume_db, 1);
         }
-        if (ui->o->eq_file)
+        if (ui->o->eq_file || ui->o->eq_text)
             fprintf(stderr, ", \"eq\": %s", st->eq_on ? "true" : "false");
         if (ui->o->crossfeed)
             fprintf(stderr, ", \"crossfeed\": %s", st->crossfeed_on ? "true" : "false");
@@ -356,9 +365,10 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
     else
         snprintf(vol, sizeof vol, "%+.1f dB", st->volume_db);
     char sw[48] = "";
-    if (ui->o->eq_file || ui->o->crossfeed)
-        snprintf(sw, sizeof sw, "%s%s%s%s", ui->o->eq_file ? " EQ " : "",
-                 ui->o->eq_file ? (st->eq_on ? "in" : "out") : "", ui->o->crossfeed ? " xf " : "",
+    const int has_eq = ui->o->eq_file || ui->o->eq_text;
+    if (has_eq || ui->o->crossfeed)
+        snprintf(sw, sizeof sw, "%s%s%s%s", has_eq ? " EQ " : "",
+                 has_eq ? (st->eq_on ? "in" : "out") : "", ui->o->crossfeed ? " xf " : "",
                  ui->o->crossfeed ? (st->crossfeed_on ? "in" : "out") : "");
     char dose[96] = "";
     if (ui->dm && ui->dm->have)
@@ -446,6 +456,9 @@ static void sleep_ms(int ms)
 }
 
 /* --eq FILE: parametric bands at the device's rate.  0, or 1 after a message. */
+static int load_eq_text(const char *path, const char *text, size_t len, double rate_hz, hpa_eq_band **out,
+                        size_t *n_out, double *preamp_db);
+
 static int load_eq(const char *path, double rate_hz, hpa_eq_band **out, size_t *n_out, double *preamp_db)
 {
     FILE *f = fopen(path, "rb");
@@ -473,6 +486,15 @@ static int load_eq(const char *path, double rate_hz, hpa_eq_band **out, size_t *
             break;
     }
     fclose(f);
+    int rc = load_eq_text(path, text, len, rate_hz, out, n_out, preamp_db);
+    free(text);
+    return rc;
+}
+
+/* parse EQ text (a file's, or a preset's lines); path names it in messages */
+static int load_eq_text(const char *path, const char *text, size_t len, double rate_hz, hpa_eq_band **out,
+                        size_t *n_out, double *preamp_db)
+{
     enum { DIAGS = 16 };
     hpa_eq_diag items[DIAGS];
     hpa_eq_diags diags = {items, DIAGS, 0, 0, 0};
@@ -489,7 +511,6 @@ static int load_eq(const char *path, double rate_hz, hpa_eq_band **out, size_t *
         diags.count = diags.errors = diags.warnings = 0;
         err = bands ? hpa_eq_parse(text, len, rate_hz, &doc, &diags) : HPA_ERR_NO_MEMORY;
     }
-    free(text);
     for (size_t i = 0; i < diags.count && i < DIAGS; i++)
         fprintf(stderr, "hpamp: %s:%zu: %s%s\n", path, items[i].line,
                 items[i].severity == HPA_EQ_ERROR ? "" : "warning: ", items[i].message);
@@ -576,6 +597,31 @@ int hpa_cmd_play(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
+    /* --preset: it fills in what the flags did not say (as render) */
+    static hpa_preset preset_store; /* static: o points into it until the end */
+    hpa_preset *preset = NULL;
+    char preset_label[200] = "";
+    if (o.preset) {
+        char origin[HPA_PRESET_PATH_MAX + 128];
+        preset = &preset_store;
+        if (hpa_preset_load(o.preset, preset, origin, sizeof origin))
+            return 1;
+        snprintf(preset_label, sizeof preset_label, "preset %s", o.preset);
+        if (!o.eq_file && preset->eq_file[0]) {
+            o.eq_file = preset->eq_file;
+        } else if (!o.eq_file && preset->eq_len) {
+            o.eq_text = preset->eq_text;
+            o.eq_len = preset->eq_len;
+        }
+        if (!o.crossfeed && preset->has_crossfeed) {
+            o.crossfeed = 1;
+            o.xf_fcut_hz = preset->fcut_hz;
+            o.xf_feed_db = preset->feed_db;
+        }
+        /* a cap only lowers the ceiling: the lower of --max-volume and the preset's */
+        if (preset->has_max_volume && preset->max_volume_db < o.max_volume_db)
+            o.max_volume_db = preset->max_volume_db < -120.0 ? -120.0 : preset->max_volume_db;
+    }
 
     /* ---- hearing protection: the start level and the ceiling ---- */
     hpa_safety safety;
@@ -586,6 +632,9 @@ int hpa_cmd_play(int argc, char **argv)
     } else {
         hpa_safety_unknown(&safety, o.max_volume_db);
     }
+    /* the preset's [limiter] ceiling only lowers the limit (never below the limiter's -30 dBTP) */
+    if (preset && preset->has_limit && preset->limit_dbtp < safety.limit_dbtp)
+        safety.limit_dbtp = preset->limit_dbtp < -30.0 ? -30.0 : preset->limit_dbtp;
     double start_db = o.volume_set ? o.volume_db : safety.start_db;
     if (start_db > safety.ceiling_db) {
         hpa_cli_warn("play: --volume %+.1f is above the ceiling; capped at %+.1f dBFS", start_db,
@@ -668,7 +717,9 @@ int hpa_cmd_play(int argc, char **argv)
     hpa_eq_band *eq_bands = NULL;
     size_t n_eq = 0;
     double eq_preamp_db = 0.0;
-    if (o.eq_file && load_eq(o.eq_file, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db)) {
+    if ((o.eq_file && load_eq(o.eq_file, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db)) ||
+        (!o.eq_file && o.eq_text &&
+         load_eq_text(preset_label, o.eq_text, o.eq_len, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db))) {
         hpa_device_close(dev);
         hpa_player_destroy(player);
         if (have_dose)

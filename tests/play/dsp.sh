@@ -9,6 +9,9 @@
 #   - --crossfeed default (libbs2b 700 Hz, 4.5 dB): a 200 Hz sine in the left
 #     channel only reaches the right one about 4.5 dB lower; without it the
 #     right channel stays silent;
+#   - --preset with a user preset (the same band inline, crossfeed, a cap of
+#     -40 dB): all three in the summary, the 100 Hz level as computed, the
+#     cap holding a louder --volume; a missing preset is one line, exit 1;
 #   - the limiter still holds the ceiling with the EQ on.
 . "$(dirname "$0")/lib.sh" "$@"
 alsa_conf
@@ -50,6 +53,37 @@ expect_rc 0
 check "without --crossfeed the right channel is silent ($(rms 2) dB)" le "$(rms 2)" -120
 run play "$T/left.wav" --device alsa:capraw --crossfeed 5000,3
 expect_rc 2
+
+say "== --preset (a user preset: the same band inline, crossfeed, a volume cap)"
+mkdir -p "$XDG_CONFIG_HOME/hpamp/presets"
+cat >"$XDG_CONFIG_HOME/hpamp/presets/mine.ini" <<'INI'
+[preset]
+title = test
+[eq]
+filter = ON PK Fc 1000 Hz Gain 6.0 dB Q 1.00
+[crossfeed]
+preset = default
+[volume]
+max_db = -40
+INI
+rm -f "$T/cap.raw"
+run play "$T/s100.wav" --device alsa:capraw --volume -45 --preset mine --json
+expect_rc 0
+in=$(sox -V1 "$T/s100.wav" -n trim 1 1 remix 1 stats 2>&1 | awk '/^RMS lev dB/ { print $4 }')
+check "the preset's EQ, crossfeed and cap: $(grep -o '"eq_bands": [0-9]*, "eq": [a-z]*, "crossfeed": [a-z]*' "$T/out.txt"), max $(grep -o '"max_volume_db": [-0-9.]*' "$T/out.txt")" \
+    grep -q '"max_volume_db": -40.00.*"eq_bands": 1, "eq": true, "crossfeed": true' "$T/out.txt"
+# 100 Hz in both channels: the crossfeed keeps a centred (L = R) low tone's level
+# (libbs2b keeps a centred low tone within a few hundredths of a dB: 0.3 is
+# allowed), so only the volume,
+# the headroom and the band act, as with --eq above
+want=$(awk -v i="$in" -v h="$(rbj 100)" 'BEGIN { print i - 45 - 6 + h }')
+check "100 Hz through the preset: $(rms 1) dB = input $in - 45 - 6 + $(rbj 100) = $want (0.3)" near "$(rms 1)" "$want" 0.3
+run play "$T/s100.wav" --device alsa:capraw --volume -30 --preset mine
+expect_rc 0
+check "the preset's cap holds: --volume -30 capped at -40 ($(head -c 160 "$T/err.txt"))" grep -q 'capped at -40.0' "$T/err.txt"
+run play "$T/s100.wav" --device alsa:capraw --preset no_such_preset
+expect_rc 1
+check "a missing preset: one line ($(head -c 160 "$T/err.txt"))" one_error_line "$T/err.txt"
 
 say "== the limiter after the EQ"
 sox -V1 -n -r 48000 -c 2 -b 16 "$T/sq.wav" synth 2 square 997 vol 1
