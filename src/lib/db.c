@@ -709,40 +709,41 @@ static int find_id(const hpa_db *db, hpa_db_kind kind, const char *id)
     return -1;
 }
 
+/* Grow an entry array (elements of `size` bytes) and its parallel key array
+ * so that n + more fit; *entries and *k are updated as each realloc succeeds. */
+static int grow(void **entries, keys **k, size_t size, size_t *cap, size_t n, size_t more)
+{
+    if (n + more <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < n + more)
+        c *= 2;
+    void *e = realloc(*entries, c * size);
+    if (!e)
+        return -1;
+    *entries = e;
+    keys *kk = realloc(*k, c * sizeof *kk);
+    if (!kk)
+        return -1;
+    *k = kk;
+    *cap = c;
+    return 0;
+}
+
 static int reserve(hpa_db *db, hpa_db_kind kind, size_t more)
 {
+    int rc;
+    void *e;
     if (kind == HPA_DB_HEADPHONES) {
-        if (db->n_hp + more <= db->cap_hp)
-            return 0;
-        size_t cap = db->cap_hp ? db->cap_hp : 64;
-        while (cap < db->n_hp + more)
-            cap *= 2;
-        hpa_db_headphone *e = realloc(db->hp, cap * sizeof *e);
-        if (!e)
-            return -1;
+        e = db->hp;
+        rc = grow(&e, &db->hp_keys, sizeof *db->hp, &db->cap_hp, db->n_hp, more);
         db->hp = e;
-        keys *k = realloc(db->hp_keys, cap * sizeof *k);
-        if (!k)
-            return -1;
-        db->hp_keys = k;
-        db->cap_hp = cap;
     } else {
-        if (db->n_src + more <= db->cap_src)
-            return 0;
-        size_t cap = db->cap_src ? db->cap_src : 64;
-        while (cap < db->n_src + more)
-            cap *= 2;
-        hpa_db_source *e = realloc(db->src, cap * sizeof *e);
-        if (!e)
-            return -1;
+        e = db->src;
+        rc = grow(&e, &db->src_keys, sizeof *db->src, &db->cap_src, db->n_src, more);
         db->src = e;
-        keys *k = realloc(db->src_keys, cap * sizeof *k);
-        if (!k)
-            return -1;
-        db->src_keys = k;
-        db->cap_src = cap;
     }
-    return 0;
+    return rc;
 }
 
 /* A set of ids -> values, open addressing; the keys are not copied. */
