@@ -273,6 +273,44 @@ HPA_API int hpa_eq_parse(const char *text, size_t len, double rate_hz, hpa_eq_do
  * on a logarithmic frequency axis, flat beyond the ends; 0 for no points. */
 HPA_API double hpa_eq_graphic_gain_db(const hpa_eq_point *points, size_t n, double freq_hz);
 
+/* ---- a GraphicEQ curve as peaking filters ---- */
+
+/* What hpa_eq_fit_graphic did and how close it came. */
+typedef struct hpa_eq_fit_result {
+    size_t n_bands;        /* bands of the fit (written, or needed when cap was too small) */
+    size_t n_peaking;      /* of which peaking filters (the rest: a low and a high shelf) */
+    size_t points_used;    /* points below the Nyquist frequency */
+    size_t points_ignored; /* points at or above it: they cannot be realised and are left out */
+    double lo_hz, hi_hz;   /* the band judged: 20 Hz .. min(20 kHz, 0.9 Nyquist) */
+    double max_dev_db;     /* largest |fit - curve| over lo_hz .. hi_hz, dB */
+    double max_dev_hz;     /* where it is */
+    double rms_dev_db;     /* RMS of the deviation on a log-frequency grid over the same band */
+} hpa_eq_fit_result;
+
+/* [any] The most bands hpa_eq_fit_graphic can return at rate_hz (a cap that
+ * is always enough); 0 for a rate outside 8 kHz .. 768 kHz. */
+HPA_API size_t hpa_eq_fit_graphic_max_bands(double rate_hz);
+
+/* [non-RT] Realise the GraphicEQ curve of n points (frequencies increasing,
+ * as hpa_eq_parse gives them; interpolated as hpa_eq_graphic_gain_db does)
+ * as a bank of biquads for rate_hz: a low shelf, a high shelf and peaking
+ * filters at fixed log-spaced centres (1/6 to 1/12 octave apart, the first
+ * spacing that follows the curve within 0.05 dB), their gains solved by
+ * damped Gauss-Newton least squares in dB at that rate (method and accuracy
+ * in docs/eq.md).  Points at or above Nyquist are left out of the curve
+ * (counted in res->points_ignored).  A flat curve gives 0 bands; a constant
+ * one a low and a high shelf that together are exactly that gain.  Every
+ * band has |gain_db| <= 30 and passes hpa_eq_bands_check at rate_hz.
+ * Deterministic.  Allocates its working memory (well under a megabyte)
+ * through `allocator` (NULL: malloc) and frees it before returning.
+ * res (may be NULL) receives the counts and the deviation from the curve.
+ * Returns HPA_OK; HPA_ERR_INVALID_ARG (pts NULL, n = 0, bands NULL with
+ * cap > 0, a frequency not > 0 or not increasing, a value not finite);
+ * HPA_ERR_RATE; HPA_ERR_NO_MEMORY; HPA_ERR_BUFFER_TOO_SMALL when the fit
+ * needs more than cap bands (res->n_bands says how many; nothing written). */
+HPA_API int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const hpa_allocator *allocator,
+                               hpa_eq_band *bands, size_t cap, hpa_eq_fit_result *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,12 +4,15 @@
  *    hpa_eq_size() bytes and hpa_eq_destroy frees exactly that; process,
  *    reset, set_bands and the getters make none; a failing allocator gives
  *    HPA_ERR_NO_MEMORY; hpa_eq_init in caller memory allocates nothing.
+ *    hpa_eq_fit_graphic takes its working memory from the allocator it is
+ *    given and frees every block, also when any one allocation fails and
+ *    when the caller's band array is too small.
  * 2. malloc interposition (glibc, not under a sanitizer whose runtime owns
  *    malloc): malloc & co. are replaced in this executable and forwarded to
  *    glibc's __libc_* functions, and counted while a flag is raised around
  *    the calls under test -- hpa_eq_process (NaN reset included), reset,
- *    set_bands, the getters, hpa_eq_parse, the responses and the peak
- *    finder.  This also catches allocations the hpa_allocator cannot see.
+ *    set_bands, the getters, hpa_eq_parse, the responses, the peak finder
+ *    and hpa_eq_fit_graphic with an allocator.  This also catches allocations the hpa_allocator cannot see.
  */
 #include "eqtest.h"
 
@@ -26,11 +29,25 @@
 
 /* ---- 1. the counting hpa_allocator ---- */
 
+/* The counting allocator's own blocks bypass the interposer below, so that
+ * a call watched by both counts only what the library asks of malloc. */
+#ifdef INTERPOSE
+extern void *__libc_malloc(size_t size);
+extern void __libc_free(void *ptr);
+#define RAW_MALLOC __libc_malloc
+#define RAW_FREE __libc_free
+#else
+#define RAW_MALLOC malloc
+#define RAW_FREE free
+#endif
+
 typedef struct counter {
     unsigned long allocs, frees;
     size_t last_size;
     void *last_ptr, *freed_ptr;
     int fail;
+    unsigned long fail_at;  /* fail the allocation with this number (1-based); 0: never */
+    unsigned long live;     /* blocks handed out and not yet freed */
 } counter;
 
 static void *count_alloc(void *user, size_t size)
@@ -38,9 +55,11 @@ static void *count_alloc(void *user, size_t size)
     counter *c = user;
     c->allocs++;
     c->last_size = size;
-    if (c->fail)
+    if (c->fail || c->allocs == c->fail_at)
         return NULL;
-    c->last_ptr = malloc(size);
+    c->last_ptr = RAW_MALLOC(size);
+    if (c->last_ptr)
+        c->live++;
     return c->last_ptr;
 }
 
@@ -49,7 +68,9 @@ static void count_free(void *user, void *ptr)
     counter *c = user;
     c->frees++;
     c->freed_ptr = ptr;
-    free(ptr);
+    if (ptr)
+        c->live--;
+    RAW_FREE(ptr);
 }
 
 /* ---- 2. malloc interposition ---- */
@@ -238,6 +259,41 @@ int main(void)
     c = WATCH_END();
     calls += c;
     et_true("   (the parse above found its error and its warning)", diags.errors == 1 && diags.warnings == 1);
+
+    /* the GraphicEQ fit: working memory through the allocator only, all freed */
+    hpa_eq_point curve[127];
+    for (int i = 0; i < 127; i++)
+        curve[i] = (hpa_eq_point){round(20.0 * pow(1.0563, i)), 4.0 * sin(i / 11.0)};
+    hpa_eq_band fitted[256];
+    hpa_eq_fit_result res;
+    cnt = (counter){0};
+    WATCH_BEGIN();
+    rc = hpa_eq_fit_graphic(curve, 127, 48000, &alloc, fitted, 256, &res);
+    c = WATCH_END();
+    calls += c;
+    et_true("GraphicEQ fit with a counting allocator: OK", rc == HPA_OK && res.n_bands > 2);
+    et_true("   it allocated, and freed every block", cnt.allocs > 0 && cnt.live == 0 && cnt.frees == cnt.allocs);
+    const unsigned long fit_allocs = cnt.allocs;
+    int all_fail_clean = 1;
+    for (unsigned long k = 1; k <= fit_allocs; k++) {
+        cnt = (counter){.fail_at = k};
+        WATCH_BEGIN();
+        rc = hpa_eq_fit_graphic(curve, 127, 48000, &alloc, fitted, 256, &res);
+        c = WATCH_END();
+        calls += c;
+        if (rc != HPA_ERR_NO_MEMORY || cnt.live != 0)
+            all_fail_clean = 0;
+    }
+    char fname[128];
+    snprintf(fname, sizeof fname, "   allocation k of %lu fails: HPA_ERR_NO_MEMORY, nothing leaked", fit_allocs);
+    et_true(fname, all_fail_clean);
+    cnt = (counter){0};
+    WATCH_BEGIN();
+    rc = hpa_eq_fit_graphic(curve, 127, 48000, &alloc, fitted, 4, &res);
+    c = WATCH_END();
+    calls += c;
+    et_true("   cap too small: HPA_ERR_BUFFER_TOO_SMALL, every block freed",
+            rc == HPA_ERR_BUFFER_TOO_SMALL && cnt.live == 0 && cnt.allocs > 0);
 
 #ifdef INTERPOSE
     et_le("malloc & co. called inside all the calls above (interposed)", (double)calls, 0, "");
