@@ -22,6 +22,7 @@
 #include "../io/audiofile.h"
 #include "../io/tags.h"
 #include "cli.h"
+#include "eqgraphic.h"
 #include "preset.h"
 #include "term.h"
 #include "writer.h"
@@ -336,6 +337,7 @@ typedef struct render_result {
     double eq_file_preamp_db;  /* asked by the file */
     int eq_file_has_preamp;
     double eq_peak_db, eq_peak_hz; /* the bands' combined response: largest gain and where */
+    hpa_cli_graphic graphic;       /* the file's GraphicEQ curve, fitted */
     double in_lufs, in_tp_dbtp;    /* --normalize: the input's loudness and true peak */
     double norm_gain_db;           /* the gain applied for it */
     double norm_wanted_db;         /* the gain the target asked for */
@@ -483,6 +485,8 @@ static int load_eq_text(const render_opts *o, const char *label, const char *tex
         doc.bands_capacity = nb;
         diags.count = diags.errors = diags.warnings = 0;
         err = bands ? hpa_eq_parse(text, len, rate_hz, &doc, &diags) : HPA_ERR_NO_MEMORY;
+        if (err == HPA_ERR_BUFFER_TOO_SMALL && doc.n_bands <= nb)
+            err = HPA_OK; /* the GraphicEQ points: hpa_cli_eq_graphic reads them */
     }
     for (size_t i = 0; i < diags.count && i < EQ_DIAGS; i++) {
         const hpa_eq_diag *d = &items[i];
@@ -508,24 +512,23 @@ static int load_eq_text(const render_opts *o, const char *label, const char *tex
         free(bands);
         return 1;
     }
-    if (doc.has_graphic_eq && !doc.n_bands) {
-        hpa_cli_error("%s: a GraphicEQ curve; render takes parametric bands (use AutoEq's ParametricEQ.txt)",
-                      label);
+    size_t n = doc.n_bands;
+    if (hpa_cli_eq_graphic(label, text, len, rate_hz, o->quiet, &bands, &n, &r->graphic)) {
         free(bands);
         return 1;
     }
-    if (doc.n_bands > 4096) {
-        hpa_cli_error("%s: %zu bands; at most 4096", label, doc.n_bands);
+    if (n > HPA_EQ_MAX_BANDS) {
+        hpa_cli_error("%s: %zu bands; at most %u", label, n, HPA_EQ_MAX_BANDS);
         free(bands);
         return 1;
     }
-    r->eq_bands = doc.n_bands;
+    r->eq_bands = n;
     r->eq_file_has_preamp = doc.has_preamp;
     r->eq_file_preamp_db = doc.preamp_db;
     r->eq_peak_db = 0.0;
     r->eq_peak_hz = 0.0;
-    if (doc.n_bands)
-        hpa_eq_peak_db(bands, doc.n_bands, rate_hz, 0.0, rate_hz / 2.0, &r->eq_peak_db, &r->eq_peak_hz);
+    if (n)
+        hpa_eq_peak_db(bands, n, rate_hz, 0.0, rate_hz / 2.0, &r->eq_peak_db, &r->eq_peak_hz);
     double need = r->eq_peak_db > 0.0 ? -r->eq_peak_db : 0.0;
     r->eq_preamp_db = doc.has_preamp && doc.preamp_db < need ? doc.preamp_db : need;
     if (r->eq_preamp_db < -60.0) {
@@ -571,6 +574,8 @@ static void print_summary(const render_opts *o, const render_result *r)
             hpa_json_number(stdout, r->eq_peak_db, 2);
             printf(", \"response_peak_hz\": ");
             hpa_json_number(stdout, r->eq_peak_hz, 1);
+            printf(", \"graphic_eq\": ");
+            hpa_cli_graphic_json(stdout, &r->graphic);
             printf("}");
         } else {
             printf("null");
@@ -650,6 +655,11 @@ static void print_summary(const render_opts *o, const render_result *r)
         printf("preset  %s\n", o->preset);
     if (o->eq_label) {
         printf("eq      %s: %zu band%s\n", o->eq_label, r->eq_bands, r->eq_bands == 1 ? "" : "s");
+        if (r->graphic.present) {
+            char g[192];
+            hpa_cli_graphic_text(&r->graphic, g, sizeof g);
+            printf("        GraphicEQ: %s\n", g);
+        }
         if (r->eq_file_has_preamp && r->eq_preamp_db == r->eq_file_preamp_db)
             printf("        preamp %+.2f dB, the file's (the bands' combined response peaks at %+.2f dB",
                    r->eq_preamp_db, r->eq_peak_db);

@@ -3,9 +3,9 @@
  * The curve (hpa_eq_graphic_gain_db: linear in dB on a log-frequency axis,
  * flat beyond its end points) is approximated by
  *
- *   - a low shelf (LSC) two octaves below the judged band (20 Hz ..
- *     min(20 kHz, 0.9 Nyquist)), which carries the flat extension below the
- *     curve's first point,
+ *   - a low shelf (LSC) an octave above the lower edge of the judged band
+ *     (20 Hz .. min(20 kHz, 0.9 Nyquist)), which carries the flat extension
+ *     below the curve's first point down to DC,
  *   - a high shelf (HSC) half an octave above the band (at most 0.95
  *     Nyquist), which carries the level towards Nyquist, and
  *   - peaking filters (PK) at fixed centres spaced evenly on a log axis from
@@ -13,15 +13,16 @@
  *     wide (in octaves),
  *
  * with the gains (the only unknowns) solved by damped Gauss-Newton least
- * squares on the dB response over a 1/48-octave grid from 10 Hz, with each
+ * squares on the dB response over a 1/48-octave grid from 1.25 Hz (plus DC
+ * and Nyquist, so that nothing runs away outside the band), with each
  * biquad designed at the actual rate, so that the bilinear transform's
  * warping near Nyquist is part of the model.  The dB response of a cascade
  * is the sum of its sections' dB responses, and a peaking filter's dB
  * response is nearly proportional to its gain, so the problem is almost
  * linear: a Jacobian serves several steps and two of them suffice.
- * Spacings of 1/6, 1/8, 1/10 and 1/12 octave are tried in turn; the first
- * that follows the curve within FIT_GOOD_DB is kept, else the one with the
- * smallest largest deviation.
+ * Spacings of 1/6, 1/8, 1/10 and 1/12 octave are tried in turn, until one
+ * follows the curve within FIT_GOOD_DB, or the best so far is within
+ * FIT_STOP_DB and a finer spacing does no better; the best is kept.
  *
  * A constant curve is realised exactly by a shelf pair: a low and a high
  * cookbook shelf of the same centre, gain and Q multiply to a constant
@@ -50,6 +51,7 @@
 #define FIT_CHECK_PER_OCT 192   /* reporting grid */
 #define FIT_OUTSIDE_WEIGHT 0.1  /* weight of the grid above the high shelf */
 #define FIT_GOOD_DB 0.05        /* a spacing that reaches this is kept */
+#define FIT_STOP_DB 0.5         /* within this, a finer spacing that does no better ends the search */
 #define FIT_BW_FACTOR 1.5       /* a PK's bandwidth in spacings */
 #define FIT_SHELF_Q 0.70710678118654752440
 #define FIT_DIFF_DB 1e-3        /* step of the numerical derivative */
@@ -76,14 +78,16 @@ static trig4 trig_of(double f, double rate)
     return (trig4){cos(w), sin(w), cos(2.0 * w), sin(2.0 * w)};
 }
 
-/* The layout: shelves first, then the PKs upwards.  The low shelf sits
- * two octaves below the judged band, so that it carries the flat extension
- * below the curve's first point; the PKs start half an octave below the
- * band (they shape its lower edge) and end at `top`, where the high shelf is
- * centred: half an octave above the band where the rate leaves room, at
- * most 0.95 Nyquist. */
+/* The layout: shelves first, then the PKs upwards.  The low shelf is
+ * centred an octave above the judged band's lower edge, inside the PKs'
+ * span: below it the shelf alone holds the curve's first level down to DC,
+ * and its transition is shaped by PKs on both sides.  (Centred below the
+ * PKs instead, its transition had no PK to correct it, and the lowest PK
+ * overshot by a few dB.)  The PKs start half an octave below the band and
+ * end at `top`, where the high shelf is centred: half an octave above the
+ * band where the rate leaves room, at most 0.95 Nyquist. */
 #define FIT_PK_BELOW_OCT 0.5
-#define FIT_LSC_BELOW_OCT 2.0
+#define FIT_LSC_ABOVE_OCT 1.0
 
 static size_t layout_count(double lo, double top, int per_oct)
 {
@@ -93,7 +97,7 @@ static size_t layout_count(double lo, double top, int per_oct)
 static void layout(double lo, double top, int per_oct, hpa_eq_band *b, size_t n)
 {
     memset(b, 0, n * sizeof *b);
-    b[0].type = HPA_EQ_LSC, b[0].freq_hz = lo * exp2(-FIT_LSC_BELOW_OCT), b[0].q = FIT_SHELF_Q;
+    b[0].type = HPA_EQ_LSC, b[0].freq_hz = lo * exp2(FIT_LSC_ABOVE_OCT), b[0].q = FIT_SHELF_Q;
     b[1].type = HPA_EQ_HSC, b[1].freq_hz = top, b[1].q = FIT_SHELF_Q;
     const double first = lo * exp2(-FIT_PK_BELOW_OCT);
     for (size_t k = 2; k < n; k++) {
@@ -456,14 +460,16 @@ int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const 
                        &res->rms_dev_db);
     }
 
-    /* the solving grid: from an octave below the judged band (where the
-     * curve is flat) to `top`, and weighted less up to 0.95 Nyquist */
+    /* the solving grid: DC, then a log grid from four octaves below the
+     * judged band (where the curve is flat: the low shelf must hold it down
+     * to DC) to `top`, weighted less from there to 0.97 Nyquist, and Nyquist */
     const double top = fit_top(hi, nyq);
-    const double glo = 0.5 * lo, ghi = fmax(top, 0.97 * nyq);
+    const double glo = lo / 16.0, ghi = fmax(top, 0.97 * nyq);
     const double goct = log2(ghi / glo);
+    const size_t mlog = (size_t)ceil(goct * FIT_SOLVE_PER_OCT) + 1;
     fit_work w;
     memset(&w, 0, sizeof w);
-    w.m = (size_t)ceil(goct * FIT_SOLVE_PER_OCT) + 1;
+    w.m = mlog + 2;
     w.nmax = layout_count(lo, top, spacings_per_oct[FIT_LAYOUTS - 1]);
     const size_t m = w.m, nm = w.nmax;
     const size_t doubles = 6 * m + nm * m + nm * nm + 4 * nm;
@@ -488,7 +494,7 @@ int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const 
     w.trial = d, d += nm;
     hpa_eq_band *cand = (hpa_eq_band *)d, *best = cand + nm;
     for (size_t j = 0; j < m; j++) {
-        const double f = glo * exp2(goct * (double)j / (double)(m - 1));
+        const double f = j == 0 ? 0.0 : j == m - 1 ? nyq : glo * exp2(goct * (double)(j - 1) / (double)(mlog - 1));
         w.grid_f[j] = f;
         w.trig[j] = trig_of(f, rate_hz);
         w.weight[j] = f <= top ? 1.0 : FIT_OUTSIDE_WEIGHT;
@@ -506,11 +512,13 @@ int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const 
         rc = measure(pts, kept, cand, nb, rate_hz, lo, hi, al, &mx, &mhz, &rms);
         if (rc != HPA_OK)
             break;
-        if (mx < best_max) {
-            best_max = mx, best_n = nb;
-            memcpy(best, cand, nb * sizeof *cand);
-            res->max_dev_db = mx, res->max_dev_hz = mhz, res->rms_dev_db = rms;
-        }
+        if (!(mx < best_max) && best_max <= FIT_STOP_DB)
+            break; /* close, and finer spacing stopped paying */
+        if (!(mx < best_max))
+            continue;
+        best_max = mx, best_n = nb;
+        memcpy(best, cand, nb * sizeof *cand);
+        res->max_dev_db = mx, res->max_dev_hz = mhz, res->rms_dev_db = rms;
         if (mx <= FIT_GOOD_DB)
             break;
     }
