@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "dbfiles.h"
 #include "dose.h"
+#include "eqgraphic.h"
 #include "player.h"
 #include "safety.h"
 #include "term.h"
@@ -457,9 +458,10 @@ static void sleep_ms(int ms)
 
 /* --eq FILE: parametric bands at the device's rate.  0, or 1 after a message. */
 static int load_eq_text(const char *path, const char *text, size_t len, double rate_hz, hpa_eq_band **out,
-                        size_t *n_out, double *preamp_db);
+                        size_t *n_out, double *preamp_db, hpa_cli_graphic *graphic);
 
-static int load_eq(const char *path, double rate_hz, hpa_eq_band **out, size_t *n_out, double *preamp_db)
+static int load_eq(const char *path, double rate_hz, hpa_eq_band **out, size_t *n_out, double *preamp_db,
+                   hpa_cli_graphic *graphic)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -486,14 +488,15 @@ static int load_eq(const char *path, double rate_hz, hpa_eq_band **out, size_t *
             break;
     }
     fclose(f);
-    int rc = load_eq_text(path, text, len, rate_hz, out, n_out, preamp_db);
+    int rc = load_eq_text(path, text, len, rate_hz, out, n_out, preamp_db, graphic);
     free(text);
     return rc;
 }
 
-/* parse EQ text (a file's, or a preset's lines); path names it in messages */
+/* parse EQ text (a file's, or a preset's lines); path names it in messages;
+ * a GraphicEQ curve is fitted at the device's rate and follows the bands */
 static int load_eq_text(const char *path, const char *text, size_t len, double rate_hz, hpa_eq_band **out,
-                        size_t *n_out, double *preamp_db)
+                        size_t *n_out, double *preamp_db, hpa_cli_graphic *graphic)
 {
     enum { DIAGS = 16 };
     hpa_eq_diag items[DIAGS];
@@ -510,18 +513,19 @@ static int load_eq_text(const char *path, const char *text, size_t len, double r
         doc.bands_capacity = nb;
         diags.count = diags.errors = diags.warnings = 0;
         err = bands ? hpa_eq_parse(text, len, rate_hz, &doc, &diags) : HPA_ERR_NO_MEMORY;
+        if (err == HPA_ERR_BUFFER_TOO_SMALL && doc.n_bands <= nb)
+            err = HPA_OK; /* the GraphicEQ points: hpa_cli_eq_graphic reads them */
     }
     for (size_t i = 0; i < diags.count && i < DIAGS; i++)
         fprintf(stderr, "hpamp: %s:%zu: %s%s\n", path, items[i].line,
                 items[i].severity == HPA_EQ_ERROR ? "" : "warning: ", items[i].message);
-    if (!err && doc.has_graphic_eq && !doc.n_bands) {
-        hpa_cli_error("%s: a GraphicEQ curve; play takes parametric bands (AutoEq's ParametricEQ.txt)", path);
-        err = HPA_ERR_INVALID_ARG;
-    } else if (err && !diags.errors) {
+    if (err && !diags.errors)
         hpa_cli_error("%s: not a usable EQ file: %s", path, hpa_strerror(err));
-    }
-    if (!err && doc.n_bands > 4096) {
-        hpa_cli_error("%s: %zu bands; at most 4096", path, doc.n_bands);
+    size_t n = doc.n_bands;
+    if (!err && hpa_cli_eq_graphic(path, text, len, rate_hz, 0, &bands, &n, graphic))
+        err = HPA_ERR_INVALID_ARG;
+    if (!err && n > HPA_EQ_MAX_BANDS) {
+        hpa_cli_error("%s: %zu bands; at most %u", path, n, HPA_EQ_MAX_BANDS);
         err = HPA_ERR_INVALID_ARG;
     }
     if (err) {
@@ -530,12 +534,12 @@ static int load_eq_text(const char *path, const char *text, size_t len, double r
     }
     /* as render: the file's preamp, but never less headroom than the bands' peak needs */
     double peak = 0.0, peak_hz = 0.0;
-    if (doc.n_bands)
-        hpa_eq_peak_db(bands, doc.n_bands, rate_hz, 0.0, rate_hz / 2.0, &peak, &peak_hz);
+    if (n)
+        hpa_eq_peak_db(bands, n, rate_hz, 0.0, rate_hz / 2.0, &peak, &peak_hz);
     double need = peak > 0.0 ? -peak : 0.0;
     *preamp_db = doc.has_preamp && doc.preamp_db < need ? doc.preamp_db : need;
     *out = bands;
-    *n_out = doc.n_bands;
+    *n_out = n;
     return 0;
 }
 
@@ -717,9 +721,11 @@ int hpa_cmd_play(int argc, char **argv)
     hpa_eq_band *eq_bands = NULL;
     size_t n_eq = 0;
     double eq_preamp_db = 0.0;
-    if ((o.eq_file && load_eq(o.eq_file, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db)) ||
+    hpa_cli_graphic graphic;
+    memset(&graphic, 0, sizeof graphic);
+    if ((o.eq_file && load_eq(o.eq_file, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db, &graphic)) ||
         (!o.eq_file && o.eq_text &&
-         load_eq_text(preset_label, o.eq_text, o.eq_len, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db))) {
+         load_eq_text(preset_label, o.eq_text, o.eq_len, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db, &graphic))) {
         hpa_device_close(dev);
         hpa_player_destroy(player);
         if (have_dose)
@@ -782,6 +788,11 @@ int hpa_cmd_play(int argc, char **argv)
                 di.period_frames, di.buffer_frames ? "" : " (quantum)", start_db, safety.ceiling_db,
                 safety.limit_dbtp);
         fprintf(stderr, "play: %s\n", safety.basis);
+        if (graphic.present) {
+            char g[192];
+            hpa_cli_graphic_text(&graphic, g, sizeof g);
+            fprintf(stderr, "play: GraphicEQ: %s\n", g);
+        }
     }
 
     double t0 = hpa_now_s();
@@ -964,6 +975,8 @@ int hpa_cmd_play(int argc, char **argv)
         printf(", \"limited_frames\": %llu", (unsigned long long)st.limited_frames);
         printf(", \"eq_bands\": %zu, \"eq\": %s, \"crossfeed\": %s", n_eq, st.eq_on ? "true" : "false",
                st.crossfeed_on ? "true" : "false");
+        printf(", \"graphic_eq\": ");
+        hpa_cli_graphic_json(stdout, &graphic);
         if (have_dose) {
             printf(", \"dose_percent\": ");
             hpa_json_number(stdout, hpa_dose_percent(&dose), 4);

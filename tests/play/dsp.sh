@@ -6,6 +6,8 @@
 #     the headroom the band needs is taken (6 dB, as render does), so a 1 kHz sine keeps its level and a 100 Hz sine
 #     comes out 6 dB lower plus the band's gain there (the RBJ cookbook
 #     formula, evaluated in python);
+#   - --eq with a GraphicEQ curve (0 dB to 400 Hz, -6 dB from 1600 Hz): a
+#     100 Hz sine keeps its level and a 5 kHz one loses 6 dB (+-0.1 dB);
 #   - --crossfeed default (libbs2b 700 Hz, 4.5 dB): a 200 Hz sine in the left
 #     channel only reaches the right one about 4.5 dB lower; without it the
 #     right channel stays silent;
@@ -38,6 +40,22 @@ for f in 1000 100; do
         near "$(rms 1)" "$want" 0.05
 done
 check "the summary says the EQ is in, 1 band" grep -q '"eq_bands": 1, "eq": true' "$T/out.txt"
+
+say "== --eq with a GraphicEQ curve (fitted at the device's rate)"
+# 0 dB up to 400 Hz, -6 dB from 1600 Hz: its highest point is 0 dB, so
+# (nearly) no headroom is taken; 100 Hz keeps its level, 5 kHz loses 6 dB
+printf 'GraphicEQ: 20 0; 400 0; 1600 -6; 20000 -6\n' >"$T/geq.txt"
+sox -V1 -n -r 48000 -c 2 -b 24 "$T/s5000.wav" synth 3 sine 5000 vol 0.25
+for f in 100 5000; do
+    g=$([ $f = 100 ] && echo 0 || echo -6)
+    in=$(sox -V1 "$T/s$f.wav" -n trim 1 1 remix 1 stats 2>&1 | awk '/^RMS lev dB/ { print $4 }')
+    rm -f "$T/cap.raw"
+    run play "$T/s$f.wav" --device alsa:capraw --volume -30 --eq "$T/geq.txt" --json
+    expect_rc 0
+    want=$(awk -v i="$in" -v g="$g" 'BEGIN { print i - 30 + g }')
+    check "$f Hz: $(rms 1) dB = input $in - 30 (volume) + $g (the curve) = $want (0.1)" near "$(rms 1)" "$want" 0.1
+done
+check "the summary has the fit: 4 points" grep -q '"eq": true, .*"graphic_eq": {"points": 4, "points_ignored": 0' "$T/out.txt"
 
 say "== --crossfeed"
 sox -V1 -n -r 48000 -c 2 -b 24 "$T/left.wav" synth 3 sine 200 vol 0.25 remix 1 0
