@@ -11,6 +11,7 @@
  *   hpa_eq_response the complex response of a band set at any frequency
  *   hpa_eq          a processor: N interleaved channels of doubles, in place
  *   hpa_eq_parse    AutoEq / Equalizer APO text -> bands, preamp, GraphicEQ points
+ *   hpa_eq_fit_graphic  a GraphicEQ curve -> peaking filters and two shelves
  *
  * Thread classes as in hpamp.h: [non-RT] may allocate; [RT] never allocates,
  * locks or blocks; [any] is safe from any thread at any time (the [any]
@@ -294,20 +295,21 @@ HPA_API size_t hpa_eq_fit_graphic_max_bands(double rate_hz);
 /* [non-RT] Realise the GraphicEQ curve of n points (frequencies increasing,
  * as hpa_eq_parse gives them; interpolated as hpa_eq_graphic_gain_db does)
  * as a bank of biquads for rate_hz: a low shelf, a high shelf and peaking
- * filters at fixed log-spaced centres (1/6 to 1/12 octave apart, the first
- * spacing that follows the curve within 0.05 dB), their gains solved by
- * damped Gauss-Newton least squares in dB at that rate (method and accuracy
- * in docs/eq.md).  Points at or above Nyquist are left out of the curve
- * (counted in res->points_ignored).  A flat curve gives 0 bands; a constant
- * one a low and a high shelf that together are exactly that gain.  Every
- * band has |gain_db| <= 30 and passes hpa_eq_bands_check at rate_hz.
- * Deterministic.  Allocates its working memory (well under a megabyte)
- * through `allocator` (NULL: malloc) and frees it before returning.
+ * filters at fixed log-spaced centres (1/6 to 1/12 octave apart: the
+ * coarsest spacing that does about as well as any finer one), their gains
+ * solved by damped Gauss-Newton least squares in dB at that rate (method
+ * and accuracy in docs/eq.md).  Points at or above Nyquist are left out of
+ * the curve (counted in res->points_ignored).  A flat curve gives 0 bands;
+ * a constant one a low and a high shelf that together are exactly that
+ * gain.  Every band has |gain_db| <= 30 and passes hpa_eq_bands_check at
+ * rate_hz.  Deterministic.  Allocates its working memory (about 1 MB at
+ * most) through `allocator` (NULL: malloc) and frees it before returning.
  * res (may be NULL) receives the counts and the deviation from the curve.
  * Returns HPA_OK; HPA_ERR_INVALID_ARG (pts NULL, n = 0, bands NULL with
  * cap > 0, a frequency not > 0 or not increasing, a value not finite);
  * HPA_ERR_RATE; HPA_ERR_NO_MEMORY; HPA_ERR_BUFFER_TOO_SMALL when the fit
- * needs more than cap bands (res->n_bands says how many; nothing written). */
+ * needs more than cap bands (res->n_bands says how many; nothing written;
+ * hpa_eq_fit_graphic_max_bands is always enough). */
 HPA_API int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const hpa_allocator *allocator,
                                hpa_eq_band *bands, size_t cap, hpa_eq_fit_result *res);
 
