@@ -239,4 +239,33 @@ static inline char *et_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* AutoEq's parametric_eq.csv (tests/eq/data): the frequency and
+ * parametric_eq columns of up to max rows; the count read (0: unreadable) */
+static inline size_t et_read_autoeq_csv(const char *path, double *freq, double *peq, size_t max)
+{
+    size_t len;
+    char *text = et_read_file(path, &len);
+    if (!text)
+        return 0;
+    size_t n = 0;
+    char *line = strchr(text, '\n'); /* skip the header */
+    while (line && n < max) {
+        double f, p, fixed;
+        if (sscanf(line + 1, "%lf,%lf,%lf", &f, &p, &fixed) == 3)
+            freq[n] = f, peq[n] = p, n++;
+        line = strchr(line + 1, '\n');
+    }
+    free(text);
+    return n;
+}
+
+/* the data folder of a test run as `test DATA_DIR`; NULL after a usage line */
+static inline const char *et_data_dir(int argc, char **argv)
+{
+    if (argc >= 2)
+        return argv[1];
+    fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
+    return NULL;
+}
+
 #endif

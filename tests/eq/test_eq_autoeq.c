@@ -20,24 +20,6 @@
 
 static const char *const phones[] = {"sennheiser-hd-650", "sennheiser-hd-600"};
 
-static size_t read_csv(const char *path, double *freq, double *peq)
-{
-    size_t len;
-    char *text = et_read_file(path, &len);
-    if (!text)
-        return 0;
-    size_t n = 0;
-    char *line = strchr(text, '\n'); /* skip the header */
-    while (line && n < MAX_ROWS) {
-        double f, p, fixed;
-        if (sscanf(line + 1, "%lf,%lf,%lf", &f, &p, &fixed) == 3)
-            freq[n] = f, peq[n] = p, n++;
-        line = strchr(line + 1, '\n');
-    }
-    free(text);
-    return n;
-}
-
 static void check_phone(const char *dir, const char *phone)
 {
     char path[1024], name[128];
@@ -66,7 +48,7 @@ static void check_phone(const char *dir, const char *phone)
         return;
 
     snprintf(path, sizeof path, "%s/%s/parametric_eq.csv", dir, phone);
-    size_t rows = read_csv(path, freq, peq);
+    size_t rows = et_read_autoeq_csv(path, freq, peq, MAX_ROWS);
     et_true("read parametric_eq.csv: 695 rows", rows == 695);
     size_t m = 0;
     for (size_t i = 0; i < rows; i++)
@@ -143,12 +125,11 @@ static void check_phone(const char *dir, const char *phone)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
+    const char *dir = et_data_dir(argc, argv);
+    if (!dir)
         return 2;
-    }
     et_begin("EQ vs AutoEq's computed response (ParametricEQ.txt at 44.1 kHz)");
     for (size_t i = 0; i < sizeof phones / sizeof phones[0]; i++)
-        check_phone(argv[1], phones[i]);
+        check_phone(dir, phones[i]);
     return et_end();
 }

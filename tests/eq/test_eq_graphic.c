@@ -182,24 +182,6 @@ static hpa_eq_band *fit(const hpa_eq_point *pts, size_t n, double rate, hpa_eq_f
 
 /* ---- 1. AutoEq truth ---- */
 
-static size_t read_csv(const char *path, double *freq, double *peq)
-{
-    size_t len;
-    char *text = et_read_file(path, &len);
-    if (!text)
-        return 0;
-    size_t n = 0;
-    char *line = strchr(text, '\n');
-    while (line && n < MAX_ROWS) {
-        double f, p, fixed;
-        if (sscanf(line + 1, "%lf,%lf,%lf", &f, &p, &fixed) == 3)
-            freq[n] = f, peq[n] = p, n++;
-        line = strchr(line + 1, '\n');
-    }
-    free(text);
-    return n;
-}
-
 /* the CSV column at f, linear in dB on a log-f axis, flat beyond its ends */
 static double csv_at(const double *freq, const double *peq, size_t rows, double f)
 {
@@ -218,7 +200,7 @@ static void check_autoeq(const char *dir, const char *phone)
     char path[1024], name[160];
     static double freq[MAX_ROWS], peq[MAX_ROWS];
     snprintf(path, sizeof path, "%s/%s/parametric_eq.csv", dir, phone);
-    const size_t rows = read_csv(path, freq, peq);
+    const size_t rows = et_read_autoeq_csv(path, freq, peq, MAX_ROWS);
     if (!et_true("read parametric_eq.csv: 695 rows", rows == 695))
         return;
     /* the GraphicEQ line as AutoEq writes it */
@@ -482,19 +464,19 @@ static void check_errors(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
+    const char *dir = et_data_dir(argc, argv);
+    if (!dir)
         return 2;
-    }
+    static void (*const parts[])(void) = {check_honesty, check_special, check_errors};
+    static const char *const titles[] = {"GraphicEQ fit: reported deviation vs measured",
+                                         "GraphicEQ fit: flat, constant, one point, 8 kHz", "GraphicEQ fit: errors"};
     et_begin("GraphicEQ fit: AutoEq truth (measured through hpa_eq_process + FFTW)");
-    for (size_t i = 0; i < sizeof phones / sizeof phones[0]; i++)
-        check_autoeq(argv[1], phones[i]);
-    et_begin("GraphicEQ fit: reported deviation vs measured");
-    check_honesty();
-    et_begin("GraphicEQ fit: flat, constant, one point, 8 kHz");
-    check_special();
-    et_begin("GraphicEQ fit: errors");
-    check_errors();
+    check_autoeq(dir, phones[0]);
+    check_autoeq(dir, phones[1]);
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        et_begin(titles[i]);
+        parts[i]();
+    }
     fftw_cleanup();
     return et_end();
 }
