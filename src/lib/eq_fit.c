@@ -152,7 +152,7 @@ static void cholesky_back(const double *L, size_t n, const double *y, double *x)
 /* working memory of one solve */
 typedef struct fit_work {
     size_t m, nmax;
-    double *grid_f, *weight, *target, *model, *resid;
+    double *weight, *target, *model, *resid;
     trig4 *trig;
     double *prod; /* m: a product of powers */
     double *J;   /* nmax x m: each band's d(dB)/d(gain) */
@@ -384,7 +384,8 @@ static int measure(const hpa_eq_point *pts, size_t n_pts, const hpa_eq_band *ban
         prev2 = prev, fprev2 = fprev;
         prev = d, fprev = f;
     }
-    al->free(al->user, coefs);
+    if (coefs)
+        al->free(al->user, coefs);
     *max_db = best;
     *max_hz = best_hz;
     *rms_db = sqrt(sum / (double)(m + 1));
@@ -472,7 +473,7 @@ int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const 
     w.m = mlog + 2;
     w.nmax = layout_count(lo, top, spacings_per_oct[FIT_LAYOUTS - 1]);
     const size_t m = w.m, nm = w.nmax;
-    const size_t doubles = 6 * m + nm * m + nm * nm + 4 * nm;
+    const size_t doubles = 5 * m + nm * m + nm * nm + 4 * nm;
     const size_t bytes = doubles * sizeof(double) + m * sizeof(trig4) + 2 * nm * sizeof(hpa_eq_band);
     unsigned char *mem = al->alloc(al->user, bytes);
     if (!mem)
@@ -480,7 +481,6 @@ int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const 
     double *d = (double *)mem;
     w.trig = (trig4 *)d;
     d += 4 * m;
-    w.grid_f = d, d += m;
     w.weight = d, d += m;
     w.target = d, d += m;
     w.model = d, d += m;
@@ -495,7 +495,6 @@ int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const 
     hpa_eq_band *cand = (hpa_eq_band *)d, *best = cand + nm;
     for (size_t j = 0; j < m; j++) {
         const double f = j == 0 ? 0.0 : j == m - 1 ? nyq : glo * exp2(goct * (double)(j - 1) / (double)(mlog - 1));
-        w.grid_f[j] = f;
         w.trig[j] = trig_of(f, rate_hz);
         w.weight[j] = f <= top ? 1.0 : FIT_OUTSIDE_WEIGHT;
         w.target[j] = hpa_eq_graphic_gain_db(pts, kept, f);
