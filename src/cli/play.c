@@ -80,6 +80,10 @@ static void usage(FILE *f)
           "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
           "      --period FRAMES   frames per device period, 64..8192 (default 1024)\n"
           "  -r, --rate HZ         ask the device for this rate (default: the file's)\n"
+          "      --format FMT      the device's sample format: S16_LE, S24_3LE, S24_LE,\n"
+          "                        S32_LE or FLOAT_LE (default: the file's depth when\n"
+          "                        the device takes it, else wider); the device must take\n"
+          "                        it.  PipeWire takes all but S24_3LE\n"
           "      --preset NAME     a headphone preset (hpamp preset list): its EQ,\n"
           "                        crossfeed, volume cap and limiter ceiling; flags given\n"
           "                        here win, a cap only lowers the ceiling\n"
@@ -111,6 +115,8 @@ typedef struct play_opts {
     int loud_ok;
     const char *hp, *src;
     uint32_t period, rate, dose_mode;
+    int format_set;
+    hpa_dev_format format; /* --format: the only one the device may take */
     const char *eq_file;
     const char *eq_text; /* the preset's inline EQ lines, or NULL */
     size_t eq_len;
@@ -145,7 +151,7 @@ static int parse_device(const char *s, play_opts *o)
 
 static int parse_args(int argc, char **argv, play_opts *o)
 {
-    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF, OPT_PRESET };
+    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF, OPT_PRESET, OPT_FORMAT };
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'},   {"volume", required_argument, 0, 'v'},
         {"headphones", required_argument, 0, 'H'}, {"headphone", required_argument, 0, 'H'},
@@ -154,6 +160,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {"preset", required_argument, 0, OPT_PRESET},
         {"max-volume", required_argument, 0, OPT_MAX}, {"i-understand-loud", no_argument, 0, OPT_LOUD},
         {"period", required_argument, 0, OPT_PERIOD}, {"rate", required_argument, 0, 'r'},
+        {"format", required_argument, 0, OPT_FORMAT},
         {"json", no_argument, 0, OPT_JSON},      {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
@@ -227,6 +234,13 @@ static int parse_args(int argc, char **argv, play_opts *o)
                 return EXIT_USAGE;
             }
             break;
+        case OPT_FORMAT:
+            if (hpa_dev_format_parse(optarg, &o->format)) {
+                hpa_cli_error("play: --format takes S16_LE, S24_3LE, S24_LE, S32_LE or FLOAT_LE, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->format_set = 1;
+            break;
         case OPT_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
@@ -244,6 +258,10 @@ static int parse_args(int argc, char **argv, play_opts *o)
     }
     if (!o->hp != !o->src) {
         hpa_cli_error("play: --headphones and --source go together (the SPL at the ear needs both)");
+        return EXIT_USAGE;
+    }
+    if (o->format_set && o->format == HPA_DEV_S24_3LE && o->backend == HPA_BACKEND_PIPEWIRE) {
+        hpa_cli_error("play: --format S24_3LE is for ALSA devices; PipeWire takes S16_LE, S24_LE, S32_LE or FLOAT_LE");
         return EXIT_USAGE;
     }
     o->files = (const char **)argv + optind;
@@ -601,6 +619,12 @@ int hpa_cmd_play(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
+    /* --format S24_3LE where the automatic choice is PipeWire, which cannot honour it */
+    if (o.format_set && o.format == HPA_DEV_S24_3LE && o.backend == HPA_BACKEND_AUTO && hpa_pipewire_available()) {
+        hpa_cli_error("play: --format S24_3LE is for ALSA devices and PipeWire is running; give --device "
+                      "alsa:NAME, or another format");
+        return EXIT_USAGE;
+    }
     /* --preset: it fills in what the flags did not say (as render) */
     static hpa_preset preset_store; /* static: o points into it until the end */
     hpa_preset *preset = NULL;
@@ -699,7 +723,12 @@ int hpa_cmd_play(int argc, char **argv)
     req.name = o.device;
     req.rate_hz = o.rate ? o.rate : info.rate_hz;
     req.channels = info.channels == 1 ? 2 : info.channels;
-    req.n_prefer = prefer_formats(info.format, req.prefer);
+    if (o.format_set) {
+        req.prefer[0] = o.format;
+        req.n_prefer = 1;
+    } else {
+        req.n_prefer = prefer_formats(info.format, req.prefer);
+    }
     req.period_frames = o.period;
     req.render = hpa_player_render;
     req.app_name = "hpamp";

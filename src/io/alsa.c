@@ -234,6 +234,11 @@ int hpa_alsa_open(const hpa_device_request *req, hpa_device **out, hpa_device_in
     for (int i = 0; i < req->n_prefer && found < 0; i++)
         if (snd_pcm_hw_params_test_format(d->pcm, hw, alsa_format(req->prefer[i])) == 0)
             found = i;
+    if (found < 0 && req->n_prefer == 1) {
+        WHY("ALSA device '%s' does not take %s", name, hpa_dev_format_name(req->prefer[0]));
+        err = -EINVAL;
+        goto fail;
+    }
     if (found < 0) {
         WHY("ALSA device '%s' takes none of S16_LE, S24_3LE, S24_LE, S32_LE, FLOAT_LE", name);
         err = -EINVAL;

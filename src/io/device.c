@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "device.h"
 
@@ -56,6 +57,16 @@ const char *hpa_dev_format_name(hpa_dev_format f)
     static const char *const names[HPA_DEV_FORMAT_COUNT] = {"S16_LE", "S24_3LE", "S24_LE", "S32_LE",
                                                             "FLOAT_LE"};
     return (unsigned)f < HPA_DEV_FORMAT_COUNT ? names[f] : "?";
+}
+
+int hpa_dev_format_parse(const char *s, hpa_dev_format *f)
+{
+    for (int i = 0; i < HPA_DEV_FORMAT_COUNT; i++)
+        if (!strcasecmp(s, hpa_dev_format_name((hpa_dev_format)i))) {
+            *f = (hpa_dev_format)i;
+            return 0;
+        }
+    return -1;
 }
 
 size_t hpa_dev_format_bytes(hpa_dev_format f)

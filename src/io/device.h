@@ -86,6 +86,9 @@ int hpa_pipewire_available(void);
 /* Names for messages and JSON. */
 const char *hpa_backend_name(hpa_backend b);
 const char *hpa_dev_format_name(hpa_dev_format f);
+/* The format named s (an ALSA name as hpa_dev_format_name gives, any case);
+ * -1 for a name it does not know. */
+int hpa_dev_format_parse(const char *s, hpa_dev_format *f);
 size_t hpa_dev_format_bytes(hpa_dev_format f);
 hpa_format hpa_dev_format_chain(hpa_dev_format f);
 

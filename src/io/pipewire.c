@@ -435,6 +435,16 @@ int hpa_pipewire_open(const hpa_device_request *req, hpa_device **out, hpa_devic
 {
     const char *target = req->name && *req->name ? req->name : NULL;
     int err = 0;
+    /* PipeWire's streams take no packed 24-bit here (the buffer is filled in
+     * place, 4 bytes a sample): the first other format preferred */
+    hpa_dev_format fmt = HPA_DEV_FORMAT_COUNT;
+    for (int i = 0; i < req->n_prefer && fmt == HPA_DEV_FORMAT_COUNT; i++)
+        if (req->prefer[i] != HPA_DEV_S24_3LE)
+            fmt = req->prefer[i];
+    if (fmt == HPA_DEV_FORMAT_COUNT) {
+        WHY("PipeWire takes S16_LE, S24_LE, S32_LE or FLOAT_LE, not S24_3LE");
+        return -EINVAL;
+    }
     pw_init(NULL, NULL);
     if (!getenv("PIPEWIRE_DEBUG"))
         pw_log_set_level(SPA_LOG_LEVEL_ERROR); /* warnings (no D-Bus, no rtkit) are not ours to print */
@@ -509,13 +519,6 @@ int hpa_pipewire_open(const hpa_device_request *req, hpa_device **out, hpa_devic
     int may_switch = !d->force_rate && rate_allowed(d, rate);
     if (rate != graph && !may_switch)
         rate = graph;
-
-    hpa_dev_format fmt = HPA_DEV_F32;
-    for (int i = 0; i < req->n_prefer; i++)
-        if (req->prefer[i] != HPA_DEV_S24_3LE) {
-            fmt = req->prefer[i];
-            break;
-        }
 
     struct pw_properties *props =
         pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback", PW_KEY_MEDIA_ROLE,
