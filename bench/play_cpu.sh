@@ -32,7 +32,9 @@ for t in pipewire wireplumber pw-metadata pw-play sox; do
     command -v "$t" >/dev/null || { echo "play_cpu: SKIP: $t is not installed"; exit 77; }
 done
 [[ -r /usr/share/wireplumber/wireplumber.conf ]] || { echo "play_cpu: SKIP: wireplumber.conf not found"; exit 77; }
-LOOPS=(loop_compus loop_garzul loop_mika loop_safari loop_tabla loop_drone_g_97)
+# shellcheck source=../tests/play/pwserver.sh
+. "$(dirname "$0")/../tests/play/pwserver.sh"
+read -ra LOOPS <<<"$PLAY_LOOPS"
 FILES=()
 for l in "${LOOPS[@]}"; do
     f=$SAMPLES/$l.flac
@@ -55,57 +57,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# a private PipeWire with a null sink (as tests/play/lib.sh's pipewire_start)
-export HOME=$WORK/home XDG_RUNTIME_DIR=$WORK/run XDG_CONFIG_HOME=$WORK/config XDG_STATE_HOME=$WORK/state
-export XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache
-unset DBUS_SESSION_BUS_ADDRESS PIPEWIRE_REMOTE PIPEWIRE_RUNTIME_DIR PULSE_SERVER
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$XDG_STATE_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" \
-    "$XDG_CONFIG_HOME/pipewire/pipewire.conf.d" "$XDG_CONFIG_HOME/wireplumber/main.lua.d"
-chmod 700 "$XDG_RUNTIME_DIR"
-cat >"$XDG_CONFIG_HOME/pipewire/pipewire.conf.d/10-null-sink.conf" <<'CONF'
-context.objects = [
-  { factory = adapter
-    args = { factory.name = support.null-audio-sink  node.name = "bench_sink"
-             node.description = "Bench Null Sink"  media.class = "Audio/Sink"
-             audio.position = "FL,FR"  audio.rate = 48000
-             monitor.channel-volumes = true  object.linger = true  priority.session = 2000 } } ]
-CONF
-grep -v 'bluetooth.lua' /usr/share/wireplumber/wireplumber.conf >"$XDG_CONFIG_HOME/wireplumber/wireplumber.conf"
-cat >"$XDG_CONFIG_HOME/wireplumber/main.lua.d/60-headless.lua" <<'CONF'
-alsa_monitor.enabled = false
-alsa_monitor.properties["alsa.reserve"] = false
-alsa_monitor.properties["alsa.midi"] = false
-default_access.properties["enable-flatpak-portal"] = false
-v4l2_monitor.enabled = false
-libcamera_monitor.enabled = false
-CONF
-pipewire >"$WORK/pipewire.log" 2>&1 &
-PIDS="$! $PIDS"
-for _ in $(seq 600); do [[ -S $XDG_RUNTIME_DIR/pipewire-0 ]] && break; sleep 0.05; done
-wireplumber >"$WORK/wireplumber.log" 2>&1 &
-PIDS="$! $PIDS"
-up=0
-for _ in $(seq 600); do
-    if pw-metadata 0 default.audio.sink 2>/dev/null | grep -q bench_sink; then up=1; break; fi
-    sleep 0.05
-done
-((up)) || { echo "play_cpu: PipeWire with a null sink did not start" >&2; tail -5 "$WORK/pipewire.log" >&2; exit 1; }
+# a private PipeWire with a null sink (the tests' own, tests/play/pwserver.sh)
+pw_private_env "$WORK"
+pw_server_start bench_sink "$WORK" ||
+    { echo "play_cpu: PipeWire with a null sink did not start" >&2; tail -5 "$WORK/pipewire.log" >&2; exit 1; }
 
 IN=$WORK/music.wav
 sox -V1 "${FILES[@]}" "${FILES[@]}" "${FILES[@]}" -b 16 "$IN" rate -v 48000 trim 0 "$SECS"
-cat >"$WORK/eq.txt" <<'EQ'
-Preamp: -6.0 dB
-Filter 1: ON LSC Fc 105 Hz Gain 4.0 dB Q 0.70
-Filter 2: ON PK Fc 32 Hz Gain -1.5 dB Q 1.20
-Filter 3: ON PK Fc 64 Hz Gain 2.0 dB Q 0.90
-Filter 4: ON PK Fc 250 Hz Gain -2.5 dB Q 1.40
-Filter 5: ON PK Fc 500 Hz Gain 1.0 dB Q 2.00
-Filter 6: ON PK Fc 1000 Hz Gain -1.0 dB Q 1.00
-Filter 7: ON PK Fc 2000 Hz Gain 3.0 dB Q 2.50
-Filter 8: ON PK Fc 4000 Hz Gain -4.0 dB Q 3.00
-Filter 9: ON PK Fc 8000 Hz Gain 2.5 dB Q 1.50
-Filter 10: ON HSC Fc 10000 Hz Gain -3.0 dB Q 0.70
-EQ
+pw_eq10 "$WORK/eq.txt"
 
 # cpu_pct CMD...: run it; print its CPU share of one core in % (user+sys / wall)
 cpu_pct() {

@@ -23,14 +23,11 @@ stop_pids() {
 CLEANUP_EXTRA=stop_pids
 . "$(dirname "$0")/../harness.sh" play "$@"
 
-export HOME=$T/home TMPDIR=$T/tmp XDG_RUNTIME_DIR=$T/run XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state
-export XDG_DATA_HOME=$T/data XDG_CACHE_HOME=$T/cache
-unset DBUS_SESSION_BUS_ADDRESS PIPEWIRE_REMOTE PIPEWIRE_RUNTIME_DIR PULSE_SERVER
+. "$(dirname "$0")/pwserver.sh"
+pw_private_env "$T"
 # The ALSA file PCM has no clock: its audio thread writes as fast as it can.
 # At real-time priority that would take a core from the tests running beside.
 export HPAMP_NO_RT_PRIORITY=1
-mkdir -p "$HOME" "$TMPDIR" "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
-chmod 700 "$XDG_RUNTIME_DIR"
 
 need sox soxi awk
 
@@ -77,48 +74,11 @@ EOF
 # ---- PipeWire: a headless server with a null sink, and WirePlumber ----
 pipewire_start() {
     need pipewire wireplumber pw-metadata pw-record
-    [ -r /usr/share/wireplumber/wireplumber.conf ] || skip "wireplumber.conf not found"
-    mkdir -p "$XDG_CONFIG_HOME/pipewire/pipewire.conf.d" "$XDG_CONFIG_HOME/wireplumber/main.lua.d"
-    cat >"$XDG_CONFIG_HOME/pipewire/pipewire.conf.d/10-null-sink.conf" <<'EOF'
-context.objects = [
-  { factory = adapter
-    args = { factory.name = support.null-audio-sink  node.name = "test_sink"
-             node.description = "Test Null Sink"  media.class = "Audio/Sink"
-             audio.position = "FL,FR"  audio.rate = 48000
-             monitor.channel-volumes = true  object.linger = true  priority.session = 2000 } } ]
-EOF
-    # WirePlumber 0.4 exits without D-Bus unless its bluetooth part is dropped
-    grep -v 'bluetooth.lua' /usr/share/wireplumber/wireplumber.conf >"$XDG_CONFIG_HOME/wireplumber/wireplumber.conf"
-    cat >"$XDG_CONFIG_HOME/wireplumber/main.lua.d/60-headless.lua" <<'EOF'
-alsa_monitor.enabled = false
-alsa_monitor.properties["alsa.reserve"] = false
-alsa_monitor.properties["alsa.midi"] = false
-default_access.properties["enable-flatpak-portal"] = false
-v4l2_monitor.enabled = false
-libcamera_monitor.enabled = false
-EOF
-    pipewire >"$T/pipewire.log" 2>&1 &
-    PW_PID=$!
-    PIDS="$PIDS $PW_PID"
-    local i
-    for i in $(seq 600); do # WirePlumber gives up if the socket is not there yet
-        [ -S "$XDG_RUNTIME_DIR/pipewire-0" ] && break
-        sleep 0.05
-    done
-    wireplumber >"$T/wireplumber.log" 2>&1 &
-    WP_PID=$!
-    PIDS="$WP_PID $PIDS"
-    # up to 30 s: under ASan with the other core busy the first start is slow;
-    # a WirePlumber that gave up meanwhile is started once more
-    for i in $(seq 600); do
-        pw-metadata 0 default.audio.sink 2>/dev/null | grep -q test_sink && return 0
-        if [ "$i" = 200 ] && ! kill -0 "$WP_PID" 2>/dev/null; then
-            wireplumber >>"$T/wireplumber.log" 2>&1 &
-            WP_PID=$!
-            PIDS="$WP_PID $PIDS"
-        fi
-        sleep 0.05
-    done
+    pw_server_start test_sink "$T"
+    case $? in
+    0) return 0 ;;
+    2) skip "wireplumber.conf not found" ;;
+    esac
     say "pipewire log: $(tail -5 "$T/pipewire.log")"
     say "wireplumber log: $(tail -5 "$T/wireplumber.log")"
     fail "PipeWire with a null sink started within 30 s"

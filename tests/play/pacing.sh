@@ -17,28 +17,14 @@ need pw-metadata
 pipewire_start
 
 if [ "$SANITIZE" = none ]; then SECS=60; else SECS=20; fi
-LOOPS="loop_compus loop_garzul loop_mika loop_safari loop_tabla loop_drone_g_97"
 ins=()
-for l in $LOOPS; do ins+=("$(music "$l")"); done
+for l in $PLAY_LOOPS; do ins+=("$(music "$l")"); done
 # real music, 48 kHz 16-bit (no resampler: the chain's DSP at the device rate)
 sox -V1 "${ins[@]}" "${ins[@]}" "${ins[@]}" -b 16 "$T/music.wav" rate -v 48000 trim 0 "$SECS"
 check "the input is $SECS s at 48 kHz ($(soxi -V1 -D "$T/music.wav") s)" near "$(soxi -V1 -D "$T/music.wav")" "$SECS" 0.01
 frames=$(soxi -V1 -s "$T/music.wav")
 
-# ten bands across the audio range (AutoEq / Equalizer APO text)
-cat >"$T/eq.txt" <<'EQ'
-Preamp: -6.0 dB
-Filter 1: ON LSC Fc 105 Hz Gain 4.0 dB Q 0.70
-Filter 2: ON PK Fc 32 Hz Gain -1.5 dB Q 1.20
-Filter 3: ON PK Fc 64 Hz Gain 2.0 dB Q 0.90
-Filter 4: ON PK Fc 250 Hz Gain -2.5 dB Q 1.40
-Filter 5: ON PK Fc 500 Hz Gain 1.0 dB Q 2.00
-Filter 6: ON PK Fc 1000 Hz Gain -1.0 dB Q 1.00
-Filter 7: ON PK Fc 2000 Hz Gain 3.0 dB Q 2.50
-Filter 8: ON PK Fc 4000 Hz Gain -4.0 dB Q 3.00
-Filter 9: ON PK Fc 8000 Hz Gain 2.5 dB Q 1.50
-Filter 10: ON HSC Fc 10000 Hz Gain -3.0 dB Q 0.70
-EQ
+pw_eq10 "$T/eq.txt" # ten bands across the audio range
 
 pw-metadata -n settings 0 clock.force-quantum 64 >/dev/null
 pw-metadata -n settings 0 clock.force-rate 48000 >/dev/null
