@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,13 +32,6 @@
 
 #define STEP_DB 0.5
 #define DEFAULT_PERIOD 1024u
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -787,12 +779,7 @@ int hpa_cmd_play(int argc, char **argv)
         return 1;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    hpa_cli_catch_stop_signals();
 
     const char *result = "done";
     int started = hpa_player_start(player, 5.0) == 0;
@@ -859,7 +846,7 @@ int hpa_cmd_play(int argc, char **argv)
         }
         if (ds.finished)
             break;
-        if (interrupted) {
+        if (hpa_cli_interrupted()) {
             result = "interrupted";
             break;
         }
@@ -1020,8 +1007,8 @@ int hpa_cmd_play(int argc, char **argv)
     free(eq_bands);
     if (have_dose)
         hpa_dose_close(&dose);
-    if (interrupted)
-        return 128 + interrupted;
+    if (hpa_cli_interrupted())
+        return 128 + hpa_cli_interrupted();
     if (rc)
         return rc;
     return failures ? 1 : 0;

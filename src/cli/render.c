@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,13 +28,6 @@
 
 #define BLOCK_FRAMES 4096u
 #define WRITE_SLOTS 4
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -944,12 +936,7 @@ static int render_main(const render_opts *op)
         goto done;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    hpa_cli_catch_stop_signals();
 
     fd = make_temp_beside(o.out, tmp, sizeof tmp);
     if (fd < 0) {
@@ -974,7 +961,7 @@ static int render_main(const render_opts *op)
     double t0 = hpa_now_s();
     int failed = 0;
     for (;;) {
-        if (interrupted)
+        if (hpa_cli_interrupted())
             break;
         int64_t n = hpa_audio_read(in, ibuf, BLOCK_FRAMES);
         size_t produced = 0;
@@ -1016,9 +1003,9 @@ static int render_main(const render_opts *op)
     }
     if (failed)
         goto fail_unlink;
-    if (interrupted) {
+    if (hpa_cli_interrupted()) {
         hpa_cli_error("interrupted; %s not written", o.out);
-        rc = 128 + interrupted;
+        rc = 128 + hpa_cli_interrupted();
         goto fail_unlink;
     }
     errno = 0;

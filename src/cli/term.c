@@ -1,6 +1,7 @@
 /* term.c — messages, progress bar and JSON helpers for the hpamp command. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -137,4 +138,26 @@ void hpa_json_number(FILE *f, double v, int decimals)
         fputs("null", f);
     else
         fprintf(f, "%.*f", decimals, v);
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+void hpa_cli_catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+int hpa_cli_interrupted(void)
+{
+    return stop_signal;
 }

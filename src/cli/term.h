@@ -28,6 +28,12 @@ void hpa_progress_begin(hpa_progress *p, const char *label, int allow);
 void hpa_progress_update(hpa_progress *p, double fraction);
 void hpa_progress_end(hpa_progress *p);
 
+/* Catch SIGINT, SIGTERM and SIGHUP so a long job can stop cleanly: the
+ * handler only records the signal.  hpa_cli_interrupted: that signal's
+ * number, 0 while none came. */
+void hpa_cli_catch_stop_signals(void);
+int hpa_cli_interrupted(void);
+
 /* Monotonic seconds. */
 double hpa_now_s(void);
 
