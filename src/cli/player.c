@@ -32,6 +32,7 @@
 #include "../io/audiofile.h"
 #include "../io/ring.h"
 #include "../io/rtprobe.h"
+#include "../lib/bits.h"
 #include "aweight.h"
 #include "player.h"
 
@@ -113,20 +114,6 @@ struct hpa_player {
     /* ---- decoder thread only ---- */
     size_t planned_fifo_frames;
 };
-
-static inline uint64_t d2u(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static inline double u2d(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
 
 static void sleep_ms(double ms)
 {

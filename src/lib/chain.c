@@ -74,20 +74,6 @@ struct hpa_chain {
     hpa_chain_stats stats;
 };
 
-static inline uint64_t d2u(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static inline double u2d(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
 void hpa_chain_config_init(hpa_chain_config *cfg)
 {
     if (!cfg)

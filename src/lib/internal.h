@@ -8,6 +8,8 @@
 
 #include <hpamp/chain.h>
 
+#include "bits.h"
+
 #if ATOMIC_LLONG_LOCK_FREE != 2
 #error "libhpamp needs lock-free 64-bit atomics for its parameters"
 #endif
