@@ -57,11 +57,7 @@ say "   bound: c x two steps + 2e-7 = $bound"
 
 for attempt in 1 2; do
     say "== volume swept by keys: 16 x '+', 16 x '-' (attempt $attempt)"
-    pw-record --target test_sink -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format f32 \
-        "$T/rec.wav" >"$T/record.log" 2>&1 &
-    REC_PID=$!
-    PIDS="$REC_PID $PIDS"
-    sleep 0.3
+    record_start "$T/rec.wav" f32
     keys="sleep 1.2;"
     for _ in $(seq 16); do keys="$keys printf +; sleep 0.2;"; done
     keys="$keys sleep 0.3;"
@@ -71,9 +67,7 @@ for attempt in 1 2; do
         script -qfec "'$HPAMP' play '$T/dc.wav' --device pipewire:test_sink --volume -30 --i-understand-loud" /dev/null \
             >"$T/keys.txt" 2>&1
     rc=$?
-    sleep 0.3
-    kill -INT "$REC_PID" 2>/dev/null
-    wait "$REC_PID" 2>/dev/null
+    record_stop
     line=$(analyse "$T/rec.wav")
     say "      $line; status: $(tr '\r' '\n' <"$T/keys.txt" | grep -a 'play: ' | tail -1)"
     le "$(field "$line" max_step | awk '{ printf "%.9f", $1 }')" "$(awk -v b="$bound" 'BEGIN { printf "%.9f", b }')" && break

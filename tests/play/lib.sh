@@ -85,10 +85,11 @@ pipewire_start() {
     finish
 }
 
-# record_start FILE: pw-record of what reaches test_sink, as S16 stereo 48 kHz
+# record_start FILE [FORMAT]: pw-record of what reaches test_sink, stereo 48 kHz,
+# as FORMAT (pw-record's name: s16, the default, or f32)
 record_start() {
-    pw-record --target test_sink -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format s16 "$1" \
-        >"$T/record.log" 2>&1 &
+    pw-record --target test_sink -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format "${2:-s16}" \
+        "$1" >"$T/record.log" 2>&1 &
     REC_PID=$!
     PIDS="$REC_PID $PIDS"
     sleep 0.3 # until it is linked

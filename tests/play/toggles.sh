@@ -82,18 +82,12 @@ PY
 
 for attempt in 1 2; do
     say "== keys x, x, e, e, q, 1 s apart (attempt $attempt)"
-    pw-record --target test_sink -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format f32 \
-        "$T/rec.wav" >"$T/record.log" 2>&1 &
-    REC_PID=$!
-    PIDS="$REC_PID $PIDS"
-    sleep 0.3
+    record_start "$T/rec.wav" f32
     bash -c "sleep 1.5; printf x; sleep 1; printf x; sleep 1; printf e; sleep 1; printf e; sleep 1; printf q" |
         script -qfec "'$HPAMP' play '$T/dcl.wav' --device pipewire:test_sink --volume -30 --eq '$T/shelf.txt' \
             --crossfeed default" /dev/null >"$T/keys.txt" 2>&1
     rc=$?
-    sleep 0.3
-    kill -INT "$REC_PID" 2>/dev/null
-    wait "$REC_PID" 2>/dev/null
+    record_stop
     analyse "$T/rec.wav" >"$T/an.txt"
     sed 's/^/      /' "$T/an.txt"
     # a clean capture: five states, four switches none steeper than allowed
