@@ -5,6 +5,8 @@
 #   - bit-exact at unity: S16 music in, S16 out of the sink's monitor
 #   - at -12 dB (with --i-understand-loud) and -35 dB the level is what the
 #     volume implies, within 0.1 dB (sox stats, and the sample-aligned ratio)
+#   - --format S24_LE, S32_LE, FLOAT_LE: the stream in that format, bit-exact;
+#     S24_3LE where PipeWire would be chosen: a usage error
 #   - with no --device, PipeWire is chosen because a server is running
 #   - --device pipewire:NAME for a missing sink: one clear line, exit 1
 #   - keys in a terminal (script(1) gives play a pty): + raises the volume
@@ -45,6 +47,30 @@ check "played on PipeWire at 48 kHz S16 ($(head -c 120 "$T/out.txt"))" \
 check "bit-exact at unity after the ramp" [ "$(field "$line" mismatches)" = 0 ] &&
     [ "$(field "$line" compared)" = "$(field "$line" expected)" ]
 check "no underruns (json: $(grep -o '"underruns": [0-9]*' "$T/out.txt"))" grep -q '"underruns": 0' "$T/out.txt"
+
+# --format: the stream offers only the forced format (PipeWire's adapter
+# converts to the sink's float); 16-bit music widened to it and back to S16
+# by pw-record is exact, so each capture must equal the input
+for f in S24_LE S32_LE FLOAT_LE; do
+    say "== --format $f"
+    for attempt in 1 2; do
+        record_start "$T/recf.wav"
+        run play "$I/short48.wav" --device pipewire:test_sink --format $f --volume 0 --i-understand-loud --json
+        record_stop
+        captured "$T/recf.wav"
+        line=$("$PCMCMP" s16 2 "$T/short.raw" "$T/cap.raw" 0.001 0.5 48000)
+        [ "$(field "$line" mismatches)" = 0 ] && break
+        say "      (attempt $attempt disagrees: $line; once more)"
+    done
+    expect_rc 0
+    check "the stream was opened as $f" grep -q "\"format\": \"$f\"" "$T/out.txt"
+    check "bit-exact at unity after the ramp ($line)" [ "$(field "$line" mismatches)" = 0 ] &&
+        [ "$(field "$line" compared)" = "$(field "$line" expected)" ]
+done
+run play "$I/short48.wav" --format S24_3LE
+expect_rc 2
+check "S24_3LE with PipeWire chosen automatically: one line ($(head -c 120 "$T/err.txt"))" \
+    eval 'one_error_line "$T/err.txt" && grep -q "PipeWire is running" "$T/err.txt"'
 
 level() { # VOLUME [flags]: the capture's level is VOLUME dB below the input's
     local v=$1
