@@ -24,7 +24,7 @@
 #include "cli.h"
 #include "dbfiles.h"
 #include "dose.h"
-#include "eqgraphic.h"
+#include "eqfile.h"
 #include "player.h"
 #include "safety.h"
 #include "term.h"
@@ -466,93 +466,6 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* --eq FILE: parametric bands at the device's rate.  0, or 1 after a message. */
-static int load_eq_text(const char *path, const char *text, size_t len, double rate_hz, hpa_eq_band **out,
-                        size_t *n_out, double *preamp_db, hpa_cli_graphic *graphic);
-
-static int load_eq(const char *path, double rate_hz, hpa_eq_band **out, size_t *n_out, double *preamp_db,
-                   hpa_cli_graphic *graphic)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        hpa_cli_error("%s: %s", path, strerror(errno));
-        return 1;
-    }
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 > cap) {
-            cap = cap ? 2 * cap : 65536;
-            char *nt = cap <= (64u << 20) ? realloc(text, cap) : NULL;
-            if (!nt) {
-                fclose(f);
-                free(text);
-                hpa_cli_error("%s: too large or out of memory", path);
-                return 1;
-            }
-            text = nt;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    int rc = load_eq_text(path, text, len, rate_hz, out, n_out, preamp_db, graphic);
-    free(text);
-    return rc;
-}
-
-/* parse EQ text (a file's, or a preset's lines); path names it in messages;
- * a GraphicEQ curve is fitted at the device's rate and follows the bands */
-static int load_eq_text(const char *path, const char *text, size_t len, double rate_hz, hpa_eq_band **out,
-                        size_t *n_out, double *preamp_db, hpa_cli_graphic *graphic)
-{
-    enum { DIAGS = 16 };
-    hpa_eq_diag items[DIAGS];
-    hpa_eq_diags diags = {items, DIAGS, 0, 0, 0};
-    hpa_eq_doc doc;
-    memset(&doc, 0, sizeof doc);
-    int err = hpa_eq_parse(text, len, rate_hz, &doc, &diags);
-    hpa_eq_band *bands = NULL;
-    if (err == HPA_ERR_BUFFER_TOO_SMALL || (err == HPA_OK && doc.n_bands)) {
-        size_t nb = doc.n_bands;
-        bands = calloc(nb ? nb : 1, sizeof *bands);
-        memset(&doc, 0, sizeof doc);
-        doc.bands = bands;
-        doc.bands_capacity = nb;
-        diags.count = diags.errors = diags.warnings = 0;
-        err = bands ? hpa_eq_parse(text, len, rate_hz, &doc, &diags) : HPA_ERR_NO_MEMORY;
-        if (err == HPA_ERR_BUFFER_TOO_SMALL && doc.n_bands <= nb)
-            err = HPA_OK; /* the GraphicEQ points: hpa_cli_eq_graphic reads them */
-    }
-    for (size_t i = 0; i < diags.count && i < DIAGS; i++)
-        fprintf(stderr, "hpamp: %s:%zu: %s%s\n", path, items[i].line,
-                items[i].severity == HPA_EQ_ERROR ? "" : "warning: ", items[i].message);
-    if (err && !diags.errors)
-        hpa_cli_error("%s: not a usable EQ file: %s", path, hpa_strerror(err));
-    size_t n = doc.n_bands;
-    if (!err && hpa_cli_eq_graphic(path, text, len, rate_hz, 0, &bands, &n, graphic))
-        err = HPA_ERR_INVALID_ARG;
-    if (!err && n > HPA_EQ_MAX_BANDS) {
-        hpa_cli_error("%s: %zu bands; at most %u", path, n, HPA_EQ_MAX_BANDS);
-        err = HPA_ERR_INVALID_ARG;
-    }
-    if (err) {
-        free(bands);
-        return 1;
-    }
-    /* as render: the file's preamp, but never less headroom than the bands' peak needs */
-    double peak = 0.0, peak_hz = 0.0;
-    if (n)
-        hpa_eq_peak_db(bands, n, rate_hz, 0.0, rate_hz / 2.0, &peak, &peak_hz);
-    double need = peak > 0.0 ? -peak : 0.0;
-    *preamp_db = doc.has_preamp && doc.preamp_db < need ? doc.preamp_db : need;
-    *out = bands;
-    *n_out = n;
-    return 0;
-}
-
 /* The model's dB SPL at the ear of a 0 dBFS sine at full volume for the named
  * pair, and the levels that follow (safety.h).  0, or the exit status after a
  * message. */
@@ -739,14 +652,10 @@ int hpa_cmd_play(int argc, char **argv)
         return 1;
     }
 
-    hpa_eq_band *eq_bands = NULL;
-    size_t n_eq = 0;
-    double eq_preamp_db = 0.0;
-    hpa_cli_graphic graphic;
-    memset(&graphic, 0, sizeof graphic);
-    if ((o.eq_file && load_eq(o.eq_file, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db, &graphic)) ||
-        (!o.eq_file && o.eq_text &&
-         load_eq_text(preset_label, o.eq_text, o.eq_len, di.rate_hz, &eq_bands, &n_eq, &eq_preamp_db, &graphic))) {
+    hpa_cli_eq eq;
+    memset(&eq, 0, sizeof eq);
+    if ((o.eq_file && hpa_cli_eq_load_file(o.eq_file, di.rate_hz, 0, &eq)) ||
+        (!o.eq_file && o.eq_text && hpa_cli_eq_load_text(preset_label, o.eq_text, o.eq_len, di.rate_hz, 0, &eq))) {
         hpa_device_close(dev);
         hpa_player_destroy(player);
         if (have_dose)
@@ -755,9 +664,9 @@ int hpa_cmd_play(int argc, char **argv)
     }
     hpa_player_config pc;
     memset(&pc, 0, sizeof pc);
-    pc.eq_bands = eq_bands;
-    pc.n_eq_bands = n_eq;
-    pc.eq_preamp_db = eq_preamp_db;
+    pc.eq_bands = eq.bands;
+    pc.n_eq_bands = eq.n_bands;
+    pc.eq_preamp_db = eq.preamp_db;
     pc.crossfeed = o.crossfeed;
     pc.xf_fcut_hz = o.xf_fcut_hz;
     pc.xf_feed_db = o.xf_feed_db;
@@ -804,9 +713,9 @@ int hpa_cmd_play(int argc, char **argv)
                 di.period_frames, di.buffer_frames ? "" : " (quantum)", start_db, safety.ceiling_db,
                 safety.limit_dbtp);
         fprintf(stderr, "play: %s\n", safety.basis);
-        if (graphic.present) {
+        if (eq.graphic.present) {
             char g[192];
-            hpa_cli_graphic_text(&graphic, g, sizeof g);
+            hpa_cli_graphic_text(&eq.graphic, g, sizeof g);
             fprintf(stderr, "play: GraphicEQ: %s\n", g);
         }
     }
@@ -824,7 +733,7 @@ int hpa_cmd_play(int argc, char **argv)
     dose_meter dm = {.have = have_dose, .d = &dose, .rate = di.rate_hz, .spl0 = safety.spl0_db,
                      .hundreds = have_dose ? floor(hpa_dose_percent(&dose) / 100.0) : 0};
     ui.dm = &dm;
-    int muted = 0, quit = 0, eq_on = n_eq > 0, xf_on = o.crossfeed && di.channels == 2;
+    int muted = 0, quit = 0, eq_on = eq.n_bands > 0, xf_on = o.crossfeed && di.channels == 2;
     hpa_device_status ds;
     hpa_player_status st;
     for (;;) {
@@ -872,7 +781,7 @@ int hpa_cmd_play(int argc, char **argv)
                 set_note(&ui, "louder allowed (up to the ceiling)");
                 break;
             case 'e': case 'E':
-                if (!n_eq) {
+                if (!eq.n_bands) {
                     set_note(&ui, "no EQ (--eq FILE)");
                 } else {
                     eq_on = !eq_on;
@@ -989,10 +898,10 @@ int hpa_cmd_play(int argc, char **argv)
             hpa_json_number(stdout, safety.spl0_db + safety.ceiling_db, 2);
         }
         printf(", \"limited_frames\": %llu", (unsigned long long)st.limited_frames);
-        printf(", \"eq_bands\": %zu, \"eq\": %s, \"crossfeed\": %s", n_eq, st.eq_on ? "true" : "false",
+        printf(", \"eq_bands\": %zu, \"eq\": %s, \"crossfeed\": %s", eq.n_bands, st.eq_on ? "true" : "false",
                st.crossfeed_on ? "true" : "false");
         printf(", \"graphic_eq\": ");
-        hpa_cli_graphic_json(stdout, &graphic);
+        hpa_cli_graphic_json(stdout, &eq.graphic);
         if (have_dose) {
             printf(", \"dose_percent\": ");
             hpa_json_number(stdout, hpa_dose_percent(&dose), 4);
@@ -1004,7 +913,7 @@ int hpa_cmd_play(int argc, char **argv)
     }
     hpa_device_close(dev);
     hpa_player_destroy(player);
-    free(eq_bands);
+    hpa_cli_eq_free(&eq);
     if (have_dose)
         hpa_dose_close(&dose);
     if (hpa_cli_interrupted())

@@ -21,7 +21,7 @@
 #include "../io/audiofile.h"
 #include "../io/tags.h"
 #include "cli.h"
-#include "eqgraphic.h"
+#include "eqfile.h"
 #include "preset.h"
 #include "term.h"
 #include "writer.h"
@@ -325,12 +325,7 @@ typedef struct render_result {
     hpa_chain_stats stats;
     double latency, seconds;
     double limiter_frames;     /* the limiter's share of the latency */
-    size_t eq_bands;
-    double eq_preamp_db;       /* used */
-    double eq_file_preamp_db;  /* asked by the file */
-    int eq_file_has_preamp;
-    double eq_peak_db, eq_peak_hz; /* the bands' combined response: largest gain and where */
-    hpa_cli_graphic graphic;       /* the file's GraphicEQ curve, fitted */
+    hpa_cli_eq eq;             /* the EQ file: bands, preamp, its combined response, GraphicEQ fit */
     double in_lufs, in_tp_dbtp;    /* --normalize: the input's loudness and true peak */
     double norm_gain_db;           /* the gain applied for it */
     double norm_wanted_db;         /* the gain the target asked for */
@@ -406,132 +401,6 @@ out:
 }
 
 #define LIMITER_LOOKAHEAD_MS 2.0
-#define EQ_DIAGS 32
-
-/* Read FILE, parse it as AutoEq / Equalizer APO text at rate_hz, report its
- * diagnostics as FILE:LINE: ..., and give the bands (malloc'd) and the
- * preamp to use.  Returns 0, or 1 after printing why not. */
-static int load_eq_text(const render_opts *o, const char *label, const char *text, size_t len, double rate_hz,
-                        hpa_eq_band **bands_out, render_result *r);
-
-static int load_eq(const render_opts *o, double rate_hz, hpa_eq_band **bands_out, render_result *r)
-{
-    if (!o->eq_file)
-        return load_eq_text(o, o->eq_label, o->eq_text, o->eq_len, rate_hz, bands_out, r);
-    FILE *f = fopen(o->eq_file, "rb");
-    if (!f) {
-        hpa_cli_error("%s: cannot open the EQ file: %s", o->eq_file, strerror(errno));
-        return 1;
-    }
-    size_t cap = 0, len = 0;
-    char *text = NULL;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= (16u << 20)) {
-                hpa_cli_error("%s: an EQ file of more than 16 MB is not an EQ file", o->eq_file);
-                fclose(f);
-                free(text);
-                return 1;
-            }
-            cap = cap ? 2 * cap : 65536;
-            char *t = realloc(text, cap);
-            if (!t) {
-                hpa_cli_error("out of memory");
-                fclose(f);
-                free(text);
-                return 1;
-            }
-            text = t;
-        }
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int rerr = ferror(f);
-    fclose(f);
-    if (rerr) {
-        hpa_cli_error("%s: read error", o->eq_file);
-        free(text);
-        return 1;
-    }
-    int rc = load_eq_text(o, o->eq_file, text, len, rate_hz, bands_out, r);
-    free(text);
-    return rc;
-}
-
-/* the EQ text of `label` (a file name, or the preset's name) */
-static int load_eq_text(const render_opts *o, const char *label, const char *text, size_t len, double rate_hz,
-                        hpa_eq_band **bands_out, render_result *r)
-{
-    hpa_eq_diag items[EQ_DIAGS];
-    hpa_eq_diags diags = {items, EQ_DIAGS, 0, 0, 0};
-    hpa_eq_doc doc;
-    memset(&doc, 0, sizeof doc);
-    int err = hpa_eq_parse(text, len, rate_hz, &doc, &diags);
-    hpa_eq_band *bands = NULL;
-    if (err == HPA_ERR_BUFFER_TOO_SMALL || (err == HPA_OK && doc.n_bands)) {
-        bands = calloc(doc.n_bands ? doc.n_bands : 1, sizeof *bands);
-        size_t nb = doc.n_bands;
-        memset(&doc, 0, sizeof doc);
-        doc.bands = bands;
-        doc.bands_capacity = nb;
-        diags.count = diags.errors = diags.warnings = 0;
-        err = bands ? hpa_eq_parse(text, len, rate_hz, &doc, &diags) : HPA_ERR_NO_MEMORY;
-        if (err == HPA_ERR_BUFFER_TOO_SMALL && doc.n_bands <= nb)
-            err = HPA_OK; /* the GraphicEQ points: hpa_cli_eq_graphic reads them */
-    }
-    for (size_t i = 0; i < diags.count && i < EQ_DIAGS; i++) {
-        const hpa_eq_diag *d = &items[i];
-        if (d->severity == HPA_EQ_ERROR || !o->quiet) {
-            if (d->line)
-                fprintf(stderr, "hpamp: %s:%zu: %s%s\n", label, d->line,
-                        d->severity == HPA_EQ_ERROR ? "" : "warning: ", d->message);
-            else
-                fprintf(stderr, "hpamp: %s: %s%s\n", label, d->severity == HPA_EQ_ERROR ? "" : "warning: ",
-                        d->message);
-        }
-    }
-    if (diags.count > EQ_DIAGS && !o->quiet)
-        fprintf(stderr, "hpamp: %s: %zu more diagnostics not shown\n", label, diags.count - EQ_DIAGS);
-    if (err == HPA_ERR_NO_MEMORY) {
-        hpa_cli_error("out of memory");
-        free(bands);
-        return 1;
-    }
-    if (err) {
-        if (!diags.errors)
-            hpa_cli_error("%s: not a usable EQ file: %s", label, hpa_strerror(err));
-        free(bands);
-        return 1;
-    }
-    size_t n = doc.n_bands;
-    if (hpa_cli_eq_graphic(label, text, len, rate_hz, o->quiet, &bands, &n, &r->graphic)) {
-        free(bands);
-        return 1;
-    }
-    if (n > HPA_EQ_MAX_BANDS) {
-        hpa_cli_error("%s: %zu bands; at most %u", label, n, HPA_EQ_MAX_BANDS);
-        free(bands);
-        return 1;
-    }
-    r->eq_bands = n;
-    r->eq_file_has_preamp = doc.has_preamp;
-    r->eq_file_preamp_db = doc.preamp_db;
-    r->eq_peak_db = 0.0;
-    r->eq_peak_hz = 0.0;
-    if (n)
-        hpa_eq_peak_db(bands, n, rate_hz, 0.0, rate_hz / 2.0, &r->eq_peak_db, &r->eq_peak_hz);
-    double need = r->eq_peak_db > 0.0 ? -r->eq_peak_db : 0.0;
-    r->eq_preamp_db = doc.has_preamp && doc.preamp_db < need ? doc.preamp_db : need;
-    if (r->eq_preamp_db < -60.0) {
-        hpa_cli_error("%s: the EQ would need %.1f dB of preamp; at most -60 dB", label, r->eq_preamp_db);
-        free(bands);
-        return 1;
-    }
-    *bands_out = bands;
-    return 0;
-}
 
 static void print_summary(const render_opts *o, const render_result *r)
 {
@@ -556,19 +425,19 @@ static void print_summary(const render_opts *o, const render_result *r)
         if (o->eq_label) {
             printf("{\"file\": ");
             hpa_json_string(stdout, o->eq_label);
-            printf(", \"bands\": %zu, \"preamp_db\": ", r->eq_bands);
-            hpa_json_number(stdout, r->eq_preamp_db, 2);
+            printf(", \"bands\": %zu, \"preamp_db\": ", r->eq.n_bands);
+            hpa_json_number(stdout, r->eq.preamp_db, 2);
             printf(", \"file_preamp_db\": ");
-            if (r->eq_file_has_preamp)
-                hpa_json_number(stdout, r->eq_file_preamp_db, 2);
+            if (r->eq.file_has_preamp)
+                hpa_json_number(stdout, r->eq.file_preamp_db, 2);
             else
                 printf("null");
             printf(", \"response_peak_db\": ");
-            hpa_json_number(stdout, r->eq_peak_db, 2);
+            hpa_json_number(stdout, r->eq.peak_db, 2);
             printf(", \"response_peak_hz\": ");
-            hpa_json_number(stdout, r->eq_peak_hz, 1);
+            hpa_json_number(stdout, r->eq.peak_hz, 1);
             printf(", \"graphic_eq\": ");
-            hpa_cli_graphic_json(stdout, &r->graphic);
+            hpa_cli_graphic_json(stdout, &r->eq.graphic);
             printf("}");
         } else {
             printf("null");
@@ -647,27 +516,27 @@ static void print_summary(const render_opts *o, const render_result *r)
     if (o->preset)
         printf("preset  %s\n", o->preset);
     if (o->eq_label) {
-        printf("eq      %s: %zu band%s\n", o->eq_label, r->eq_bands, r->eq_bands == 1 ? "" : "s");
-        if (r->graphic.present) {
+        printf("eq      %s: %zu band%s\n", o->eq_label, r->eq.n_bands, r->eq.n_bands == 1 ? "" : "s");
+        if (r->eq.graphic.present) {
             char g[192];
-            hpa_cli_graphic_text(&r->graphic, g, sizeof g);
+            hpa_cli_graphic_text(&r->eq.graphic, g, sizeof g);
             printf("        GraphicEQ: %s\n", g);
         }
-        if (r->eq_file_has_preamp && r->eq_preamp_db == r->eq_file_preamp_db)
+        if (r->eq.file_has_preamp && r->eq.preamp_db == r->eq.file_preamp_db)
             printf("        preamp %+.2f dB, the file's (the bands' combined response peaks at %+.2f dB",
-                   r->eq_preamp_db, r->eq_peak_db);
+                   r->eq.preamp_db, r->eq.peak_db);
         else
             printf("        preamp %+.2f dB, headroom for the bands' combined response (its peak: %+.2f dB",
-                   r->eq_preamp_db, r->eq_peak_db);
-        if (r->eq_peak_db > 0.0 && r->eq_peak_hz < 1.0)
+                   r->eq.preamp_db, r->eq.peak_db);
+        if (r->eq.peak_db > 0.0 && r->eq.peak_hz < 1.0)
             printf(" at DC)\n");
-        else if (r->eq_peak_db > 0.0)
-            printf(" at %.0f Hz)\n", r->eq_peak_hz);
+        else if (r->eq.peak_db > 0.0)
+            printf(" at %.0f Hz)\n", r->eq.peak_hz);
         else
             printf(")\n");
-        if (r->eq_file_has_preamp && r->eq_preamp_db != r->eq_file_preamp_db)
+        if (r->eq.file_has_preamp && r->eq.preamp_db != r->eq.file_preamp_db)
             printf("        (the file asks %+.2f dB: too little to keep a full-scale signal from clipping)\n",
-                   r->eq_file_preamp_db);
+                   r->eq.file_preamp_db);
     }
     if (o->crossfeed) {
         if (o->crossfeed_name)
@@ -883,7 +752,6 @@ static int render_main(const render_opts *op)
         if (cfg.volume_db > o.max_volume_db)
             cfg.volume_db = o.max_volume_db;
     }
-    hpa_eq_band *bands = NULL;
     if (o.crossfeed && r.in.channels != 2) {
         hpa_cli_error("%s: crossfeed needs a stereo input; this one has %u channel%s", o.in, r.in.channels,
                       r.in.channels == 1 ? "" : "s");
@@ -895,18 +763,20 @@ static int render_main(const render_opts *op)
         hpa_audio_close(in);
         return 1;
     }
-    if (o.eq_label && load_eq(&o, r.out.rate_hz, &bands, &r)) {
+    if (o.eq_label && (o.eq_file ? hpa_cli_eq_load_file(o.eq_file, r.out.rate_hz, o.quiet, &r.eq)
+                                 : hpa_cli_eq_load_text(o.eq_label, o.eq_text, o.eq_len, r.out.rate_hz, o.quiet,
+                                                        &r.eq))) {
         hpa_audio_close(in);
         return 1;
     }
-    cfg.max_eq_bands = (uint32_t)r.eq_bands;
+    cfg.max_eq_bands = (uint32_t)r.eq.n_bands;
     if (o.limit)
         cfg.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS;
     hpa_chain *chain = NULL;
     int err = hpa_chain_create(&cfg, &chain);
     if (!err && o.eq_label)
-        err = hpa_chain_set_eq(chain, bands, r.eq_bands, r.eq_preamp_db, NULL, NULL);
-    free(bands);
+        err = hpa_chain_set_eq(chain, r.eq.bands, r.eq.n_bands, r.eq.preamp_db, NULL, NULL);
+    hpa_cli_eq_free(&r.eq);
     if (!err && o.crossfeed) {
         hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_FCUT_HZ, o.xf_fcut_hz);
         hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_FEED_DB, o.xf_feed_db);
