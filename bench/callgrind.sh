@@ -2,6 +2,12 @@
 # callgrind.sh — instruction counts of the chain and of libsoxr alone.
 #
 # Usage: bench/callgrind.sh PATH/TO/chain_vs_soxr [SECONDS]
+#        bench/callgrind.sh PATH/TO/stages_vs_sox [SECONDS]
+#
+# With stages_vs_sox: the headphone stages of issue 4 (no resampling), blocks
+# of 4096 then 513 frames on SECONDS (default 4) of signal each, collecting
+# inside chain_loop only; prints the total, each stage's inclusive Ir and the
+# most expensive functions.
 #
 # Runs chain_vs_soxr --only chain and --only soxr under
 # `valgrind --tool=callgrind`, collecting only inside the processing loops
@@ -18,8 +24,10 @@
 set -euo pipefail
 export LC_ALL=C
 
-BIN=${1:?usage: callgrind.sh PATH/TO/chain_vs_soxr [SECONDS]}
-SECS=${2:-2}
+BIN=${1:?usage: callgrind.sh PATH/TO/chain_vs_soxr|stages_vs_sox [SECONDS]}
+STAGES=0
+[[ $(basename "$BIN") == stages_vs_sox* ]] && STAGES=1
+if ((STAGES)); then SECS=${2:-4}; else SECS=${2:-2}; fi
 if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then
     echo "callgrind: SKIP: valgrind is not installed (apt-get install valgrind)"
     exit 77
@@ -40,6 +48,37 @@ count() {
     # "summary: N" (older valgrind) or "totals: N"
     awk '/^(summary|totals):/ { n = $2 } END { if (n == "") exit 1; print n }' "$WORK/$side.$block.out"
 }
+
+# the stages: one profile of both block sizes, Ir per stage (inclusive)
+if ((STAGES)); then
+    if ! valgrind --tool=callgrind --callgrind-out-file="$WORK/stages.out" --toggle-collect=chain_loop \
+        "$BIN" --only chain --seconds "$SECS" >"$WORK/log" 2>&1; then
+        echo "callgrind: valgrind $BIN --only chain failed:" >&2
+        cat "$WORK/log" >&2
+        exit 1
+    fi
+    total=$(awk '/^(summary|totals):/ { n = $2 } END { if (n == "") exit 1; print n }' "$WORK/stages.out")
+    echo "callgrind: the headphone stages, 2 x $SECS s of s16 stereo 44.1 kHz (blocks of 4096, then 513)"
+    awk -v t="$total" -v secs="$SECS" 'BEGIN { printf "chain_loop: %d Ir (%.1f per frame)\n", t, t / (2 * secs * 44100) }'
+    echo "stages (inclusive Ir):"
+    callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$WORK/stages.out" 2>/dev/null |
+        awk -v secs="$SECS" 'BEGIN {
+            # the stages in chain order: s16 in, EQ (with its preamp), crossfeed,
+            # volume, limiter, requantization to s16
+            split("hpa_to_double eq_run bs2b_cross_feed_d hpa_volume_process hpa_limiter_process hpa_requant_process", order, " ")
+        }
+        $1 ~ /^[0-9,]+$/ {
+            n = $1; gsub(",", "", n)
+            for (k in order) if (!(k in ir) && $0 ~ (":" order[k] "( |$)")) ir[k] = n
+        }
+        END { for (k = 1; k <= 6; k++) printf "    %-22s %12d Ir  %6.1f per frame\n", order[k], ir[k], ir[k] / (2 * secs * 44100) }'
+    echo "functions by their own instructions (exclusive Ir):"
+    callgrind_annotate --inclusive=no --auto=no --threshold=100 "$WORK/stages.out" 2>/dev/null |
+        awk '$1 ~ /^[0-9,]+$/ && $0 !~ /PROGRAM TOTALS/' |
+        sed -e 's|^ *|    |' -e 's|[^ ]*\.\./src/lib/|src/lib/|' -e 's|[^ ]*/sysdeps/[^:]*:|glibc:|' \
+            -e 's| \[/[^]]*/\([^/]*\)\]$| [\1]|' | head -n 12
+    exit 0
+fi
 
 echo "callgrind: instructions (Ir) inside the processing loops, $SECS s of s16 stereo 44.1 kHz -> 352.8 kHz"
 printf '%6s %16s %16s %12s %14s\n' "block" "chain Ir" "soxr Ir" "chain/soxr" "chain extra"

@@ -14,8 +14,11 @@
  * alternate the sides (flipping the order each round); medians and their
  * ratio are printed, with the chain's speed in multiples of real time
  * against the goal of 1500x (MISS when below; never a failure).
- * Usage: stages_vs_sox [ROUNDS] [SECONDS]   (default 5 rounds, 60 s)
- * Exit status: 0 done, 1 error, 77 sox missing. */
+ * Usage: stages_vs_sox [--rounds N] [--seconds S] [--only chain], or
+ *        stages_vs_sox [ROUNDS] [SECONDS]   (default 5 rounds, 60 s)
+ *   --only chain  one pass at each block size (4096, then 513), no sox: for
+ *                 callgrind, which collects inside chain_loop only
+ * Exit status: 0 done, 1 error, 2 usage, 77 sox missing. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +66,27 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* The processing loop alone (callgrind collects only inside it): the signal
+ * in blocks, then the drain.  Returns the frames written to out. */
+__attribute__((noinline)) static size_t chain_loop(hpa_chain *c, const int16_t *in, size_t frames, size_t block,
+                                                   int16_t *out)
+{
+    const size_t cap = hpa_chain_max_out_frames(c);
+    size_t got, total = 0;
+    for (size_t pos = 0; pos < frames; pos += block) {
+        size_t n = frames - pos < block ? frames - pos : block;
+        if (hpa_chain_process(c, in + 2 * pos, n, out + 2 * total, cap, &got))
+            exit(1);
+        total += got;
+    }
+    do {
+        if (hpa_chain_drain(c, out + 2 * total, cap, &got))
+            exit(1);
+        total += got;
+    } while (got);
+    return total;
+}
+
 static double run_chain(const int16_t *in, size_t frames, size_t block, int16_t *out)
 {
     hpa_chain_config cfg;
@@ -82,20 +106,8 @@ static double run_chain(const int16_t *in, size_t frames, size_t block, int16_t 
         fprintf(stderr, "stages_vs_sox: cannot set up the chain\n");
         exit(1);
     }
-    const size_t cap = hpa_chain_max_out_frames(c);
-    size_t got, total = 0;
     double t0 = now_s();
-    for (size_t pos = 0; pos < frames; pos += block) {
-        size_t n = frames - pos < block ? frames - pos : block;
-        if (hpa_chain_process(c, in + 2 * pos, n, out + 2 * total, cap, &got))
-            exit(1);
-        total += got;
-    }
-    do {
-        if (hpa_chain_drain(c, out + 2 * total, cap, &got))
-            exit(1);
-        total += got;
-    } while (got);
+    size_t total = chain_loop(c, in, frames, block, out);
     double t = now_s() - t0;
     hpa_chain_destroy(c);
     if (total != frames) {
@@ -128,15 +140,46 @@ static double run_sox(const char *raw)
     return t;
 }
 
+static void usage(FILE *f)
+{
+    fputs("Usage: stages_vs_sox [--rounds N] [--seconds S] [--only chain]   (or: stages_vs_sox [ROUNDS] [SECONDS])\n"
+          "  --rounds N    rounds of each side, 1..51 (default 5)\n"
+          "  --seconds S   signal length (default 60)\n"
+          "  --only chain  one pass of the chain at each block size, no sox, no table (for callgrind)\n",
+          f);
+}
+
 int main(int argc, char **argv)
 {
-    int rounds = argc > 1 ? atoi(argv[1]) : 5;
-    double seconds = argc > 2 ? atof(argv[2]) : 60.0;
+    int rounds = 5, only_chain = 0, npos = 0;
+    double seconds = 60.0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--rounds") && v) {
+            rounds = atoi(argv[++i]);
+        } else if (!strcmp(a, "--seconds") && v) {
+            seconds = atof(argv[++i]);
+        } else if (!strcmp(a, "--only") && v && !strcmp(v, "chain")) {
+            only_chain = 1;
+            i++;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (a[0] != '-' && npos < 2) { /* the positional form: ROUNDS SECONDS */
+            if (npos++ == 0)
+                rounds = atoi(a);
+            else
+                seconds = atof(a);
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
     if (rounds < 1 || rounds > MAX_ROUNDS || !(seconds > 0 && seconds <= 600)) {
-        fprintf(stderr, "usage: stages_vs_sox [ROUNDS 1..%d] [SECONDS]\n", MAX_ROUNDS);
+        usage(stderr);
         return 2;
     }
-    if (system("command -v sox >/dev/null 2>&1") != 0) {
+    if (!only_chain && system("command -v sox >/dev/null 2>&1") != 0) {
         printf("stages_vs_sox: skipped: sox is not installed\n");
         return 77;
     }
@@ -153,6 +196,14 @@ int main(int argc, char **argv)
                        0.2 * sin(2 * M_PI * 3150.0 * (double)i / RATE) + 0.1 * nz;
             in[2 * i + c] = (int16_t)lrint(x * 32767.0);
         }
+    if (only_chain) {
+        const size_t blocks[] = {4096, 513};
+        for (int b = 0; b < 2; b++)
+            printf("chain, blocks of %zu: %.3f s\n", blocks[b], run_chain(in, frames, blocks[b], out));
+        free(in);
+        free(out);
+        return 0;
+    }
     const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     char raw[512];
     snprintf(raw, sizeof raw, "%s/hpamp-stages-bench-%ld.raw", dir, (long)getpid());
