@@ -63,15 +63,19 @@ if ((STAGES)); then
     echo "stages (inclusive Ir):"
     callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$WORK/stages.out" 2>/dev/null |
         awk -v secs="$SECS" 'BEGIN {
-            # the stages in chain order: s16 in, EQ (with its preamp), crossfeed,
-            # volume, limiter, requantization to s16
-            split("hpa_to_double eq_run bs2b_cross_feed_d hpa_volume_process hpa_limiter_process hpa_requant_process", order, " ")
+            # the stages in chain order: the s16 input, EQ (with its preamp),
+            # crossfeed, volume (with the scan the limiter needs), limiter,
+            # requantization to s16 (with the output scan)
+            n = split("input eq crossfeed volume limiter requantize", label, " ")
+            split("(hpa_to_double|[a-z0-9]+_s16_to_double) eq_run bs2b_cross_feed_d hpa_volume_process hpa_limiter_process hpa_requant_process", fn, " ")
         }
         $1 ~ /^[0-9,]+$/ {
-            n = $1; gsub(",", "", n)
-            for (k in order) if (!(k in ir) && $0 ~ (":" order[k] "( |$)")) ir[k] = n
+            v = $1; gsub(",", "", v)
+            # a function may be listed more than once (inlined header code,
+            # the same file by two paths): its largest inclusive count is all of it
+            for (k = 1; k <= n; k++) if ($0 ~ (":" fn[k] "( |$)") && v + 0 > ir[k] + 0) ir[k] = v
         }
-        END { for (k = 1; k <= 6; k++) printf "    %-22s %12d Ir  %6.1f per frame\n", order[k], ir[k], ir[k] / (2 * secs * 44100) }'
+        END { for (k = 1; k <= n; k++) printf "    %-11s %12d Ir  %6.1f per frame\n", label[k], ir[k], ir[k] / (2 * secs * 44100) }'
     echo "functions by their own instructions (exclusive Ir):"
     callgrind_annotate --inclusive=no --auto=no --threshold=100 "$WORK/stages.out" 2>/dev/null |
         awk '$1 ~ /^[0-9,]+$/ && $0 !~ /PROGRAM TOTALS/' |

@@ -43,6 +43,7 @@ struct hpa_chain {
     hpa_allocator alloc;
     _Atomic uint64_t params[HPA_PARAM_COUNT]; /* doubles as bits: lock-free from any thread */
     hpa_resampler *rs;
+    const hpa_ops *ops;   /* whole-block kernels for this CPU */
     hpa_volume vol;
     hpa_requant rq;
     double *buf_in;       /* max_block_frames * channels */
@@ -232,6 +233,7 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
         c->cfg.limiter_release_ms = DEFAULT_RELEASE_MS;
     c->alloc = alloc;
     c->rs = rs;
+    c->ops = hpa_ops_get(1);
     c->buf_in = (double *)(mem + head);
     c->scratch = (double *)(mem + head + in_bytes);
     c->max_out = max_out;
@@ -299,17 +301,10 @@ static int overlaps(const void *a, size_t alen, const void *b, size_t blen)
     return alen && blen && a0 < b0 + blen && b0 < a0 + alen;
 }
 
-static uint64_t count_over(const double *x, size_t n, double *peak)
+/* samples with |x| > 1; raises *peak to the largest |x| */
+static uint64_t count_over(const hpa_chain *c, double *x, size_t n, double *peak)
 {
-    uint64_t over = 0;
-    double p = *peak;
-    for (size_t i = 0; i < n; i++) {
-        double a = fabs(x[i]);
-        over += a > 1.0;
-        p = a > p ? a : p;
-    }
-    *peak = p;
-    return over;
+    return c->ops->gain_scan(x, n, 1.0, peak);
 }
 
 static double param(const hpa_chain *c, int id)
@@ -372,10 +367,7 @@ static void eq_run(hpa_chain *c, int slot, double *buf, size_t frames)
     if (slot < 0 || c->eq_ident[slot])
         return;
     hpa_eq_process(c->eq_slot[slot], buf, frames);
-    const double g = c->eq_gain[slot];
-    if (g != 1.0)
-        for (size_t i = 0; i < frames * c->cfg.channels; i++)
-            buf[i] *= g;
+    c->ops->gain_scan(buf, frames * c->cfg.channels, c->eq_gain[slot], NULL); /* the preamp */
 }
 
 /* The EQ stage; returns 1 when it changed the samples. */
@@ -493,17 +485,22 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
 
     if (c->rs && !unity) {
         double resampled_peak = 0.0; /* the peak is taken at the output */
-        c->stats.clipped[HPA_STAGE_RESAMPLE] += count_over(buf, n, &resampled_peak);
+        c->stats.clipped[HPA_STAGE_RESAMPLE] += count_over(c, buf, n, &resampled_peak);
     }
     int touched = eq_stage(c, buf, frames);
     touched |= xf_stage(c, buf, frames);
-    int untouched = hpa_volume_process(&c->vol, target, buf, frames, ch) && !touched;
+    /* with the limiter, the volume stage's pass also counts its overs and
+     * takes the peak the limiter needs; without, the requantizer does */
+    double vol_peak = 0.0;
+    int untouched = hpa_volume_process(&c->vol, c->ops, target, buf, frames, ch,
+                                       c->has_lim ? &c->stats.clipped[HPA_STAGE_VOLUME] : NULL,
+                                       c->has_lim ? &vol_peak : NULL) &&
+                    !touched;
 
     if (c->has_lim) {
-        double vol_peak = 0.0;
-        c->stats.clipped[HPA_STAGE_VOLUME] += count_over(buf, n, &vol_peak);
         const int on = param(c, HPA_PARAM_LIMITER_ENABLE) >= 0.5;
-        if (hpa_limiter_process(&c->lim, buf, frames, hpa_db_to_gain(param(c, HPA_PARAM_LIMITER_CEILING_DBTP)), on))
+        if (hpa_limiter_process(&c->lim, buf, frames, hpa_db_to_gain(param(c, HPA_PARAM_LIMITER_CEILING_DBTP)), on,
+                                vol_peak))
             untouched = 0; /* gain exactly 1.0: the samples are only delayed */
         const size_t skip = frames < c->lim_skip ? frames : c->lim_skip;
         c->lim_skip -= skip;
@@ -516,12 +513,12 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
 
     if (hpa_format_scale(of) == 0.0) {
         /* float output: no clamp (floats carry overs), overs are counted */
-        over = count_over(buf, n, &peak);
+        over = count_over(c, buf, n, &peak);
         c->stats.clipped[HPA_STAGE_OUTPUT] += over;
         hpa_from_double_exact(of, buf, out, n);
     } else if (untouched && !c->rs && c->exact_ints) {
         /* bit-transparent: every sample is already an integer of the output */
-        over = count_over(buf, n, &peak);
+        over = count_over(c, buf, n, &peak);
         hpa_from_double_exact(of, buf, out, n);
     } else {
         c->stats.clipped[HPA_STAGE_OUTPUT] += hpa_requant_process(&c->rq, buf, out, frames, &over, &peak);
@@ -578,7 +575,10 @@ int hpa_chain_process(hpa_chain *c, const void *in, size_t in_frames, void *out,
     if (!in_frames && !c->rs)
         return HPA_OK;
 
-    c->stats.clipped[HPA_STAGE_INPUT] += hpa_to_double(c->cfg.in_format, in, c->buf_in, in_frames * ch);
+    if (c->cfg.in_format == HPA_FORMAT_S16) /* the common case: a SIMD kernel */
+        c->ops->s16_to_double(in, c->buf_in, in_frames * ch);
+    else
+        c->stats.clipped[HPA_STAGE_INPUT] += hpa_to_double(c->cfg.in_format, in, c->buf_in, in_frames * ch);
     c->stats.frames_in += in_frames;
 
     if (c->rs) {

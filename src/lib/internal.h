@@ -27,6 +27,20 @@ void hpa_from_double_exact(hpa_format f, const double *src, void *dst, size_t n)
 /* Full-scale value of an integer format (32768, 2^23, 2^31), 0 for floats. */
 double hpa_format_scale(hpa_format f);
 
+/* ---- ops.c: whole-block passes, plain C and AVX2 (the same bits) ---- */
+
+typedef struct hpa_ops {
+    /* [RT] buf[i] *= g for n samples (nothing when g is exactly 1.0); with a
+     * peak, also raises *peak to the largest |buf[i]| (after the gain) and
+     * returns how many exceed 1.0 (0 without a peak). */
+    uint64_t (*gain_scan)(double *buf, size_t n, double g, double *peak);
+    /* [RT] dst[i] = src[i] / 32768 */
+    void (*s16_to_double)(const int16_t *src, double *dst, size_t n);
+} hpa_ops;
+
+/* [non-RT] The kernels for this CPU (simd 0: the plain C reference kernels). */
+const hpa_ops *hpa_ops_get(int simd);
+
 /* ---- volume.c: smoothed gain ---- */
 
 typedef struct hpa_volume {
@@ -38,8 +52,11 @@ void hpa_volume_init(hpa_volume *v, double gain, double smoothing_ms, double rat
 
 /* [RT] Apply the gain, moving it smoothly towards target. Frames are
  * interleaved with `channels` samples each. Returns 1 when the gain was exactly
- * 1.0 throughout (the samples were left untouched). */
-int hpa_volume_process(hpa_volume *v, double target, double *buf, size_t frames, unsigned channels);
+ * 1.0 throughout (the samples were left untouched).  With a peak (may be
+ * NULL), the same pass scans the result: samples with |y| > 1 are added to
+ * *over and *peak is raised to the largest |y|. */
+int hpa_volume_process(hpa_volume *v, const hpa_ops *ops, double target, double *buf, size_t frames,
+                       unsigned channels, uint64_t *over, double *peak);
 
 /* ---- dither.c: requantization ---- */
 
@@ -110,7 +127,8 @@ typedef struct hpa_limiter {
     size_t win;             /* attack: the moving-average length in frames */
     size_t minwin;          /* sliding-minimum length: win + HPA_LIM_TAPS */
     double release_coef;    /* one-pole release towards 1 */
-    double *dline;          /* delay * channels samples */
+    double *dline;          /* delay * channels samples: a ring, the oldest frame at dpos */
+    double *dspare;         /* as many: the next ring, filled by a whole block (at rest) */
     double *box;            /* win gains */
     double *mq_val;         /* sliding-minimum deque: values ... */
     uint64_t *mq_pos;       /* ... and their times; minwin + 1 entries each */
@@ -136,9 +154,10 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
 /* [RT] Back to rest: empty delay line, gain 1. */
 void hpa_limiter_reset(hpa_limiter *l);
 /* [RT] Limit frames of buf in place to ceiling (linear, true peak); with
- * enable 0 the gain releases to 1 and the signal is only delayed.  Returns 1
- * when some sample was changed (not only delayed). */
-int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable);
+ * enable 0 the gain releases to 1 and the signal is only delayed.  peak is the
+ * largest |x| of the block (the caller's scan; only read when enabled).
+ * Returns 1 when some sample was changed (not only delayed). */
+int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable, double peak);
 
 /* ---- helpers ---- */
 

@@ -61,8 +61,8 @@ size_t hpa_limiter_doubles(unsigned channels, double rate_hz, double lookahead_m
     const size_t d = delay_frames(rate_hz, lookahead_ms);
     const size_t win = d - (HPA_LIM_TAPS - 1);
     const size_t minwin = win + HPA_LIM_TAPS;
-    /* delay line, box, deque values and positions (uint64_t, as wide as a double) */
-    return d * channels + win + 2 * (minwin + 1);
+    /* delay line and its spare, box, deque values and positions (uint64_t, as wide as a double) */
+    return 2 * d * channels + win + 2 * (minwin + 1);
 }
 
 void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rate_hz, double lookahead_ms,
@@ -76,7 +76,8 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     l->release_coef = -expm1(-1000.0 / (release_ms * rate_hz));
     l->min_gain = 1.0;
     l->dline = mem;
-    l->box = l->dline + l->delay * channels;
+    l->dspare = l->dline + l->delay * channels;
+    l->box = l->dspare + l->delay * channels;
     l->mq_val = l->box + l->win;
     l->mq_pos = (uint64_t *)(void *)(l->mq_val + l->minwin + 1);
 
@@ -107,6 +108,7 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
 void hpa_limiter_reset(hpa_limiter *l)
 {
     memset(l->dline, 0, l->delay * l->channels * sizeof(double));
+    memset(l->dspare, 0, l->delay * l->channels * sizeof(double));
     for (size_t i = 0; i < l->win; i++)
         l->box[i] = 1.0;
     memset(l->hist, 0, sizeof l->hist);
@@ -142,17 +144,49 @@ static double true_peak(const hpa_limiter *l)
     return q;
 }
 
-int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable)
+/* The block only delayed: out = the delay line's frames, oldest first, then
+ * the block's first frames; the delay line takes the block's last frames.  A
+ * block at least as long as the delay moves whole runs (its last frames into
+ * the spare ring, which becomes the delay line); a shorter one swaps with
+ * the ring in at most two contiguous runs. */
+static void delay_only(hpa_limiter *l, double *buf, size_t frames)
+{
+    const size_t ch = l->channels, d = l->delay;
+    if (frames >= d) {
+        double *next = l->dspare;
+        const size_t older = d - l->dpos; /* frames from dpos to the ring's end */
+        memcpy(next, buf + (frames - d) * ch, d * ch * sizeof(double));
+        memmove(buf + d * ch, buf, (frames - d) * ch * sizeof(double));
+        memcpy(buf, l->dline + l->dpos * ch, older * ch * sizeof(double));
+        memcpy(buf + older * ch, l->dline, l->dpos * ch * sizeof(double));
+        l->dspare = l->dline;
+        l->dline = next;
+        l->dpos = 0;
+        return;
+    }
+    while (frames) {
+        size_t run = d - l->dpos;
+        run = run < frames ? run : frames;
+        double *r = l->dline + l->dpos * ch;
+        for (size_t i = 0; i < run * ch; i++) {
+            const double in = buf[i];
+            buf[i] = r[i];
+            r[i] = in;
+        }
+        buf += run * ch;
+        frames -= run;
+        l->dpos += run;
+        if (l->dpos == d)
+            l->dpos = 0;
+    }
+}
+
+int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable, double peak)
 {
     int touched = 0;
     const unsigned ch = l->channels;
     int detect = 0;
     if (enable) {
-        double peak = 0.0;
-        for (size_t i = 0; i < frames * ch; i++) {
-            double a = fabs(buf[i]);
-            peak = a > peak ? a : peak;
-        }
         for (unsigned c = 0; c < ch; c++)
             for (int j = 0; j < HPA_LIM_HIST; j++) {
                 double a = fabs(l->hist[c][j]);
@@ -164,16 +198,7 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
         /* at rest and nothing to detect: the gain stays exactly 1.0, so the
          * block is only delayed; the gain state takes `frames` values of 1.0
          * at once (the minimum's deque collapses to its newest entry) */
-        for (size_t i = 0; i < frames; i++) {
-            double *x = buf + i * ch, *d = l->dline + l->dpos * ch;
-            for (unsigned c = 0; c < ch; c++) {
-                double in = x[c];
-                x[c] = d[c];
-                d[c] = in;
-            }
-            if (++l->dpos == l->delay)
-                l->dpos = 0;
-        }
+        delay_only(l, buf, frames);
         if (frames) {
             /* the history keeps the newest HPA_LIM_HIST input frames (now in the delay line) */
             size_t keep = frames < HPA_LIM_HIST ? frames : HPA_LIM_HIST;

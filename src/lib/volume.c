@@ -17,25 +17,35 @@ void hpa_volume_init(hpa_volume *v, double gain, double smoothing_ms, double rat
     v->coef = (smoothing_ms > 0.0) ? -expm1(-1000.0 / (smoothing_ms * rate_hz)) : 1.0;
 }
 
-int hpa_volume_process(hpa_volume *v, double target, double *buf, size_t frames, unsigned channels)
+int hpa_volume_process(hpa_volume *v, const hpa_ops *ops, double target, double *buf, size_t frames,
+                       unsigned channels, uint64_t *over, double *peak)
 {
     double g = v->gain;
     size_t i;
     unsigned c;
 
     if (g == target) {
-        if (g == 1.0)
-            return 1;
-        for (i = 0; i < frames * channels; i++)
-            buf[i] *= g;
-        return 0;
+        /* a constant gain (none at 1.0) and the scan: one pass */
+        const uint64_t o = ops->gain_scan(buf, frames * channels, g, peak);
+        if (over)
+            *over += o;
+        return g == 1.0;
     }
+    double p = peak ? *peak : 0.0;
+    uint64_t o = 0;
     for (i = 0; i < frames; i++) {
         double d = target - g;
         g = (fabs(d) <= SNAP) ? target : g + v->coef * d;
-        for (c = 0; c < channels; c++)
-            buf[i * channels + c] *= g;
+        for (c = 0; c < channels; c++) {
+            const double y = buf[i * channels + c] *= g, a = fabs(y);
+            o += a > 1.0;
+            p = a > p ? a : p;
+        }
     }
+    if (peak)
+        *peak = p;
+    if (over)
+        *over += o;
     v->gain = g;
     return 0;
 }
