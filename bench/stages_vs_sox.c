@@ -199,7 +199,7 @@ int main(int argc, char **argv)
     if (only_chain) {
         const size_t blocks[] = {4096, 513};
         for (int b = 0; b < 2; b++)
-            printf("chain, blocks of %zu: %.3f s\n", blocks[b], run_chain(in, frames, blocks[b], out));
+            printf("chain, blocks of %zu: %.5f s\n", blocks[b], run_chain(in, frames, blocks[b], out));
         free(in);
         free(out);
         return 0;
