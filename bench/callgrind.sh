@@ -77,10 +77,11 @@ if ((STAGES)); then
         }
         END { for (k = 1; k <= n; k++) printf "    %-11s %12d Ir  %6.1f per frame\n", label[k], ir[k], ir[k] / (2 * secs * 44100) }'
     echo "functions by their own instructions (exclusive Ir):"
+    # through a file: head closing the pipe early would fail the script (pipefail)
     callgrind_annotate --inclusive=no --auto=no --threshold=100 "$WORK/stages.out" 2>/dev/null |
-        awk '$1 ~ /^[0-9,]+$/ && $0 !~ /PROGRAM TOTALS/' |
-        sed -e 's|^ *|    |' -e 's|[^ ]*\.\./src/lib/|src/lib/|' -e 's|[^ ]*/sysdeps/[^:]*:|glibc:|' \
-            -e 's| \[/[^]]*/\([^/]*\)\]$| [\1]|' | head -n 12
+        awk '$1 ~ /^[0-9,]+$/ && $0 !~ /PROGRAM TOTALS/' >"$WORK/fns"
+    sed -e 's|^ *|    |' -e 's|[^ ]*\.\./src/lib/|src/lib/|' -e 's|[^ ]*/sysdeps/[^:]*:|glibc:|' \
+            -e 's| \[/[^]]*/\([^/]*\)\]$| [\1]|' "$WORK/fns" | head -n 12
     exit 0
 fi
 
