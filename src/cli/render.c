@@ -522,12 +522,14 @@ static void print_summary(const render_opts *o, const render_result *r)
             hpa_cli_graphic_text(&r->eq.graphic, g, sizeof g);
             printf("        GraphicEQ: %s\n", g);
         }
+        /* a few millionths of a dB print as 0.00, not -0.00 */
+        const double pre = fabs(r->eq.preamp_db) < 0.005 ? 0.0 : r->eq.preamp_db;
+        const double pk = fabs(r->eq.peak_db) < 0.005 ? 0.0 : r->eq.peak_db;
         if (r->eq.file_has_preamp && r->eq.preamp_db == r->eq.file_preamp_db)
-            printf("        preamp %+.2f dB, the file's (the bands' combined response peaks at %+.2f dB",
-                   r->eq.preamp_db, r->eq.peak_db);
+            printf("        preamp %+.2f dB, the file's (the bands' combined response peaks at %+.2f dB", pre, pk);
         else
-            printf("        preamp %+.2f dB, headroom for the bands' combined response (its peak: %+.2f dB",
-                   r->eq.preamp_db, r->eq.peak_db);
+            printf("        preamp %+.2f dB, headroom for the bands' combined response (its peak: %+.2f dB", pre,
+                   pk);
         if (r->eq.peak_db > 0.0 && r->eq.peak_hz < 1.0)
             printf(" at DC)\n");
         else if (r->eq.peak_db > 0.0)
