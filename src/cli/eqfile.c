@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "eqfile.h"
 #include "term.h"
@@ -116,6 +117,12 @@ int hpa_cli_eq_load_file(const char *path, double rate_hz, int quiet, hpa_cli_eq
     FILE *f = fopen(path, "rb");
     if (!f) {
         hpa_cli_error("%s: cannot open the EQ file: %s", path, strerror(errno));
+        return 1;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        hpa_cli_error("%s: a directory, not an EQ file", path);
+        fclose(f);
         return 1;
     }
     size_t cap = 0, len = 0;

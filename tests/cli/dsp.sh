@@ -134,6 +134,11 @@ check "unknown line: a warning naming $T/warn.txt:1" grep -q "^hpamp: $T/warn.tx
 run render "$garzul" -o "$T/x.wav" --eq "$T/no-such-file.txt"
 expect_rc 1
 check "missing EQ file: one error line naming it" eval 'one_error_line "$T/err.txt" && grep -q no-such-file "$T/err.txt"'
+mkdir -p "$T/eqdir"
+run render "$garzul" -o "$T/x.wav" --eq "$T/eqdir"
+expect_rc 1
+check "a directory as EQ file: one error line saying so" eval 'one_error_line "$T/err.txt" && grep -q "eqdir: a directory" "$T/err.txt"'
+check "a directory as EQ file: nothing written" test ! -e "$T/x.wav"
 for bad in "--crossfeed speakers" "--crossfeed 100,3" "--crossfeed 700,30" "--crossfeed 700" "--limit 1" "--limit x"; do
     # shellcheck disable=SC2086
     run render "$garzul" -o "$T/x.wav" $bad
