@@ -1,5 +1,6 @@
 # A thin front door for newcomers; the build itself is Meson + ninja.
-#   make demo    install what is missing, build, render real music to 352.8 kHz/24-bit
+#   make demo    install what is missing, build, render real music to 352.8 kHz/24-bit and
+#                through a headphone preset, and advise on an HD 600
 #   make check   install what is missing, build, run every test
 #   make bench   build and run the benchmarks (hpamp beside sox and libsoxr)
 
@@ -26,6 +27,10 @@ demo: build
 	@mkdir -p out
 	@echo "== hpamp render: real music (CC0, sonic-pi-samples) to 352.8 kHz/24-bit, steep filter"
 	$(BUILD)/src/cli/hpamp render $(DEMO_IN) -o $(DEMO_OUT) --rate 352800 --filter steep --bits 24
+	@echo
+	@echo "== hpamp render --preset hd600: the same music through AutoEq's HD 600 EQ (with automatic headroom),"
+	@echo "   libbs2b crossfeed and the true-peak limiter, normalised to -18 LUFS"
+	$(BUILD)/src/cli/hpamp render $(DEMO_IN) -o out/demo-hd600-preset.flac --preset hd600 --normalize -18
 	@echo
 	@echo "== hpamp advise: does a Sennheiser HD 600 need an amp on Apple's USB-C dongle? With the same music:"
 	$(BUILD)/src/cli/hpamp advise --headphones hd600 --source apple-usb-c-adapter-us-a2049 --music $(DEMO_IN)
