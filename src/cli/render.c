@@ -326,6 +326,8 @@ typedef struct render_result {
     double latency, seconds;
     double limiter_frames;     /* the limiter's share of the latency */
     hpa_cli_eq eq;             /* the EQ file: bands, preamp, its combined response, GraphicEQ fit */
+    int eq_preamp_from_peak;   /* the preamp came from the programme's known true peak (--normalize) */
+    double eq_peak_before_db;  /* then: the true peak before the EQ (input + loudness gain), dBTP */
     double in_lufs, in_tp_dbtp;    /* --normalize: the input's loudness and true peak */
     double norm_gain_db;           /* the gain applied for it */
     double norm_wanted_db;         /* the gain the target asked for */
@@ -402,6 +404,25 @@ out:
 
 #define LIMITER_LOOKAHEAD_MS 2.0
 
+/* Automatic headroom when the programme's true peak is known (--normalize):
+ * the EQ's preamp is taken from everything in front of the output together
+ * -- the input's true peak, the loudness gain, the bands' largest gain (the
+ * crossfeed adds none: docs/chain.md) -- instead of from the bands alone as
+ * if the programme reached full scale, and it replaces the file's Preamp
+ * (which assumes that too).  Without the limiter the sum stays at or below
+ * 0 dBTP.  With it, the sum stays at or below the ceiling when the loudness
+ * gain leaves room, and otherwise the EQ only takes back its own boost, so
+ * that it never makes the limiter work harder than the loudness gain does. */
+static void headroom_from_peak(const render_opts *o, render_result *r)
+{
+    const double before = r->in_tp_dbtp + r->norm_gain_db;
+    const double top = o->limit ? o->limit_dbtp : 0.0;
+    const double pre = before >= top ? -r->eq.peak_db : top - before - r->eq.peak_db;
+    r->eq.preamp_db = pre < 0.0 ? pre : 0.0;
+    r->eq_preamp_from_peak = 1;
+    r->eq_peak_before_db = before;
+}
+
 static void print_summary(const render_opts *o, const render_result *r)
 {
     double rt = r->seconds > 0.0 ? ((double)r->frames_in / r->in.rate_hz) / r->seconds : INFINITY;
@@ -427,6 +448,15 @@ static void print_summary(const render_opts *o, const render_result *r)
             hpa_json_string(stdout, o->eq_label);
             printf(", \"bands\": %zu, \"preamp_db\": ", r->eq.n_bands);
             hpa_json_number(stdout, r->eq.preamp_db, 2);
+            /* what set the preamp: the programme's known true peak, the file, or the bands' peak alone */
+            printf(", \"preamp_basis\": \"%s\", \"peak_before_eq_dbtp\": ",
+                   r->eq_preamp_from_peak                                                   ? "true-peak"
+                   : r->eq.file_has_preamp && r->eq.preamp_db == r->eq.file_preamp_db ? "file"
+                                                                                        : "bands");
+            if (r->eq_preamp_from_peak)
+                hpa_json_number(stdout, r->eq_peak_before_db, 2);
+            else
+                printf("null");
             printf(", \"file_preamp_db\": ");
             if (r->eq.file_has_preamp)
                 hpa_json_number(stdout, r->eq.file_preamp_db, 2);
@@ -525,7 +555,11 @@ static void print_summary(const render_opts *o, const render_result *r)
         /* a few millionths of a dB print as 0.00, not -0.00 */
         const double pre = fabs(r->eq.preamp_db) < 0.005 ? 0.0 : r->eq.preamp_db;
         const double pk = fabs(r->eq.peak_db) < 0.005 ? 0.0 : r->eq.peak_db;
-        if (r->eq.file_has_preamp && r->eq.preamp_db == r->eq.file_preamp_db)
+        if (r->eq_preamp_from_peak)
+            printf("        preamp %+.2f dB: the programme's true peak after the loudness gain (%+.2f dBTP)\n"
+                   "        plus the bands' combined response (its peak: %+.2f dB",
+                   pre, r->eq_peak_before_db, pk);
+        else if (r->eq.file_has_preamp && r->eq.preamp_db == r->eq.file_preamp_db)
             printf("        preamp %+.2f dB, the file's (the bands' combined response peaks at %+.2f dB", pre, pk);
         else
             printf("        preamp %+.2f dB, headroom for the bands' combined response (its peak: %+.2f dB", pre,
@@ -536,7 +570,15 @@ static void print_summary(const render_opts *o, const render_result *r)
             printf(" at %.0f Hz)\n", r->eq.peak_hz);
         else
             printf(")\n");
-        if (r->eq.file_has_preamp && r->eq.preamp_db != r->eq.file_preamp_db)
+        if (r->eq_preamp_from_peak)
+            printf("        %s%s\n",
+                   !o->limit                               ? "kept at or below 0 dBTP"
+                   : r->eq_peak_before_db < o->limit_dbtp ? "kept at or below the limiter's ceiling"
+                                                          : "the loudness gain alone reaches the limiter's ceiling: "
+                                                            "the EQ takes back its own boost",
+                   r->eq.file_has_preamp ? "\n        (the file's Preamp, meant for a full-scale programme, is not used)"
+                                         : "");
+        else if (r->eq.file_has_preamp && r->eq.preamp_db != r->eq.file_preamp_db)
             printf("        (the file asks %+.2f dB: too little to keep a full-scale signal from clipping)\n",
                    r->eq.file_preamp_db);
     }
@@ -771,6 +813,8 @@ static int render_main(const render_opts *op)
         hpa_audio_close(in);
         return 1;
     }
+    if (o.eq_label && o.normalize && isfinite(r.in_lufs) && isfinite(r.in_tp_dbtp))
+        headroom_from_peak(&o, &r);
     cfg.max_eq_bands = (uint32_t)r.eq.n_bands;
     if (o.limit)
         cfg.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS;

@@ -6,6 +6,10 @@
 # independent meter (ffmpeg's ebur128 filter).  Without --limit the gain stops
 # where the input's true peak would pass 0 dBTP (checked with ffmpeg's true
 # peak); a pipe is refused (the input is read twice).
+# With --eq as well, the EQ's preamp comes from the programme's true peak
+# after the loudness gain plus the bands' largest gain (a +6 dB low shelf:
+# +6 dB at DC by the cookbook), expected values computed here from ffmpeg's
+# measurements of the input.
 . "$(dirname "$0")/lib.sh" "$@"
 need ffmpeg
 
@@ -69,6 +73,59 @@ run render "$garzul" -o "$T/loud.wav" --bits float --normalize -3 --limit -1
 expect_rc 0
 tp=$(true_peak "$T/loud.wav")
 check "music to -3 LUFS with --limit -1: true peak $tp dBTP <= -1" le "$tp" -1
+
+# --normalize with --eq: one headroom for the programme's true peak, the
+# loudness gain and the bands (+6 dB low shelf), not the bands alone.
+printf 'Filter 1: ON LSC Fc 100 Hz Gain 6 dB Q 0.707\n' >"$T/ls6.txt"
+printf 'Preamp: -12 dB\nFilter 1: ON LSC Fc 100 Hz Gain 6 dB Q 0.707\n' >"$T/ls6pre.txt"
+lin=$(integrated "$garzul")
+tpin=$(true_peak "$garzul")
+json_num() { grep -o "\"$1\": [-0-9.]*" "$T/out.txt" | head -1 | cut -d" " -f2; }
+# expected preamp: TARGET CEILING (empty: no limiter)
+want_preamp() {
+    python3 - "$lin" "$tpin" "$1" "$2" <<'PY'
+import sys
+lin, tp, target = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+ceiling = float(sys.argv[4]) if sys.argv[4] else None
+g = target - lin
+if ceiling is None:
+    g = min(g, -tp)                       # without a limiter the gain stops at 0 dBTP
+    top = 0.0
+else:
+    top = ceiling
+before = tp + g
+pre = -6.0 if before >= top else top - before - 6.0
+print(f"{min(pre, 0.0):.3f}")
+PY
+}
+for eqf in ls6 ls6pre; do
+    run render "$garzul" -o "$T/e.wav" --bits float --normalize -14 --eq "$T/$eqf.txt" --json
+    expect_rc 0
+    want=$(want_preamp -14 "")
+    got=$(json_num preamp_db)
+    check "$eqf, -14 LUFS, no limiter: preamp $got dB, from ffmpeg's $lin LUFS / $tpin dBTP: $want (+-0.15)" \
+        near "$got" "$want" 0.15
+    check "$eqf: preamp_basis true-peak" grep -q '"preamp_basis": "true-peak"' "$T/out.txt"
+    check "$eqf: no clipped samples" grep -q '"clipped_samples": 0,' "$T/out.txt"
+    tp=$(true_peak "$T/e.wav")
+    check "$eqf: true peak $tp dBTP <= 0.05" le "$tp" 0.05
+done
+run render "$garzul" -o "$T/e.wav" --bits float --normalize -18 --eq "$T/ls6.txt" --limit -1 --json
+expect_rc 0
+want=$(want_preamp -18 -1)
+got=$(json_num preamp_db)
+check "-18 LUFS, --limit -1 (room below the ceiling): preamp $got dB, expected $want (+-0.15)" near "$got" "$want" 0.15
+run render "$garzul" -o "$T/e.wav" --bits float --normalize -8 --eq "$T/ls6.txt" --limit -1 --json
+expect_rc 0
+got=$(json_num preamp_db)
+check "-8 LUFS, --limit -1 (the gain alone passes the ceiling): preamp $got dB = -6 (the shelf's own boost)" \
+    near "$got" -6 0.001
+tp=$(true_peak "$T/e.wav")
+check "-8 LUFS, --limit -1: true peak $tp dBTP <= -1" le "$tp" -1
+run render "$garzul" -o "$T/e.wav" --bits float --eq "$T/ls6pre.txt" --json
+expect_rc 0
+check "without --normalize the file's Preamp stands: preamp -12, basis file" \
+    eval 'near "$(json_num preamp_db)" -12 0.001 && grep -q "\"preamp_basis\": \"file\"" "$T/out.txt"'
 
 run render <(cat "$T/case1.wav") -o "$T/p.wav" --normalize -18
 expect_rc 2
