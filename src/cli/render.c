@@ -102,6 +102,7 @@ typedef struct render_opts {
     const char *eq_file;        /* --eq */
     int crossfeed;              /* --crossfeed given */
     const char *crossfeed_name; /* preset name, or NULL for HZ,DB */
+    int crossfeed_from_preset;  /* the crossfeed is the preset's, not --crossfeed's */
     double xf_fcut_hz, xf_feed_db;
     int limit;                  /* --limit given */
     double limit_dbtp;
@@ -601,7 +602,9 @@ static void print_summary(const render_opts *o, const render_result *r)
             if (r->rg_album_missing)
                 printf("        (--album: the file has no album gain tag; its track gain was used)\n");
         } else if (!isfinite(r->in_lufs))
-            printf("normalize to %.1f LUFS: the input is silent (below the gate); no gain\n", o->normalize_lufs);
+            printf("normalize to %.1f LUFS: the input has no gated loudness (silent, or shorter than EBU R128's "
+                   "0.4 s block); no gain\n",
+                   o->normalize_lufs);
         else
             printf("normalize to %.1f LUFS: input %.1f LUFS, %.1f dBTP; gain %+.2f dB\n", o->normalize_lufs,
                    r->in_lufs, r->in_tp_dbtp, r->norm_gain_db);
@@ -650,6 +653,7 @@ int hpa_cmd_render(int argc, char **argv)
         }
         if (!o.crossfeed && preset->has_crossfeed) {
             o.crossfeed = 1;
+            o.crossfeed_from_preset = 1;
             o.crossfeed_name = preset->crossfeed_name;
             o.xf_fcut_hz = preset->fcut_hz;
             o.xf_feed_db = preset->feed_db;
@@ -795,6 +799,13 @@ static int render_main(const render_opts *op)
         cfg.max_volume_db = o.max_volume_db;
         if (cfg.volume_db > o.max_volume_db)
             cfg.volume_db = o.max_volume_db;
+    }
+    if (o.crossfeed && o.crossfeed_from_preset && r.in.channels != 2) {
+        /* a headphone preset serves mono files too: its crossfeed has nothing to cross */
+        if (!o.quiet)
+            hpa_cli_warn("%s: %u channel%s: preset %s's crossfeed left out (it needs stereo)", o.in, r.in.channels,
+                         r.in.channels == 1 ? "" : "s", o.preset);
+        o.crossfeed = 0;
     }
     if (o.crossfeed && r.in.channels != 2) {
         hpa_cli_error("%s: crossfeed needs a stereo input; this one has %u channel%s", o.in, r.in.channels,

@@ -34,6 +34,19 @@ run render "$garzul" -o "$T/b.wav" --bits float --eq "$DATA/sennheiser-hd-600/Pa
 expect_rc 0
 check "same samples" [ "$(raw_md5 "$T/a.wav")" = "$(raw_md5 "$T/b.wav")" ]
 
+say "== built-in hd600 on a mono file: the crossfeed is left out with a warning, the rest applies"
+kick=$(music drum_heavy_kick)
+run render "$kick" -o "$T/m1.wav" --bits float --preset hd600
+expect_rc 0
+check "one warning naming the preset's crossfeed and mono" \
+    eval '[ "$(grep -c "^hpamp: " "$T/err.txt")" = 1 ] && grep -q "hd600.s crossfeed left out" "$T/err.txt"'
+run render "$kick" -o "$T/m2.wav" --bits float --eq "$DATA/sennheiser-hd-600/ParametricEQ.txt" --limit -1
+expect_rc 0
+check "mono: same samples as its EQ and limiter alone" [ "$(raw_md5 "$T/m1.wav")" = "$(raw_md5 "$T/m2.wav")" ]
+run render "$kick" -o "$T/m3.wav" --crossfeed default
+expect_rc 1
+check "an explicit --crossfeed on mono is still an error" grep -q "crossfeed needs a stereo input" "$T/err.txt"
+
 say "== a user preset"
 cp "$DATA/sennheiser-hd-650/ParametricEQ.txt" "$P/hd650.txt"
 cat >"$P/mine.ini" <<'INI'
