@@ -23,20 +23,35 @@
  * full scale, the peak), so the chain need not read the block again.
  *
  * The random numbers come from 8 lanes of Marsaglia's xorshift128 (period
- * 2^128 - 1 each, seeded by splitmix64 from the seed).  A step of all 8 lanes
- * gives the dither of 4 consecutive samples of the stream: sample p takes
- * lane 2j as u1 and lane 2j + 1 as u2, j = p mod 4.  That is one AVX2
- * register of 32-bit lanes per 4 samples, with only shifts and xors; each
- * 64-bit half holds one sample's pair, which becomes two doubles in [1, 2)
- * by a shift, a mask and the exponent bits (no conversion).  The plain C
- * kernels step the lanes the same way, so both give the same bits and may
- * take turns within a block (the SIMD kernel from a multiple of 4 on).  Over
- * 2^26 samples the dither's mean, variance (1/6 LSB^2), u1-u2 correlation and
- * autocorrelation at lags 1-40 are within what chance gives (1.2e-4).
+ * 2^128 - 1 each, seeded by splitmix64 from the seed).  Two steps of all 8
+ * lanes give the dither of 8 consecutive samples of the stream: sample p,
+ * j = p mod 8, takes lane j's word of the first step as u1 and of the second
+ * as u2, each shifted to 31 bits, and its dither is (u1 - u2) 2^-31 LSB: the
+ * difference of two independent uniforms on a 2^-31 grid in [0, 1), exact as
+ * an int32.  That is two AVX2 registers of 32-bit lanes, a shift each and one
+ * integer subtraction per 8 samples, then one conversion to double per 4.
+ * (Consecutive words of one lane are independent: given the lane's newest
+ * word, the next one is a bijection of its oldest, which is uniform.)  The
+ * plain C kernels step the lanes the same way, so both give the same bits and
+ * may take turns within a block (the SIMD kernel from a multiple of 8 on).
+ * tests/unit/test_requant.c checks the dither's distribution (the triangle's
+ * CDF at 21 points), its mean and its autocorrelation, and both kernels
+ * against a second implementation of this generator.
  *
- * Rounding is to nearest by the 1.5 * 2^52 trick, (t + M) - M, exact for
- * |t| < 2^51; larger values stay beyond full scale and are clamped.  Ties go
- * to even, which a dithered signal meets with probability 0. */
+ * The SIMD kernel works in chunks: a first pass over a chunk (in the L1
+ * cache) takes the peak and looks for values that are not finite; when the
+ * peak is at most 1 - 2/scale no sample can be over or clamped, and the
+ * chunk is requantized without the clamp or the counts.  Otherwise the chunk
+ * takes the full path.  Both give the same bits.
+ *
+ * t = x * scale + dither is rounded once (x * scale is exact: scale is a
+ * power of two).  Rounding is to nearest by the 1.5 * 2^52 trick,
+ * (t + M) - M, exact for |t| < 2^51; larger values stay beyond full scale and
+ * are clamped.  Ties go to even, which a dithered signal meets with
+ * probability 0.  The SIMD kernel computes the same t scaled by 2^31 with one
+ * fused multiply-add, t' = x * (scale 2^31) + d (d the dither in 2^-31 LSB,
+ * an integer), and rounds it to a multiple of 2^31 by adding 1.5 * 2^83:
+ * the low 32 bits of that double are the rounded sample (two's complement). */
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -60,6 +75,8 @@
 #define SHAPER_F2_HZ 5500.0
 
 #define ROUND_MAGIC 6755399441055744.0 /* 1.5 * 2^52 */
+#define DITHER_BITS 31                   /* each uniform: a lane's word >> 1 */
+#define DITHER_GROUP HPA_DITHER_LANES /* samples per two steps of the lanes: one a lane */
 
 void hpa_shaper_design(double rate_hz, double ntf[HPA_SHAPER_TAPS])
 {
@@ -72,11 +89,12 @@ void hpa_shaper_design(double rate_hz, double ntf[HPA_SHAPER_TAPS])
     ntf[3] = 1.0;
 }
 
-static int cpu_has_avx2(void)
+/* the SIMD kernel needs AVX2 and FMA (every AVX2 CPU but a few VIA ones has both) */
+static int cpu_has_avx2_fma(void)
 {
 #if HPA_REQUANT_AVX2
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") ? 1 : 0;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
 #else
     return 0;
 #endif
@@ -92,7 +110,7 @@ void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsi
     q->scale = hpa_format_scale(format);
     q->lo = -q->scale;
     q->hi = q->scale - 1.0;
-    q->simd = cpu_has_avx2();
+    q->simd = cpu_has_avx2_fma();
     hpa_shaper_design(rate_hz, q->ntf);
     hpa_requant_reset(q, seed);
 }
@@ -127,11 +145,11 @@ void hpa_requant_reset(hpa_requant *q, uint64_t seed)
 /* the lanes, in locals of a kernel */
 typedef struct rq_rng {
     uint32_t s[4][HPA_DITHER_LANES];
-    uint32_t group[HPA_DITHER_LANES];
+    int32_t group[DITHER_GROUP]; /* the current group's dither, in 2^-31 LSB */
 } rq_rng;
 
-/* one step of every lane: the next group's words */
-static ALWAYS_INLINE void rng_step(rq_rng *r)
+/* one step of every lane: the lanes' next words */
+static ALWAYS_INLINE void rng_step(rq_rng *r, uint32_t word[HPA_DITHER_LANES])
 {
     for (unsigned k = 0; k < HPA_DITHER_LANES; k++) {
         const uint32_t x = r->s[0][k], w = r->s[3][k], t = x ^ (x << 11);
@@ -140,18 +158,24 @@ static ALWAYS_INLINE void rng_step(rq_rng *r)
         r->s[1][k] = r->s[2][k];
         r->s[2][k] = w;
         r->s[3][k] = v;
-        r->group[k] = v;
+        word[k] = v;
     }
 }
 
-/* TPDF dither of sample p in LSB: u1 - u2, each uniform on a 2^-32 grid in
- * [0, 1); exact, as is the SIMD kernel's (1 + u1) - (1 + u2) */
+/* TPDF dither of sample p in LSB: (u1 - u2) 2^-31, u1 and u2 lane j's words
+ * of two steps shifted to 31 bits, j = p mod 8; exact, as is the SIMD
+ * kernel's int32 difference */
 static ALWAYS_INLINE double tpdf_lsb(rq_rng *r, uint64_t p)
 {
-    const unsigned j = (unsigned)(p & 3u);
-    if (j == 0)
-        rng_step(r);
-    return ((double)r->group[2 * j] - (double)r->group[2 * j + 1]) * 0x1.0p-32;
+    const unsigned j = (unsigned)(p % DITHER_GROUP);
+    if (j == 0) {
+        uint32_t u1[HPA_DITHER_LANES], u2[HPA_DITHER_LANES];
+        rng_step(r, u1);
+        rng_step(r, u2);
+        for (unsigned k = 0; k < DITHER_GROUP; k++)
+            r->group[k] = (int32_t)(u1[k] >> (32 - DITHER_BITS)) - (int32_t)(u2[k] >> (32 - DITHER_BITS));
+    }
+    return (double)r->group[j] * 0x1.0p-31;
 }
 
 static ALWAYS_INLINE void rng_load(rq_rng *r, const hpa_requant *q)
@@ -281,9 +305,10 @@ static ALWAYS_INLINE uint64_t shaped_kernel(const rq_run *run, const double *src
 }
 
 #if HPA_REQUANT_AVX2
-/* ---- AVX2: the plain kernel four samples at a time, the same bits ---- */
+/* ---- AVX2 + FMA: the plain kernel eight samples at a time, the same bits ---- */
 
-#define AVX2 __attribute__((target("avx2")))
+#define AVX2 __attribute__((target("avx2,fma")))
+#define SIMD_CHUNK 256 /* samples per first pass: 2 KiB of input, in L1 */
 
 static AVX2 ALWAYS_INLINE int64_t sum_epi64(__m256i v)
 {
@@ -291,62 +316,125 @@ static AVX2 ALWAYS_INLINE int64_t sum_epi64(__m256i v)
     return _mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1);
 }
 
-/* n and run->pos are multiples of 4: each step of the lanes is the dither of
- * the next 4 samples, sample j's u1 in the low and u2 in the high half of
- * 64-bit lane j */
+/* the lanes in registers */
+typedef struct rq_lanes {
+    __m256i x, y, z, w;
+} rq_lanes;
+
+/* xorshift128, all 8 lanes: t = x ^ x << 11; x, y, z = y, z, w; w ^= w >> 19 ^ t ^ t >> 8 */
+static AVX2 ALWAYS_INLINE __m256i lanes_step(rq_lanes *l)
+{
+    const __m256i t = _mm256_xor_si256(l->x, _mm256_slli_epi32(l->x, 11));
+    const __m256i h = _mm256_xor_si256(_mm256_xor_si256(l->w, _mm256_srli_epi32(l->w, 19)),
+                                       _mm256_xor_si256(t, _mm256_srli_epi32(t, 8)));
+    l->x = l->y;
+    l->y = l->z;
+    l->z = l->w;
+    l->w = h;
+    return h;
+}
+
+/* the dither of the next 8 samples in 2^-31 LSB, as doubles: lo (samples 0-3) and hi (4-7) */
+static AVX2 ALWAYS_INLINE void lanes_tpdf(rq_lanes *l, __m256d *lo, __m256d *hi)
+{
+    const __m256i u1 = _mm256_srli_epi32(lanes_step(l), 32 - DITHER_BITS);
+    const __m256i u2 = _mm256_srli_epi32(lanes_step(l), 32 - DITHER_BITS);
+    const __m256i d = _mm256_sub_epi32(u1, u2);
+    *lo = _mm256_cvtepi32_pd(_mm256_castsi256_si128(d));
+    *hi = _mm256_cvtepi32_pd(_mm256_extracti128_si256(d, 1));
+}
+
+/* the low 32 bits of each 64-bit lane of a and b, in order: a's four, then b's */
+static AVX2 ALWAYS_INLINE __m256i low_words(__m256d a, __m256d b)
+{
+    const __m256 s = _mm256_shuffle_ps(_mm256_castpd_ps(a), _mm256_castpd_ps(b), 0x88); /* a0 a1 b0 b1 | a2 a3 b2 b3 */
+    return _mm256_permute4x64_epi64(_mm256_castps_si256(s), 0xD8);
+}
+
+static AVX2 ALWAYS_INLINE void store8(void *dst, size_t i, __m256i v, const int s16)
+{
+    if (s16)
+        _mm_storeu_si128((__m128i *)((int16_t *)dst + i),
+                         _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+    else
+        _mm256_storeu_si256((__m256i *)((int32_t *)dst + i), v);
+}
+
+/* n and run->pos are multiples of 8: two steps of the lanes are the dither of
+ * the next 8 samples */
 static AVX2 ALWAYS_INLINE uint64_t avx2_kernel(const rq_run *run, const double *src, void *dst, size_t n,
                                                rq_scan *scan, const int dithered, const int s16)
 {
     hpa_requant *q = run->q;
-    const __m256d scale = _mm256_set1_pd(run->scale), lo = _mm256_set1_pd(run->lo), hi = _mm256_set1_pd(run->hi);
-    const __m256d magic = _mm256_set1_pd(ROUND_MAGIC), one = _mm256_set1_pd(1.0);
-    const __m256d absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(INT64_MAX));
-    /* a 32-bit word w at bits 20-51 of a double of exponent 0: 1 + w 2^-32 */
-    const __m256i mant = _mm256_set1_epi64x(INT64_C(0x000FFFFFFFF00000)), exp0 = _mm256_set1_epi64x(INT64_C(0x3FF0000000000000));
-    __m256i sx = _mm256_loadu_si256((const __m256i *)q->rng[0]), sy = _mm256_loadu_si256((const __m256i *)q->rng[1]);
-    __m256i sz = _mm256_loadu_si256((const __m256i *)q->rng[2]), sw = _mm256_loadu_si256((const __m256i *)q->rng[3]);
+    /* t' = x * scale 2^31 + d, a multiple of 2^31 after adding 1.5 * 2^83 */
+    const __m256d sc31 = _mm256_set1_pd(run->scale * 0x1.0p31), magic31 = _mm256_set1_pd(0x1.8p83);
+    const __m256d unit31 = _mm256_set1_pd(0x1.0p-31), lo = _mm256_set1_pd(run->lo), hi = _mm256_set1_pd(run->hi);
+    const __m256d one = _mm256_set1_pd(1.0), absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(INT64_MAX));
+    /* bit 62 of |x| is set for |x| >= 2, inf and NaN */
+    const __m256i big = _mm256_set1_epi64x(INT64_C(1) << 62);
+    /* at most this, no sample can be over or clamped: |x scale| <= scale - 2, |d| < 1 */
+    const double safe = 1.0 - 2.0 / run->scale;
+    rq_lanes l = {_mm256_loadu_si256((const __m256i *)q->rng[0]), _mm256_loadu_si256((const __m256i *)q->rng[1]),
+                  _mm256_loadu_si256((const __m256i *)q->rng[2]), _mm256_loadu_si256((const __m256i *)q->rng[3])};
     __m256i clipped = _mm256_setzero_si256(), over = _mm256_setzero_si256();
-    __m256d peak = _mm256_set1_pd(scan->peak);
-    int16_t *d16 = dst;
-    int32_t *d32 = dst;
+    double peak = scan->peak;
 
-    for (size_t i = 0; i < n; i += 4) {
-        const __m256d x = _mm256_loadu_pd(src + i), a = _mm256_and_pd(x, absmask);
-        over = _mm256_sub_epi64(over, _mm256_castpd_si256(_mm256_cmp_pd(a, one, _CMP_GT_OQ)));
-        peak = _mm256_max_pd(a, peak);
-        __m256d t = _mm256_mul_pd(x, scale);
-        if (dithered) {
-            /* xorshift128: t = x ^ x << 11; x, y, z = y, z, w; w ^= w >> 19 ^ t ^ t >> 8 */
-            const __m256i tt = _mm256_xor_si256(sx, _mm256_slli_epi32(sx, 11));
-            const __m256i h = _mm256_xor_si256(_mm256_xor_si256(sw, _mm256_srli_epi32(sw, 19)),
-                                               _mm256_xor_si256(tt, _mm256_srli_epi32(tt, 8)));
-            sx = sy;
-            sy = sz;
-            sz = sw;
-            sw = h;
-            const __m256i b1 = _mm256_or_si256(_mm256_and_si256(_mm256_slli_epi64(h, 20), mant), exp0);
-            const __m256i b2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi64(h, 12), mant), exp0);
-            t = _mm256_add_pd(t, _mm256_sub_pd(_mm256_castsi256_pd(b1), _mm256_castsi256_pd(b2)));
+    for (size_t c = 0; c < n; c += SIMD_CHUNK) {
+        const size_t end = n - c < SIMD_CHUNK ? n : c + SIMD_CHUNK;
+        /* first pass: the peak (NaN left out, as the plain kernel does) and any |x| >= 2 or NaN */
+        __m256d pk0 = _mm256_setzero_pd(), pk1 = _mm256_setzero_pd();
+        __m256i bits = _mm256_setzero_si256();
+        for (size_t i = c; i < end; i += 8) {
+            const __m256d a0 = _mm256_and_pd(_mm256_loadu_pd(src + i), absmask);
+            const __m256d a1 = _mm256_and_pd(_mm256_loadu_pd(src + i + 4), absmask);
+            pk0 = _mm256_max_pd(a0, pk0);
+            pk1 = _mm256_max_pd(a1, pk1);
+            bits = _mm256_or_si256(bits, _mm256_castpd_si256(_mm256_or_pd(a0, a1)));
         }
-        const __m256d r = _mm256_sub_pd(_mm256_add_pd(t, magic), magic);
-        const __m256d v = _mm256_max_pd(_mm256_min_pd(r, hi), lo);
-        clipped = _mm256_sub_epi64(clipped, _mm256_castpd_si256(_mm256_cmp_pd(v, r, _CMP_NEQ_UQ)));
-        const __m128i o = _mm256_cvttpd_epi32(v);
-        if (s16)
-            _mm_storel_epi64((__m128i *)(d16 + i), _mm_packs_epi32(o, o));
-        else
-            _mm_storeu_si128((__m128i *)(d32 + i), o);
+        const __m256d pk = _mm256_max_pd(pk0, pk1);
+        __m128d p2 = _mm_max_pd(_mm256_castpd256_pd128(pk), _mm256_extractf128_pd(pk, 1));
+        p2 = _mm_max_pd(p2, _mm_unpackhi_pd(p2, p2));
+        const double cpeak = _mm_cvtsd_f64(p2);
+        peak = cpeak > peak ? cpeak : peak;
+
+        if (cpeak <= safe && _mm256_testz_si256(bits, big)) {
+            /* nothing to clamp or count: the rounded sample is the low word */
+            for (size_t i = c; i < end; i += 8) {
+                __m256d d0 = _mm256_setzero_pd(), d1 = _mm256_setzero_pd();
+                if (dithered)
+                    lanes_tpdf(&l, &d0, &d1);
+                const __m256d t0 = _mm256_add_pd(_mm256_fmadd_pd(_mm256_loadu_pd(src + i), sc31, d0), magic31);
+                const __m256d t1 = _mm256_add_pd(_mm256_fmadd_pd(_mm256_loadu_pd(src + i + 4), sc31, d1), magic31);
+                store8(dst, i, low_words(t0, t1), s16);
+            }
+            continue;
+        }
+        /* the full path: round, clamp, count */
+        for (size_t i = c; i < end; i += 8) {
+            __m256d d[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()};
+            __m256i v[2];
+            if (dithered)
+                lanes_tpdf(&l, &d[0], &d[1]);
+            for (int h = 0; h < 2; h++) {
+                const __m256d x = _mm256_loadu_pd(src + i + 4 * h);
+                over = _mm256_sub_epi64(over, _mm256_castpd_si256(_mm256_cmp_pd(_mm256_and_pd(x, absmask), one,
+                                                                                _CMP_GT_OQ)));
+                const __m256d t = _mm256_fmadd_pd(x, sc31, d[h]);
+                const __m256d r = _mm256_mul_pd(_mm256_sub_pd(_mm256_add_pd(t, magic31), magic31), unit31);
+                const __m256d vv = _mm256_max_pd(_mm256_min_pd(r, hi), lo);
+                clipped = _mm256_sub_epi64(clipped, _mm256_castpd_si256(_mm256_cmp_pd(vv, r, _CMP_NEQ_UQ)));
+                v[h] = _mm256_castsi128_si256(_mm256_cvttpd_epi32(vv));
+            }
+            store8(dst, i, _mm256_inserti128_si256(v[0], _mm256_castsi256_si128(v[1]), 1), s16);
+        }
     }
     if (dithered && n) {
-        _mm256_storeu_si256((__m256i *)q->rng[0], sx);
-        _mm256_storeu_si256((__m256i *)q->rng[1], sy);
-        _mm256_storeu_si256((__m256i *)q->rng[2], sz);
-        _mm256_storeu_si256((__m256i *)q->rng[3], sw);
-        _mm256_storeu_si256((__m256i *)q->group, sw);
+        _mm256_storeu_si256((__m256i *)q->rng[0], l.x);
+        _mm256_storeu_si256((__m256i *)q->rng[1], l.y);
+        _mm256_storeu_si256((__m256i *)q->rng[2], l.z);
+        _mm256_storeu_si256((__m256i *)q->rng[3], l.w);
     }
-    __m128d p2 = _mm_max_pd(_mm256_castpd256_pd128(peak), _mm256_extractf128_pd(peak, 1));
-    p2 = _mm_max_pd(p2, _mm_unpackhi_pd(p2, p2));
-    scan->peak = _mm_cvtsd_f64(p2);
+    scan->peak = peak;
     scan->over += (uint64_t)sum_epi64(over);
     return (uint64_t)sum_epi64(clipped);
 }
@@ -432,12 +520,12 @@ uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_
     if (!simd) {
         clipped = plain(&run, src, dst, n, &scan);
     } else {
-        /* the plain kernel up to a multiple of 4 in the stream, the SIMD
-         * kernel four at a time from there, the plain kernel for the rest */
+        /* the plain kernel up to a multiple of 8 in the stream, the SIMD
+         * kernel eight at a time from there, the plain kernel for the rest */
         unsigned char *out = dst;
-        size_t head = (size_t)((4u - (q->pos & 3u)) & 3u);
+        size_t head = (size_t)((DITHER_GROUP - q->pos % DITHER_GROUP) % DITHER_GROUP);
         head = head < n ? head : n;
-        const size_t body = (n - head) & ~(size_t)3, tail = n - head - body;
+        const size_t body = (n - head) / DITHER_GROUP * DITHER_GROUP, tail = n - head - body;
         if (head)
             clipped += plain(&run, src, out, head, &scan);
         run.pos += head;

@@ -73,7 +73,7 @@ typedef struct hpa_requant {
     double err[HPA_CHANNELS_MAX][HPA_SHAPER_TAPS]; /* past total errors, newest first */
     uint64_t pos;                 /* samples requantized since the reset */
     uint32_t rng[4][HPA_DITHER_LANES];  /* the dither's xorshift128 lanes: x, y, z, w of each */
-    uint32_t group[HPA_DITHER_LANES];   /* the lanes' last words: the dither of 4 samples */
+    int32_t group[HPA_DITHER_LANES];    /* the dither of the current 8 samples, in 2^-31 LSB */
     int simd;                     /* use the AVX2 kernels (set at init when the CPU has AVX2) */
 } hpa_requant;
 
