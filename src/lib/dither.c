@@ -38,11 +38,13 @@
  * CDF at 21 points), its mean and its autocorrelation, and both kernels
  * against a second implementation of this generator.
  *
- * The SIMD kernel works in chunks: a first pass over a chunk (in the L1
- * cache) takes the peak and looks for values that are not finite; when the
- * peak is at most 1 - 2/scale no sample can be over or clamped, and the
- * chunk is requantized without the clamp or the counts.  Otherwise the chunk
- * takes the full path.  Both give the same bits.
+ * The SIMD kernel works in chunks of 256 samples: a first pass over a chunk
+ * (in the L1 cache) takes the peak and looks for magnitudes of 2 or more,
+ * infinities and NaN (bit 62 of |x|).  When there are none and the peak is at
+ * most 1 - 2/scale, no sample is over and none can be clamped (|x scale| <=
+ * scale - 2 and |dither| < 1 keep t within +-(scale - 1)), so the chunk is
+ * requantized without the clamp or the counts; otherwise it takes the full
+ * path.  Both give the same bits.
  *
  * t = x * scale + dither is rounded once (x * scale is exact: scale is a
  * power of two).  Rounding is to nearest by the 1.5 * 2^52 trick,

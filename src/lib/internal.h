@@ -74,7 +74,7 @@ typedef struct hpa_requant {
     uint64_t pos;                 /* samples requantized since the reset */
     uint32_t rng[4][HPA_DITHER_LANES];  /* the dither's xorshift128 lanes: x, y, z, w of each */
     int32_t group[HPA_DITHER_LANES];    /* the dither of the current 8 samples, in 2^-31 LSB */
-    int simd;                     /* use the AVX2 kernels (set at init when the CPU has AVX2) */
+    int simd;                     /* use the AVX2+FMA kernels (set at init when the CPU has both) */
 } hpa_requant;
 
 void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsigned channels,

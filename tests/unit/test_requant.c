@@ -221,32 +221,22 @@ static int have_simd(void)
     return q.simd;
 }
 
-static void test_none_plain(void **state)
-{
-    (void)state;
-    run_exact(HPA_DITHER_NONE, 0);
-}
+/* what a test runs: a mode with the plain kernels (simd 0) or the SIMD set */
+typedef struct rq_case {
+    hpa_dither mode;
+    int simd;
+} rq_case;
 
-static void test_none_simd(void **state)
+static const rq_case none_plain = {HPA_DITHER_NONE, 0}, none_simd = {HPA_DITHER_NONE, 1};
+static const rq_case tpdf_plain = {HPA_DITHER_TPDF, 0}, tpdf_simd = {HPA_DITHER_TPDF, 1};
+
+static void test_exact(void **state)
 {
-    (void)state;
-    if (!have_simd())
+    const rq_case *c = *state;
+    print_message("dither %s, %s kernels\n", hpa_dither_name(c->mode), c->simd ? "SIMD" : "plain C");
+    if (c->simd && !have_simd())
         skip();
-    run_exact(HPA_DITHER_NONE, 1);
-}
-
-static void test_tpdf_plain(void **state)
-{
-    (void)state;
-    run_exact(HPA_DITHER_TPDF, 0);
-}
-
-static void test_tpdf_simd(void **state)
-{
-    (void)state;
-    if (!have_simd())
-        skip();
-    run_exact(HPA_DITHER_TPDF, 1);
+    run_exact(c->mode, c->simd);
 }
 
 /* ---- the dither's distribution ---- */
@@ -338,26 +328,24 @@ static void check_distribution(int simd)
     free(out);
 }
 
-static void test_distribution_plain(void **state)
+static void test_distribution(void **state)
 {
-    (void)state;
-    check_distribution(0);
-}
-
-static void test_distribution_simd(void **state)
-{
-    (void)state;
-    if (!have_simd())
+    const rq_case *c = *state;
+    print_message("dither %s, %s kernels\n", hpa_dither_name(c->mode), c->simd ? "SIMD" : "plain C");
+    if (c->simd && !have_simd())
         skip();
-    check_distribution(1);
+    check_distribution(c->simd);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_none_plain),         cmocka_unit_test(test_none_simd),
-        cmocka_unit_test(test_tpdf_plain),         cmocka_unit_test(test_tpdf_simd),
-        cmocka_unit_test(test_distribution_plain), cmocka_unit_test(test_distribution_simd),
+        cmocka_unit_test_prestate(test_exact, (void *)&none_plain),
+        cmocka_unit_test_prestate(test_exact, (void *)&none_simd),
+        cmocka_unit_test_prestate(test_exact, (void *)&tpdf_plain),
+        cmocka_unit_test_prestate(test_exact, (void *)&tpdf_simd),
+        cmocka_unit_test_prestate(test_distribution, (void *)&tpdf_plain),
+        cmocka_unit_test_prestate(test_distribution, (void *)&tpdf_simd),
     };
     return run_seeded("test_requant", "requant", tests);
 }
