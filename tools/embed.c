@@ -18,8 +18,10 @@ static int embed(FILE *out, const char *path)
     base = base ? base + 1 : path;
     char name[256];
     size_t n = 0;
-    for (const char *p = base; *p && *p != '.' && n + 1 < sizeof name; p++)
-        name[n++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : '_';
+    for (const char *p = base; *p && *p != '.' && n + 1 < sizeof name; p++) {
+        int keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+        name[n++] = (char)(keep ? *p : '_');
+    }
     name[n] = 0;
     FILE *in = fopen(path, "rb");
     if (!in) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install the Debian packages hpamp needs to build, test, benchmark and demo,
+# Install the Debian packages hpamp needs to build, test (lint too), benchmark and demo,
 # if any are missing.  As root it runs apt-get; otherwise sudo; otherwise it
 # says what to install and fails.
 set -eu
@@ -9,7 +9,8 @@ libsndfile1-dev libsoxr-dev libfftw3-dev libcmocka-dev
 libasound2-dev alsa-utils libpipewire-0.3-dev pipewire pipewire-bin wireplumber
 libebur128-dev libcairo2-dev ffmpeg libbs2b-dev libinih-dev
 libflac-dev libvorbis-dev flac vorbis-tools
-sonic-pi-samples sox libsox-fmt-all"
+sonic-pi-samples sox libsox-fmt-all
+clang-tidy clang-format"
 
 missing=""
 for p in $PACKAGES; do

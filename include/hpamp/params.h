@@ -24,7 +24,7 @@ typedef enum hpa_param_id {
     HPA_PARAM_COUNT
 } hpa_param_id;
 
-typedef struct hpa_param_info {
+typedef struct hpa_param_info { /* NOLINT(clang-analyzer-optin.performance.Padding): public ABI, order fixed */
     hpa_param_id id;
     const char *symbol;  /* stable machine name, e.g. "volume_db" */
     const char *name;    /* human name, e.g. "Volume" */

@@ -44,7 +44,7 @@ double hpa_dose_now(void)
         } else {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
-            base = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+            base = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
         }
         mono0 = hpa_now_s();
     }
@@ -113,6 +113,7 @@ static int unseal(const char *line, size_t n, rec *r)
     long long t;
     double a, b;
     char k;
+    // NOLINTNEXTLINE(cert-err34-c): the record is sealed by its checksum and its fields are range-checked below
     int got = sscanf(body, "%c %lld %lf %lf", &k, &t, &a, &b);
     if (k == 'E' && got == 4 && a >= 0.0 && b >= 0.0 && isfinite(a) && isfinite(b)) {
         *r = (rec){'E', (int64_t)t, a, b};

@@ -195,6 +195,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
             if (xp) {
                 o->xf_fcut_hz = xp->fcut_hz;
                 o->xf_feed_db = xp->feed_db;
+                // NOLINTNEXTLINE(cert-err34-c): range-checked; overflow gives HUGE_VAL, rejected
             } else if (sscanf(optarg, "%lf,%lf%c", &hz, &db, &tail) == 2 && hz >= 300.0 && hz <= 2000.0 &&
                        db >= 1.0 && db <= 15.0) {
                 o->xf_fcut_hz = hz;
@@ -405,7 +406,7 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
     int n = snprintf(line, sizeof line, "[%d/%d] %s  %s/%s  vol %s%s%s  L %s R %s  lim %.1f dB  clip %llu  xrun %llu%s%s",
                      st->index + 1, ui->n_files, name, pos, len, vol, dose, sw, l, r, st->limiter_db,
                      (unsigned long long)st->clipped,
-                     (unsigned long long)(ui->xruns + st->starved), *note ? "  " : "", note);
+                     (unsigned long long)ui->xruns + st->starved, *note ? "  " : "", note);
     if (n >= cols)
         line[cols - 1] = 0;
     fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");

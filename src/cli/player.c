@@ -431,7 +431,7 @@ int hpa_player_start(hpa_player *p, double timeout_s)
         return -1;
     p->decoder_started = 1;
     /* prefill: half the ring, or everything there is */
-    for (double waited = 0.0; waited < timeout_s; waited += 0.002) {
+    for (int waited_ms = 0; waited_ms < timeout_s * 1000.0; waited_ms += 2) {
         if (hpa_ring_readable(&p->data) >= p->data.size / 2)
             break;
         if (atomic_load_explicit(&p->done_gen, memory_order_acquire) == (int)atomic_load(&p->gen))

@@ -150,11 +150,13 @@ static void spl_panel(cairo_t *cr, const panel *p, double spl_fs, const hpa_advi
 {
     char b[64];
     cairo_set_line_width(cr, 1.0);
-    for (double x = p->xmin; x <= p->xmax + 1e-9; x += 10.0) {
+    for (int i = 0; p->xmin + 10.0 * i <= p->xmax + 1e-9; i++) {
+        const double x = p->xmin + 10.0 * i;
         snprintf(b, sizeof b, "%.0f", x);
         grid_x(cr, p, x, b);
     }
-    for (double y = p->ymin; y <= p->ymax + 1e-9; y += 10.0) {
+    for (int i = 0; p->ymin + 10.0 * i <= p->ymax + 1e-9; i++) {
+        const double y = p->ymin + 10.0 * i;
         snprintf(b, sizeof b, "%.0f", y);
         grid_y(cr, p, y, b);
     }

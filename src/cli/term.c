@@ -14,7 +14,7 @@ void hpa_cli_error(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fputs("hpamp: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): false positive, va_start above
     fputc('\n', stderr);
     va_end(ap);
 }
@@ -24,7 +24,7 @@ void hpa_cli_warn(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fputs("hpamp: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): false positive, va_start above
     fputc('\n', stderr);
     va_end(ap);
 }
@@ -59,7 +59,7 @@ double hpa_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 int hpa_use_color(FILE *f)

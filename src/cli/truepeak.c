@@ -60,9 +60,10 @@ hpa_tp *hpa_tp_create(unsigned channels)
     for (int p = 1; p <= 3; p++) {
         double c[TAPS], sum = 0.0, l1 = 0.0;
         for (int i = 0; i < TAPS; i++) {
+            // NOLINTNEXTLINE(bugprone-integer-division): LEAD = TAPS / 2 = 16, exact
             double x = p / 4.0 - (double)(i - (LEAD - 1)); /* distance from the point to the sample */
             double s = sin(pi * x) / (pi * x);
-            double r = x / LEAD;
+            double r = x / LEAD; // NOLINT(bugprone-integer-division): LEAD = TAPS / 2 = 16, exact
             double w = fabs(r) < 1.0 ? bessel_i0(BETA * sqrt(1.0 - r * r)) / bessel_i0(BETA) : 0.0;
             c[i] = s * w;
             sum += c[i];

@@ -87,7 +87,7 @@ static int read_byte(int fd, int timeout_ms)
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     int r = poll(&pfd, 1, timeout_ms);
     if (r <= 0)
-        return r == 0 ? -2 : -2;
+        return -2; /* timed out, or poll interrupted by a signal: no key */
     unsigned char c;
     ssize_t n = read(fd, &c, 1);
     if (n == 0)

@@ -487,7 +487,10 @@ int hpa_pipewire_open(const hpa_device_request *req, hpa_device **out, hpa_devic
     d->registry = pw_core_get_registry(d->core, PW_VERSION_REGISTRY, 0);
     pw_registry_add_listener(d->registry, &d->registry_listener, &registry_events, d);
     /* two round trips: the globals, then the metadata bound from them */
-    if (roundtrip(d) || roundtrip(d)) {
+    int late = roundtrip(d);
+    if (!late)
+        late = roundtrip(d);
+    if (late) {
         WHY("the PipeWire server does not answer%s%s", atomic_load(&d->failed) ? ": " : "",
             atomic_load(&d->failed) ? d->message : "");
         err = -ETIMEDOUT;

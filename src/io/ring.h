@@ -21,7 +21,7 @@
 #error "the ring needs lock-free 64-bit atomics"
 #endif
 
-typedef struct hpa_ring {
+typedef struct hpa_ring { /* NOLINT(clang-analyzer-optin.performance.Padding): head, tail on own cache lines */
     unsigned char *buf;
     size_t size;                       /* a power of two */
     size_t mask;

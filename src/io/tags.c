@@ -92,7 +92,7 @@ static void take(hpa_rg_tags *t, const char *key, size_t key_len, const char *va
         {"REPLAYGAIN_ALBUM_PEAK", 0, offsetof(hpa_rg_tags, has_album_peak), offsetof(hpa_rg_tags, album_peak)},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        if (key_len != strlen(keys[i].name) || strncasecmp(key, keys[i].name, key_len))
+        if (key_len != strlen(keys[i].name) || strncasecmp(key, keys[i].name, key_len) != 0)
             continue;
         int *has = (int *)((char *)t + keys[i].has_off);
         double *val = (double *)((char *)t + keys[i].val_off);
@@ -174,7 +174,7 @@ static size_t id3_string(int enc, const unsigned char *p, size_t n, char *out, s
                 break;
             }
             if (o + 1 < out_len)
-                out[o++] = c < 0x80 ? (char)c : '?';
+                out[o++] = (char)(c < 0x80 ? c : '?');
         }
     } else { /* ISO-8859-1, UTF-8 */
         for (; i < n; i++) {
@@ -183,7 +183,7 @@ static size_t id3_string(int enc, const unsigned char *p, size_t n, char *out, s
                 break;
             }
             if (o + 1 < out_len)
-                out[o++] = p[i] < 0x80 ? (char)p[i] : '?';
+                out[o++] = (char)(p[i] < 0x80 ? p[i] : '?');
         }
     }
     out[o] = 0;

@@ -291,7 +291,7 @@ static int parse_number(const char *s, double *out)
         return -1;
     double v;
     if (mant == 0)
-        v = 0.0;
+        v = 0.0; // NOLINT(bugprone-branch-clone): zero, and underflow below, are different cases
     else if (mant < (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22)
         v = exp10 < 0 ? (double)mant / p10[-exp10] : (double)mant * p10[exp10];
     else if (exp10 > 400)
@@ -388,7 +388,7 @@ static const char *shown(const char *v, char *buf, size_t cap)
     if (k + 4 > cap)
         k = 0;
     for (size_t i = 0; i < k; i++)
-        buf[i] = (v[i] == '\n' || v[i] == '\t') ? ' ' : v[i];
+        buf[i] = (char)((v[i] == '\n' || v[i] == '\t') ? ' ' : v[i]);
     memcpy(buf + k, k < n ? "..." : "", k < n ? 4 : 1);
     return buf;
 }
@@ -405,7 +405,7 @@ enum {
     C_NUMBER /* a double at `offset` */
 };
 
-typedef struct column {
+typedef struct column { /* NOLINT(clang-analyzer-optin.performance.Padding): tables below are positional */
     const char *name, *alias;
     int what;
     size_t offset;   /* C_NUMBER */
@@ -653,7 +653,7 @@ static int parse_header(hpa_db_kind kind, const hpa_csv *csv, const char *origin
         }
         for (size_t k = 0; k <= len; k++) {
             char ch = csv->fields[i][k];
-            name[k] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : (ch == ' ' || ch == '-') ? '_' : ch;
+            name[k] = (char)((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : (ch == ' ' || ch == '-') ? '_' : ch);
         }
         for (size_t c = 0; c < lay->n_cols; c++) {
             if (!strcmp(name, lay->cols[c].name) || (lay->cols[c].alias && !strcmp(name, lay->cols[c].alias))) {
@@ -777,7 +777,7 @@ static size_t idset_slot(const idset *set, const char *key)
     for (const unsigned char *p = (const unsigned char *)key; *p; p++)
         h = (h ^ *p) * 1099511628211u;
     size_t i = (size_t)h & set->mask;
-    while (set->key[i] && strcmp(set->key[i], key))
+    while (set->key[i] && strcmp(set->key[i], key) != 0)
         i = (i + 1) & set->mask;
     return i;
 }
@@ -1168,7 +1168,7 @@ int hpa_db_add_spec(hpa_db *db, hpa_db_kind kind, const char *spec, size_t *inde
             char ch = p[i];
             if (ch == ' ' || ch == '\t')
                 continue;
-            tok[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+            tok[n++] = (char)((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
         }
         tok[n] = 0;
         double v;

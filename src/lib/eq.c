@@ -541,7 +541,7 @@ int hpa_eq_peak_db(const hpa_eq_band *bands, size_t n, double rate_hz, double lo
         best = v_hi, best_f = hi_hz;
     double prev2 = -HUGE_VAL, prev = v_lo, f_prev = lo_hz;
     double f = lo_hz >= 1.0 ? lo_hz * step : 1.0;
-    for (; f < hi_hz; f *= step) {
+    for (; f < hi_hz; f *= step) { // NOLINT(cert-flp30-c): a geometric grid; step > 1 bounds the count
         const double v = peak_eval(&p, f);
         if (v > best)
             best = v, best_f = f;

@@ -265,7 +265,7 @@ static void solve_gains(fit_work *w, hpa_eq_band *b, size_t n, double rate)
             cholesky_back(w->A, n, w->rhs, w->step);
             double scale = 1.0, moved = 0.0;
             int ok = 0;
-            for (int half = 0; half < 8 && !ok; half++, scale *= 0.5) {
+            for (int half = 0; half < 8 && !ok; half++, scale *= 0.5) { // NOLINT(cert-flp30-c): counted by half
                 for (size_t k = 0; k < n; k++)
                     w->trial[k] = clamp_gain(g[k] + scale * w->step[k]);
                 evaluate(w, b, n, w->trial, rate, w->resid);

@@ -42,7 +42,7 @@ static void m_quote(msg *m, const char *s, size_t n)
     m_char(m, '\'');
     for (size_t i = 0; i < n && i < QUOTE_MAX; i++) {
         unsigned char c = (unsigned char)s[i];
-        m_char(m, (c >= 0x20 && c < 0x7f) ? (char)c : '?');
+        m_char(m, (char)((c >= 0x20 && c < 0x7f) ? c : '?'));
     }
     if (n > QUOTE_MAX)
         m_str(m, "...");
@@ -117,7 +117,7 @@ static void m_num(msg *m, double x)
                 m_char(m, d[i]);
         } else {
             for (int i = 0; i <= e; i++)
-                m_char(m, i < nd ? d[i] : '0');
+                m_char(m, (char)(i < nd ? d[i] : '0'));
             if (nd > e + 1) {
                 m_char(m, '.');
                 for (int i = e + 1; i < nd; i++)

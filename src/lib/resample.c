@@ -197,7 +197,7 @@ static int start(hpa_resampler *r, size_t *burst)
 
     const uint64_t g = gcd_u64(r->in_rate, r->out_rate);
     const uint64_t step_in = r->in_rate / g, step_out = r->out_rate / g;
-    const uint64_t min_chunks = 64u * (1u + (r->in_rate / r->out_rate) / 8u); /* decimation needs more */
+    const uint64_t min_chunks = UINT64_C(64) * (1u + (r->in_rate / r->out_rate) / 8u); /* decimation needs more */
     uint64_t fed = 0, emitted = 0;
     size_t got;
     int err = HPA_OK;
@@ -212,8 +212,8 @@ static int start(hpa_resampler *r, size_t *burst)
      * line up.  The output still counts towards what is owed. */
     {
         /* decimating filters keep their long FIFOs on the input side */
-        const size_t big_in = r->in_rate > r->out_rate ? 128u * CHUNK : 16u * CHUNK;
-        const size_t big_out = 16u * PULL;
+        const size_t big_in = r->in_rate > r->out_rate ? (size_t)128 * CHUNK : (size_t)16 * CHUNK;
+        const size_t big_out = (size_t)16 * PULL;
         size_t frames = big_in > big_out ? big_in : big_out;
         double *tmp = r->alloc.alloc(r->alloc.user, frames * r->channels * sizeof(double));
         if (!tmp)

@@ -1,0 +1,39 @@
+#!/bin/sh
+# clang-tidy over every C file of src/ and tools/ (checks: .clang-tidy at the
+# root), with the build's compile_commands.json; any finding fails the test.
+# Usage: tidy.sh SOURCE_ROOT BUILD_ROOT.  Skips (77) without clang-tidy.
+# Two files at a time (HPA_LINT_JOBS to change it).
+set -eu
+src=$1
+build=$2
+
+tidy=""
+for t in clang-tidy clang-tidy-14; do
+    if command -v "$t" >/dev/null 2>&1; then
+        tidy=$t
+        break
+    fi
+done
+if [ -z "$tidy" ]; then
+    echo "clang-tidy not found (Debian: apt-get install clang-tidy): skipped"
+    exit 77
+fi
+if [ ! -f "$build/compile_commands.json" ]; then
+    echo "no $build/compile_commands.json (not a ninja build?): skipped"
+    exit 77
+fi
+
+# Findings in the project's own headers count too; system headers do not.
+filter="^$(printf '%s' "$(cd "$src" && pwd)" | sed 's/[].[^$*+?(){}|\\]/\\&/g')/"
+
+cd "$src"
+files=$(find src tools -name '*.c' | sort)
+echo "$tidy: $(echo "$files" | wc -l) files"
+# shellcheck disable=SC2086
+if printf '%s\n' $files | xargs -P "${HPA_LINT_JOBS:-2}" -n 1 \
+       "$tidy" -p "$build" --quiet --warnings-as-errors='*' --header-filter="$filter"; then
+    echo "clang-tidy: no findings"
+else
+    echo "clang-tidy: findings above (fix them, or a targeted // NOLINT(check): reason for a false positive)"
+    exit 1
+fi
