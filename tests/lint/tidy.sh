@@ -1,19 +1,14 @@
 #!/bin/sh
 # clang-tidy over every C file of src/ and tools/ (checks: .clang-tidy at the
 # root), with the build's compile_commands.json; any finding fails the test.
-# Usage: tidy.sh SOURCE_ROOT BUILD_ROOT.  Skips (77) without clang-tidy.
-# Two files at a time (HPA_LINT_JOBS to change it).
+# Usage: tidy.sh CLANG_TIDY SOURCE_ROOT BUILD_ROOT; CLANG_TIDY is empty when
+# Meson found none, and the test skips (77).  Two files at a time
+# (HPA_LINT_JOBS to change it).
 set -eu
-src=$1
-build=$2
+tidy=$1
+src=$2
+build=$3
 
-tidy=""
-for t in clang-tidy clang-tidy-14; do
-    if command -v "$t" >/dev/null 2>&1; then
-        tidy=$t
-        break
-    fi
-done
 if [ -z "$tidy" ]; then
     echo "clang-tidy not found (Debian: apt-get install clang-tidy): skipped"
     exit 77
