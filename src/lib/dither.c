@@ -430,7 +430,7 @@ static AVX2 ALWAYS_INLINE uint64_t avx2_kernel(const rq_run *run, const double *
             if (dithered)
                 lanes_tpdf(&l, &d[0], &d[1]);
             for (int h = 0; h < 2; h++) {
-                const __m256d x = _mm256_loadu_pd(src + i + 4 * h);
+                const __m256d x = _mm256_loadu_pd(src + i + (size_t)4 * (size_t)h);
                 over = _mm256_sub_epi64(over, _mm256_castpd_si256(_mm256_cmp_pd(_mm256_and_pd(x, absmask), one,
                                                                                 _CMP_GT_OQ)));
                 const __m256d t = _mm256_fmadd_pd(x, sc31, d[h]);
