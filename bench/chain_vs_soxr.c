@@ -440,8 +440,7 @@ int main(int argc, char **argv)
         return rc ? 1 : 0;
     }
 
-    printf("chain_vs_soxr: hpamp %s chain vs libsoxr %s alone, in memory\n", hpa_version_string(),
-           soxr_version());
+    printf("chain_vs_soxr: hpamp %s chain vs libsoxr %s alone, in memory\n", hpa_version_string(), soxr_version());
     printf("conversion: s16 stereo %u Hz -> %u Hz; chain: s24 out, linear filter, TPDF dither; "
            "soxr: VHQ linear phase, float64 I/O, 1 thread\n",
            IN_RATE, OUT_RATE);

@@ -79,10 +79,10 @@ enum {
 
 /* How a db source became a model source. */
 typedef enum hpa_source_basis {
-    HPA_BASIS_NONE = 0,          /* no output figure: unknown */
-    HPA_BASIS_VOLTAGE = 1,       /* its stated voltage (the power ratings, if any, checked against it) */
-    HPA_BASIS_ONE_RATING = 2,    /* one power rating: V = √(P·R) at R */
-    HPA_BASIS_TWO_RATINGS = 3    /* two power ratings: hpa_source_from_power_ratings */
+    HPA_BASIS_NONE = 0,       /* no output figure: unknown */
+    HPA_BASIS_VOLTAGE = 1,    /* its stated voltage (the power ratings, if any, checked against it) */
+    HPA_BASIS_ONE_RATING = 2, /* one power rating: V = √(P·R) at R */
+    HPA_BASIS_TWO_RATINGS = 3 /* two power ratings: hpa_source_from_power_ratings */
 } hpa_source_basis;
 
 /* The answer, and the numbers behind it.  Volts and currents are RMS; the
@@ -90,39 +90,39 @@ typedef enum hpa_source_basis {
  * largest divider loss).  A number that cannot be told is NaN. */
 typedef struct hpa_advice {
     hpa_verdict verdict;
-    unsigned reasons;          /* HPA_REASON_* bits */
+    unsigned reasons; /* HPA_REASON_* bits */
 
     /* the target */
-    double level_db;           /* average listening level, dB SPL */
-    double crest_db;           /* programme crest, dB */
-    double peak_spl_db;        /* level_db + crest_db */
+    double level_db;    /* average listening level, dB SPL */
+    double crest_db;    /* programme crest, dB */
+    double peak_spl_db; /* level_db + crest_db */
 
     /* the headphone */
-    double sens_db_per_v;      /* the sensitivity used (hpa_headphone_sens_db_per_v) */
+    double sens_db_per_v; /* the sensitivity used (hpa_headphone_sens_db_per_v) */
     double nominal_ohm;
-    double load_ohm, load_hz;  /* lowest |Z| over the band and where */
-    double zmax_ohm, zmax_hz;  /* highest |Z| over the band and where */
+    double load_ohm, load_hz; /* lowest |Z| over the band and where */
+    double zmax_ohm, zmax_hz; /* highest |Z| over the band and where */
 
     /* the source as modelled */
     hpa_source_basis basis;
-    double voc_v;              /* open-circuit clipping voltage */
-    double imax_ma;            /* current limit; 0 = not known (not modelled) */
-    double zout_ohm;           /* NaN when not known (then taken as 0 for the level) */
+    double voc_v;    /* open-circuit clipping voltage */
+    double imax_ma;  /* current limit; 0 = not known (not modelled) */
+    double zout_ohm; /* NaN when not known (then taken as 0 for the level) */
 
     /* what the target's peaks need, into load_ohm */
     double required_vrms, required_ma, required_mw;
-    double level_vrms;         /* volts for the average level alone */
+    double level_vrms; /* volts for the average level alone */
 
     /* what the source delivers into load_ohm */
     double available_vrms, available_ma, available_mw;
-    double max_spl_db;         /* sens_db_per_v + 20·log10(available_vrms): the loudest clean sine */
-    double headroom_db;        /* max_spl_db − peak_spl_db */
-    hpa_limit limit;           /* the limit that comes first into this load */
+    double max_spl_db;  /* sens_db_per_v + 20·log10(available_vrms): the loudest clean sine */
+    double headroom_db; /* max_spl_db − peak_spl_db */
+    hpa_limit limit;    /* the limit that comes first into this load */
 
     /* output impedance (NaN when zout is not known) */
-    double damping_factor;     /* nominal / Zout; +inf for Zout = 0 */
-    int eighth_rule_ok;        /* 1 Zout <= load/8, 0 not, -1 not known */
-    hpa_fr_deviation fr;       /* over the band; fields NaN when not known */
+    double damping_factor; /* nominal / Zout; +inf for Zout = 0 */
+    int eighth_rule_ok;    /* 1 Zout <= load/8, 0 not, -1 not known */
+    hpa_fr_deviation fr;   /* over the band; fields NaN when not known */
 } hpa_advice;
 
 /* [any] A db headphone as a model headphone: nominal impedance, the
@@ -149,8 +149,7 @@ HPA_API int hpa_advise_headphone(const hpa_db_headphone *rec, hpa_headphone *hp,
  * set to 0.  *basis (may be NULL) says which rule applied.  Returns
  * HPA_ERR_INVALID_ARG when there is no output figure or the figures
  * contradict each other (then *basis is HPA_BASIS_NONE for the former). */
-HPA_API int hpa_advise_source(const hpa_db_source *rec, hpa_source *src, int *zout_known,
-                              hpa_source_basis *basis);
+HPA_API int hpa_advise_source(const hpa_db_source *rec, hpa_source *src, int *zout_known, hpa_source_basis *basis);
 
 /* [any] The verdict for headphone h on source s at an average level of
  * level_db dB SPL (0 .. 150) with a programme crest of crest_db (-20 .. 60;
@@ -163,7 +162,7 @@ HPA_API int hpa_advise(const hpa_db_headphone *h, const hpa_db_source *s, double
 
 /* One source that would do the job. */
 typedef struct hpa_advise_pick {
-    size_t index;              /* in the database's source table */
+    size_t index; /* in the database's source table */
     double headroom_db;
     double max_spl_db;
     hpa_limit limit;

@@ -70,23 +70,23 @@ typedef enum hpa_stage {
 } hpa_stage;
 
 typedef struct hpa_chain_config {
-    uint32_t in_rate_hz;        /* 8000 .. 768000 */
-    uint32_t out_rate_hz;       /* 8000 .. 768000; equal to in_rate_hz: no resampler */
-    uint32_t channels;          /* 1 .. 8 */
-    uint32_t max_block_frames;  /* the most input frames one process call may take (>= 1) */
+    uint32_t in_rate_hz;       /* 8000 .. 768000 */
+    uint32_t out_rate_hz;      /* 8000 .. 768000; equal to in_rate_hz: no resampler */
+    uint32_t channels;         /* 1 .. 8 */
+    uint32_t max_block_frames; /* the most input frames one process call may take (>= 1) */
     hpa_format in_format;
     hpa_format out_format;
     hpa_filter filter;
     hpa_dither dither;
-    double volume_db;           /* initial volume; default 0 dB */
-    double max_volume_db;       /* hard maximum: no request goes above it; default 0 dB */
-    double smoothing_ms;        /* time constant of volume smoothing; default 10 ms */
-    uint64_t seed;              /* dither seed; fixed default so renders are reproducible */
+    double volume_db;               /* initial volume; default 0 dB */
+    double max_volume_db;           /* hard maximum: no request goes above it; default 0 dB */
+    double smoothing_ms;            /* time constant of volume smoothing; default 10 ms */
+    uint64_t seed;                  /* dither seed; fixed default so renders are reproducible */
     const hpa_allocator *allocator; /* NULL: malloc/free; copied, must outlive nothing */
-    uint32_t max_eq_bands;      /* room for EQ band sets (hpa_chain_set_eq), 0 .. 4096; default 32 */
-    double crossfade_ms;        /* length of the EQ and crossfeed crossfades, 1 .. 200; 0 or default: 20 ms */
-    double limiter_lookahead_ms; /* 0: no limiter (default); else its lookahead, 0.5 .. 5 ms (adds latency) */
-    double limiter_release_ms;  /* the limiter's release time constant, 1 .. 5000; 0 or default: 100 ms */
+    uint32_t max_eq_bands;          /* room for EQ band sets (hpa_chain_set_eq), 0 .. 4096; default 32 */
+    double crossfade_ms;            /* length of the EQ and crossfeed crossfades, 1 .. 200; 0 or default: 20 ms */
+    double limiter_lookahead_ms;    /* 0: no limiter (default); else its lookahead, 0.5 .. 5 ms (adds latency) */
+    double limiter_release_ms;      /* the limiter's release time constant, 1 .. 5000; 0 or default: 100 ms */
 } hpa_chain_config;
 
 typedef struct hpa_chain_stats {
@@ -101,9 +101,9 @@ typedef struct hpa_chain_stats {
 
 /* A libbs2b crossfeed preset. */
 typedef struct hpa_crossfeed_preset {
-    const char *name;  /* "default", "cmoy", "jmeier" */
-    double fcut_hz;    /* cut frequency of the crossfed low-pass */
-    double feed_db;    /* crossfed sound below the direct sound at low frequencies */
+    const char *name; /* "default", "cmoy", "jmeier" */
+    double fcut_hz;   /* cut frequency of the crossfed low-pass */
+    double feed_db;   /* crossfed sound below the direct sound at low frequencies */
     const char *doc;
 } hpa_crossfeed_preset;
 
@@ -140,8 +140,8 @@ HPA_API size_t hpa_chain_max_out_frames(const hpa_chain *chain);
  * a call may return fewer or more frames than in_frames * out/in, and one with
  * in_frames 0 returns output still waiting.  in may be NULL only when
  * in_frames is 0.  Buffers must not overlap. */
-HPA_API int hpa_chain_process(hpa_chain *chain, const void *in, size_t in_frames,
-                              void *out, size_t out_capacity, size_t *out_frames);
+HPA_API int hpa_chain_process(hpa_chain *chain, const void *in, size_t in_frames, void *out, size_t out_capacity,
+                              size_t *out_frames);
 
 /* [non-RT] End of input: write what the resampler still holds.  Call until
  * *out_frames is 0; afterwards process() returns HPA_ERR_STATE until reset.

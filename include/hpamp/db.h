@@ -39,11 +39,7 @@ extern "C" {
 typedef struct hpa_db hpa_db;
 
 /* Which table; as a mask, HPA_DB_ANY means both. */
-typedef enum hpa_db_kind {
-    HPA_DB_HEADPHONES = 1,
-    HPA_DB_SOURCES = 2,
-    HPA_DB_ANY = 3
-} hpa_db_kind;
+typedef enum hpa_db_kind { HPA_DB_HEADPHONES = 1, HPA_DB_SOURCES = 2, HPA_DB_ANY = 3 } hpa_db_kind;
 
 typedef enum hpa_db_hp_type {
     HPA_DB_TYPE_UNKNOWN = 0,
@@ -57,8 +53,8 @@ typedef enum hpa_db_driver {
     HPA_DB_DRIVER_UNKNOWN = 0,
     HPA_DB_DRIVER_DYNAMIC,
     HPA_DB_DRIVER_PLANAR,
-    HPA_DB_DRIVER_BA,            /* balanced armature */
-    HPA_DB_DRIVER_HYBRID,        /* dynamic + balanced armature (or more) */
+    HPA_DB_DRIVER_BA,     /* balanced armature */
+    HPA_DB_DRIVER_HYBRID, /* dynamic + balanced armature (or more) */
     HPA_DB_DRIVER_ELECTROSTATIC
 } hpa_db_driver;
 
@@ -66,46 +62,46 @@ typedef enum hpa_db_back {
     HPA_DB_BACK_UNKNOWN = 0,
     HPA_DB_BACK_OPEN,
     HPA_DB_BACK_CLOSED,
-    HPA_DB_BACK_SEMI             /* semi-open or semi-closed */
+    HPA_DB_BACK_SEMI /* semi-open or semi-closed */
 } hpa_db_back;
 
 typedef enum hpa_db_src_kind {
     HPA_DB_SRC_UNKNOWN = 0,
     HPA_DB_SRC_PHONE,
-    HPA_DB_SRC_DONGLE,           /* USB or Lightning adapter */
-    HPA_DB_SRC_LAPTOP,           /* a computer's jack (also desktop-PC onboard audio) */
-    HPA_DB_SRC_DAP,              /* digital audio player ("player") */
-    HPA_DB_SRC_PORTABLE_AMP,     /* battery-powered amp or DAC/amp ("portable") */
-    HPA_DB_SRC_DAC_AMP,          /* mains-powered DAC with a headphone amp */
-    HPA_DB_SRC_DESKTOP_AMP       /* mains-powered headphone amp ("desktop") */
+    HPA_DB_SRC_DONGLE,       /* USB or Lightning adapter */
+    HPA_DB_SRC_LAPTOP,       /* a computer's jack (also desktop-PC onboard audio) */
+    HPA_DB_SRC_DAP,          /* digital audio player ("player") */
+    HPA_DB_SRC_PORTABLE_AMP, /* battery-powered amp or DAC/amp ("portable") */
+    HPA_DB_SRC_DAC_AMP,      /* mains-powered DAC with a headphone amp */
+    HPA_DB_SRC_DESKTOP_AMP   /* mains-powered headphone amp ("desktop") */
 } hpa_db_src_kind;
 
 typedef enum hpa_db_output {
-    HPA_DB_OUTPUT_SE = 0,        /* single-ended */
-    HPA_DB_OUTPUT_BAL = 1        /* balanced */
+    HPA_DB_OUTPUT_SE = 0, /* single-ended */
+    HPA_DB_OUTPUT_BAL = 1 /* balanced */
 } hpa_db_output;
 
 /* A headphone or earphone.  Strings are UTF-8, never NULL (empty when not
  * given), owned by the database. */
 typedef struct hpa_db_headphone {
-    const char *id;              /* stable name, e.g. "sennheiser-hd-600" */
+    const char *id; /* stable name, e.g. "sennheiser-hd-600" */
     const char *brand, *model;
     hpa_db_hp_type type;
     hpa_db_driver driver;
     hpa_db_back back;
-    double impedance_ohm;        /* nominal impedance */
-    double sensitivity_db_mw;    /* dB SPL for 1 mW, as the maker states it */
-    double sensitivity_db_v;     /* dB SPL for 1 V RMS */
-    double mv_for_94db;          /* measured mV RMS for 94 dB SPL */
-    double impedance_peak_ohm;   /* the bass resonance peak of |Z| (or the highest |Z| measured) */
-    double impedance_peak_hz;    /* where it is */
-    double max_input_mw;         /* the maker's power handling */
-    int active;                  /* 1: carries its own amplifier (noise-cancelling or otherwise powered):
+    double impedance_ohm;      /* nominal impedance */
+    double sensitivity_db_mw;  /* dB SPL for 1 mW, as the maker states it */
+    double sensitivity_db_v;   /* dB SPL for 1 V RMS */
+    double mv_for_94db;        /* measured mV RMS for 94 dB SPL */
+    double impedance_peak_ohm; /* the bass resonance peak of |Z| (or the highest |Z| measured) */
+    double impedance_peak_hz;  /* where it is */
+    double max_input_mw;       /* the maker's power handling */
+    int active;                /* 1: carries its own amplifier (noise-cancelling or otherwise powered):
                                   * the source drives that amplifier, not the drivers; 0: passive or not
                                   * stated */
-    const char *source;          /* where the facts come from (citation) */
-    const char *origin;          /* "built-in" or the origin name given to hpa_db_add_text */
-    unsigned line;               /* line of the entry in its origin (0 for a spec) */
+    const char *source;        /* where the facts come from (citation) */
+    const char *origin;        /* "built-in" or the origin name given to hpa_db_add_text */
+    unsigned line;             /* line of the entry in its origin (0 for a spec) */
 } hpa_db_headphone;
 
 #define HPA_DB_MAX_GAINS 8
@@ -115,17 +111,17 @@ typedef struct hpa_db_source {
     const char *id, *brand, *model;
     hpa_db_src_kind kind;
     hpa_db_output output;
-    double vout_max_rms_v;       /* most RMS volts it gives (the maker's "up to" or a measured clean maximum) */
-    double vout_load_ohm;        /* the load vout_max_rms_v was stated into; NaN: none or not stated */
-    double power_mw_32;          /* power into 32 ohm (or the nearest stated load: see source) */
-    double power_mw_300;         /* power into 300 ohm */
-    double zout_ohm;             /* output impedance */
-    double imax_ma;              /* RMS current limit */
-    const char *gain_settings;   /* the gain settings as stated, e.g. "0 / +15.5" or "Hi/Lo Power" */
+    double vout_max_rms_v;            /* most RMS volts it gives (the maker's "up to" or a measured clean maximum) */
+    double vout_load_ohm;             /* the load vout_max_rms_v was stated into; NaN: none or not stated */
+    double power_mw_32;               /* power into 32 ohm (or the nearest stated load: see source) */
+    double power_mw_300;              /* power into 300 ohm */
+    double zout_ohm;                  /* output impedance */
+    double imax_ma;                   /* RMS current limit */
+    const char *gain_settings;        /* the gain settings as stated, e.g. "0 / +15.5" or "Hi/Lo Power" */
     double gain_db[HPA_DB_MAX_GAINS]; /* the same, when they are all numbers in dB */
-    unsigned n_gains;            /* 0: none stated, or not as numbers */
-    int battery;                 /* 1 battery-powered, 0 not, -1 not stated */
-    double snr_db, sinad_db;     /* as stated; conditions differ between rows (see source) */
+    unsigned n_gains;                 /* 0: none stated, or not as numbers */
+    int battery;                      /* 1 battery-powered, 0 not, -1 not stated */
+    double snr_db, sinad_db;          /* as stated; conditions differ between rows (see source) */
     const char *source, *origin;
     unsigned line;
 } hpa_db_source;
@@ -192,8 +188,7 @@ HPA_API int hpa_db_add_text(hpa_db *db, hpa_db_kind kind, const char *text, size
  * The entry's model is the spec, its brand empty, its id "spec-N", its
  * source and origin "ad-hoc spec".  *index (may be NULL) receives its index.
  * On HPA_ERR_INVALID_ARG, why (may be NULL) receives a one-line reason. */
-HPA_API int hpa_db_add_spec(hpa_db *db, hpa_db_kind kind, const char *spec, size_t *index, char *why,
-                            size_t why_len);
+HPA_API int hpa_db_add_spec(hpa_db *db, hpa_db_kind kind, const char *spec, size_t *index, char *why, size_t why_len);
 
 /* [any] Number of entries in one table (0 for a NULL db or another kind). */
 HPA_API size_t hpa_db_count(const hpa_db *db, hpa_db_kind kind);
@@ -209,10 +204,10 @@ typedef struct hpa_db_ref {
 } hpa_db_ref;
 
 typedef enum hpa_db_match_how {
-    HPA_DB_MATCH_NONE = 0,       /* nothing matched; refs are the closest names (may be none) */
-    HPA_DB_MATCH_SUBSTRING = 1,  /* the name is a part of these entries' names */
-    HPA_DB_MATCH_PREFIX = 2,     /* the name is the start of these entries' names */
-    HPA_DB_MATCH_EXACT = 3       /* these entries have exactly this name (several: one device's outputs,
+    HPA_DB_MATCH_NONE = 0,      /* nothing matched; refs are the closest names (may be none) */
+    HPA_DB_MATCH_SUBSTRING = 1, /* the name is a part of these entries' names */
+    HPA_DB_MATCH_PREFIX = 2,    /* the name is the start of these entries' names */
+    HPA_DB_MATCH_EXACT = 3      /* these entries have exactly this name (several: one device's outputs,
                                   * or a headphone and a source of the same name) */
 } hpa_db_match_how;
 
@@ -221,8 +216,8 @@ typedef enum hpa_db_match_how {
 
 typedef struct hpa_db_match {
     hpa_db_match_how how;
-    size_t total;                /* entries that matched this way (may exceed n); 0 with MATCH_NONE */
-    size_t n;                    /* refs filled: the first min(total, HPA_DB_MAX_MATCHES) matches in
+    size_t total; /* entries that matched this way (may exceed n); 0 with MATCH_NONE */
+    size_t n;     /* refs filled: the first min(total, HPA_DB_MAX_MATCHES) matches in
                                   * table order, or up to HPA_DB_CLOSEST closest names */
     hpa_db_ref refs[HPA_DB_MAX_MATCHES];
 } hpa_db_match;

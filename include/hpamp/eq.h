@@ -46,11 +46,11 @@ typedef enum hpa_eq_type {
     HPA_EQ_TYPE_COUNT
 } hpa_eq_type;
 
-#define HPA_EQ_GAIN_MAX_DB 30.0   /* |gain_db| of a band may not exceed this */
-#define HPA_EQ_FREQ_MIN_HZ 0.1    /* lowest frequency of a band */
-#define HPA_EQ_Q_MAX 1000.0       /* largest Q */
-#define HPA_EQ_BW_MAX_OCT 10.0    /* widest bandwidth in octaves */
-#define HPA_EQ_MAX_BANDS 4096u    /* most bands one processor holds */
+#define HPA_EQ_GAIN_MAX_DB 30.0                 /* |gain_db| of a band may not exceed this */
+#define HPA_EQ_FREQ_MIN_HZ 0.1                  /* lowest frequency of a band */
+#define HPA_EQ_Q_MAX 1000.0                     /* largest Q */
+#define HPA_EQ_BW_MAX_OCT 10.0                  /* widest bandwidth in octaves */
+#define HPA_EQ_MAX_BANDS 4096u                  /* most bands one processor holds */
 #define HPA_EQ_DEFAULT_Q 0.70710678118654752440 /* LP, HP, BP without a width */
 #define HPA_EQ_DEFAULT_NOTCH_Q 30.0             /* NO without a width */
 #define HPA_EQ_DEFAULT_SHELF_S 0.9              /* shelves without a width */
@@ -108,19 +108,18 @@ HPA_API int hpa_eq_design(const hpa_eq_band *band, double rate_hz, hpa_eq_coefs 
 
 /* [any] The complex response of a cascade of n biquads at freq_hz
  * (0 .. rate_hz/2).  n = 0 gives 1. */
-HPA_API void hpa_eq_coefs_response(const hpa_eq_coefs *coefs, size_t n, double freq_hz, double rate_hz,
-                                   double *re, double *im);
+HPA_API void hpa_eq_coefs_response(const hpa_eq_coefs *coefs, size_t n, double freq_hz, double rate_hz, double *re,
+                                   double *im);
 
 /* [any] The complex response of a band set at freq_hz (0 .. rate_hz/2);
  * re or im may be NULL.  Fails like hpa_eq_bands_check. */
-HPA_API int hpa_eq_response(const hpa_eq_band *bands, size_t n, double rate_hz, double freq_hz, double *re,
-                            double *im);
+HPA_API int hpa_eq_response(const hpa_eq_band *bands, size_t n, double rate_hz, double freq_hz, double *re, double *im);
 
 /* [any] The magnitude in dB of a band set at `count` frequencies (for plots
  * and headroom); a zero of the response gives -HUGE_VAL.  Each band is designed
  * once per call.  freqs_hz and db must not overlap. */
-HPA_API int hpa_eq_response_db(const hpa_eq_band *bands, size_t n, double rate_hz, const double *freqs_hz,
-                               double *db, size_t count);
+HPA_API int hpa_eq_response_db(const hpa_eq_band *bands, size_t n, double rate_hz, const double *freqs_hz, double *db,
+                               size_t count);
 
 /* [any] The largest magnitude of a band set between lo_hz and hi_hz
  * (0 <= lo_hz <= hi_hz <= rate_hz/2; 0 and rate_hz/2 for everything), in dB,
@@ -153,15 +152,15 @@ HPA_API size_t hpa_eq_size(const hpa_eq_config *cfg, size_t n_bands);
  * `size` >= hpa_eq_size()), for embedding in a larger block.  Does not
  * allocate; hpa_eq_destroy() on it frees nothing.  On failure *out is NULL,
  * and for a bad band *fault (if not NULL) names it. */
-HPA_API int hpa_eq_init(void *mem, size_t size, const hpa_eq_config *cfg, const hpa_eq_band *bands,
-                        size_t n_bands, hpa_eq_fault *fault, hpa_eq **out);
+HPA_API int hpa_eq_init(void *mem, size_t size, const hpa_eq_config *cfg, const hpa_eq_band *bands, size_t n_bands,
+                        hpa_eq_fault *fault, hpa_eq **out);
 
 /* [non-RT] Build a processor in one allocation.  Returns HPA_OK,
  * HPA_ERR_INVALID_ARG (NULL pointers, a bad band, max_bands too small or
  * above HPA_EQ_MAX_BANDS), HPA_ERR_RATE, HPA_ERR_CHANNELS or
  * HPA_ERR_NO_MEMORY; on failure *out is NULL. */
-HPA_API int hpa_eq_create(const hpa_eq_config *cfg, const hpa_eq_band *bands, size_t n_bands,
-                          hpa_eq_fault *fault, hpa_eq **out);
+HPA_API int hpa_eq_create(const hpa_eq_config *cfg, const hpa_eq_band *bands, size_t n_bands, hpa_eq_fault *fault,
+                          hpa_eq **out);
 
 /* [non-RT] Free a processor made by hpa_eq_create; NULL is a no-op. */
 HPA_API void hpa_eq_destroy(hpa_eq *eq);
@@ -227,7 +226,7 @@ typedef enum hpa_eq_severity {
 #define HPA_EQ_DIAG_MESSAGE_MAX 160
 
 typedef struct hpa_eq_diag {
-    size_t line;               /* 1-based line of the text; 0 for the text as a whole */
+    size_t line; /* 1-based line of the text; 0 for the text as a whole */
     hpa_eq_severity severity;
     char message[HPA_EQ_DIAG_MESSAGE_MAX]; /* English, NUL-terminated; without file or line */
 } hpa_eq_diag;
@@ -236,25 +235,25 @@ typedef struct hpa_eq_diag {
 typedef struct hpa_eq_diags {
     hpa_eq_diag *items; /* room for `capacity` diagnostics; may be NULL when capacity is 0 */
     size_t capacity;
-    size_t count;       /* out: diagnostics produced; beyond capacity only counted */
-    size_t errors;      /* out */
-    size_t warnings;    /* out */
+    size_t count;    /* out: diagnostics produced; beyond capacity only counted */
+    size_t errors;   /* out */
+    size_t warnings; /* out */
 } hpa_eq_diags;
 
 /* What a text holds.  The caller supplies the arrays; hpa_eq_parse fills them
  * and the counts.  Counts are totals even beyond capacity, so a first call
  * with capacities 0 sizes the arrays for a second. */
 typedef struct hpa_eq_doc {
-    hpa_eq_band *bands;       /* in: room for bands_capacity bands (NULL if 0) */
-    size_t *band_lines;       /* in, optional: line of each band */
+    hpa_eq_band *bands; /* in: room for bands_capacity bands (NULL if 0) */
+    size_t *band_lines; /* in, optional: line of each band */
     size_t bands_capacity;
-    hpa_eq_point *points;     /* in: room for points_capacity GraphicEQ points (NULL if 0) */
+    hpa_eq_point *points; /* in: room for points_capacity GraphicEQ points (NULL if 0) */
     size_t points_capacity;
-    size_t n_bands;           /* out: Filter lines that are ON, in order */
-    size_t n_points;          /* out: GraphicEQ points, frequencies increasing */
-    double preamp_db;         /* out: the sum of the Preamp lines (Equalizer APO adds them), 0 if none */
-    int has_preamp;           /* out */
-    int has_graphic_eq;       /* out */
+    size_t n_bands;     /* out: Filter lines that are ON, in order */
+    size_t n_points;    /* out: GraphicEQ points, frequencies increasing */
+    double preamp_db;   /* out: the sum of the Preamp lines (Equalizer APO adds them), 0 if none */
+    int has_preamp;     /* out */
+    int has_graphic_eq; /* out */
 } hpa_eq_doc;
 
 /* [non-RT] Parse `len` bytes of AutoEq ParametricEQ.txt / GraphicEQ.txt or

@@ -31,24 +31,24 @@ extern "C" {
 /* Every function that can fail returns 0 (HPA_OK) or one of these negative codes. */
 typedef enum hpa_error {
     HPA_OK = 0,
-    HPA_ERR_INVALID_ARG = -1,   /* a NULL pointer or a value out of its range */
-    HPA_ERR_NO_MEMORY = -2,     /* the allocator returned NULL */
-    HPA_ERR_RATE = -3,          /* a sample rate outside 8 kHz .. 768 kHz */
-    HPA_ERR_CHANNELS = -4,      /* a channel count outside 1 .. 8 */
-    HPA_ERR_FORMAT = -5,        /* an unknown sample format */
-    HPA_ERR_BLOCK_TOO_LARGE = -6, /* more input frames than max_block_frames */
+    HPA_ERR_INVALID_ARG = -1,      /* a NULL pointer or a value out of its range */
+    HPA_ERR_NO_MEMORY = -2,        /* the allocator returned NULL */
+    HPA_ERR_RATE = -3,             /* a sample rate outside 8 kHz .. 768 kHz */
+    HPA_ERR_CHANNELS = -4,         /* a channel count outside 1 .. 8 */
+    HPA_ERR_FORMAT = -5,           /* an unknown sample format */
+    HPA_ERR_BLOCK_TOO_LARGE = -6,  /* more input frames than max_block_frames */
     HPA_ERR_BUFFER_TOO_SMALL = -7, /* the output buffer cannot hold the result */
-    HPA_ERR_RESAMPLER = -8,     /* the resampler (libsoxr) failed */
-    HPA_ERR_UNKNOWN_PARAM = -9, /* no parameter with that id or symbol */
-    HPA_ERR_OVERLAP = -10,      /* input and output buffers overlap */
-    HPA_ERR_STATE = -11,        /* the call is not allowed now (e.g. process after drain) */
-    HPA_ERR_UNSUPPORTED = -12   /* a valid combination this build cannot do (see hpa_chain_config_check) */
+    HPA_ERR_RESAMPLER = -8,        /* the resampler (libsoxr) failed */
+    HPA_ERR_UNKNOWN_PARAM = -9,    /* no parameter with that id or symbol */
+    HPA_ERR_OVERLAP = -10,         /* input and output buffers overlap */
+    HPA_ERR_STATE = -11,           /* the call is not allowed now (e.g. process after drain) */
+    HPA_ERR_UNSUPPORTED = -12      /* a valid combination this build cannot do (see hpa_chain_config_check) */
 } hpa_error;
 
 /* An optional allocator for the objects that take one (chain, EQ): every
  * allocation they make themselves goes through it.  NULL: malloc/free. */
 typedef struct hpa_allocator {
-    void *(*alloc)(void *user, size_t size);  /* returns NULL on failure; alignment as malloc */
+    void *(*alloc)(void *user, size_t size); /* returns NULL on failure; alignment as malloc */
     void (*free)(void *user, void *ptr);
     void *user;
 } hpa_allocator;

@@ -37,8 +37,8 @@ extern "C" {
 
 /* A complex impedance: resistance + j·reactance. */
 typedef struct hpa_impedance {
-    double re_ohm;  /* resistance */
-    double im_ohm;  /* reactance: positive inductive, negative capacitive */
+    double re_ohm; /* resistance */
+    double im_ohm; /* reactance: positive inductive, negative capacitive */
 } hpa_impedance;
 
 /* One measured point of an impedance curve. */
@@ -58,13 +58,13 @@ typedef struct hpa_zpoint {
  * its peak Res at f0 and its mechanical Q, Qms = 2π·f0·Cmes·Res (Thiele/Small).
  * At f0, without inductance, |Z| = Re + Res. */
 typedef struct hpa_zmodel {
-    double re_ohm;   /* voice-coil DC resistance Re, > 0 */
-    double le_h;     /* series inductance Le in henries, >= 0 */
-    double lossy_k;  /* Leach's K in ohm·s^n, >= 0; 0 = no lossy inductance */
-    double lossy_n;  /* Leach's exponent n, 0 < n <= 1 (used when lossy_k > 0) */
-    double res_ohm;  /* height of the resonance above Re, >= 0; 0 = no resonance */
-    double f0_hz;    /* resonance frequency, > 0 when res_ohm > 0 */
-    double qms;      /* mechanical Q (width: the -3 dB band of the RLC is f0/Qms), > 0 when res_ohm > 0 */
+    double re_ohm;  /* voice-coil DC resistance Re, > 0 */
+    double le_h;    /* series inductance Le in henries, >= 0 */
+    double lossy_k; /* Leach's K in ohm·s^n, >= 0; 0 = no lossy inductance */
+    double lossy_n; /* Leach's exponent n, 0 < n <= 1 (used when lossy_k > 0) */
+    double res_ohm; /* height of the resonance above Re, >= 0; 0 = no resonance */
+    double f0_hz;   /* resonance frequency, > 0 when res_ohm > 0 */
+    double qms;     /* mechanical Q (width: the -3 dB band of the RLC is f0/Qms), > 0 when res_ohm > 0 */
 } hpa_zmodel;
 
 /* Qms assumed by hpa_zmodel_from_spec() when a spec gives no width.  This is
@@ -88,8 +88,7 @@ HPA_API int hpa_zmodel_eval(const hpa_zmodel *m, double f_hz, hpa_impedance *z);
  * HPA_ZMODEL_DEFAULT_QMS) and the inductance Le (0: none).  Res is set so
  * that |Z(f0)| equals peak_ohm exactly, inductance included; peak_ohm must
  * exceed |Re + jω0·Le|. */
-HPA_API int hpa_zmodel_from_spec(double re_ohm, double peak_ohm, double f0_hz, double qms,
-                                 double le_h, hpa_zmodel *m);
+HPA_API int hpa_zmodel_from_spec(double re_ohm, double peak_ohm, double f0_hz, double qms, double le_h, hpa_zmodel *m);
 
 /* [any] Fit Re, Res, f0, Qms and Le to n >= 3 points of |Z| (phase is not
  * used; frequencies strictly increasing) by least squares on log |Z|
@@ -108,8 +107,7 @@ HPA_API int hpa_zmodel_fit(const hpa_zpoint *points, size_t n, hpa_zmodel *m);
  * against log f between neighbours (a straight line on a Bode plot), the end
  * values held outside the measured range.  With has_phase 0 Z is taken as
  * resistive (phase 0). */
-HPA_API int hpa_zpoints_eval(const hpa_zpoint *points, size_t n, int has_phase, double f_hz,
-                             hpa_impedance *z);
+HPA_API int hpa_zpoints_eval(const hpa_zpoint *points, size_t n, int has_phase, double f_hz, hpa_impedance *z);
 
 /* [any] |Z| of a complex impedance (never fails; NaN in, NaN out). */
 HPA_API double hpa_impedance_abs(hpa_impedance z);
@@ -118,7 +116,7 @@ HPA_API double hpa_impedance_abs(hpa_impedance z);
 /* headphone                                                                */
 
 typedef struct hpa_headphone {
-    double nominal_ohm;    /* the maker's nominal impedance, > 0 */
+    double nominal_ohm; /* the maker's nominal impedance, > 0 */
     /* Sensitivity: give whichever is known; 0 = unknown.  When several are
      * given, the measured v94_mv wins, then sens_db_per_v, then
      * sens_db_per_mw (see hpa_headphone_sens_db_per_v). */
@@ -129,8 +127,8 @@ typedef struct hpa_headphone {
     hpa_zcurve_kind zcurve;
     const hpa_zpoint *zpoints; /* HPA_ZCURVE_POINTS: caller-owned, n_zpoints >= 1, kept by reference */
     size_t n_zpoints;
-    int zpoints_have_phase;    /* 1: use phase_deg of the points; 0: magnitudes only */
-    hpa_zmodel zmodel;         /* HPA_ZCURVE_MODEL */
+    int zpoints_have_phase; /* 1: use phase_deg of the points; 0: magnitudes only */
+    hpa_zmodel zmodel;      /* HPA_ZCURVE_MODEL */
 } hpa_headphone;
 
 /* [any] Defaults: everything 0 (unknown), flat curve, 1 kHz reference.  Set
@@ -152,8 +150,7 @@ typedef struct hpa_zrange {
 /* [any] Smallest and largest |Z| over f_lo_hz .. f_hi_hz (0 < lo <= hi, at
  * most 40 octaves apart),
  * searched on a 1/96-octave grid plus the curve's own points and resonance. */
-HPA_API int hpa_headphone_zrange(const hpa_headphone *hp, double f_lo_hz, double f_hi_hz,
-                                 hpa_zrange *out);
+HPA_API int hpa_headphone_zrange(const hpa_headphone *hp, double f_lo_hz, double f_hi_hz, hpa_zrange *out);
 
 /* [any] The headphone's sensitivity in dB SPL/V, from the best figure it has
  * (measured mV for 94 dB, else dB/V, else dB/mW converted at nominal_ohm). */
@@ -183,12 +180,12 @@ HPA_API int hpa_divider(double voc_v, double z_ohm, double zout_ohm, double *vlo
 
 /* What a headphone needs for a given SPL (at its reference frequency). */
 typedef struct hpa_requirement {
-    double vload_v;   /* RMS volts at the headphone */
-    double z_ohm;     /* |Z| at the reference frequency */
-    double iload_ma;  /* RMS current V/|Z| */
-    double pload_mw;  /* V²/|Z| */
-    double zmin_ohm;  /* smallest |Z| over 20 Hz .. 20 kHz */
-    double ipeak_ma;  /* √2·V / Zmin: the peak current a full-level tone could draw where Z is lowest */
+    double vload_v;  /* RMS volts at the headphone */
+    double z_ohm;    /* |Z| at the reference frequency */
+    double iload_ma; /* RMS current V/|Z| */
+    double pload_mw; /* V²/|Z| */
+    double zmin_ohm; /* smallest |Z| over 20 Hz .. 20 kHz */
+    double ipeak_ma; /* √2·V / Zmin: the peak current a full-level tone could draw where Z is lowest */
 } hpa_requirement;
 
 /* [any] What the headphone needs to play spl_db. */
@@ -199,26 +196,23 @@ HPA_API int hpa_requirement_for_spl(const hpa_headphone *hp, double spl_db, hpa_
 
 #define HPA_SOURCE_MAX_GAINS 8
 
-typedef enum hpa_output {
-    HPA_OUTPUT_SINGLE_ENDED = 0,
-    HPA_OUTPUT_BALANCED = 1
-} hpa_output;
+typedef enum hpa_output { HPA_OUTPUT_SINGLE_ENDED = 0, HPA_OUTPUT_BALANCED = 1 } hpa_output;
 
 /* A source's output as a Thévenin equivalent with two limits.  All the
  * numbers describe the one output the headphone is plugged into (for a
  * balanced output: the balanced figures, Zout being both legs together);
  * `output` and `battery` are informational. */
 typedef struct hpa_source {
-    double vout_max_v;     /* RMS volts at full scale and full volume on the gain vout_max_v was stated
+    double vout_max_v;                    /* RMS volts at full scale and full volume on the gain vout_max_v was stated
                             * at: also the most the output swings before it clips, > 0 */
-    double vout_load_ohm;  /* the load vout_max_v was stated into; 0 (or +inf) = open circuit */
-    double imax_ma;        /* RMS current limit; 0 = unknown (not modelled) */
-    double zout_ohm;       /* output impedance, resistive, >= 0 */
+    double vout_load_ohm;                 /* the load vout_max_v was stated into; 0 (or +inf) = open circuit */
+    double imax_ma;                       /* RMS current limit; 0 = unknown (not modelled) */
+    double zout_ohm;                      /* output impedance, resistive, >= 0 */
     double gain_db[HPA_SOURCE_MAX_GAINS]; /* each gain setting's full-scale level relative to the setting
                                            * vout_max_v was stated at (which is 0 dB), within +-100 dB;
                                            * a positive gain clips before full scale */
-    unsigned n_gains;      /* 0 = a single setting at 0 dB */
-    int battery;           /* 1 if battery powered */
+    unsigned n_gains;                     /* 0 = a single setting at 0 dB */
+    int battery;                          /* 1 if battery powered */
     hpa_output output;
 } hpa_source;
 
@@ -254,8 +248,8 @@ typedef enum hpa_limit {
  * Writes vout_max_v, vout_load_ohm (0), imax_ma and zout_ohm into *src, the
  * other fields untouched; *low_z_limit (may be NULL) receives the limit at
  * the lower-impedance load. */
-HPA_API int hpa_source_from_power_ratings(double p1_mw, double r1_ohm, double p2_mw, double r2_ohm,
-                                          double zout_ohm, hpa_source *src, hpa_limit *low_z_limit);
+HPA_API int hpa_source_from_power_ratings(double p1_mw, double r1_ohm, double p2_mw, double r2_ohm, double zout_ohm,
+                                          hpa_source *src, hpa_limit *low_z_limit);
 
 /* ------------------------------------------------------------------------ */
 /* results                                                                  */
@@ -280,24 +274,23 @@ typedef struct hpa_operating_point {
  * spl_db uses the sensitivity at ref_hz: at another frequency it is the SPL
  * a headphone with a flat response would give. */
 HPA_API int hpa_operating_point_at(const hpa_headphone *hp, const hpa_source *src, unsigned gain_index,
-                                   double level_dbfs, double volume_db, double freq_hz,
-                                   hpa_operating_point *out);
+                                   double level_dbfs, double volume_db, double freq_hz, hpa_operating_point *out);
 
 /* [any] The loudest clean level on gain_index, with the load taken at
  * freq_hz (0 = ref_hz): vload_v = vload_max_v, set by the limit that comes
  * first (`limit`: the voltage, i.e. full scale or the clipping voltage, or
  * the current); voc_v is the open-circuit voltage that gives it, headroom_db
  * is 0 and clipped 0. */
-HPA_API int hpa_max_output(const hpa_headphone *hp, const hpa_source *src, unsigned gain_index,
-                           double freq_hz, hpa_operating_point *out);
+HPA_API int hpa_max_output(const hpa_headphone *hp, const hpa_source *src, unsigned gain_index, double freq_hz,
+                           hpa_operating_point *out);
 
 /* Frequency-response deviation caused by the output impedance. */
 typedef struct hpa_fr_deviation {
-    double ref_hz, zref_ohm;  /* the reference frequency and |Z| there */
-    double max_db, max_hz;    /* highest ΔdB and where */
-    double min_db, min_hz;    /* lowest ΔdB and where */
+    double ref_hz, zref_ohm;   /* the reference frequency and |Z| there */
+    double max_db, max_hz;     /* highest ΔdB and where */
+    double min_db, min_hz;     /* lowest ΔdB and where */
     double worst_db, worst_hz; /* the ΔdB of largest magnitude (signed) and where */
-    double spread_db;         /* max_db − min_db: the peak-to-peak ripple */
+    double spread_db;          /* max_db − min_db: the peak-to-peak ripple */
 } hpa_fr_deviation;
 
 /* [any] ΔdB(f) = 20·log10 |(Z(f)/(Z(f)+Zout)) / (Zref/(Zref+Zout))| at f_hz,
@@ -306,8 +299,8 @@ HPA_API int hpa_fr_deviation_at(const hpa_headphone *hp, double zout_ohm, double
 
 /* [any] ΔdB over f_lo_hz .. f_hi_hz (0 < lo <= hi, at most 40 octaves
  * apart; 20 and 20000 for the audio band) on a 1/96-octave grid plus the curve's points and resonance. */
-HPA_API int hpa_fr_deviation_band(const hpa_headphone *hp, double zout_ohm, double f_lo_hz,
-                                  double f_hi_hz, hpa_fr_deviation *out);
+HPA_API int hpa_fr_deviation_band(const hpa_headphone *hp, double zout_ohm, double f_lo_hz, double f_hi_hz,
+                                  hpa_fr_deviation *out);
 
 /* [any] Damping factor Z/Zout (z_ohm > 0, zout_ohm >= 0); +infinity for
  * Zout = 0. */

@@ -13,27 +13,27 @@ extern "C" {
 #endif
 
 typedef enum hpa_param_id {
-    HPA_PARAM_VOLUME_DB = 0, /* volume in dB, clamped to the chain's max_volume_db */
-    HPA_PARAM_MUTE,          /* 0 or 1; muting ramps like any volume change */
-    HPA_PARAM_EQ_ENABLE,     /* 0 or 1; the EQ band set (hpa_chain_set_eq) in or out, crossfaded */
-    HPA_PARAM_CROSSFEED_ENABLE, /* 0 or 1; stereo chains only (others refuse 1), crossfaded */
-    HPA_PARAM_CROSSFEED_FCUT_HZ, /* crossfeed cut frequency, 300 .. 2000 Hz (libbs2b), whole hertz */
-    HPA_PARAM_CROSSFEED_FEED_DB, /* crossfeed level at low frequencies, 1 .. 15 dB, in 0.1 dB steps */
-    HPA_PARAM_LIMITER_ENABLE,    /* 0 or 1; needs a chain made with limiter_lookahead_ms > 0 */
+    HPA_PARAM_VOLUME_DB = 0,        /* volume in dB, clamped to the chain's max_volume_db */
+    HPA_PARAM_MUTE,                 /* 0 or 1; muting ramps like any volume change */
+    HPA_PARAM_EQ_ENABLE,            /* 0 or 1; the EQ band set (hpa_chain_set_eq) in or out, crossfaded */
+    HPA_PARAM_CROSSFEED_ENABLE,     /* 0 or 1; stereo chains only (others refuse 1), crossfaded */
+    HPA_PARAM_CROSSFEED_FCUT_HZ,    /* crossfeed cut frequency, 300 .. 2000 Hz (libbs2b), whole hertz */
+    HPA_PARAM_CROSSFEED_FEED_DB,    /* crossfeed level at low frequencies, 1 .. 15 dB, in 0.1 dB steps */
+    HPA_PARAM_LIMITER_ENABLE,       /* 0 or 1; needs a chain made with limiter_lookahead_ms > 0 */
     HPA_PARAM_LIMITER_CEILING_DBTP, /* the limiter's ceiling in dB true peak, -30 .. 0 */
     HPA_PARAM_COUNT
 } hpa_param_id;
 
 typedef struct hpa_param_info { /* NOLINT(clang-analyzer-optin.performance.Padding): public ABI, order fixed */
     hpa_param_id id;
-    const char *symbol;  /* stable machine name, e.g. "volume_db" */
-    const char *name;    /* human name, e.g. "Volume" */
-    const char *unit;    /* "dB", "" for switches */
+    const char *symbol; /* stable machine name, e.g. "volume_db" */
+    const char *name;   /* human name, e.g. "Volume" */
+    const char *unit;   /* "dB", "" for switches */
     double min_value;
     double max_value;
     double default_value;
-    int is_toggle;       /* 1 for on/off parameters */
-    const char *doc;     /* one sentence for --help and the docs */
+    int is_toggle;   /* 1 for on/off parameters */
+    const char *doc; /* one sentence for --help and the docs */
 } hpa_param_info;
 
 /* [any] Number of parameters in the table (HPA_PARAM_COUNT). */

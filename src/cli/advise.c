@@ -208,8 +208,8 @@ int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const cha
     name_list(db, m.refs, m.n, names, sizeof names);
     if (m.how == HPA_DB_MATCH_NONE) {
         if (m.n)
-            hpa_cli_error("no %s named '%s' in the database; closest: %s (see hpamp db search)", kind_word(kind),
-                          text, names);
+            hpa_cli_error("no %s named '%s' in the database; closest: %s (see hpamp db search)", kind_word(kind), text,
+                          names);
         else
             hpa_cli_error("no %s named '%s' in the database (see hpamp db search, or give a spec)", kind_word(kind),
                           text);
@@ -279,23 +279,26 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
     volts_text(a->available_vrms, v2, sizeof v2);
     switch (bit) {
     case HPA_REASON_OWN_AMP:
-        snprintf(b, len, "it has its own amplifier (noise-cancelling or powered): the source feeds that amplifier, "
-                         "not the drivers, so an external amp adds nothing");
+        snprintf(b, len,
+                 "it has its own amplifier (noise-cancelling or powered): the source feeds that amplifier, "
+                 "not the drivers, so an external amp adds nothing");
         break;
     case HPA_REASON_ENOUGH_HEADROOM:
         snprintf(b, len, "%.1f dB of headroom over %.1f dB SPL peaks (3 dB or more wanted)", a->headroom_db,
                  a->peak_spl_db);
         break;
     case HPA_REASON_LOW_ZOUT:
-        snprintf(b, len, "output impedance %.3g ohm is within 1/8 of the headphone's lowest %.4g ohm (%.3g ohm): "
-                         "the response changes by %.2f dB peak to peak",
+        snprintf(b, len,
+                 "output impedance %.3g ohm is within 1/8 of the headphone's lowest %.4g ohm (%.3g ohm): "
+                 "the response changes by %.2f dB peak to peak",
                  a->zout_ohm, a->load_ohm, a->load_ohm / 8.0, a->fr.spread_db);
         break;
     case HPA_REASON_CANNOT_REACH_LEVEL: {
         char v3[32];
         volts_text(a->level_vrms, v3, sizeof v3);
-        snprintf(b, len, "it cannot even reach the %.0f dB SPL average: that needs %s, the source gives %s (at most "
-                         "%.1f dB SPL)",
+        snprintf(b, len,
+                 "it cannot even reach the %.0f dB SPL average: that needs %s, the source gives %s (at most "
+                 "%.1f dB SPL)",
                  a->level_db, v3, v2, a->max_spl_db);
         break;
     }
@@ -304,8 +307,9 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
                  a->peak_spl_db, v1, v2, a->load_ohm, -a->headroom_db);
         break;
     case HPA_REASON_LITTLE_HEADROOM:
-        snprintf(b, len, "only %.1f dB of headroom over %.1f dB SPL peaks (3 dB wanted: data sheets and units vary "
-                         "by a dB or two)",
+        snprintf(b, len,
+                 "only %.1f dB of headroom over %.1f dB SPL peaks (3 dB wanted: data sheets and units vary "
+                 "by a dB or two)",
                  a->headroom_db, a->peak_spl_db);
         break;
     case HPA_REASON_CURRENT_LIMITED:
@@ -313,8 +317,9 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
                  a->load_ohm);
         break;
     case HPA_REASON_HIGH_ZOUT:
-        snprintf(b, len, "output impedance %.3g ohm is above 1/8 of the headphone's lowest %.4g ohm (%.3g ohm): "
-                         "damping factor %.3g",
+        snprintf(b, len,
+                 "output impedance %.3g ohm is above 1/8 of the headphone's lowest %.4g ohm (%.3g ohm): "
+                 "damping factor %.3g",
                  a->zout_ohm, a->load_ohm, a->load_ohm / 8.0, a->damping_factor);
         break;
     case HPA_REASON_FR_DEVIATION:
@@ -323,22 +328,17 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
                  a->fr.spread_db, a->fr.worst_db, f1);
         break;
     case HPA_REASON_ZOUT_UNKNOWN:
-        snprintf(b, len, "the source's output impedance is not known: taken as 0 for the level; damping and the "
-                         "response change cannot be told");
+        snprintf(b, len,
+                 "the source's output impedance is not known: taken as 0 for the level; damping and the "
+                 "response change cannot be told");
         break;
-    case HPA_REASON_NO_SENSITIVITY:
-        snprintf(b, len, "the sensitivity of %s is not known", c->hp_name);
-        break;
-    case HPA_REASON_NO_IMPEDANCE:
-        snprintf(b, len, "the impedance of %s is not known", c->hp_name);
-        break;
+    case HPA_REASON_NO_SENSITIVITY: snprintf(b, len, "the sensitivity of %s is not known", c->hp_name); break;
+    case HPA_REASON_NO_IMPEDANCE: snprintf(b, len, "the impedance of %s is not known", c->hp_name); break;
     case HPA_REASON_NO_SOURCE_OUTPUT:
         snprintf(b, len, "the output voltage or power of %s is not known", c->src_name);
         break;
     case HPA_REASON_INCONSISTENT:
-    default:
-        snprintf(b, len, "the figures for %s and %s contradict each other", c->hp_name, c->src_name);
-        break;
+    default: snprintf(b, len, "the figures for %s and %s contradict each other", c->hp_name, c->src_name); break;
     }
 }
 
@@ -456,8 +456,8 @@ static const char *base_name(const char *p)
     return s && s[1] ? s + 1 : p;
 }
 
-static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_skipped,
-                       const hpa_advise_pick *picks, size_t n_picks, size_t total_picks)
+static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_skipped, const hpa_advise_pick *picks,
+                       size_t n_picks, size_t total_picks)
 {
     const hpa_advice *a = c->a;
     char line[4096], b1[64], b2[64], r[1600];
@@ -484,8 +484,8 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         snprintf(b2, sizeof b2, "not known");
     printf("                   modelled: %s open circuit, current limit %s\n", b1, b2);
     if (c->have_music)
-        printf("  target           %.0f dB SPL average + %.1f dB crest of the music = %.1f dB SPL peaks\n",
-               a->level_db, a->crest_db, a->peak_spl_db);
+        printf("  target           %.0f dB SPL average + %.1f dB crest of the music = %.1f dB SPL peaks\n", a->level_db,
+               a->crest_db, a->peak_spl_db);
     else
         printf("  target           %.0f dB SPL average + %.0f dB = %.1f dB SPL peaks (no music given: NwAvGuy's "
                "110 dB SPL rule of thumb)\n",
@@ -524,8 +524,8 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
             printf("  damping factor   infinite (no output impedance); 1/8 rule met\n");
         hz_text(a->fr.worst_hz, b1, sizeof b1);
         if (a->zmax_ohm > a->load_ohm * 1.001)
-            printf("  response         %+.2f dB at %s worst, %.2f dB peak to peak over 20 Hz-20 kHz\n",
-                   a->fr.worst_db, b1, a->fr.spread_db);
+            printf("  response         %+.2f dB at %s worst, %.2f dB peak to peak over 20 Hz-20 kHz\n", a->fr.worst_db,
+                   b1, a->fr.spread_db);
         else
             printf("  response         unchanged (a flat impedance loses the same at every frequency)\n");
     }
@@ -601,8 +601,8 @@ static void jkey(FILE *f, const char *k, double v)
     jnum(f, v);
 }
 
-static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_scan *scan,
-                       const hpa_advise_pick *picks, size_t n_picks)
+static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_scan *scan, const hpa_advise_pick *picks,
+                       size_t n_picks)
 {
     const hpa_advice *a = c->a;
     FILE *f = stdout;
@@ -802,9 +802,8 @@ int hpa_cmd_advise(int argc, char **argv)
         if (n_skipped > SKIPPED_SHOWN)
             hpa_cli_warn("%zu more files skipped (see --json: skipped)", n_skipped - SKIPPED_SHOWN);
         if (!n_m) {
-            hpa_cli_error("no audio to measure in %s%s (%zu file%s, none readable audio with a loudness)",
-                          o.music[0], o.n_music > 1 ? " and the other --music paths" : "", scan.n,
-                          scan.n == 1 ? "" : "s");
+            hpa_cli_error("no audio to measure in %s%s (%zu file%s, none readable audio with a loudness)", o.music[0],
+                          o.n_music > 1 ? " and the other --music paths" : "", scan.n, scan.n == 1 ? "" : "s");
             goto out;
         }
         qsort(m, n_m, sizeof *m, cmp_crest);

@@ -16,8 +16,8 @@
 #define HPA_AWEIGHT_MAX_CH 8
 
 typedef struct hpa_aweight {
-    double b[3][3], a[3][3];                /* per section: b0 b1 b2, 1 a1 a2 */
-    double z[HPA_AWEIGHT_MAX_CH][3][2];     /* transposed direct form II state */
+    double b[3][3], a[3][3];            /* per section: b0 b1 b2, 1 a1 a2 */
+    double z[HPA_AWEIGHT_MAX_CH][3][2]; /* transposed direct form II state */
     unsigned channels;
 } hpa_aweight;
 

@@ -64,7 +64,7 @@ static char *read_file(const char *path, size_t *len)
     close(fd);
     *len = n;
     return buf;
-fail: {
+fail : {
     int e = errno;
     free(buf);
     close(fd);
@@ -82,8 +82,7 @@ static void load_user_file(hpa_db *db, hpa_db_kind kind, const char *dir, const 
     char *text = read_file(path, &len);
     if (!text) {
         if (errno != ENOENT && errno != ENOTDIR)
-            hpa_cli_warn("%s: %s (not loaded)",
-                         path, errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
+            hpa_cli_warn("%s: %s (not loaded)", path, errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
         return;
     }
     hpa_db_diag items[MAX_WARNINGS];
@@ -321,8 +320,8 @@ static void print_source_row(FILE *f, const hpa_db_source *s)
     with_unit(z, sizeof z, s->zout_ohm, "ohm");
     fputs("  ", f);
     put_cell(f, name, NAME_W);
-    fprintf(f, "  %-12s  %-3s  %-8s  %-12s  %-9s  %s\n", hpa_db_src_kind_name(s->kind),
-            hpa_db_output_name(s->output), v, p, z, s->id);
+    fprintf(f, "  %-12s  %-3s  %-8s  %-12s  %-9s  %s\n", hpa_db_src_kind_name(s->kind), hpa_db_output_name(s->output),
+            v, p, z, s->id);
 }
 
 /* the tables of the kinds in the mask; with skip_empty, a table without rows is left out */
@@ -353,8 +352,7 @@ static void print_table(FILE *f, const hpa_db *db, unsigned kinds, const hpa_db_
         if (n_src) {
             fputs("  ", f);
             put_cell(f, "NAME", NAME_W);
-            fprintf(f, "  %-12s  %-3s  %-8s  %-12s  %-9s  %s\n", "KIND", "OUT", "VOUT MAX", "POWER @32", "ZOUT",
-                    "ID");
+            fprintf(f, "  %-12s  %-3s  %-8s  %-12s  %-9s  %s\n", "KIND", "OUT", "VOUT MAX", "POWER @32", "ZOUT", "ID");
         }
         for (size_t i = 0; i < n; i++)
             if (refs[i].kind == HPA_DB_SOURCES)
@@ -713,8 +711,8 @@ static int cmd_show(int argc, char **argv)
     } else if (m.how != HPA_DB_MATCH_EXACT && m.total > 1) {
         name_list(db, m.refs, m.n, names, sizeof names);
         if (m.total > m.n)
-            hpa_cli_error("'%s' matches %zu entries: %s and %zu more; say which (or try hpamp db search %s)",
-                          o.text, m.total, names, m.total - m.n, o.text);
+            hpa_cli_error("'%s' matches %zu entries: %s and %zu more; say which (or try hpamp db search %s)", o.text,
+                          m.total, names, m.total - m.n, o.text);
         else
             hpa_cli_error("'%s' matches %zu entries: %s; say which", o.text, m.total, names);
     } else {

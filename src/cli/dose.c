@@ -86,10 +86,10 @@ static size_t seal(char *line, size_t cap, const char *body)
 }
 
 typedef struct rec {
-    char kind;      /* 'E' or 'A' */
+    char kind; /* 'E' or 'A' */
     int64_t t;
-    double s;       /* seconds (E) or listened since (A) */
-    double e;       /* Pa²s (E) */
+    double s; /* seconds (E) or listened since (A) */
+    double e; /* Pa²s (E) */
 } rec;
 
 /* one line without its newline: 0 and *r when whole and its checksum holds */
@@ -414,9 +414,9 @@ int hpa_cmd_dose(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_MODE, OPT_ADD, OPT_LEVEL };
     static const struct option longopts[] = {
-        {"json", no_argument, 0, OPT_JSON}, {"dose-mode", required_argument, 0, OPT_MODE},
+        {"json", no_argument, 0, OPT_JSON},     {"dose-mode", required_argument, 0, OPT_MODE},
         {"add", required_argument, 0, OPT_ADD}, {"level", required_argument, 0, OPT_LEVEL},
-        {"help", no_argument, 0, 'h'},      {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     int json = 0, c;
     uint32_t mode = 1;
@@ -446,7 +446,9 @@ int hpa_cmd_dose(int argc, char **argv)
             break;
         case 'h': usage(stdout); return 0;
         case ':': hpa_cli_error("dose: %s needs a value", argv[optind - 1]); return EXIT_USAGE;
-        default: hpa_cli_error("dose: unknown option '%s' (see hpamp dose --help)", argv[optind - 1]); return EXIT_USAGE;
+        default:
+            hpa_cli_error("dose: unknown option '%s' (see hpamp dose --help)", argv[optind - 1]);
+            return EXIT_USAGE;
         }
     }
     if (optind < argc || (add_s > 0.0) != isfinite(level)) {

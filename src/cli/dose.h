@@ -26,25 +26,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HPA_DOSE_WINDOW_S 604800.0       /* 7 days */
+#define HPA_DOSE_WINDOW_S 604800.0            /* 7 days */
 #define HPA_DOSE_ACK_LISTEN_S (20.0 * 3600.0) /* the acknowledgement lasts 20 h of listening */
 #define HPA_DOSE_DAYS 7
 
 typedef struct hpa_dose_day {
-    int64_t day_start;   /* unix s of local midnight */
+    int64_t day_start; /* unix s of local midnight */
     double listened_s;
-    double pa2h;         /* exposure, Pa²h */
+    double pa2h; /* exposure, Pa²h */
 } hpa_dose_day;
 
 typedef struct hpa_dose {
     char path[1024];
-    int fd;              /* append descriptor, -1 when not open for writing */
-    int mode;            /* 1 or 2 */
-    double pa2h;         /* the week's exposure, Pa²h (window at the last read) */
-    double listened_s;   /* the week's listening time */
-    int64_t ack_t;       /* the last acknowledgement (unix s), 0 none */
-    double ack_listened_s; /* listening since it */
-    size_t records, bad; /* records read, lines skipped (torn, damaged) */
+    int fd;                           /* append descriptor, -1 when not open for writing */
+    int mode;                         /* 1 or 2 */
+    double pa2h;                      /* the week's exposure, Pa²h (window at the last read) */
+    double listened_s;                /* the week's listening time */
+    int64_t ack_t;                    /* the last acknowledgement (unix s), 0 none */
+    double ack_listened_s;            /* listening since it */
+    size_t records, bad;              /* records read, lines skipped (torn, damaged) */
     hpa_dose_day days[HPA_DOSE_DAYS]; /* [0] today .. [6] six days ago */
 } hpa_dose;
 

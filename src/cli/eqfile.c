@@ -20,7 +20,7 @@
  * HPA_CLI_GRAPHIC_WARN_DB.  Returns 0, or 1 after printing why not (*bands
  * is then still the caller's to free). */
 static int hpa_cli_eq_graphic(const char *label, const char *text, size_t len, double rate_hz, int quiet,
-                       hpa_eq_band **bands, size_t *n_bands, hpa_cli_graphic *g)
+                              hpa_eq_band **bands, size_t *n_bands, hpa_cli_graphic *g)
 {
     memset(g, 0, sizeof *g);
     hpa_eq_doc doc;
@@ -66,8 +66,8 @@ static int hpa_cli_eq_graphic(const char *label, const char *text, size_t len, d
         hpa_cli_warn("%s: %zu GraphicEQ point%s at or above %.0f Hz (half the %.0f Hz rate) ignored", label,
                      g->fit.points_ignored, g->fit.points_ignored == 1 ? "" : "s", rate_hz / 2.0, rate_hz);
     if (!quiet && g->fit.max_dev_db > HPA_CLI_GRAPHIC_WARN_DB)
-        hpa_cli_warn("%s: the GraphicEQ fit misses the curve by up to %.2f dB (at %.0f Hz)", label,
-                     g->fit.max_dev_db, g->fit.max_dev_hz);
+        hpa_cli_warn("%s: the GraphicEQ fit misses the curve by up to %.2f dB (at %.0f Hz)", label, g->fit.max_dev_db,
+                     g->fit.max_dev_hz);
     return 0;
 }
 
@@ -160,8 +160,7 @@ int hpa_cli_eq_load_file(const char *path, double rate_hz, int quiet, hpa_cli_eq
     return rc;
 }
 
-int hpa_cli_eq_load_text(const char *label, const char *text, size_t len, double rate_hz, int quiet,
-                         hpa_cli_eq *eq)
+int hpa_cli_eq_load_text(const char *label, const char *text, size_t len, double rate_hz, int quiet, hpa_cli_eq *eq)
 {
     memset(eq, 0, sizeof *eq);
     hpa_eq_diag items[EQ_DIAGS];

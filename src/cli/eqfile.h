@@ -28,11 +28,11 @@ void hpa_cli_graphic_json(FILE *f, const hpa_cli_graphic *g);
 
 /* An EQ file loaded for one rate. */
 typedef struct hpa_cli_eq {
-    hpa_eq_band *bands;     /* malloc'd: the Filter lines' bands, then the fitted curve's */
+    hpa_eq_band *bands; /* malloc'd: the Filter lines' bands, then the fitted curve's */
     size_t n_bands;
-    double preamp_db;       /* to use: the file's Preamp, but never less headroom than peak_db needs */
+    double preamp_db; /* to use: the file's Preamp, but never less headroom than peak_db needs */
     int file_has_preamp;
-    double file_preamp_db;  /* what the file asked for */
+    double file_preamp_db;   /* what the file asked for */
     double peak_db, peak_hz; /* the bands' combined response, 0 Hz .. Nyquist: largest gain and where */
     hpa_cli_graphic graphic; /* the file's GraphicEQ curve, fitted */
 } hpa_cli_eq;
@@ -48,8 +48,7 @@ int hpa_cli_eq_load_file(const char *path, double rate_hz, int quiet, hpa_cli_eq
  * unless quiet); fit its GraphicEQ curve; check the band count and the
  * preamp (-60 dB at most).  Returns 0 with *eq filled (hpa_cli_eq_free it),
  * or 1 after printing why not (*eq then holds nothing to free). */
-int hpa_cli_eq_load_text(const char *label, const char *text, size_t len, double rate_hz, int quiet,
-                         hpa_cli_eq *eq);
+int hpa_cli_eq_load_text(const char *label, const char *text, size_t len, double rate_hz, int quiet, hpa_cli_eq *eq);
 
 /* Free the bands; the counts and figures stay for a summary. */
 void hpa_cli_eq_free(hpa_cli_eq *eq);

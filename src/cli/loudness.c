@@ -183,9 +183,9 @@ void hpa_scan_free(hpa_scan *s)
 
 typedef struct pool {
     hpa_scan *scan;
-    atomic_size_t next;         /* the next file to take */
-    atomic_size_t done;         /* files finished */
-    atomic_llong bytes_done;    /* progress: file bytes, counted as frames go by */
+    atomic_size_t next;      /* the next file to take */
+    atomic_size_t done;      /* files finished */
+    atomic_llong bytes_done; /* progress: file bytes, counted as frames go by */
 } pool;
 
 static void set_why(hpa_track *t, const char *msg)
@@ -216,9 +216,7 @@ static void to_float(hpa_format f, const void *buf, size_t samples, float *out)
             out[i] = (float)((double)p[i] * (1.0 / 2147483648.0));
         break;
     }
-    case HPA_FORMAT_F32:
-        memcpy(out, buf, samples * sizeof *out);
-        break;
+    case HPA_FORMAT_F32: memcpy(out, buf, samples * sizeof *out); break;
     case HPA_FORMAT_F64:
     default: {
         const double *p = buf;

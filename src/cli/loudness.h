@@ -9,11 +9,11 @@
 
 typedef struct hpa_track {
     char *path;
-    long long size_bytes;   /* for the progress bar's weights */
-    int ok;                 /* 1 measured; 0 skipped, `why` says why */
+    long long size_bytes; /* for the progress bar's weights */
+    int ok;               /* 1 measured; 0 skipped, `why` says why */
     char why[200];
-    double loudness_lufs;   /* integrated loudness (EBUR128_MODE_I) */
-    double true_peak_dbtp;  /* the highest true peak over the channels (EBUR128_MODE_TRUE_PEAK) */
+    double loudness_lufs;  /* integrated loudness (EBUR128_MODE_I) */
+    double true_peak_dbtp; /* the highest true peak over the channels (EBUR128_MODE_TRUE_PEAK) */
     double duration_s;
     uint32_t rate_hz, channels;
 } hpa_track;
@@ -21,7 +21,7 @@ typedef struct hpa_track {
 typedef struct hpa_scan {
     hpa_track *tracks;
     size_t n, cap;
-    size_t n_dirs;          /* folders walked */
+    size_t n_dirs; /* folders walked */
 } hpa_scan;
 
 /* Add a file, or every file under a folder (recursively, in name order;

@@ -112,7 +112,7 @@ typedef struct play_opts {
     const char *eq_file;
     const char *eq_text; /* the preset's inline EQ lines, or NULL */
     size_t eq_len;
-    const char *preset;  /* --preset NAME */
+    const char *preset; /* --preset NAME */
     int crossfeed;
     double xf_fcut_hz, xf_feed_db;
     int json, quiet;
@@ -145,16 +145,24 @@ static int parse_args(int argc, char **argv, play_opts *o)
 {
     enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF, OPT_PRESET, OPT_FORMAT };
     static const struct option longopts[] = {
-        {"device", required_argument, 0, 'd'},   {"volume", required_argument, 0, 'v'},
-        {"headphones", required_argument, 0, 'H'}, {"headphone", required_argument, 0, 'H'},
-        {"source", required_argument, 0, 'S'},   {"dose-mode", required_argument, 0, OPT_DOSE_MODE},
-        {"eq", required_argument, 0, OPT_EQ},    {"crossfeed", required_argument, 0, OPT_XF},
+        {"device", required_argument, 0, 'd'},
+        {"volume", required_argument, 0, 'v'},
+        {"headphones", required_argument, 0, 'H'},
+        {"headphone", required_argument, 0, 'H'},
+        {"source", required_argument, 0, 'S'},
+        {"dose-mode", required_argument, 0, OPT_DOSE_MODE},
+        {"eq", required_argument, 0, OPT_EQ},
+        {"crossfeed", required_argument, 0, OPT_XF},
         {"preset", required_argument, 0, OPT_PRESET},
-        {"max-volume", required_argument, 0, OPT_MAX}, {"i-understand-loud", no_argument, 0, OPT_LOUD},
-        {"period", required_argument, 0, OPT_PERIOD}, {"rate", required_argument, 0, 'r'},
+        {"max-volume", required_argument, 0, OPT_MAX},
+        {"i-understand-loud", no_argument, 0, OPT_LOUD},
+        {"period", required_argument, 0, OPT_PERIOD},
+        {"rate", required_argument, 0, 'r'},
         {"format", required_argument, 0, OPT_FORMAT},
-        {"json", no_argument, 0, OPT_JSON},      {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
+        {"json", no_argument, 0, OPT_JSON},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     int c;
     memset(o, 0, sizeof *o);
@@ -196,8 +204,8 @@ static int parse_args(int argc, char **argv, play_opts *o)
                 o->xf_fcut_hz = xp->fcut_hz;
                 o->xf_feed_db = xp->feed_db;
                 // NOLINTNEXTLINE(cert-err34-c): range-checked; overflow gives HUGE_VAL, rejected
-            } else if (sscanf(optarg, "%lf,%lf%c", &hz, &db, &tail) == 2 && hz >= 300.0 && hz <= 2000.0 &&
-                       db >= 1.0 && db <= 15.0) {
+            } else if (sscanf(optarg, "%lf,%lf%c", &hz, &db, &tail) == 2 && hz >= 300.0 && hz <= 2000.0 && db >= 1.0 &&
+                       db <= 15.0) {
                 o->xf_fcut_hz = hz;
                 o->xf_feed_db = db;
             } else {
@@ -237,9 +245,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         case OPT_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
-        case ':':
-            hpa_cli_error("play: %s needs a value (see hpamp play --help)", argv[optind - 1]);
-            return EXIT_USAGE;
+        case ':': hpa_cli_error("play: %s needs a value (see hpamp play --help)", argv[optind - 1]); return EXIT_USAGE;
         default:
             hpa_cli_error("play: unknown option '%s' (see hpamp play --help)", argv[optind - 1]);
             return EXIT_USAGE;
@@ -269,8 +275,10 @@ static int prefer_formats(hpa_format src, hpa_dev_format *out)
     static const hpa_dev_format s24[] = {HPA_DEV_S32, HPA_DEV_S24, HPA_DEV_S24_3LE, HPA_DEV_F32, HPA_DEV_S16};
     static const hpa_dev_format s32[] = {HPA_DEV_S32, HPA_DEV_F32, HPA_DEV_S24, HPA_DEV_S24_3LE, HPA_DEV_S16};
     static const hpa_dev_format f32[] = {HPA_DEV_F32, HPA_DEV_S32, HPA_DEV_S24, HPA_DEV_S24_3LE, HPA_DEV_S16};
-    const hpa_dev_format *l = src == HPA_FORMAT_S16 ? s16 : src == HPA_FORMAT_S24 ? s24
-                            : src == HPA_FORMAT_F32 ? f32 : s32;
+    const hpa_dev_format *l = src == HPA_FORMAT_S16   ? s16
+                              : src == HPA_FORMAT_S24 ? s24
+                              : src == HPA_FORMAT_F32 ? f32
+                                                      : s32;
     memcpy(out, l, sizeof s16);
     return HPA_DEV_FORMAT_COUNT;
 }
@@ -313,11 +321,11 @@ typedef struct dose_meter {
     hpa_dose *d;
     uint32_t rate;
     double spl0;
-    double hundreds;          /* warnings given: floor(percent / 100) */
+    double hundreds; /* warnings given: floor(percent / 100) */
     uint64_t last_frames;
     double last_energy[HPA_CHANNELS_MAX];
     double last_wall;
-    double last_spl;          /* the last second's dB(A) SPL, -inf in silence */
+    double last_spl; /* the last second's dB(A) SPL, -inf in silence */
     double recorded_s;
     int have_level;
 } dose_meter;
@@ -326,8 +334,8 @@ typedef struct play_ui {
     const play_opts *o;
     const char *const *files;
     int n_files;
-    int tty;               /* status drawn in place on a terminal (stderr) */
-    const char *note;      /* shown for a while on the status line */
+    int tty;          /* status drawn in place on a terminal (stderr) */
+    const char *note; /* shown for a while on the status line */
     double note_until;
     uint64_t xruns;
     const hpa_safety *safety;
@@ -379,9 +387,8 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
     char sw[48] = "";
     const int has_eq = ui->o->eq_file || ui->o->eq_text;
     if (has_eq || ui->o->crossfeed)
-        snprintf(sw, sizeof sw, "%s%s%s%s", has_eq ? " EQ " : "",
-                 has_eq ? (st->eq_on ? "in" : "out") : "", ui->o->crossfeed ? " xf " : "",
-                 ui->o->crossfeed ? (st->crossfeed_on ? "in" : "out") : "");
+        snprintf(sw, sizeof sw, "%s%s%s%s", has_eq ? " EQ " : "", has_eq ? (st->eq_on ? "in" : "out") : "",
+                 ui->o->crossfeed ? " xf " : "", ui->o->crossfeed ? (st->crossfeed_on ? "in" : "out") : "");
     char dose[96] = "";
     if (ui->dm && ui->dm->have)
         snprintf(dose, sizeof dose, " %.0f dBA, dose today %.1f %% week %.1f %%",
@@ -389,8 +396,8 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
                  100.0 * ui->dm->d->days[0].pa2h / hpa_dose_allowance_pa2h(ui->dm->d->mode),
                  hpa_dose_percent(ui->dm->d));
     if (!ui->tty) {
-        fprintf(stderr, "play: [%d/%d] %s %s/%s volume %s%s%s peak", st->index + 1, ui->n_files, name, pos, len,
-                vol, dose, sw);
+        fprintf(stderr, "play: [%d/%d] %s %s/%s volume %s%s%s peak", st->index + 1, ui->n_files, name, pos, len, vol,
+                dose, sw);
         for (uint32_t c = 0; c < st->channels && c < 2; c++)
             fprintf(stderr, "%s%.1f", c ? "/" : " ", db_of(st->peak[c]));
         fprintf(stderr, " dBFS limiter %.1f dB clipped %llu xruns %llu underruns %llu\n", st->limiter_db,
@@ -403,9 +410,9 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
     meter(r, 10, st->channels > 1 ? st->peak[1] : st->peak[0]);
     char line[512];
     const char *note = ui->note && hpa_now_s() < ui->note_until ? ui->note : "";
-    int n = snprintf(line, sizeof line, "[%d/%d] %s  %s/%s  vol %s%s%s  L %s R %s  lim %.1f dB  clip %llu  xrun %llu%s%s",
-                     st->index + 1, ui->n_files, name, pos, len, vol, dose, sw, l, r, st->limiter_db,
-                     (unsigned long long)st->clipped,
+    int n = snprintf(line, sizeof line,
+                     "[%d/%d] %s  %s/%s  vol %s%s%s  L %s R %s  lim %.1f dB  clip %llu  xrun %llu%s%s", st->index + 1,
+                     ui->n_files, name, pos, len, vol, dose, sw, l, r, st->limiter_db, (unsigned long long)st->clipped,
                      (unsigned long long)ui->xruns + st->starved, *note ? "  " : "", note);
     if (n >= cols)
         line[cols - 1] = 0;
@@ -571,8 +578,7 @@ int hpa_cmd_play(int argc, char **argv)
         safety.limit_dbtp = preset->limit_dbtp < -30.0 ? -30.0 : preset->limit_dbtp;
     double start_db = o.volume_set ? o.volume_db : safety.start_db;
     if (start_db > safety.ceiling_db) {
-        hpa_cli_warn("play: --volume %+.1f is above the ceiling; capped at %+.1f dBFS", start_db,
-                     safety.ceiling_db);
+        hpa_cli_warn("play: --volume %+.1f is above the ceiling; capped at %+.1f dBFS", start_db, safety.ceiling_db);
         start_db = safety.ceiling_db;
     }
     /* the sound dose and the last acknowledgement (only with an SPL to record) */
@@ -706,13 +712,12 @@ int hpa_cmd_play(int argc, char **argv)
 
     int keys = isatty(STDIN_FILENO) && hpa_tty_raw(STDIN_FILENO) == 0;
     play_ui ui = {.o = &o, .files = files, .n_files = n_files, .tty = keys && isatty(STDERR_FILENO), .safety = &safety};
-    if (!o.quiet && !o.json)
-    {
-        fprintf(stderr, "play: %s '%s', %u Hz, %u ch, %s, period %u%s; volume %+.1f dB, ceiling %+.1f dBFS, "
-                        "limiter %+.1f dBTP\n",
+    if (!o.quiet && !o.json) {
+        fprintf(stderr,
+                "play: %s '%s', %u Hz, %u ch, %s, period %u%s; volume %+.1f dB, ceiling %+.1f dBFS, "
+                "limiter %+.1f dBTP\n",
                 hpa_backend_name(di.backend), di.name, di.rate_hz, di.channels, hpa_dev_format_name(di.format),
-                di.period_frames, di.buffer_frames ? "" : " (quantum)", start_db, safety.ceiling_db,
-                safety.limit_dbtp);
+                di.period_frames, di.buffer_frames ? "" : " (quantum)", start_db, safety.ceiling_db, safety.limit_dbtp);
         fprintf(stderr, "play: %s\n", safety.basis);
         if (eq.graphic.present) {
             char g[192];
@@ -731,7 +736,10 @@ int hpa_cmd_play(int argc, char **argv)
     }
 
     double target = start_db, last_line = hpa_now_s(), last_draw = 0.0;
-    dose_meter dm = {.have = have_dose, .d = &dose, .rate = di.rate_hz, .spl0 = safety.spl0_db,
+    dose_meter dm = {.have = have_dose,
+                     .d = &dose,
+                     .rate = di.rate_hz,
+                     .spl0 = safety.spl0_db,
                      .hundreds = have_dose ? floor(hpa_dose_percent(&dose) / 100.0) : 0};
     ui.dm = &dm;
     int muted = 0, quit = 0, eq_on = eq.n_bands > 0, xf_on = o.crossfeed && di.channels == 2;
@@ -769,9 +777,14 @@ int hpa_cmd_play(int argc, char **argv)
             double want = target;
             switch (k) {
             case -1: keys = 0; break; /* end of input: stop reading keys, keep playing */
-            case '+': case '=': case HPA_KEY_UP: want = target + STEP_DB; break;
-            case '-': case '_': case HPA_KEY_DOWN: want = target - STEP_DB; break;
-            case 'm': case 'M':
+            case '+':
+            case '=':
+            case HPA_KEY_UP: want = target + STEP_DB; break;
+            case '-':
+            case '_':
+            case HPA_KEY_DOWN: want = target - STEP_DB; break;
+            case 'm':
+            case 'M':
                 muted = !muted;
                 hpa_player_set_mute(player, muted);
                 break;
@@ -781,7 +794,8 @@ int hpa_cmd_play(int argc, char **argv)
                     hpa_dose_ack(&dose, hpa_dose_now());
                 set_note(&ui, "louder allowed (up to the ceiling)");
                 break;
-            case 'e': case 'E':
+            case 'e':
+            case 'E':
                 if (!eq.n_bands) {
                     set_note(&ui, "no EQ (--eq FILE)");
                 } else {
@@ -790,7 +804,8 @@ int hpa_cmd_play(int argc, char **argv)
                     set_note(&ui, eq_on ? "EQ in" : "EQ out (bypassed)");
                 }
                 break;
-            case 'x': case 'X':
+            case 'x':
+            case 'X':
                 if (!o.crossfeed || di.channels != 2) {
                     set_note(&ui, "no crossfeed (--crossfeed, stereo)");
                 } else {
@@ -799,16 +814,22 @@ int hpa_cmd_play(int argc, char **argv)
                     set_note(&ui, xf_on ? "crossfeed in" : "crossfeed out (bypassed)");
                 }
                 break;
-            case 'n': case 'N': case HPA_KEY_RIGHT: hpa_player_skip(player, +1); break;
-            case 'p': case 'P': case HPA_KEY_LEFT: hpa_player_skip(player, -1); break;
-            case 'q': case 'Q': quit = 1; break;
+            case 'n':
+            case 'N':
+            case HPA_KEY_RIGHT: hpa_player_skip(player, +1); break;
+            case 'p':
+            case 'P':
+            case HPA_KEY_LEFT: hpa_player_skip(player, -1); break;
+            case 'q':
+            case 'Q': quit = 1; break;
             default: break;
             }
             if (want != target) {
                 double allowed = hpa_safety_allow(&safety, want, acknowledged);
                 if (allowed < want && want > target)
-                    set_note(&ui, acknowledged || allowed >= safety.ceiling_db ? "at the ceiling"
-                                                                               : "louder needs '!' or --i-understand-loud");
+                    set_note(&ui, acknowledged || allowed >= safety.ceiling_db
+                                      ? "at the ceiling"
+                                      : "louder needs '!' or --i-understand-loud");
                 if (allowed < -120.0)
                     allowed = -120.0;
                 if (want > target && allowed < target)

@@ -36,7 +36,7 @@
 #include "aweight.h"
 #include "player.h"
 
-#define MAX_BLOCK 2048u       /* input frames per chain call */
+#define MAX_BLOCK 2048u /* input frames per chain call */
 #define DATA_RING_BYTES (4u << 20)
 #define TRACK_SLOTS 8
 #define DONE_SLOTS 64
@@ -47,8 +47,8 @@
 typedef struct track {
     int index;
     unsigned gen;
-    hpa_chain *chain;           /* a new chain starting with this track, or NULL: keep the current */
-    unsigned char *new_fifo;    /* a larger FIFO for that chain, or NULL */
+    hpa_chain *chain;        /* a new chain starting with this track, or NULL: keep the current */
+    unsigned char *new_fifo; /* a larger FIFO for that chain, or NULL */
     size_t new_fifo_frames;
     uint32_t in_rate;
     hpa_format in_format;
@@ -69,9 +69,9 @@ struct hpa_player {
     atomic_int quit;
     atomic_uint gen;
     atomic_int skip_to;
-    atomic_int skip_pending;    /* a skip the audio thread has not reached yet */
-    atomic_int done_gen;        /* the generation whose files are all decoded, -1 none */
-    atomic_int any_track;       /* the decoder published at least one track */
+    atomic_int skip_pending; /* a skip the audio thread has not reached yet */
+    atomic_int done_gen;     /* the generation whose files are all decoded, -1 none */
+    atomic_int any_track;    /* the decoder published at least one track */
     _Atomic uint64_t volume_bits;
     atomic_int eq_on, xf_on;
     atomic_int mute;
@@ -84,19 +84,19 @@ struct hpa_player {
 
     /* ---- audio thread only ---- */
     track *cur;
-    int discarding;             /* cur belongs to an old generation: drop its data */
-    int awaiting;               /* after a skip, until the new generation's first track */
-    int64_t cur_pos;            /* input frames of cur consumed */
+    int discarding;  /* cur belongs to an old generation: drop its data */
+    int awaiting;    /* after a skip, until the new generation's first track */
+    int64_t cur_pos; /* input frames of cur consumed */
     hpa_chain *chain;
     uint32_t chain_in_rate;
     uint64_t group_in, group_out; /* frames in and out of the current chain */
     unsigned seen_gen;
     unsigned char *fifo;
     size_t fifo_cap, fifo_frames, out_frame_bytes;
-    unsigned char *stage;       /* one block of input, out of the ring */
-    unsigned char *zeros;       /* one block of silence in any format */
+    unsigned char *stage; /* one block of input, out of the ring */
+    unsigned char *zeros; /* one block of silence in any format */
     uint64_t clipped_retired, limited_retired;
-    hpa_aweight aw;             /* A-weighting of the output, for the dose */
+    hpa_aweight aw; /* A-weighting of the output, for the dose */
     double a_energy[HPA_CHANNELS_MAX];
     uint64_t a_frames;
     int stream_ended;
@@ -733,8 +733,8 @@ size_t hpa_player_render(void *user, void *buf, size_t frames, int *ended)
             need_in = 1;
         hpa_ring_read(&p->data, p->stage, need_in * t->frame_bytes);
         size_t got = 0;
-        hpa_chain_process(p->chain, p->stage, need_in, p->fifo + p->fifo_frames * fb_out,
-                          p->fifo_cap - p->fifo_frames, &got);
+        hpa_chain_process(p->chain, p->stage, need_in, p->fifo + p->fifo_frames * fb_out, p->fifo_cap - p->fifo_frames,
+                          &got);
         p->fifo_frames += got;
         p->cur_pos += (int64_t)need_in;
         p->group_in += need_in;

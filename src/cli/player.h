@@ -40,29 +40,29 @@ typedef struct hpa_player_config {
     hpa_dither dither;
     const hpa_eq_band *eq_bands; /* --eq at out_rate_hz (NULL: none); must outlive the player */
     size_t n_eq_bands;
-    double eq_preamp_db;        /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
-    int crossfeed;              /* --crossfeed: on at the start (stereo only) */
+    double eq_preamp_db; /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
+    int crossfeed;       /* --crossfeed: on at the start (stereo only) */
     double xf_fcut_hz, xf_feed_db;
 } hpa_player_config;
 
 typedef struct hpa_player_status {
-    int index;                  /* file playing (0-based), -1 before the first */
-    double position_s, length_s;/* length -1 when unknown */
+    int index;                   /* file playing (0-based), -1 before the first */
+    double position_s, length_s; /* length -1 when unknown */
     uint32_t in_rate_hz;
-    double volume_db;           /* the target */
+    double volume_db; /* the target */
     int muted;
-    double gain;                /* the gain the chain applies now (linear) */
+    double gain;                   /* the gain the chain applies now (linear) */
     double peak[HPA_CHANNELS_MAX]; /* output peaks since the last status call (1.0 = 0 dBFS) */
     uint32_t channels;
-    uint64_t clipped;           /* samples clipped at the output, all chains */
-    uint64_t starved;           /* render calls the decoder could not fill */
-    uint64_t frames_out;        /* frames rendered from files (no padding) */
+    uint64_t clipped;    /* samples clipped at the output, all chains */
+    uint64_t starved;    /* render calls the decoder could not fill */
+    uint64_t frames_out; /* frames rendered from files (no padding) */
     int ended;
-    int resampling;             /* the current chain resamples */
-    int eq_on, crossfeed_on;    /* the switches (meaningful with --eq, --crossfeed) */
-    double limiter_db;          /* the most gain the current chain's limiter took (>= 0 dB) */
-    uint64_t limited_frames;    /* frames the limiter turned down, all chains */
-    uint64_t a_frames;          /* output frames A-weighted so far (cumulative) */
+    int resampling;                    /* the current chain resamples */
+    int eq_on, crossfeed_on;           /* the switches (meaningful with --eq, --crossfeed) */
+    double limiter_db;                 /* the most gain the current chain's limiter took (>= 0 dB) */
+    uint64_t limited_frames;           /* frames the limiter turned down, all chains */
+    uint64_t a_frames;                 /* output frames A-weighted so far (cumulative) */
     double a_energy[HPA_CHANNELS_MAX]; /* their A-weighted sum of squares per channel (1.0 = full scale) */
 } hpa_player_status;
 
@@ -83,7 +83,7 @@ size_t hpa_player_render(void *user, void *buf, size_t frames, int *ended);
 /* [any] Controls. */
 void hpa_player_set_volume_db(hpa_player *p, double db);
 void hpa_player_set_mute(hpa_player *p, int mute);
-void hpa_player_skip(hpa_player *p, int delta); /* +1 next file, -1 previous */
+void hpa_player_skip(hpa_player *p, int delta);       /* +1 next file, -1 previous */
 void hpa_player_set_eq(hpa_player *p, int on);        /* bypass (0) or not; crossfaded */
 void hpa_player_set_crossfeed(hpa_player *p, int on); /* the same */
 

@@ -72,7 +72,7 @@ static cairo_status_t sink_write(void *closure, const unsigned char *data, unsig
 /* drawing helpers                                                          */
 
 typedef struct panel {
-    double x0, y0, w, h;      /* the plotting area in device units */
+    double x0, y0, w, h; /* the plotting area in device units */
     double xmin, xmax, ymin, ymax;
     int xlog;
 } panel;
@@ -333,9 +333,8 @@ static void draw(cairo_t *cr, const char *title, const hpa_headphone *hp, const 
     fr_panel(cr, &right, hp, src, zout_known);
 }
 
-int hpa_plot_write(const char *path, const char *title, const hpa_headphone *hp, const hpa_source *src,
-                   int zout_known, const hpa_advice *a, const hpa_plot_track *tracks, size_t n_tracks, char *why,
-                   size_t why_len)
+int hpa_plot_write(const char *path, const char *title, const hpa_headphone *hp, const hpa_source *src, int zout_known,
+                   const hpa_advice *a, const hpa_plot_track *tracks, size_t n_tracks, char *why, size_t why_len)
 {
     hpa_plot_kind kind = hpa_plot_kind_for(path);
     if (kind == HPA_PLOT_NONE) {

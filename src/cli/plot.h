@@ -10,8 +10,8 @@
 /* One programme on the SPL-against-volume panel. */
 typedef struct hpa_plot_track {
     const char *label;
-    double loudness_lufs;  /* integrated loudness: the average level relative to a full-scale sine */
-    double crest_db;       /* true peak minus loudness */
+    double loudness_lufs; /* integrated loudness: the average level relative to a full-scale sine */
+    double crest_db;      /* true peak minus loudness */
 } hpa_plot_track;
 
 typedef enum { HPA_PLOT_NONE = 0, HPA_PLOT_PNG, HPA_PLOT_SVG } hpa_plot_kind;
@@ -26,8 +26,7 @@ hpa_plot_kind hpa_plot_kind_for(const char *path);
  * on a log axis.  hp and src are the model structs the advice was computed
  * from (src NULL or zout_known 0: the right panel says it cannot be told).
  * Returns 0, or -1 with a one-line reason in why. */
-int hpa_plot_write(const char *path, const char *title, const hpa_headphone *hp, const hpa_source *src,
-                   int zout_known, const hpa_advice *a, const hpa_plot_track *tracks, size_t n_tracks, char *why,
-                   size_t why_len);
+int hpa_plot_write(const char *path, const char *title, const hpa_headphone *hp, const hpa_source *src, int zout_known,
+                   const hpa_advice *a, const hpa_plot_track *tracks, size_t n_tracks, char *why, size_t why_len);
 
 #endif

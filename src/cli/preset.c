@@ -122,9 +122,8 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!strcmp(name, "file")) {
             if (!*value)
                 return fail(c, "[eq] file is empty%s%s", "", "");
-            int n = (value[0] == '/' || !c->dir)
-                        ? snprintf(p->eq_file, sizeof p->eq_file, "%s", value)
-                        : snprintf(p->eq_file, sizeof p->eq_file, "%s/%s", c->dir, value);
+            int n = (value[0] == '/' || !c->dir) ? snprintf(p->eq_file, sizeof p->eq_file, "%s", value)
+                                                 : snprintf(p->eq_file, sizeof p->eq_file, "%s/%s", c->dir, value);
             if (n < 0 || (size_t)n >= sizeof p->eq_file)
                 return fail(c, "[eq] file: the path is too long%s%s", "", "");
             return 1;

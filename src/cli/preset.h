@@ -12,18 +12,18 @@
 #define HPA_PRESET_EQ_TEXT_MAX 65536
 
 typedef struct hpa_preset {
-    char title[160];                     /* [preset] title */
-    char eq_file[HPA_PRESET_PATH_MAX];   /* [eq] file, resolved against the preset's folder; "" if none */
+    char title[160];                      /* [preset] title */
+    char eq_file[HPA_PRESET_PATH_MAX];    /* [eq] file, resolved against the preset's folder; "" if none */
     char eq_text[HPA_PRESET_EQ_TEXT_MAX]; /* [eq] filter/preamp lines as Equalizer APO text */
     size_t eq_len;
-    int has_crossfeed;                   /* [crossfeed] preset = NAME, or fcut_hz + feed_db */
-    const char *crossfeed_name;          /* static, or NULL for numbers */
+    int has_crossfeed;          /* [crossfeed] preset = NAME, or fcut_hz + feed_db */
+    const char *crossfeed_name; /* static, or NULL for numbers */
     double fcut_hz, feed_db;
-    int has_limit;                       /* [limiter] ceiling_dbtp */
+    int has_limit; /* [limiter] ceiling_dbtp */
     double limit_dbtp;
-    int has_normalize;                   /* [normalize] target_lufs */
+    int has_normalize; /* [normalize] target_lufs */
     double normalize_lufs;
-    int has_max_volume;                  /* [volume] max_db: the volume never goes above it */
+    int has_max_volume; /* [volume] max_db: the volume never goes above it */
     double max_volume_db;
 } hpa_preset;
 
@@ -36,7 +36,6 @@ int hpa_preset_parse(const char *text, const char *dir, hpa_preset *p, char *why
  * 0 and fills p (and origin with the file's path or "built-in"); otherwise
  * prints one error line (naming FILE:LINE for a bad file) and returns 1. */
 int hpa_preset_load(const char *name, hpa_preset *p, char *origin, size_t origin_len);
-
 
 
 #endif

@@ -93,9 +93,9 @@ static void usage(FILE *f)
 
 typedef struct render_opts {
     const char *in, *out;
-    uint32_t rate;      /* 0: keep */
+    uint32_t rate; /* 0: keep */
     hpa_filter filter;
-    int bits;           /* 0: keep; 16, 24, 32; 'f' float; 'd' double */
+    int bits; /* 0: keep; 16, 24, 32; 'f' float; 'd' double */
     double volume_db;
     hpa_dither dither;
     int json, quiet;
@@ -104,18 +104,18 @@ typedef struct render_opts {
     const char *crossfeed_name; /* preset name, or NULL for HZ,DB */
     int crossfeed_from_preset;  /* the crossfeed is the preset's, not --crossfeed's */
     double xf_fcut_hz, xf_feed_db;
-    int limit;                  /* --limit given */
+    int limit; /* --limit given */
     double limit_dbtp;
-    int normalize;              /* --normalize given */
+    int normalize; /* --normalize given */
     double normalize_lufs;
-    int album;                  /* --album: ReplayGain album tags */
-    int normalize_measure;      /* --normalize-measure: ignore ReplayGain tags */
-    const char *preset;         /* --preset NAME */
-    int has_max_volume;         /* from the preset */
+    int album;             /* --album: ReplayGain album tags */
+    int normalize_measure; /* --normalize-measure: ignore ReplayGain tags */
+    const char *preset;    /* --preset NAME */
+    int has_max_volume;    /* from the preset */
     double max_volume_db;
-    const char *eq_text;        /* the preset's inline EQ */
+    const char *eq_text; /* the preset's inline EQ */
     size_t eq_len;
-    const char *eq_label;       /* the EQ file, or "preset NAME"; NULL: no EQ */
+    const char *eq_label; /* the EQ file, or "preset NAME"; NULL: no EQ */
     char preset_label[128];
 } render_opts;
 
@@ -143,11 +143,16 @@ static int parse_crossfeed(const char *arg, render_opts *o)
 
 static int parse_bits(const char *s)
 {
-    if (!strcmp(s, "16")) return 16;
-    if (!strcmp(s, "24")) return 24;
-    if (!strcmp(s, "32")) return 32;
-    if (!strcmp(s, "float") || !strcmp(s, "f32")) return 'f';
-    if (!strcmp(s, "double") || !strcmp(s, "f64")) return 'd';
+    if (!strcmp(s, "16"))
+        return 16;
+    if (!strcmp(s, "24"))
+        return 24;
+    if (!strcmp(s, "32"))
+        return 32;
+    if (!strcmp(s, "float") || !strcmp(s, "f32"))
+        return 'f';
+    if (!strcmp(s, "double") || !strcmp(s, "f64"))
+        return 'd';
     return -1;
 }
 
@@ -166,14 +171,22 @@ static hpa_format format_for_bits(int bits, hpa_format in)
 static int parse_args(int argc, char **argv, render_opts *o)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, 0, 'o'}, {"rate", required_argument, 0, 'r'},
-        {"filter", required_argument, 0, 'f'}, {"bits", required_argument, 0, 'b'},
-        {"volume", required_argument, 0, 'v'}, {"dither", required_argument, 0, 'd'},
-        {"json", no_argument, 0, 'J'},         {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {"eq", required_argument, 0, 'E'},
-        {"crossfeed", required_argument, 0, 'X'}, {"limit", required_argument, 0, 'L'},
-        {"normalize", required_argument, 0, 'N'}, {"preset", required_argument, 0, 'P'},
-        {"album", no_argument, 0, 'A'},        {"normalize-measure", no_argument, 0, 'M'},
+        {"output", required_argument, 0, 'o'},
+        {"rate", required_argument, 0, 'r'},
+        {"filter", required_argument, 0, 'f'},
+        {"bits", required_argument, 0, 'b'},
+        {"volume", required_argument, 0, 'v'},
+        {"dither", required_argument, 0, 'd'},
+        {"json", no_argument, 0, 'J'},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {"eq", required_argument, 0, 'E'},
+        {"crossfeed", required_argument, 0, 'X'},
+        {"limit", required_argument, 0, 'L'},
+        {"normalize", required_argument, 0, 'N'},
+        {"preset", required_argument, 0, 'P'},
+        {"album", no_argument, 0, 'A'},
+        {"normalize-measure", no_argument, 0, 'M'},
         {0, 0, 0, 0},
     };
     int c, v;
@@ -221,7 +234,8 @@ static int parse_args(int argc, char **argv, render_opts *o)
         case 'X':
             if (parse_crossfeed(optarg, o)) {
                 hpa_cli_error("render: --crossfeed takes default, cmoy, jmeier or HZ,DB (300..2000 Hz, 1..15 dB), "
-                              "not '%s'", optarg);
+                              "not '%s'",
+                              optarg);
                 return EXIT_USAGE;
             }
             o->crossfeed = 1;
@@ -316,8 +330,8 @@ static void print_side_json(FILE *f, const char *path, const hpa_audio_info *inf
 {
     fputs("{\"path\": ", f);
     hpa_json_string(f, path);
-    fprintf(f, ", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"frames\": %lld}", info->rate_hz,
-            info->channels, hpa_format_name(info->format), (long long)frames);
+    fprintf(f, ", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"frames\": %lld}", info->rate_hz, info->channels,
+            hpa_format_name(info->format), (long long)frames);
 }
 
 typedef struct render_result {
@@ -325,16 +339,16 @@ typedef struct render_result {
     int64_t frames_in, frames_out;
     hpa_chain_stats stats;
     double latency, seconds;
-    double limiter_frames;     /* the limiter's share of the latency */
-    hpa_cli_eq eq;             /* the EQ file: bands, preamp, its combined response, GraphicEQ fit */
-    int eq_preamp_from_peak;   /* the preamp came from the programme's known true peak (--normalize) */
-    double eq_peak_before_db;  /* then: the true peak before the EQ (input + loudness gain), dBTP */
-    double in_lufs, in_tp_dbtp;    /* --normalize: the input's loudness and true peak */
-    double norm_gain_db;           /* the gain applied for it */
-    double norm_wanted_db;         /* the gain the target asked for */
-    const char *norm_source;       /* "replaygain-track", "replaygain-album" or "measured" */
-    double rg_gain_db;             /* the ReplayGain tag used (NAN: measured) */
-    int rg_album_missing;          /* --album, but the file has only track tags */
+    double limiter_frames;      /* the limiter's share of the latency */
+    hpa_cli_eq eq;              /* the EQ file: bands, preamp, its combined response, GraphicEQ fit */
+    int eq_preamp_from_peak;    /* the preamp came from the programme's known true peak (--normalize) */
+    double eq_peak_before_db;   /* then: the true peak before the EQ (input + loudness gain), dBTP */
+    double in_lufs, in_tp_dbtp; /* --normalize: the input's loudness and true peak */
+    double norm_gain_db;        /* the gain applied for it */
+    double norm_wanted_db;      /* the gain the target asked for */
+    const char *norm_source;    /* "replaygain-track", "replaygain-album" or "measured" */
+    double rg_gain_db;          /* the ReplayGain tag used (NAN: measured) */
+    int rg_album_missing;       /* --album, but the file has only track tags */
 } render_result;
 
 /* --normalize: the input's integrated loudness (EBU R128) and true peak, by
@@ -451,9 +465,9 @@ static void print_summary(const render_opts *o, const render_result *r)
             hpa_json_number(stdout, r->eq.preamp_db, 2);
             /* what set the preamp: the programme's known true peak, the file, or the bands' peak alone */
             printf(", \"preamp_basis\": \"%s\", \"peak_before_eq_dbtp\": ",
-                   r->eq_preamp_from_peak                                                   ? "true-peak"
+                   r->eq_preamp_from_peak                                             ? "true-peak"
                    : r->eq.file_has_preamp && r->eq.preamp_db == r->eq.file_preamp_db ? "file"
-                                                                                        : "bands");
+                                                                                      : "bands");
             if (r->eq_preamp_from_peak)
                 hpa_json_number(stdout, r->eq_peak_before_db, 2);
             else
@@ -563,8 +577,7 @@ static void print_summary(const render_opts *o, const render_result *r)
         else if (r->eq.file_has_preamp && r->eq.preamp_db == r->eq.file_preamp_db)
             printf("        preamp %+.2f dB, the file's (the bands' combined response peaks at %+.2f dB", pre, pk);
         else
-            printf("        preamp %+.2f dB, headroom for the bands' combined response (its peak: %+.2f dB", pre,
-                   pk);
+            printf("        preamp %+.2f dB, headroom for the bands' combined response (its peak: %+.2f dB", pre, pk);
         if (r->eq.peak_db > 0.0 && r->eq.peak_hz < 1.0)
             printf(" at DC)\n");
         else if (r->eq.peak_db > 0.0)
@@ -573,12 +586,13 @@ static void print_summary(const render_opts *o, const render_result *r)
             printf(")\n");
         if (r->eq_preamp_from_peak)
             printf("        %s%s\n",
-                   !o->limit                               ? "kept at or below 0 dBTP"
+                   !o->limit                              ? "kept at or below 0 dBTP"
                    : r->eq_peak_before_db < o->limit_dbtp ? "kept at or below the limiter's ceiling"
                                                           : "the loudness gain alone reaches the limiter's ceiling: "
                                                             "the EQ takes back its own boost",
-                   r->eq.file_has_preamp ? "\n        (the file's Preamp, meant for a full-scale programme, is not used)"
-                                         : "");
+                   r->eq.file_has_preamp
+                       ? "\n        (the file's Preamp, meant for a full-scale programme, is not used)"
+                       : "");
         else if (r->eq.file_has_preamp && r->eq.preamp_db != r->eq.file_preamp_db)
             printf("        (the file asks %+.2f dB: too little to keep a full-scale signal from clipping)\n",
                    r->eq.file_preamp_db);
@@ -592,8 +606,9 @@ static void print_summary(const render_opts *o, const render_result *r)
     if (o->normalize) {
         if (isfinite(r->rg_gain_db)) {
             printf("normalize to %.1f LUFS: ReplayGain %s gain %+.2f dB (tag; reference -18 LUFS, so the input is "
-                   "%.1f LUFS), ", o->normalize_lufs, strcmp(r->norm_source, "replaygain-album") ? "track" : "album",
-                   r->rg_gain_db, r->in_lufs);
+                   "%.1f LUFS), ",
+                   o->normalize_lufs, strcmp(r->norm_source, "replaygain-album") ? "track" : "album", r->rg_gain_db,
+                   r->in_lufs);
             if (isfinite(r->in_tp_dbtp))
                 printf("peak %.1f dBFS; ", r->in_tp_dbtp);
             else
@@ -606,8 +621,8 @@ static void print_summary(const render_opts *o, const render_result *r)
                    "0.4 s block); no gain\n",
                    o->normalize_lufs);
         else
-            printf("normalize to %.1f LUFS: input %.1f LUFS, %.1f dBTP; gain %+.2f dB\n", o->normalize_lufs,
-                   r->in_lufs, r->in_tp_dbtp, r->norm_gain_db);
+            printf("normalize to %.1f LUFS: input %.1f LUFS, %.1f dBTP; gain %+.2f dB\n", o->normalize_lufs, r->in_lufs,
+                   r->in_tp_dbtp, r->norm_gain_db);
         if (r->norm_gain_db < r->norm_wanted_db)
             printf("        (not %+.2f dB: the input's %s would pass 0 dBTP; --limit reaches the target)\n",
                    r->norm_wanted_db, isfinite(r->rg_gain_db) ? "peak" : "true peak");
@@ -795,7 +810,7 @@ static int render_main(const render_opts *op)
     cfg.dither = o.dither;
     cfg.volume_db = o.volume_db + r.norm_gain_db;
     cfg.max_volume_db = 24.0; /* offline: the volume asked for is the volume given */
-    if (o.has_max_volume) { /* the preset's ceiling: nothing goes above it */
+    if (o.has_max_volume) {   /* the preset's ceiling: nothing goes above it */
         cfg.max_volume_db = o.max_volume_db;
         if (cfg.volume_db > o.max_volume_db)
             cfg.volume_db = o.max_volume_db;
@@ -818,9 +833,9 @@ static int render_main(const render_opts *op)
         hpa_audio_close(in);
         return 1;
     }
-    if (o.eq_label && (o.eq_file ? hpa_cli_eq_load_file(o.eq_file, r.out.rate_hz, o.quiet, &r.eq)
-                                 : hpa_cli_eq_load_text(o.eq_label, o.eq_text, o.eq_len, r.out.rate_hz, o.quiet,
-                                                        &r.eq))) {
+    if (o.eq_label &&
+        (o.eq_file ? hpa_cli_eq_load_file(o.eq_file, r.out.rate_hz, o.quiet, &r.eq)
+                   : hpa_cli_eq_load_text(o.eq_label, o.eq_text, o.eq_len, r.out.rate_hz, o.quiet, &r.eq))) {
         hpa_audio_close(in);
         return 1;
     }

@@ -21,8 +21,8 @@ void hpa_safety_unknown(hpa_safety *s, double ceiling_db)
     s->spl0_db = 0.0;
     s->start_db = min2(HPA_SAFE_START_UNKNOWN_DB, ceiling_db);
     s->loud_db = s->start_db;
-    snprintf(s->basis, sizeof s->basis,
-             "headphones and source unknown: start at %.1f dBFS, ceiling %.1f dBFS", s->start_db, s->ceiling_db);
+    snprintf(s->basis, sizeof s->basis, "headphones and source unknown: start at %.1f dBFS, ceiling %.1f dBFS",
+             s->start_db, s->ceiling_db);
 }
 
 void hpa_safety_from_model(hpa_safety *s, double spl0_db, double max_volume_db, double ceiling_spl_db)

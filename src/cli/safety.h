@@ -30,10 +30,10 @@ typedef struct hpa_safety {
     double start_db;
     double loud_db;
     double ceiling_db;
-    double limit_dbtp;   /* the limiter's ceiling (clamped to -30 .. 0) */
-    int spl_known;       /* 1 with a model: spl0_db is valid */
-    double spl0_db;      /* dB SPL at the ear of a 0 dBFS sine at volume 0 dB */
-    char basis[640];     /* one line: where the numbers come from */
+    double limit_dbtp; /* the limiter's ceiling (clamped to -30 .. 0) */
+    int spl_known;     /* 1 with a model: spl0_db is valid */
+    double spl0_db;    /* dB SPL at the ear of a 0 dBFS sine at volume 0 dB */
+    char basis[640];   /* one line: where the numbers come from */
 } hpa_safety;
 
 /* Levels for an unknown headphone and source, under a ceiling. */

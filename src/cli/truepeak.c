@@ -15,18 +15,18 @@
 
 #include "truepeak.h"
 
-#define TAPS 32             /* per phase */
-#define HIST (TAPS - 1)     /* samples kept from one call to the next */
-#define LEAD (TAPS / 2)     /* future samples each point needs: d up to +16 */
-#define BLOCK 1024          /* frames deinterleaved at a time */
-#define SUB 128             /* interpolated in stretches of this many points */
+#define TAPS 32         /* per phase */
+#define HIST (TAPS - 1) /* samples kept from one call to the next */
+#define LEAD (TAPS / 2) /* future samples each point needs: d up to +16 */
+#define BLOCK 1024      /* frames deinterleaved at a time */
+#define SUB 128         /* interpolated in stretches of this many points */
 #define BETA 7.0
 
 struct hpa_tp {
     unsigned channels;
-    float coef[3][TAPS];    /* phases 1, 2, 3; coef[p-1][i] is c_p(i − 15) */
-    float bound;            /* the largest Σ|c_p| */
-    float *buf;             /* per channel: HIST history + BLOCK new samples */
+    float coef[3][TAPS]; /* phases 1, 2, 3; coef[p-1][i] is c_p(i − 15) */
+    float bound;         /* the largest Σ|c_p| */
+    float *buf;          /* per channel: HIST history + BLOCK new samples */
     float acc[SUB];
     double peak;
 };

@@ -11,7 +11,7 @@
 #include "tty.h"
 
 static struct termios saved;
-static volatile sig_atomic_t raw_fd = -1;  /* the fd in raw mode, -1 when restored */
+static volatile sig_atomic_t raw_fd = -1; /* the fd in raw mode, -1 when restored */
 static volatile sig_atomic_t saved_ok;
 static struct sigaction old_tstp, old_cont;
 

@@ -14,10 +14,10 @@ struct hpa_writer {
     int slots;
     void **buf;
     size_t *frames;
-    int head, count;   /* queued slots start at head */
-    int filling;       /* slot handed to the producer, -1 if none */
-    int done;          /* producer has finished */
-    int failed;        /* a write failed: errno in err */
+    int head, count; /* queued slots start at head */
+    int filling;     /* slot handed to the producer, -1 if none */
+    int done;        /* producer has finished */
+    int failed;      /* a write failed: errno in err */
     int err;
 };
 

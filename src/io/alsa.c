@@ -32,7 +32,7 @@ typedef struct alsa_dev {
     snd_pcm_t *pcm;
     hpa_device_request req;
     hpa_device_info info;
-    void *buf;              /* one period in the chain's format (4 bytes a sample at most) */
+    void *buf; /* one period in the chain's format (4 bytes a sample at most) */
     pthread_t thread;
     int thread_started;
     atomic_int stop;
@@ -40,7 +40,7 @@ typedef struct alsa_dev {
     atomic_int finished;
     _Atomic uint64_t xruns;
     _Atomic uint64_t callbacks;
-    char message[256];      /* written by the thread before `failed` is raised */
+    char message[256]; /* written by the thread before `failed` is raised */
 } alsa_dev;
 
 static void silent_error_handler(const char *file, int line, const char *function, int err, const char *fmt, ...)
@@ -194,8 +194,7 @@ static const hpa_device_ops alsa_ops = {alsa_start, alsa_poll, alsa_stop, alsa_c
 /* one line: what failed and why */
 #define WHY(...) snprintf(why, why_len, __VA_ARGS__)
 
-int hpa_alsa_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why,
-                  size_t why_len)
+int hpa_alsa_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why, size_t why_len)
 {
     const char *name = req->name && *req->name ? req->name : "default";
     snd_lib_error_set_handler(silent_error_handler);

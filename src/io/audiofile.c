@@ -21,7 +21,7 @@ struct hpa_audiofile {
     int fd;          /* written files: our descriptor, behind libsndfile's virtual I/O */
     int write_errno; /* first failed write: libsndfile ignores some (FLAC's last frame) */
     hpa_audio_info info;
-    int32_t *conv;  /* s24 <-> libsndfile's left-justified int */
+    int32_t *conv; /* s24 <-> libsndfile's left-justified int */
     size_t conv_frames;
 };
 
@@ -46,13 +46,35 @@ static hpa_format edge_format(int sf_format, char *codec, size_t codec_len)
     hpa_format f;
     const char *depth;
     switch (sub) {
-    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: f = HPA_FORMAT_S16; depth = "8-bit"; break;
-    case SF_FORMAT_PCM_16: f = HPA_FORMAT_S16; depth = "16-bit"; break;
-    case SF_FORMAT_PCM_24: f = HPA_FORMAT_S24; depth = "24-bit"; break;
-    case SF_FORMAT_PCM_32: f = HPA_FORMAT_S32; depth = "32-bit"; break;
-    case SF_FORMAT_FLOAT: f = HPA_FORMAT_F32; depth = "float"; break;
-    case SF_FORMAT_DOUBLE: f = HPA_FORMAT_F64; depth = "double"; break;
-    default: f = HPA_FORMAT_F64; depth = "decoded"; break;
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+        f = HPA_FORMAT_S16;
+        depth = "8-bit";
+        break;
+    case SF_FORMAT_PCM_16:
+        f = HPA_FORMAT_S16;
+        depth = "16-bit";
+        break;
+    case SF_FORMAT_PCM_24:
+        f = HPA_FORMAT_S24;
+        depth = "24-bit";
+        break;
+    case SF_FORMAT_PCM_32:
+        f = HPA_FORMAT_S32;
+        depth = "32-bit";
+        break;
+    case SF_FORMAT_FLOAT:
+        f = HPA_FORMAT_F32;
+        depth = "float";
+        break;
+    case SF_FORMAT_DOUBLE:
+        f = HPA_FORMAT_F64;
+        depth = "double";
+        break;
+    default:
+        f = HPA_FORMAT_F64;
+        depth = "decoded";
+        break;
     }
     if (sub == SF_FORMAT_VORBIS)
         depth = "Vorbis";
@@ -177,8 +199,7 @@ static sf_count_t vio_tell(void *user)
     return (sf_count_t)lseek(((hpa_audiofile *)user)->fd, 0, SEEK_CUR);
 }
 
-hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why,
-                                       size_t why_len)
+hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why, size_t why_len)
 {
     SF_INFO si;
     memset(&si, 0, sizeof si);

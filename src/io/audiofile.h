@@ -12,9 +12,9 @@ typedef struct hpa_audiofile hpa_audiofile;
 typedef struct hpa_audio_info {
     uint32_t rate_hz;
     uint32_t channels;
-    int64_t frames;        /* -1 when the file does not say */
-    hpa_format format;     /* the edge format samples are read or written in */
-    char codec[32];        /* "FLAC 16-bit", "WAV float", "Ogg Vorbis", ... */
+    int64_t frames;    /* -1 when the file does not say */
+    hpa_format format; /* the edge format samples are read or written in */
+    char codec[32];    /* "FLAC 16-bit", "WAV float", "Ogg Vorbis", ... */
 } hpa_audio_info;
 
 /* Open a file for reading.  On failure returns NULL and writes a one-line
@@ -33,8 +33,7 @@ int hpa_audio_container_supports(hpa_container c, hpa_format f);
 /* Open an already-created file descriptor for writing.  On success the
  * descriptor belongs to the file: hpa_audio_close closes it and fails if
  * any write failed, even one libsndfile did not report. */
-hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why,
-                                       size_t why_len);
+hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why, size_t why_len);
 
 /* Read up to frames frames into buf (info.format samples). Returns frames
  * read, 0 at the end, -1 on error. */

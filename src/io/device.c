@@ -6,8 +6,7 @@
 
 #include "device.h"
 
-int hpa_device_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why,
-                    size_t why_len)
+int hpa_device_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why, size_t why_len)
 {
     *out = NULL;
     memset(info, 0, sizeof *info);
@@ -54,8 +53,7 @@ const char *hpa_backend_name(hpa_backend b)
 
 const char *hpa_dev_format_name(hpa_dev_format f)
 {
-    static const char *const names[HPA_DEV_FORMAT_COUNT] = {"S16_LE", "S24_3LE", "S24_LE", "S32_LE",
-                                                            "FLOAT_LE"};
+    static const char *const names[HPA_DEV_FORMAT_COUNT] = {"S16_LE", "S24_3LE", "S24_LE", "S32_LE", "FLOAT_LE"};
     return (unsigned)f < HPA_DEV_FORMAT_COUNT ? names[f] : "?";
 }
 

@@ -38,20 +38,20 @@ typedef enum hpa_backend { HPA_BACKEND_AUTO = 0, HPA_BACKEND_ALSA, HPA_BACKEND_P
 
 typedef struct hpa_device_request {
     hpa_backend backend;
-    const char *name;           /* ALSA PCM name, or a PipeWire target; NULL or "": the default */
-    uint32_t rate_hz;           /* the rate asked for; the device may give another */
+    const char *name; /* ALSA PCM name, or a PipeWire target; NULL or "": the default */
+    uint32_t rate_hz; /* the rate asked for; the device may give another */
     uint32_t channels;
     hpa_dev_format prefer[HPA_DEV_FORMAT_COUNT]; /* formats in order of preference */
     int n_prefer;
-    uint32_t period_frames;     /* 64 .. 8192 */
+    uint32_t period_frames; /* 64 .. 8192 */
     hpa_render_fn render;
     void *user;
-    const char *app_name;       /* shown by PipeWire */
+    const char *app_name; /* shown by PipeWire */
 } hpa_device_request;
 
 typedef struct hpa_device_info {
     hpa_backend backend;
-    char name[128];             /* the device as opened */
+    char name[128]; /* the device as opened */
     uint32_t rate_hz;
     uint32_t channels;
     hpa_dev_format format;
@@ -62,19 +62,18 @@ typedef struct hpa_device_info {
 } hpa_device_info;
 
 typedef struct hpa_device_status {
-    uint64_t xruns;       /* device underruns (recovered) */
-    uint64_t callbacks;   /* render calls so far */
-    int failed;           /* the device failed: playback has stopped */
-    int finished;         /* the stream ended and was drained */
-    char message[256];    /* why it failed */
+    uint64_t xruns;     /* device underruns (recovered) */
+    uint64_t callbacks; /* render calls so far */
+    int failed;         /* the device failed: playback has stopped */
+    int finished;       /* the stream ended and was drained */
+    char message[256];  /* why it failed */
 } hpa_device_status;
 
 typedef struct hpa_device hpa_device;
 
 /* [non-RT] Open a device.  On failure returns a negative errno-like code and
  * writes one line (no trailing newline) to why. */
-int hpa_device_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why,
-                    size_t why_len);
+int hpa_device_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why, size_t why_len);
 int hpa_device_start(hpa_device *d);
 void hpa_device_poll(hpa_device *d, hpa_device_status *st);
 void hpa_device_stop(hpa_device *d);
@@ -107,8 +106,7 @@ struct hpa_device {
     const hpa_device_ops *ops;
 };
 
-int hpa_alsa_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why,
-                  size_t why_len);
+int hpa_alsa_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why, size_t why_len);
 int hpa_pipewire_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why,
                       size_t why_len);
 

@@ -62,17 +62,17 @@ typedef struct pw_dev {
     int n_sinks;
     char default_sink[96];
     enum pw_stream_state state;
-    int negotiated;               /* the server accepted our format */
+    int negotiated; /* the server accepted our format */
     int drained;
     int started;
-    int rt_tried;                 /* data thread: tried to get real-time priority */
+    int rt_tried; /* data thread: tried to get real-time priority */
     size_t stride;
 
     atomic_int failed;
-    atomic_int running;           /* started: the process callback renders (silence before) */
-    atomic_int ended;             /* the render callback said the stream ended */
+    atomic_int running; /* started: the process callback renders (silence before) */
+    atomic_int ended;   /* the render callback said the stream ended */
     atomic_int finished;
-    _Atomic uint64_t underruns;   /* buffers padded because the decoder was late, or none to fill */
+    _Atomic uint64_t underruns; /* buffers padded because the decoder was late, or none to fill */
     _Atomic uint64_t callbacks;
     char message[256];
 } pw_dev;
@@ -320,9 +320,9 @@ static enum spa_audio_format spa_format(hpa_dev_format f)
 
 static void set_positions(struct spa_audio_info_raw *ai, uint32_t channels)
 {
-    static const uint32_t pos[8] = {SPA_AUDIO_CHANNEL_FL, SPA_AUDIO_CHANNEL_FR, SPA_AUDIO_CHANNEL_FC,
+    static const uint32_t pos[8] = {SPA_AUDIO_CHANNEL_FL,  SPA_AUDIO_CHANNEL_FR, SPA_AUDIO_CHANNEL_FC,
                                     SPA_AUDIO_CHANNEL_LFE, SPA_AUDIO_CHANNEL_RL, SPA_AUDIO_CHANNEL_RR,
-                                    SPA_AUDIO_CHANNEL_SL, SPA_AUDIO_CHANNEL_SR};
+                                    SPA_AUDIO_CHANNEL_SL,  SPA_AUDIO_CHANNEL_SR};
     if (channels == 1) {
         ai->position[0] = SPA_AUDIO_CHANNEL_MONO;
         return;
@@ -430,8 +430,7 @@ static int rate_allowed(const pw_dev *d, uint32_t rate)
 
 #define WHY(...) snprintf(why, why_len, __VA_ARGS__)
 
-int hpa_pipewire_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why,
-                      size_t why_len)
+int hpa_pipewire_open(const hpa_device_request *req, hpa_device **out, hpa_device_info *info, char *why, size_t why_len)
 {
     const char *target = req->name && *req->name ? req->name : NULL;
     int err = 0;
@@ -523,10 +522,10 @@ int hpa_pipewire_open(const hpa_device_request *req, hpa_device **out, hpa_devic
     if (rate != graph && !may_switch)
         rate = graph;
 
-    struct pw_properties *props =
-        pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback", PW_KEY_MEDIA_ROLE,
-                          "Music", PW_KEY_APP_NAME, req->app_name ? req->app_name : "hpamp", PW_KEY_NODE_NAME,
-                          req->app_name ? req->app_name : "hpamp", NULL);
+    struct pw_properties *props = pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback",
+                                                    PW_KEY_MEDIA_ROLE, "Music", PW_KEY_APP_NAME,
+                                                    req->app_name ? req->app_name : "hpamp", PW_KEY_NODE_NAME,
+                                                    req->app_name ? req->app_name : "hpamp", NULL);
     pw_properties_setf(props, PW_KEY_NODE_LATENCY, "%u/%u", req->period_frames, rate);
     if (may_switch)
         pw_properties_setf(props, PW_KEY_NODE_RATE, "1/%u", rate);
@@ -555,11 +554,14 @@ int hpa_pipewire_open(const hpa_device_request *req, hpa_device **out, hpa_devic
     d->info.period_frames = req->period_frames;
     d->info.buffer_frames = 0;
     d->info.max_render_frames = MAX_RENDER;
-    snprintf(d->info.name, sizeof d->info.name, "%s", target ? target : d->default_sink[0] ? d->default_sink : "default");
+    snprintf(d->info.name, sizeof d->info.name, "%s",
+             target               ? target
+             : d->default_sink[0] ? d->default_sink
+                                  : "default");
 
     err = pw_stream_connect(d->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY,
-                            PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS,
-                            params, 1);
+                            PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS, params,
+                            1);
     if (err < 0) {
         WHY("cannot connect the PipeWire stream: %s", spa_strerror(err));
         goto fail_locked;

@@ -23,7 +23,7 @@
 
 typedef struct hpa_ring { /* NOLINT(clang-analyzer-optin.performance.Padding): head, tail on own cache lines */
     unsigned char *buf;
-    size_t size;                       /* a power of two */
+    size_t size; /* a power of two */
     size_t mask;
     _Alignas(64) _Atomic uint64_t head; /* bytes ever written: the producer's */
     _Alignas(64) _Atomic uint64_t tail; /* bytes ever read: the consumer's */

@@ -32,10 +32,10 @@
 
 /* A crossfade between two paths of a stage (-1: the stage's input as is). */
 typedef struct hpa_fade {
-    int cur;     /* the path playing (the target while fading) */
-    int from;    /* the path faded out; meaningful while pos < len */
-    size_t pos;  /* frames of the fade done */
-    size_t len;  /* frames of a fade; pos == len: not fading */
+    int cur;    /* the path playing (the target while fading) */
+    int from;   /* the path faded out; meaningful while pos < len */
+    size_t pos; /* frames of the fade done */
+    size_t len; /* frames of a fade; pos == len: not fading */
 } hpa_fade;
 
 struct hpa_chain {
@@ -43,35 +43,35 @@ struct hpa_chain {
     hpa_allocator alloc;
     _Atomic uint64_t params[HPA_PARAM_COUNT]; /* doubles as bits: lock-free from any thread */
     hpa_resampler *rs;
-    const hpa_ops *ops;   /* whole-block kernels for this CPU */
+    const hpa_ops *ops; /* whole-block kernels for this CPU */
     hpa_volume vol;
     hpa_requant rq;
-    double *buf_in;       /* max_block_frames * channels */
-    double *scratch;      /* max(max_out, max_block_frames) * channels: the path faded out */
+    double *buf_in;  /* max_block_frames * channels */
+    double *scratch; /* max(max_out, max_block_frames) * channels: the path faded out */
     size_t max_out;
     /* EQ */
     _Atomic unsigned eq_word; /* use mask and waiting slot (see the top of the file) */
     unsigned char *eq_mem[EQ_SLOTS];
     size_t eq_bytes;
     hpa_eq *eq_slot[EQ_SLOTS];
-    double eq_gain[EQ_SLOTS];     /* the preamp of each slot, linear */
+    double eq_gain[EQ_SLOTS]; /* the preamp of each slot, linear */
     double eq_preamp_db[EQ_SLOTS];
-    int eq_ident[EQ_SLOTS];       /* no bands and 0 dB: the identity */
-    int eq_active;                /* the band set taken last (-1: none yet); audio thread */
-    unsigned eq_owned;            /* the use bits the audio thread set; audio thread */
+    int eq_ident[EQ_SLOTS]; /* no bands and 0 dB: the identity */
+    int eq_active;          /* the band set taken last (-1: none yet); audio thread */
+    unsigned eq_owned;      /* the use bits the audio thread set; audio thread */
     hpa_fade eq_fade;
     /* crossfeed: two libbs2b states so a level change can crossfade */
-    int xf_ok;                    /* stereo and a rate libbs2b takes */
+    int xf_ok; /* stereo and a rate libbs2b takes */
     t_bs2bd xf[2];
     hpa_fade xf_fade;
     /* limiter */
     int has_lim;
     hpa_limiter lim;
-    size_t lim_skip;              /* output frames still to drop (the lookahead's start) */
-    size_t lim_tail;              /* frames drain still owes */
+    size_t lim_skip; /* output frames still to drop (the lookahead's start) */
+    size_t lim_tail; /* frames drain still owes */
     int drained;
-    int started;          /* a block went through since create/reset: before that, changes need no fade */
-    int exact_ints;       /* integer input into an as-wide integer output */
+    int started;    /* a block went through since create/reset: before that, changes need no fade */
+    int exact_ints; /* integer input into an as-wide integer output */
     hpa_chain_stats stats;
 };
 
@@ -130,11 +130,9 @@ int hpa_chain_config_check(const hpa_chain_config *cfg)
         return HPA_ERR_INVALID_ARG;
     if (!(cfg->crossfade_ms == 0.0 || (cfg->crossfade_ms >= 1.0 && cfg->crossfade_ms <= 200.0)))
         return HPA_ERR_INVALID_ARG;
-    if (!(cfg->limiter_lookahead_ms == 0.0 ||
-          (cfg->limiter_lookahead_ms >= 0.5 && cfg->limiter_lookahead_ms <= 5.0)))
+    if (!(cfg->limiter_lookahead_ms == 0.0 || (cfg->limiter_lookahead_ms >= 0.5 && cfg->limiter_lookahead_ms <= 5.0)))
         return HPA_ERR_INVALID_ARG;
-    if (!(cfg->limiter_release_ms == 0.0 ||
-          (cfg->limiter_release_ms >= 1.0 && cfg->limiter_release_ms <= 5000.0)))
+    if (!(cfg->limiter_release_ms == 0.0 || (cfg->limiter_release_ms >= 1.0 && cfg->limiter_release_ms <= 5000.0)))
         return HPA_ERR_INVALID_ARG;
     /* libsoxr's minimum-phase design fails above about 90x (a negative
      * delay, then a crash when flushing): allow less than 64x */
@@ -210,9 +208,9 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     const size_t eq_bytes = round_up16(hpa_eq_size(&ec, 0));
     const double lookahead_ms = cfg->limiter_lookahead_ms;
     const size_t lim_bytes =
-        lookahead_ms > 0.0 ? round_up16(hpa_limiter_doubles(cfg->channels, cfg->out_rate_hz, lookahead_ms) *
-                                        sizeof(double))
-                           : 0;
+        lookahead_ms > 0.0
+            ? round_up16(hpa_limiter_doubles(cfg->channels, cfg->out_rate_hz, lookahead_ms) * sizeof(double))
+            : 0;
     if (!eq_bytes) {
         hpa_resampler_destroy(rs);
         return HPA_ERR_INVALID_ARG;

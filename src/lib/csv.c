@@ -15,8 +15,7 @@ int hpa_csv_init(hpa_csv *c, const char *text, size_t len)
     c->text = text;
     c->len = len;
     c->next_line = 1;
-    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
-        (unsigned char)text[2] == 0xBF)
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
         c->pos = 3;
     /* a record's field bytes never outnumber the text bytes it took (CRLF in
      * quotes shrinks to LF), plus one NUL per field */
@@ -100,8 +99,7 @@ int hpa_utf8_valid(const char *str, size_t n)
                 return 0;
             cp = (cp << 6) | (s[i + j] & 0x3F);
         }
-        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
             return 0;
         i += k + 1;
     }
@@ -114,8 +112,7 @@ static int check_field(hpa_csv *c, const char *f, size_t n, int quoted)
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)f[i];
         if ((ch < 0x20 && ch != '\t' && !(quoted && ch == '\n')) || ch == 0x7F) {
-            snprintf(c->why, sizeof c->why, "field %zu holds a control character (byte 0x%02x)",
-                     c->n_fields + 1, ch);
+            snprintf(c->why, sizeof c->why, "field %zu holds a control character (byte 0x%02x)", c->n_fields + 1, ch);
             return -1;
         }
     }

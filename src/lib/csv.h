@@ -34,11 +34,11 @@ typedef enum hpa_csv_status {
 typedef struct hpa_csv {
     const char *text;
     size_t len, pos;
-    unsigned next_line;  /* line of text[pos] (1-based) */
-    char *buf;           /* the current record's fields, each NUL-terminated */
+    unsigned next_line; /* line of text[pos] (1-based) */
+    char *buf;          /* the current record's fields, each NUL-terminated */
     size_t cap;
     /* the current record */
-    unsigned line;       /* line the record starts on */
+    unsigned line; /* line the record starts on */
     size_t n_fields;
     const char *fields[HPA_CSV_MAX_FIELDS];
     size_t field_len[HPA_CSV_MAX_FIELDS];

@@ -89,8 +89,8 @@ static const char *arena_strdup(hpa_db *db, const char *s)
 static const char *const hp_type_names[] = {"", "over-ear", "on-ear", "iem", "earbud"};
 static const char *const driver_names[] = {"", "dynamic", "planar", "ba", "hybrid", "electrostatic"};
 static const char *const back_names[] = {"", "open", "closed", "semi"};
-static const char *const src_kind_names[] = {"", "phone", "dongle", "laptop", "dap",
-                                             "portable-amp", "dac-amp", "desktop-amp"};
+static const char *const src_kind_names[] = {"",    "phone",        "dongle",  "laptop",
+                                             "dap", "portable-amp", "dac-amp", "desktop-amp"};
 static const char *const output_names[] = {"se", "bal"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -166,8 +166,10 @@ static const alias src_kind_aliases[] = {
     {NULL, 0},
 };
 static const alias output_aliases[] = {
-    {"se", HPA_DB_OUTPUT_SE},   {"singleended", HPA_DB_OUTPUT_SE},
-    {"bal", HPA_DB_OUTPUT_BAL}, {"balanced", HPA_DB_OUTPUT_BAL},
+    {"se", HPA_DB_OUTPUT_SE},
+    {"singleended", HPA_DB_OUTPUT_SE},
+    {"bal", HPA_DB_OUTPUT_BAL},
+    {"balanced", HPA_DB_OUTPUT_BAL},
     {NULL, 0},
 };
 static const alias bool_aliases[] = {
@@ -397,19 +399,28 @@ static const char *shown(const char *v, char *buf, size_t cap)
 /* columns                                                                  */
 
 enum {
-    C_ID, C_BRAND, C_MODEL, C_SOURCE,
+    C_ID,
+    C_BRAND,
+    C_MODEL,
+    C_SOURCE,
     /* headphones */
-    C_TYPE, C_DRIVER, C_BACK, C_ACTIVE,
+    C_TYPE,
+    C_DRIVER,
+    C_BACK,
+    C_ACTIVE,
     /* sources */
-    C_KIND, C_OUTPUT, C_GAINS, C_BATTERY,
+    C_KIND,
+    C_OUTPUT,
+    C_GAINS,
+    C_BATTERY,
     C_NUMBER /* a double at `offset` */
 };
 
 typedef struct column { /* NOLINT(clang-analyzer-optin.performance.Padding): tables below are positional */
     const char *name, *alias;
     int what;
-    size_t offset;   /* C_NUMBER */
-    double lo, hi;   /* C_NUMBER: allowed range, lo excluded when lo_open */
+    size_t offset; /* C_NUMBER */
+    double lo, hi; /* C_NUMBER: allowed range, lo excluded when lo_open */
     int lo_open;
 } column;
 
@@ -484,12 +495,12 @@ typedef struct staged {
         hpa_db_headphone hp;
         hpa_db_source src;
     } e;
-    char id[96];       /* the id, final once named */
-    int id_given;      /* from the id column */
+    char id[96];  /* the id, final once named */
+    int id_given; /* from the id column */
     int dropped;
-    int twin;          /* a source id that gets its output appended */
-    size_t replace;    /* index of the entry it replaces, SIZE_MAX: none */
-    keys k;            /* made by commit */
+    int twin;       /* a source id that gets its output appended */
+    size_t replace; /* index of the entry it replaces, SIZE_MAX: none */
+    keys k;         /* made by commit */
 } staged;
 
 /* an enum column: normalized value looked up in the aliases */
@@ -558,8 +569,8 @@ static int parse_row(hpa_db *db, hpa_db_kind kind, const layout *lay, const hpa_
                     return -1;
                 }
                 if (x < col->lo || (col->lo_open && x == col->lo) || x > col->hi) {
-                    diag(diags, origin, line, "%s %s is out of range (%s%g .. %g)", col->name,
-                         shown(v, sb, sizeof sb), col->lo_open ? "above " : "", col->lo, col->hi);
+                    diag(diags, origin, line, "%s %s is out of range (%s%g .. %g)", col->name, shown(v, sb, sizeof sb),
+                         col->lo_open ? "above " : "", col->lo, col->hi);
                     return -1;
                 }
                 *(double *)((char *)&st->e + col->offset) = x;
@@ -844,8 +855,7 @@ static unsigned staged_line(hpa_db_kind kind, const staged *st)
  * text with another output, or whose name plus output is an id already in
  * the table, gets its output appended); an id twice in the text is reported
  * and the later row dropped.  0, or -1 out of memory. */
-static int resolve_ids(hpa_db *db, hpa_db_kind kind, staged *st, size_t n_st, const char *origin,
-                       hpa_db_diags *diags)
+static int resolve_ids(hpa_db *db, hpa_db_kind kind, staged *st, size_t n_st, const char *origin, hpa_db_diags *diags)
 {
     size_t n_table = hpa_db_count(db, kind);
     idset set, gen = {NULL, NULL, 0};
@@ -915,8 +925,8 @@ fail:
     return -1;
 }
 
-int hpa_db_add_text(hpa_db *db, hpa_db_kind kind, const char *text, size_t len, const char *origin,
-                    hpa_db_diags *diags, size_t *added)
+int hpa_db_add_text(hpa_db *db, hpa_db_kind kind, const char *text, size_t len, const char *origin, hpa_db_diags *diags,
+                    size_t *added)
 {
     if (added)
         *added = 0;
@@ -978,8 +988,7 @@ int hpa_db_add_text(hpa_db *db, hpa_db_kind kind, const char *text, size_t len, 
     }
     /* on failure the tables are untouched (arena strings stay unused until
      * hpa_db_destroy) */
-    if (resolve_ids(db, kind, st, n_st, origin, diags) || reserve(db, kind, n_st) ||
-        commit(db, kind, st, n_st, added))
+    if (resolve_ids(db, kind, st, n_st, origin, diags) || reserve(db, kind, n_st) || commit(db, kind, st, n_st, added))
         err = HPA_ERR_NO_MEMORY;
 out:
     free(st);
@@ -1130,8 +1139,8 @@ static int set_qty(const spec_qty *q, double v, char *why, size_t why_len)
     if (!isnan(*q->field))
         return spec_fail(why, why_len, "the %s is given twice", q->name);
     if (v < q->lo || (q->lo_open && v == q->lo) || v > q->hi)
-        return spec_fail(why, why_len, "the %s %g is out of range (%s%g .. %g)", q->name, v,
-                         q->lo_open ? "above " : "", q->lo, q->hi);
+        return spec_fail(why, why_len, "the %s %g is out of range (%s%g .. %g)", q->name, v, q->lo_open ? "above " : "",
+                         q->lo, q->hi);
     *q->field = v;
     return 0;
 }
@@ -1224,8 +1233,7 @@ int hpa_db_add_spec(hpa_db *db, hpa_db_kind kind, const char *spec, size_t *inde
                 }
                 if (r < 0)
                     return spec_fail(why, why_len,
-                                     "'%s': a source spec takes V (or V@LOADohm), ohm, mA or mW@32ohm/mW@300ohm",
-                                     raw);
+                                     "'%s': a source spec takes V (or V@LOADohm), ohm, mA or mW@32ohm/mW@300ohm", raw);
             }
             if (r > 0)
                 return HPA_ERR_INVALID_ARG;
@@ -1457,9 +1465,12 @@ static int entry_matches(const hpa_db *db, hpa_db_kind kind, size_t i, const cha
         return 1;
     if (kind == HPA_DB_HEADPHONES) {
         const hpa_db_headphone *h = &db->hp[i];
-        const char *cats[] = {hpa_db_hp_type_name(h->type), hpa_db_driver_name(h->driver),
-                              hpa_db_back_name(h->back),     h->active ? "active" : "",
-                              h->active ? "anc" : "",        h->active ? "noise-cancelling" : "",
+        const char *cats[] = {hpa_db_hp_type_name(h->type),
+                              hpa_db_driver_name(h->driver),
+                              hpa_db_back_name(h->back),
+                              h->active ? "active" : "",
+                              h->active ? "anc" : "",
+                              h->active ? "noise-cancelling" : "",
                               NULL};
         return word_is_category(w, wn, cats);
     }
@@ -1473,11 +1484,9 @@ static int entry_matches(const hpa_db *db, hpa_db_kind kind, size_t i, const cha
     return word_is_category(w, wn, cats);
 }
 
-int hpa_db_search(const hpa_db *db, hpa_db_kind kinds, const char *text, hpa_db_ref *refs, size_t cap,
-                  size_t *total)
+int hpa_db_search(const hpa_db *db, hpa_db_kind kinds, const char *text, hpa_db_ref *refs, size_t cap, size_t *total)
 {
-    if (!db || !text || (!refs && cap) || !((unsigned)kinds & HPA_DB_ANY) ||
-        ((unsigned)kinds & ~(unsigned)HPA_DB_ANY))
+    if (!db || !text || (!refs && cap) || !((unsigned)kinds & HPA_DB_ANY) || ((unsigned)kinds & ~(unsigned)HPA_DB_ANY))
         return HPA_ERR_INVALID_ARG;
     enum { MAX_WORDS = 16 };
     char words[MAX_WORDS][KEY_MAX + 1];

@@ -77,8 +77,8 @@
 #define SHAPER_F2_HZ 5500.0
 
 #define ROUND_MAGIC 6755399441055744.0 /* 1.5 * 2^52 */
-#define DITHER_BITS 31                   /* each uniform: a lane's word >> 1 */
-#define DITHER_GROUP HPA_DITHER_LANES /* samples per two steps of the lanes: one a lane */
+#define DITHER_BITS 31                 /* each uniform: a lane's word >> 1 */
+#define DITHER_GROUP HPA_DITHER_LANES  /* samples per two steps of the lanes: one a lane */
 
 void hpa_shaper_design(double rate_hz, double ntf[HPA_SHAPER_TAPS])
 {
@@ -102,8 +102,8 @@ static int cpu_has_avx2_fma(void)
 #endif
 }
 
-void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsigned channels,
-                      double rate_hz, uint64_t seed)
+void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsigned channels, double rate_hz,
+                      uint64_t seed)
 {
     memset(q, 0, sizeof(*q));
     q->format = format;
@@ -205,13 +205,13 @@ static ALWAYS_INLINE double round_nearest(double t)
 typedef struct rq_run {
     hpa_requant *q;
     double scale, lo, hi;
-    uint64_t pos;   /* stream position of the first sample */
+    uint64_t pos; /* stream position of the first sample */
 } rq_run;
 
 /* what every kernel adds to: the scan of its input for the chain's statistics */
 typedef struct rq_scan {
-    uint64_t over;  /* samples with |x| > 1 */
-    double peak;    /* largest |x| */
+    uint64_t over; /* samples with |x| > 1 */
+    double peak;   /* largest |x| */
 } rq_scan;
 
 /* The clamp keeps NaN out of the integer conversion (NaN never arrives: the
@@ -224,8 +224,8 @@ static ALWAYS_INLINE double clamp(double r, double lo, double hi)
 }
 
 /* TPDF (dithered) or plain rounding (NONE), to int16 or int32 */
-static ALWAYS_INLINE uint64_t plain_kernel(const rq_run *run, const double *src, void *dst, size_t n,
-                                           rq_scan *scan, const int dithered, const int s16)
+static ALWAYS_INLINE uint64_t plain_kernel(const rq_run *run, const double *src, void *dst, size_t n, rq_scan *scan,
+                                           const int dithered, const int s16)
 {
     const double scale = run->scale, lo = run->lo, hi = run->hi;
     const uint64_t pos = run->pos;
@@ -259,8 +259,8 @@ static ALWAYS_INLINE uint64_t plain_kernel(const rq_run *run, const double *src,
 }
 
 /* SHAPED: the error-feedback loop, over interleaved frames */
-static ALWAYS_INLINE uint64_t shaped_kernel(const rq_run *run, const double *src, void *dst, size_t n,
-                                            rq_scan *scan, const int s16)
+static ALWAYS_INLINE uint64_t shaped_kernel(const rq_run *run, const double *src, void *dst, size_t n, rq_scan *scan,
+                                            const int s16)
 {
     hpa_requant *q = run->q;
     const double scale = run->scale, lo = run->lo, hi = run->hi;
@@ -288,7 +288,7 @@ static ALWAYS_INLINE uint64_t shaped_kernel(const rq_run *run, const double *src
         e[3] = e[2];
         e[2] = e[1];
         e[1] = e[0];
-        e[0] = r - y; /* before clamping */
+        e[0] = r - y;     /* before clamping */
         if (e[0] != e[0]) /* NaN: only after x * scale overflowed; it would stay in the loop */
             e[0] = 0.0;
         clipped += v != r;
@@ -376,8 +376,8 @@ static AVX2 ALWAYS_INLINE void fast8(rq_lanes *l, const double *src, void *dst, 
 
 /* n and run->pos are multiples of 8: two steps of the lanes are the dither of
  * the next 8 samples */
-static AVX2 ALWAYS_INLINE uint64_t avx2_kernel(const rq_run *run, const double *src, void *dst, size_t n,
-                                               rq_scan *scan, const int dithered, const int s16)
+static AVX2 ALWAYS_INLINE uint64_t avx2_kernel(const rq_run *run, const double *src, void *dst, size_t n, rq_scan *scan,
+                                               const int dithered, const int s16)
 {
     hpa_requant *q = run->q;
     /* t' = x * scale 2^31 + d, a multiple of 2^31 after adding 1.5 * 2^83 */
@@ -431,8 +431,8 @@ static AVX2 ALWAYS_INLINE uint64_t avx2_kernel(const rq_run *run, const double *
                 lanes_tpdf(&l, &d[0], &d[1]);
             for (int h = 0; h < 2; h++) {
                 const __m256d x = _mm256_loadu_pd(src + i + (size_t)4 * (size_t)h);
-                over = _mm256_sub_epi64(over, _mm256_castpd_si256(_mm256_cmp_pd(_mm256_and_pd(x, absmask), one,
-                                                                                _CMP_GT_OQ)));
+                over = _mm256_sub_epi64(over,
+                                        _mm256_castpd_si256(_mm256_cmp_pd(_mm256_and_pd(x, absmask), one, _CMP_GT_OQ)));
                 const __m256d t = _mm256_fmadd_pd(x, sc31, d[h]);
                 const __m256d r = _mm256_mul_pd(_mm256_sub_pd(_mm256_add_pd(t, magic31), magic31), unit31);
                 const __m256d vv = _mm256_max_pd(_mm256_min_pd(r, hi), lo);
@@ -498,8 +498,7 @@ static uint64_t shaped_s32(const rq_run *r, const double *s, void *d, size_t n, 
 
 typedef uint64_t (*kernel_fn)(const rq_run *, const double *, void *, size_t, rq_scan *);
 
-uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_t frames, uint64_t *over,
-                             double *peak)
+uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_t frames, uint64_t *over, double *peak)
 {
     const size_t n = frames * q->channels;
     const int s16 = q->format == HPA_FORMAT_S16;
@@ -512,18 +511,14 @@ uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_
     if (q->scale == 0.0 || !n) /* not an integer format, or nothing to do */
         return 0;
     switch (q->dither) {
-    case HPA_DITHER_SHAPED:
-        plain = s16 ? shaped_s16 : shaped_s32;
-        break;
-    case HPA_DITHER_NONE:
-        plain = s16 ? plain_none_s16 : plain_none_s32;
+    case HPA_DITHER_SHAPED: plain = s16 ? shaped_s16 : shaped_s32; break;
+    case HPA_DITHER_NONE: plain = s16 ? plain_none_s16 : plain_none_s32;
 #if HPA_REQUANT_AVX2
         if (q->simd)
             simd = s16 ? avx2_none_s16 : avx2_none_s32;
 #endif
         break;
-    default: /* HPA_DITHER_TPDF */
-        plain = s16 ? plain_tpdf_s16 : plain_tpdf_s32;
+    default: /* HPA_DITHER_TPDF */ plain = s16 ? plain_tpdf_s16 : plain_tpdf_s32;
 #if HPA_REQUANT_AVX2
         if (q->simd)
             simd = s16 ? avx2_tpdf_s16 : avx2_tpdf_s32;

@@ -200,12 +200,8 @@ static int design(const hpa_eq_band *b, double rate_hz, hpa_eq_coefs *out, const
     const double cw = cos(w0), sw = sin(w0);
     double alpha;
     switch (width) {
-    case BY_Q:
-        alpha = sw / (2.0 * w);
-        break;
-    case BY_BW: /* 1/Q = 2 sinh(ln(2)/2 * BW * w0/sin(w0)) */
-        alpha = sw * sinh(EQ_LN2 / 2.0 * w * w0 / sw);
-        break;
+    case BY_Q: alpha = sw / (2.0 * w); break;
+    case BY_BW: /* 1/Q = 2 sinh(ln(2)/2 * BW * w0/sin(w0)) */ alpha = sw * sinh(EQ_LN2 / 2.0 * w * w0 / sw); break;
     default: { /* BY_S: 1/Q = sqrt((A + 1/A)(1/S - 1) + 2) */
         const double radicand = (A + 1.0 / A) * (1.0 / w - 1.0) + 2.0;
         if (!(radicand > 0.0)) {
@@ -369,8 +365,7 @@ static void trig_at(double freq_hz, double rate_hz, double *c1, double *s1, doub
     *c1 = cos(w), *s1 = sin(w), *c2 = cos(2.0 * w), *s2 = sin(2.0 * w);
 }
 
-void hpa_eq_coefs_response(const hpa_eq_coefs *coefs, size_t n, double freq_hz, double rate_hz, double *re,
-                           double *im)
+void hpa_eq_coefs_response(const hpa_eq_coefs *coefs, size_t n, double freq_hz, double rate_hz, double *re, double *im)
 {
     double hr = 1.0, hi = 0.0;
     if (coefs && n > 0) {
@@ -596,15 +591,15 @@ double hpa_eq_graphic_gain_db(const hpa_eq_point *points, size_t n, double freq_
 
 struct hpa_eq {
     hpa_allocator alloc;
-    int owned;            /* made by hpa_eq_create: destroy frees it */
+    int owned; /* made by hpa_eq_create: destroy frees it */
     unsigned channels;
     double rate_hz;
     size_t max_bands;
     size_t n_bands;
     uint64_t nan_resets;
-    int fma;              /* eq_has_fma at creation: 0 plain, 1 FMA, 2 FMA and AVX */
-    hpa_eq_coefs *coefs;  /* [max_bands] */
-    double *state;        /* [max_bands][channels][2]: TDF2 s1, s2 */
+    int fma;             /* eq_has_fma at creation: 0 plain, 1 FMA, 2 FMA and AVX */
+    hpa_eq_coefs *coefs; /* [max_bands] */
+    double *state;       /* [max_bands][channels][2]: TDF2 s1, s2 */
 };
 
 static int eq_has_fma(void);
@@ -710,8 +705,7 @@ int hpa_eq_init(void *mem, size_t size, const hpa_eq_config *cfg, const hpa_eq_b
     return eq_build(mem, size, cfg, cap, bands, n_bands, out);
 }
 
-int hpa_eq_create(const hpa_eq_config *cfg, const hpa_eq_band *bands, size_t n_bands, hpa_eq_fault *fault,
-                  hpa_eq **out)
+int hpa_eq_create(const hpa_eq_config *cfg, const hpa_eq_band *bands, size_t n_bands, hpa_eq_fault *fault, hpa_eq **out)
 {
     if (fault)
         fault->band = 0, fault->reason = NULL;
@@ -806,8 +800,8 @@ int hpa_eq_set_bands(hpa_eq *eq, const hpa_eq_band *bands, size_t n_bands, hpa_e
 
 /* g (1..4) consecutive sections over one channel: st points at the first
  * section's two states for this channel, the next section's are `per` on. */
-EQ_INLINE void group_strided(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames,
-                             size_t stride, int g)
+EQ_INLINE void group_strided(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride,
+                             int g)
 {
     double b0[EQ_GROUP], b1[EQ_GROUP], b2[EQ_GROUP], a1[EQ_GROUP], a2[EQ_GROUP], s1[EQ_GROUP], s2[EQ_GROUP];
     for (int k = 0; k < g; k++) {
@@ -830,22 +824,13 @@ EQ_INLINE void group_strided(const hpa_eq_coefs *c, double *st, size_t per, doub
 }
 
 /* group_strided with g known at compile time in each branch. */
-static void single_any(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride,
-                       size_t g)
+static void single_any(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride, size_t g)
 {
     switch (g) {
-    case 4:
-        group_strided(c, st, per, p, frames, stride, 4);
-        break;
-    case 3:
-        group_strided(c, st, per, p, frames, stride, 3);
-        break;
-    case 2:
-        group_strided(c, st, per, p, frames, stride, 2);
-        break;
-    default:
-        group_strided(c, st, per, p, frames, stride, 1);
-        break;
+    case 4: group_strided(c, st, per, p, frames, stride, 4); break;
+    case 3: group_strided(c, st, per, p, frames, stride, 3); break;
+    case 2: group_strided(c, st, per, p, frames, stride, 2); break;
+    default: group_strided(c, st, per, p, frames, stride, 1); break;
     }
 }
 
@@ -856,8 +841,7 @@ typedef double eq_v2d __attribute__((vector_size(16)));
 /* g (1..4) consecutive sections over two adjacent channels in one SIMD
  * register: st points at the first section's states of the left channel
  * (s1, s2, then the right channel's s1, s2), the next section's are `per` on. */
-EQ_INLINE void group_pair(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride,
-                          int g)
+EQ_INLINE void group_pair(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride, int g)
 {
     eq_v2d b0[EQ_GROUP], b1[EQ_GROUP], b2[EQ_GROUP], a1[EQ_GROUP], a2[EQ_GROUP], s1[EQ_GROUP], s2[EQ_GROUP];
     for (int k = 0; k < g; k++) {
@@ -888,22 +872,13 @@ EQ_INLINE void group_pair(const hpa_eq_coefs *c, double *st, size_t per, double 
     }
 }
 
-static void pair_any(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride,
-                     size_t g)
+static void pair_any(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride, size_t g)
 {
     switch (g) {
-    case 4:
-        group_pair(c, st, per, p, frames, stride, 4);
-        break;
-    case 3:
-        group_pair(c, st, per, p, frames, stride, 3);
-        break;
-    case 2:
-        group_pair(c, st, per, p, frames, stride, 2);
-        break;
-    default:
-        group_pair(c, st, per, p, frames, stride, 1);
-        break;
+    case 4: group_pair(c, st, per, p, frames, stride, 4); break;
+    case 3: group_pair(c, st, per, p, frames, stride, 3); break;
+    case 2: group_pair(c, st, per, p, frames, stride, 2); break;
+    default: group_pair(c, st, per, p, frames, stride, 1); break;
     }
 }
 #endif
@@ -925,8 +900,8 @@ static void pair_any(const hpa_eq_coefs *c, double *st, size_t per, double *p, s
 #include <immintrin.h>
 #define EQ_FMA_FN static inline __attribute__((always_inline, target("fma")))
 
-EQ_FMA_FN void group_strided_fma(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames,
-                                 size_t stride, int g)
+EQ_FMA_FN void group_strided_fma(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride,
+                                 int g)
 {
     double b0[EQ_GROUP], b1[EQ_GROUP], b2[EQ_GROUP], na1[EQ_GROUP], na2[EQ_GROUP], s1[EQ_GROUP], s2[EQ_GROUP];
     for (int k = 0; k < g; k++) {
@@ -948,8 +923,8 @@ EQ_FMA_FN void group_strided_fma(const hpa_eq_coefs *c, double *st, size_t per, 
         st[k * per] = s1[k], st[k * per + 1] = s2[k];
 }
 
-EQ_FMA_FN void group_pair_fma(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames,
-                              size_t stride, int g)
+EQ_FMA_FN void group_pair_fma(const hpa_eq_coefs *c, double *st, size_t per, double *p, size_t frames, size_t stride,
+                              int g)
 {
     __m128d b0[EQ_GROUP], b1[EQ_GROUP], b2[EQ_GROUP], na1[EQ_GROUP], na2[EQ_GROUP], s1[EQ_GROUP], s2[EQ_GROUP];
     for (int k = 0; k < g; k++) {
@@ -1012,8 +987,8 @@ EQ_AVX_FN __m256d eq_lane_mask(long lo_frame, long hi_frame, long frames)
 }
 
 /* one iteration of a pass of P pairs; masked: the ramp iterations */
-EQ_AVX_FN void eq_stagger_step(const eq_pass4 *k, __m256d *s1, __m256d *s2, __m256d *yp, double *p, long i,
-                               long frames, int P, int masked)
+EQ_AVX_FN void eq_stagger_step(const eq_pass4 *k, __m256d *s1, __m256d *s2, __m256d *yp, double *p, long i, long frames,
+                               int P, int masked)
 {
     const __m256d in = _mm256_castpd128_pd256(masked && (i < 0 || i >= frames) ? _mm_setzero_pd()
                                                                                : _mm_loadu_pd(p + 2 * i));
@@ -1091,8 +1066,8 @@ EQ_AVX_FN void eq_stagger_pass(const hpa_eq_coefs *c, double *st, size_t n, doub
     }
 }
 
-__attribute__((target("avx,fma"))) static void run_chunk_stereo_avx(const hpa_eq_coefs *coefs, double *state,
-                                                                   size_t n, double *p, size_t frames)
+__attribute__((target("avx,fma"))) static void run_chunk_stereo_avx(const hpa_eq_coefs *coefs, double *state, size_t n,
+                                                                    double *p, size_t frames)
 {
     /* passes of at most 2 * EQ_STAGGER_PAIRS sections, as even as can be */
     const size_t max = 2 * EQ_STAGGER_PAIRS, passes = (n + max - 1) / max;
@@ -1117,8 +1092,8 @@ __attribute__((target("avx,fma"))) static void run_chunk_stereo_avx(const hpa_eq
 }
 
 /* the whole band set over all channels, in groups of EQ_GROUP sections */
-__attribute__((target("fma"))) static void run_chunk_fma(const hpa_eq_coefs *coefs, double *state, size_t n,
-                                                         size_t ch, double *p, size_t frames)
+__attribute__((target("fma"))) static void run_chunk_fma(const hpa_eq_coefs *coefs, double *state, size_t n, size_t ch,
+                                                         double *p, size_t frames)
 {
     const size_t per = ch * 2;
     for (size_t k = 0; k < n;) {

@@ -43,19 +43,19 @@
 
 #define FIT_PI 3.14159265358979323846
 
-#define FIT_LO_HZ 20.0          /* the judged band: 20 Hz .. */
-#define FIT_HI_HZ 20000.0       /* .. min(20 kHz, */
-#define FIT_NYQ_FRACTION 0.9    /*        0.9 Nyquist) */
+#define FIT_LO_HZ 20.0            /* the judged band: 20 Hz .. */
+#define FIT_HI_HZ 20000.0         /* .. min(20 kHz, */
+#define FIT_NYQ_FRACTION 0.9      /*        0.9 Nyquist) */
 #define FIT_TOP_NYQ_FRACTION 0.95 /* the high shelf and the PKs: up to this */
-#define FIT_SOLVE_PER_OCT 48    /* solving grid, points per octave */
-#define FIT_CHECK_PER_OCT 192   /* reporting grid */
-#define FIT_OUTSIDE_WEIGHT 0.1  /* weight of the grid above the high shelf */
-#define FIT_GOOD_DB 0.05        /* a spacing that reaches this is kept */
-#define FIT_STOP_DB 0.5         /* within this, a finer spacing that does no better ends the search */
-#define FIT_BW_FACTOR 1.5       /* a PK's bandwidth in spacings */
+#define FIT_SOLVE_PER_OCT 48      /* solving grid, points per octave */
+#define FIT_CHECK_PER_OCT 192     /* reporting grid */
+#define FIT_OUTSIDE_WEIGHT 0.1    /* weight of the grid above the high shelf */
+#define FIT_GOOD_DB 0.05          /* a spacing that reaches this is kept */
+#define FIT_STOP_DB 0.5           /* within this, a finer spacing that does no better ends the search */
+#define FIT_BW_FACTOR 1.5         /* a PK's bandwidth in spacings */
 #define FIT_SHELF_Q 0.70710678118654752440
-#define FIT_DIFF_DB 1e-3        /* step of the numerical derivative */
-#define FIT_DAMPING 1e-4        /* Levenberg damping, relative to the diagonal */
+#define FIT_DIFF_DB 1e-3 /* step of the numerical derivative */
+#define FIT_DAMPING 1e-4 /* Levenberg damping, relative to the diagonal */
 
 static const int spacings_per_oct[] = {6, 8, 10, 12};
 #define FIT_LAYOUTS (sizeof spacings_per_oct / sizeof spacings_per_oct[0])
@@ -155,8 +155,8 @@ typedef struct fit_work {
     double *weight, *target, *model, *resid;
     trig4 *trig;
     double *prod; /* m: a product of powers */
-    double *J;   /* nmax x m: each band's d(dB)/d(gain) */
-    double *A;   /* nmax x nmax */
+    double *J;    /* nmax x m: each band's d(dB)/d(gain) */
+    double *A;    /* nmax x nmax */
     double *rhs, *step, *gains, *trial;
 } fit_work;
 

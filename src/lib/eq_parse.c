@@ -149,9 +149,9 @@ typedef struct parser {
     hpa_eq_diags *diags;
     size_t line;
     size_t errors;
-    size_t known_lines;   /* Preamp, Filter and GraphicEQ lines seen */
-    size_t graphic_line;  /* line of the GraphicEQ, 0 if none yet */
-    hpa_eq_diag cur;      /* the diagnostic being written */
+    size_t known_lines;  /* Preamp, Filter and GraphicEQ lines seen */
+    size_t graphic_line; /* line of the GraphicEQ, 0 if none yet */
+    hpa_eq_diag cur;     /* the diagnostic being written */
     msg m;
 } parser;
 
@@ -269,7 +269,7 @@ static size_t read_number(const char *p, const char *e, double *out)
     if (s < e && (*s == '+' || *s == '-'))
         neg = (*s++ == '-');
     uint64_t mant = 0;
-    int sig = 0;       /* significant digits kept in mant */
+    int sig = 0; /* significant digits kept in mant */
     long exp10 = 0;
     int any = 0;
     while (s < e && is_digit((unsigned char)*s)) {
@@ -397,9 +397,9 @@ static int type_of(const tok *t)
         const char *name;
         hpa_eq_type type;
     } names[] = {
-        {"PK", HPA_EQ_PK},   {"PEQ", HPA_EQ_PK}, {"Modal", HPA_EQ_PK}, {"LP", HPA_EQ_LP}, {"LPQ", HPA_EQ_LP},
-        {"HP", HPA_EQ_HP},   {"HPQ", HPA_EQ_HP}, {"BP", HPA_EQ_BP},    {"LS", HPA_EQ_LS}, {"LSC", HPA_EQ_LSC},
-        {"HS", HPA_EQ_HS},   {"HSC", HPA_EQ_HSC}, {"NO", HPA_EQ_NO},   {"AP", HPA_EQ_AP},
+        {"PK", HPA_EQ_PK}, {"PEQ", HPA_EQ_PK},  {"Modal", HPA_EQ_PK}, {"LP", HPA_EQ_LP}, {"LPQ", HPA_EQ_LP},
+        {"HP", HPA_EQ_HP}, {"HPQ", HPA_EQ_HP},  {"BP", HPA_EQ_BP},    {"LS", HPA_EQ_LS}, {"LSC", HPA_EQ_LSC},
+        {"HS", HPA_EQ_HS}, {"HSC", HPA_EQ_HSC}, {"NO", HPA_EQ_NO},    {"AP", HPA_EQ_AP},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (word_is(t, names[i].name))
@@ -857,8 +857,8 @@ static void parse_graphic(parser *p, const char *s, const char *e)
 /* lines                                                                    */
 
 static const char *const apo_commands[] = {
-    "Channel", "Device",  "Include", "Copy",  "Delay",  "Convolution",        "Stage",      "If",
-    "ElseIf",  "Else",    "EndIf",   "Eval",  "Loudness", "LoudnessCorrection", "VSTPlugin", "Crossfeed",
+    "Channel", "Device", "Include", "Copy", "Delay",    "Convolution",        "Stage",     "If",
+    "ElseIf",  "Else",   "EndIf",   "Eval", "Loudness", "LoudnessCorrection", "VSTPlugin", "Crossfeed",
 };
 
 static void parse_line(parser *p, const char *s, const char *e)
@@ -943,8 +943,7 @@ int hpa_eq_parse(const char *text, size_t len, double rate_hz, hpa_eq_doc *doc, 
         end(&p);
         return HPA_ERR_INVALID_ARG;
     }
-    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
-        (unsigned char)text[2] == 0xBF)
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
         i = 3; /* UTF-8 byte order mark */
 
     while (i < len) {

@@ -11,10 +11,8 @@ static const struct {
     int bits;
     double scale;
 } formats[HPA_FORMAT_COUNT] = {
-    [HPA_FORMAT_S16] = {"s16", 2, 16, 32768.0},
-    [HPA_FORMAT_S24] = {"s24", 4, 24, 8388608.0},
-    [HPA_FORMAT_S32] = {"s32", 4, 32, 2147483648.0},
-    [HPA_FORMAT_F32] = {"f32", 4, 24, 0.0},
+    [HPA_FORMAT_S16] = {"s16", 2, 16, 32768.0},      [HPA_FORMAT_S24] = {"s24", 4, 24, 8388608.0},
+    [HPA_FORMAT_S32] = {"s32", 4, 32, 2147483648.0}, [HPA_FORMAT_F32] = {"f32", 4, 24, 0.0},
     [HPA_FORMAT_F64] = {"f64", 8, 53, 0.0},
 };
 
@@ -38,7 +36,10 @@ double hpa_format_scale(hpa_format f)
     return ((unsigned)f < HPA_FORMAT_COUNT) ? formats[f].scale : 0.0;
 }
 
-static inline double clean(double x) { return isfinite(x) ? x : 0.0; }
+static inline double clean(double x)
+{
+    return isfinite(x) ? x : 0.0;
+}
 
 uint64_t hpa_to_double(hpa_format f, const void *src, double *dst, size_t n)
 {
@@ -84,8 +85,7 @@ uint64_t hpa_to_double(hpa_format f, const void *src, double *dst, size_t n)
         }
         return over;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -117,10 +117,7 @@ void hpa_from_double_exact(hpa_format f, const double *src, void *dst, size_t n)
             d[i] = (float)src[i];
         break;
     }
-    case HPA_FORMAT_F64:
-        memcpy(dst, src, n * sizeof(double));
-        break;
-    default:
-        break;
+    case HPA_FORMAT_F64: memcpy(dst, src, n * sizeof(double)); break;
+    default: break;
     }
 }

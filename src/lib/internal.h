@@ -44,8 +44,8 @@ const hpa_ops *hpa_ops_get(int simd);
 /* ---- volume.c: smoothed gain ---- */
 
 typedef struct hpa_volume {
-    double gain;   /* gain applied to the last sample */
-    double coef;   /* one-pole smoothing coefficient: gain += coef * (target - gain) */
+    double gain; /* gain applied to the last sample */
+    double coef; /* one-pole smoothing coefficient: gain += coef * (target - gain) */
 } hpa_volume;
 
 void hpa_volume_init(hpa_volume *v, double gain, double smoothing_ms, double rate_hz);
@@ -55,8 +55,8 @@ void hpa_volume_init(hpa_volume *v, double gain, double smoothing_ms, double rat
  * 1.0 throughout (the samples were left untouched).  With a peak (may be
  * NULL), the same pass scans the result: samples with |y| > 1 are added to
  * *over and *peak is raised to the largest |y|. */
-int hpa_volume_process(hpa_volume *v, const hpa_ops *ops, double target, double *buf, size_t frames,
-                       unsigned channels, uint64_t *over, double *peak);
+int hpa_volume_process(hpa_volume *v, const hpa_ops *ops, double target, double *buf, size_t frames, unsigned channels,
+                       uint64_t *over, double *peak);
 
 /* ---- dither.c: requantization ---- */
 
@@ -67,26 +67,25 @@ typedef struct hpa_requant {
     hpa_format format;
     hpa_dither dither;
     unsigned channels;
-    double scale;                 /* full-scale value of the output format */
-    double lo, hi;                /* clamp range in output units */
-    double ntf[HPA_SHAPER_TAPS];  /* noise transfer function taps a1..a4 (NTF = 1 + sum a_k z^-k) */
+    double scale;                                  /* full-scale value of the output format */
+    double lo, hi;                                 /* clamp range in output units */
+    double ntf[HPA_SHAPER_TAPS];                   /* noise transfer function taps a1..a4 (NTF = 1 + sum a_k z^-k) */
     double err[HPA_CHANNELS_MAX][HPA_SHAPER_TAPS]; /* past total errors, newest first */
-    uint64_t pos;                 /* samples requantized since the reset */
-    uint32_t rng[4][HPA_DITHER_LANES];  /* the dither's xorshift128 lanes: x, y, z, w of each */
-    int32_t group[HPA_DITHER_LANES];    /* the dither of the current 8 samples, in 2^-31 LSB */
-    int simd;                     /* use the AVX2+FMA kernels (set at init when the CPU has both) */
+    uint64_t pos;                                  /* samples requantized since the reset */
+    uint32_t rng[4][HPA_DITHER_LANES];             /* the dither's xorshift128 lanes: x, y, z, w of each */
+    int32_t group[HPA_DITHER_LANES];               /* the dither of the current 8 samples, in 2^-31 LSB */
+    int simd;                                      /* use the AVX2+FMA kernels (set at init when the CPU has both) */
 } hpa_requant;
 
-void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsigned channels,
-                      double rate_hz, uint64_t seed);
+void hpa_requant_init(hpa_requant *q, hpa_format format, hpa_dither dither, unsigned channels, double rate_hz,
+                      uint64_t seed);
 void hpa_requant_reset(hpa_requant *q, uint64_t seed);
 
 /* [RT] Requantize interleaved doubles into the integer output format.
  * Returns the number of samples clamped to full scale.  Scans src on the way:
  * adds the samples with |x| > 1 to *over and raises *peak to the largest |x|
  * (either may be NULL). */
-uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_t frames, uint64_t *over,
-                             double *peak);
+uint64_t hpa_requant_process(hpa_requant *q, const double *src, void *dst, size_t frames, uint64_t *over, double *peak);
 
 /* The shaped dither's noise transfer function taps for a rate (for tests and docs). */
 void hpa_shaper_design(double rate_hz, double ntf[HPA_SHAPER_TAPS]);
@@ -96,8 +95,8 @@ void hpa_shaper_design(double rate_hz, double ntf[HPA_SHAPER_TAPS]);
 typedef struct hpa_resampler hpa_resampler;
 
 /* [non-RT] Make and warm up a resampler for blocks of at most max_in frames. */
-int hpa_resampler_create(hpa_resampler **out, uint32_t in_rate, uint32_t out_rate, unsigned channels,
-                         hpa_filter filter, size_t max_in, const hpa_allocator *alloc);
+int hpa_resampler_create(hpa_resampler **out, uint32_t in_rate, uint32_t out_rate, unsigned channels, hpa_filter filter,
+                         size_t max_in, const hpa_allocator *alloc);
 void hpa_resampler_destroy(hpa_resampler *r);
 /* [RT] Give the resampler n input frames; all are taken. */
 int hpa_resampler_push(hpa_resampler *r, const double *in, size_t n);
@@ -118,32 +117,32 @@ size_t hpa_resampler_max_out(const hpa_resampler *r);
 
 /* ---- limiter.c: lookahead true-peak limiter ---- */
 
-#define HPA_LIM_TAPS 16      /* taps per phase of the 4x detection interpolator */
-#define HPA_LIM_HIST 32      /* per-channel history ring (power of two, >= HPA_LIM_TAPS) */
+#define HPA_LIM_TAPS 16 /* taps per phase of the 4x detection interpolator */
+#define HPA_LIM_HIST 32 /* per-channel history ring (power of two, >= HPA_LIM_TAPS) */
 
 typedef struct hpa_limiter {
     unsigned channels;
-    size_t delay;           /* lookahead in frames: output frame n is input frame n - delay */
-    size_t win;             /* attack: the moving-average length in frames */
-    size_t minwin;          /* sliding-minimum length: win + HPA_LIM_TAPS */
-    double release_coef;    /* one-pole release towards 1 */
-    double *dline;          /* delay * channels samples: a ring, the oldest frame at dpos */
-    double *dspare;         /* as many: the next ring, filled by a whole block (at rest) */
-    double *box;            /* win gains */
-    double *mq_val;         /* sliding-minimum deque: values ... */
-    uint64_t *mq_pos;       /* ... and their times; minwin + 1 entries each */
+    size_t delay;        /* lookahead in frames: output frame n is input frame n - delay */
+    size_t win;          /* attack: the moving-average length in frames */
+    size_t minwin;       /* sliding-minimum length: win + HPA_LIM_TAPS */
+    double release_coef; /* one-pole release towards 1 */
+    double *dline;       /* delay * channels samples: a ring, the oldest frame at dpos */
+    double *dspare;      /* as many: the next ring, filled by a whole block (at rest) */
+    double *box;         /* win gains */
+    double *mq_val;      /* sliding-minimum deque: values ... */
+    uint64_t *mq_pos;    /* ... and their times; minwin + 1 entries each */
     size_t dpos, bpos, mq_head, mq_len;
     double hist[HPA_CHANNELS_MAX][HPA_LIM_HIST];
     unsigned hpos;
-    uint64_t t;             /* frames seen */
-    double release;         /* gain after the release smoother */
-    double box_sum;         /* sum of box[] */
-    size_t box_below;       /* entries of box[] below 1.0 */
-    double gain;            /* gain applied to the last frame */
-    double min_gain;        /* lowest gain since the stats were reset */
+    uint64_t t;       /* frames seen */
+    double release;   /* gain after the release smoother */
+    double box_sum;   /* sum of box[] */
+    size_t box_below; /* entries of box[] below 1.0 */
+    double gain;      /* gain applied to the last frame */
+    double min_gain;  /* lowest gain since the stats were reset */
     uint64_t limited_frames;
     double phase[3][HPA_LIM_TAPS]; /* the interpolator: fractional positions 1/4, 2/4, 3/4 */
-    double l1;              /* the largest sum of |taps| of a phase: bound of the interpolation gain */
+    double l1;                     /* the largest sum of |taps| of a phase: bound of the interpolation gain */
 } hpa_limiter;
 
 /* [non-RT] Doubles of memory a limiter needs (for the chain's one block). */
@@ -164,6 +163,9 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
 /* malloc/free as an hpa_allocator (alloc.c) */
 extern const hpa_allocator hpa_malloc_allocator;
 
-static inline double hpa_db_to_gain(double db) { return __builtin_pow(10.0, db / 20.0); }
+static inline double hpa_db_to_gain(double db)
+{
+    return __builtin_pow(10.0, db / 20.0);
+}
 
 #endif

@@ -34,12 +34,12 @@ struct hpa_resampler {
     uint32_t in_rate, out_rate;
     hpa_filter filter;
     size_t max_in;
-    uint64_t skip;     /* silent warm-up frames soxr still owes; dropped */
-    double latency;    /* filter delay in output frames */
-    double *ring;      /* output waiting for the caller */
+    uint64_t skip;  /* silent warm-up frames soxr still owes; dropped */
+    double latency; /* filter delay in output frames */
+    double *ring;   /* output waiting for the caller */
     size_t ring_frames, rd, fill;
-    double *pull;      /* PULL frames: where soxr writes */
-    double acc[CHUNK * HPA_CHANNELS_MAX];   /* input waiting for a whole chunk */
+    double *pull;                         /* PULL frames: where soxr writes */
+    double acc[CHUNK * HPA_CHANNELS_MAX]; /* input waiting for a whole chunk */
     size_t acc_fill;
     double zeros[CHUNK * HPA_CHANNELS_MAX];
 };
@@ -77,15 +77,9 @@ static soxr_quality_spec_t quality_for(hpa_filter f)
         q.passband_end = 0.995;
         q.stopband_begin = 1.0;
         break;
-    case HPA_FILTER_MINIMUM:
-        q = soxr_quality_spec(SOXR_VHQ | SOXR_MINIMUM_PHASE, 0);
-        break;
-    case HPA_FILTER_INTERMEDIATE:
-        q = soxr_quality_spec(SOXR_VHQ | SOXR_INTERMEDIATE_PHASE, 0);
-        break;
-    default:
-        q = soxr_quality_spec(SOXR_VHQ | SOXR_LINEAR_PHASE, 0);
-        break;
+    case HPA_FILTER_MINIMUM: q = soxr_quality_spec(SOXR_VHQ | SOXR_MINIMUM_PHASE, 0); break;
+    case HPA_FILTER_INTERMEDIATE: q = soxr_quality_spec(SOXR_VHQ | SOXR_INTERMEDIATE_PHASE, 0); break;
+    default: q = soxr_quality_spec(SOXR_VHQ | SOXR_LINEAR_PHASE, 0); break;
     }
     return q;
 }
@@ -290,8 +284,8 @@ static int alloc_ring(hpa_resampler *r, size_t frames)
     return HPA_OK;
 }
 
-int hpa_resampler_create(hpa_resampler **out, uint32_t in_rate, uint32_t out_rate, unsigned channels,
-                         hpa_filter filter, size_t max_in, const hpa_allocator *alloc)
+int hpa_resampler_create(hpa_resampler **out, uint32_t in_rate, uint32_t out_rate, unsigned channels, hpa_filter filter,
+                         size_t max_in, const hpa_allocator *alloc)
 {
     *out = NULL;
     hpa_resampler *r = alloc->alloc(alloc->user, sizeof(*r));

@@ -17,8 +17,8 @@ void hpa_volume_init(hpa_volume *v, double gain, double smoothing_ms, double rat
     v->coef = (smoothing_ms > 0.0) ? -expm1(-1000.0 / (smoothing_ms * rate_hz)) : 1.0;
 }
 
-int hpa_volume_process(hpa_volume *v, const hpa_ops *ops, double target, double *buf, size_t frames,
-                       unsigned channels, uint64_t *over, double *peak)
+int hpa_volume_process(hpa_volume *v, const hpa_ops *ops, double target, double *buf, size_t frames, unsigned channels,
+                       uint64_t *over, double *peak)
 {
     double g = v->gain;
     size_t i;

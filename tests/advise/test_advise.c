@@ -424,10 +424,14 @@ static void suggestions(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(headphone_conversion), cmocka_unit_test(source_voltage),
-        cmocka_unit_test(source_ratings),       cmocka_unit_test(thresholds),
-        cmocka_unit_test(response_and_current), cmocka_unit_test(active_and_unknown),
-        cmocka_unit_test(names),                cmocka_unit_test(suggestions),
+        cmocka_unit_test(headphone_conversion),
+        cmocka_unit_test(source_voltage),
+        cmocka_unit_test(source_ratings),
+        cmocka_unit_test(thresholds),
+        cmocka_unit_test(response_and_current),
+        cmocka_unit_test(active_and_unknown),
+        cmocka_unit_test(names),
+        cmocka_unit_test(suggestions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,9 +80,11 @@ static const char *const seeds[] = {
     "# c\n; c\n[limiter]\nceiling_dbtp=-3\n\n[x]\ny=z\n",
     "[eq]\nfilter = ON LSC Fc 105 Hz Gain 6,5 dB Q 0,7\nfilter = ON HP Fc 20 Hz\n",
 };
-static const char *const tokens[] = {"[", "]", "=", "\n", ";", "#", "[eq]", "filter = ", "preamp = ", "file = ",
-                                     "-1e308", "nan", "1e-9", "ON PK Fc ", " Hz Gain ", " dB Q ", "[crossfeed]",
-                                     "fcut_hz = ", "feed_db = ", "preset = jmeier", "\r\n", "  ", "\t"};
+static const char *const tokens[] = {"[",      "]",           "=",          "\n",         ";",
+                                     "#",      "[eq]",        "filter = ",  "preamp = ",  "file = ",
+                                     "-1e308", "nan",         "1e-9",       "ON PK Fc ",  " Hz Gain ",
+                                     " dB Q ", "[crossfeed]", "fcut_hz = ", "feed_db = ", "preset = jmeier",
+                                     "\r\n",   "  ",          "\t"};
 
 static uint64_t rng = 0x5eedULL;
 static uint64_t rnd(void)
@@ -113,8 +115,16 @@ int main(int argc, char **argv)
         for (int k = 1 + (int)(rnd() % 8); k > 0; k--) {
             size_t at = n ? rnd() % (n + 1) : 0;
             switch (rnd() % 4) {
-            case 0: if (at < n) buf[at] = (uint8_t)rnd(); break;
-            case 1: if (at < n) { memmove(buf + at, buf + at + 1, n - at - 1); n--; } break;
+            case 0:
+                if (at < n)
+                    buf[at] = (uint8_t)rnd();
+                break;
+            case 1:
+                if (at < n) {
+                    memmove(buf + at, buf + at + 1, n - at - 1);
+                    n--;
+                }
+                break;
             default: {
                 const char *t = tokens[rnd() % (sizeof tokens / sizeof tokens[0])];
                 size_t tl = strlen(t);

@@ -53,11 +53,11 @@ static void test_plain(void **state)
 {
     (void)state;
     expect("a,b,c\n1,2,3\n", "1:a|b|c;2:1|2|3;");
-    expect("a,b,c", "1:a|b|c;");                  /* no final line break */
+    expect("a,b,c", "1:a|b|c;"); /* no final line break */
     expect("", "");
     expect("\n\n", "");
     expect("x\n", "1:x;");
-    expect("a,,c,\n", "1:a||c|;");                 /* empty fields, a trailing comma */
+    expect("a,,c,\n", "1:a||c|;"); /* empty fields, a trailing comma */
     expect(",\n", "1:|;");
 }
 
@@ -66,18 +66,18 @@ static void test_quotes(void **state)
     (void)state;
     expect("\"a,b\",c\n", "1:a,b|c;");
     expect("\"say \"\"hi\"\"\",x\n", "1:say \"hi\"|x;");
-    expect("\"\"\n", "1:;");                         /* an empty quoted field */
-    expect("\"\"\"\"\n", "1:\";");                   /* one quote */
+    expect("\"\"\n", "1:;");       /* an empty quoted field */
+    expect("\"\"\"\"\n", "1:\";"); /* one quote */
     expect("a,\"b\"\n", "1:a|b;");
-    expect("a,\"b\"", "1:a|b;");                     /* closing quote at the very end */
-    expect("ab\"c,d\n", "1:ab\"c|d;");               /* a bare quote inside an unquoted field */
+    expect("a,\"b\"", "1:a|b;");       /* closing quote at the very end */
+    expect("ab\"c,d\n", "1:ab\"c|d;"); /* a bare quote inside an unquoted field */
 }
 
 static void test_line_breaks(void **state)
 {
     (void)state;
     expect("a,b\r\nc,d\r\n", "1:a|b;2:c|d;");
-    expect("a,b\rc,d\r", "1:a|b;2:c|d;");            /* lone CR (old Mac) */
+    expect("a,b\rc,d\r", "1:a|b;2:c|d;"); /* lone CR (old Mac) */
     expect("a,b\r\n\r\nc,d", "1:a|b;3:c|d;");
     /* a line break inside quotes belongs to the field; CRLF there becomes LF;
      * the next record's line number counts it */
@@ -88,10 +88,10 @@ static void test_line_breaks(void **state)
 static void test_spaces_comments_bom(void **state)
 {
     (void)state;
-    expect("  a , b\t,c  \n", "1:a|b|c;");           /* spaces around unquoted fields go */
-    expect(" \" a \" , b\n", "1: a |b;");            /* inside quotes they stay */
+    expect("  a , b\t,c  \n", "1:a|b|c;"); /* spaces around unquoted fields go */
+    expect(" \" a \" , b\n", "1: a |b;");  /* inside quotes they stay */
     expect("# a comment\na,b\n  \n#x,y\nc\n", "2:a|b;5:c;");
-    expect("\xEF\xBB\xBFid,name\n", "1:id|name;");    /* UTF-8 byte-order mark */
+    expect("\xEF\xBB\xBFid,name\n", "1:id|name;"); /* UTF-8 byte-order mark */
     expect("a,b # not a comment\n", "1:a|b # not a comment;");
 }
 
@@ -104,13 +104,15 @@ static void test_errors_resync(void **state)
     /* a quote never closed: reported on its line, reading resumes on the next */
     expect("ok,1\nbad,\"open\nok,3\nok,4\n", "1:ok|1;2:!a quoted field is never closed;3:ok|3;4:ok|4;");
     /* control characters and invalid UTF-8 */
-    expect("a\x01" "b,c\nd\n", "1:!field 1 holds a control character (byte 0x01);2:d;");
+    expect("a\x01"
+           "b,c\nd\n",
+           "1:!field 1 holds a control character (byte 0x01);2:d;");
     expect("a,\x7f\nd\n", "1:!field 2 holds a control character (byte 0x7f);2:d;");
     expect("a,\xff\nd\n", "1:!field 2 is not valid UTF-8;2:d;");
-    expect("a,\xc3\nd\n", "1:!field 2 is not valid UTF-8;2:d;");                 /* cut sequence */
-    expect("\xc0\xaf,x\nd\n", "1:!field 1 is not valid UTF-8;2:d;");            /* overlong */
-    expect("\xed\xa0\x80\nd\n", "1:!field 1 is not valid UTF-8;2:d;");          /* surrogate */
-    expect("caf\xc3\xa9,\xe2\x84\xa6\n", "1:caf\xc3\xa9|\xe2\x84\xa6;");        /* valid UTF-8 */
+    expect("a,\xc3\nd\n", "1:!field 2 is not valid UTF-8;2:d;");         /* cut sequence */
+    expect("\xc0\xaf,x\nd\n", "1:!field 1 is not valid UTF-8;2:d;");     /* overlong */
+    expect("\xed\xa0\x80\nd\n", "1:!field 1 is not valid UTF-8;2:d;");   /* surrogate */
+    expect("caf\xc3\xa9,\xe2\x84\xa6\n", "1:caf\xc3\xa9|\xe2\x84\xa6;"); /* valid UTF-8 */
 }
 
 static void test_nul_byte(void **state)
@@ -154,20 +156,20 @@ static void test_utf8(void **state)
     assert_true(hpa_utf8_valid("", 0));
     assert_true(hpa_utf8_valid("abc", 3));
     assert_true(hpa_utf8_valid("\xce\xa9", 2));
-    assert_true(hpa_utf8_valid("\xf0\x9f\x8e\xa7", 4));   /* U+1F3A7 headphone */
+    assert_true(hpa_utf8_valid("\xf0\x9f\x8e\xa7", 4)); /* U+1F3A7 headphone */
     assert_false(hpa_utf8_valid("\xf0\x9f\x8e", 3));
-    assert_false(hpa_utf8_valid("\xf4\x90\x80\x80", 4));  /* past U+10FFFF */
-    assert_false(hpa_utf8_valid("\xe0\x80\x80", 3));      /* overlong */
+    assert_false(hpa_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+    assert_false(hpa_utf8_valid("\xe0\x80\x80", 3));     /* overlong */
     assert_false(hpa_utf8_valid("\x80", 1));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain),          cmocka_unit_test(test_quotes),
-        cmocka_unit_test(test_line_breaks),    cmocka_unit_test(test_spaces_comments_bom),
-        cmocka_unit_test(test_errors_resync),  cmocka_unit_test(test_nul_byte),
-        cmocka_unit_test(test_limits),         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_plain),         cmocka_unit_test(test_quotes),
+        cmocka_unit_test(test_line_breaks),   cmocka_unit_test(test_spaces_comments_bom),
+        cmocka_unit_test(test_errors_resync), cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_limits),        cmocka_unit_test(test_utf8),
     };
     return cmocka_run_group_tests_name("db_csv", tests, NULL, NULL);
 }

@@ -210,7 +210,7 @@ static void test_values(void **state)
     assert_int_equal(s->n_gains, 3);
     assert_true(s->gain_db[0] == -14 && s->gain_db[1] == 0 && s->gain_db[2] == 16.5);
     assert_int_equal(src_by_id(db, "rme-adi-2-dac-fs-phones-out-hi-power")->n_gains, 0); /* "Hi/Lo Power" */
-    assert_int_equal(src_by_id(db, "matrix-audio-mini-i-pro-3")->n_gains, 0);           /* "+19.1 overall" */
+    assert_int_equal(src_by_id(db, "matrix-audio-mini-i-pro-3")->n_gains, 0);            /* "+19.1 overall" */
     s = src_by_id(db, "chord-hugo-2");
     assert_true(s->zout_ohm == 0.025 && s->vout_max_rms_v == 4.57 && s->battery == 1);
     assert_int_equal(s->kind, HPA_DB_SRC_PORTABLE_AMP);
@@ -241,8 +241,16 @@ static void test_lookup_forgiving(void **state)
 {
     (void)state;
     hpa_db *db = builtin();
-    const char *hd600[] = {"hd600", "HD-600", "hd 600", "HD 600", "Hd600", "sennheiser hd600",
-                           "Sennheiser HD 600", "SENNHEISER-HD-600", "sennheiser-hd-600", "  hd_600  "};
+    const char *hd600[] = {"hd600",
+                           "HD-600",
+                           "hd 600",
+                           "HD 600",
+                           "Hd600",
+                           "sennheiser hd600",
+                           "Sennheiser HD 600",
+                           "SENNHEISER-HD-600",
+                           "sennheiser-hd-600",
+                           "  hd_600  "};
     for (size_t i = 0; i < sizeof hd600 / sizeof hd600[0]; i++) {
         expect_one(db, HPA_DB_ANY, hd600[i], HPA_DB_HEADPHONES, "sennheiser-hd-600");
         expect_one(db, HPA_DB_HEADPHONES, hd600[i], HPA_DB_HEADPHONES, "sennheiser-hd-600");
@@ -315,7 +323,7 @@ static void test_closest(void **state)
     hpa_db *db = builtin();
     expect_closest(db, "hd6500", "sennheiser-hd-650");
     expect_closest(db, "hd6500", "sennheiser-hd-600");
-    expect_closest(db, "sennhiser hd 600", "sennheiser-hd-600");   /* a letter missing */
+    expect_closest(db, "sennhiser hd 600", "sennheiser-hd-600"); /* a letter missing */
     expect_closest(db, "sundra", "hifiman-sundara");
     expect_closest(db, "arya stelth", "hifiman-arya-stealth");
     expect_closest(db, "dt1909 pro", "beyerdynamic-dt-1990-pro-250-ohm"); /* transposed digits */
@@ -391,18 +399,17 @@ static void test_search(void **state)
 
 /* ---- user text ---- */
 
-static const char user_hp[] =
-    "brand,model,type,impedance_ohm,sensitivity_db_v,source\n"   /* 1 */
-    "Acme,One,over-ear,32,110,my measurement\n"                   /* 2 */
-    "Acme,Two,over-ear,abc,110,typo\n"                            /* 3: not a number */
-    "Acme,Three,iem,16\n"                                         /* 4: too few fields */
-    "Acme,\"Four, the \"\"loud\"\" one\",iem,16,120,\"quoted, ok\"\n" /* 5 */
-    "Acme,Five,headphone,32,110,x\n"                              /* 6: bad type */
-    "Acme,Six,over-ear,-5,110,x\n"                                /* 7: out of range */
-    "\n"                                                          /* 8 */
-    "# a comment\n"                                               /* 9 */
-    "Acme,Seven,\"over-ear\n"                                     /* 10: never closed */
-    "Acme,Eight,earbud,,,\n";                                     /* 11 */
+static const char user_hp[] = "brand,model,type,impedance_ohm,sensitivity_db_v,source\n"        /* 1 */
+                              "Acme,One,over-ear,32,110,my measurement\n"                       /* 2 */
+                              "Acme,Two,over-ear,abc,110,typo\n"                                /* 3: not a number */
+                              "Acme,Three,iem,16\n"                                             /* 4: too few fields */
+                              "Acme,\"Four, the \"\"loud\"\" one\",iem,16,120,\"quoted, ok\"\n" /* 5 */
+                              "Acme,Five,headphone,32,110,x\n"                                  /* 6: bad type */
+                              "Acme,Six,over-ear,-5,110,x\n"                                    /* 7: out of range */
+                              "\n"                                                              /* 8 */
+                              "# a comment\n"                                                   /* 9 */
+                              "Acme,Seven,\"over-ear\n"                                         /* 10: never closed */
+                              "Acme,Eight,earbud,,,\n";                                         /* 11 */
 
 static void test_user_text(void **state)
 {
@@ -412,8 +419,7 @@ static void test_user_text(void **state)
     hpa_db_diag items[16];
     hpa_db_diags d = {items, 16, 0, 0};
     const char *origin = "/home/me/.config/hpamp/headphones.csv";
-    assert_int_equal(hpa_db_add_text(db, HPA_DB_HEADPHONES, user_hp, sizeof user_hp - 1, origin, &d, &added),
-                     HPA_OK);
+    assert_int_equal(hpa_db_add_text(db, HPA_DB_HEADPHONES, user_hp, sizeof user_hp - 1, origin, &d, &added), HPA_OK);
     for (size_t i = 0; i < d.count; i++)
         printf("  %s:%u: %s\n", d.items[i].origin, d.items[i].line, d.items[i].message);
     assert_int_equal(added, 3);

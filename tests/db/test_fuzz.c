@@ -34,7 +34,8 @@ static const char *const hand_written[] = {
     "id,brand,model,kind,output,vout_max_rms_v,zout_ohm,gain_settings_db,battery,source\n"
     "a,B,C,dongle,bal,2.0,0.5,-6 / 0 / +6,yes,\"s\"\n"
     "a,B,C,phone,se,1,0,,no,\n",
-    "\xEF\xBB\xBF" "brand,model\n\"x\"y,z\n\"open\n",
+    "\xEF\xBB\xBF"
+    "brand,model\n\"x\"y,z\n\"open\n",
 };
 
 static size_t count_lines(const char *t, size_t n)
@@ -143,9 +144,9 @@ static void check_reader(const char *t, size_t n)
         hpa_csv_status s = hpa_csv_next(&c);
         if (s == HPA_CSV_END)
             break;
-        assert_true(++records <= n + 1);       /* always progresses */
+        assert_true(++records <= n + 1); /* always progresses */
         assert_true(c.line >= 1 && c.line <= lines);
-        assert_true(c.line > last);            /* records start on ever later lines */
+        assert_true(c.line > last); /* records start on ever later lines */
         last = c.line;
         if (s == HPA_CSV_BAD) {
             assert_true(c.why[0] != 0);
@@ -191,8 +192,7 @@ static void check_db(uint64_t *rng, const char *t, size_t n, hpa_db_kind kind)
             assert_true(h->line >= 1 && h->line <= lines);
             assert_true(num_ok(h->impedance_ohm, 1e-300, 1e6) && num_ok(h->sensitivity_db_mw, 50, 150));
             assert_true(num_ok(h->sensitivity_db_v, 50, 160) && num_ok(h->mv_for_94db, 1e-300, 1e5));
-            assert_true(hpa_db_hp_type_name(h->type) && hpa_db_driver_name(h->driver) &&
-                        hpa_db_back_name(h->back));
+            assert_true(hpa_db_hp_type_name(h->type) && hpa_db_driver_name(h->driver) && hpa_db_back_name(h->back));
         } else {
             const hpa_db_source *s = hpa_db_source_at(db, i);
             assert_true(clean_string(s->id, 0) && clean_string(s->brand, 0) && clean_string(s->model, 0));
@@ -282,8 +282,9 @@ static void test_specs_noise(void **state)
     uint64_t rng = g_seed ^ 0x9e3779b9u;
     hpa_db *db;
     assert_int_equal(hpa_db_create_empty(&db), HPA_OK);
-    static const char *const pieces[] = {"300", "ohm", "dB/mW", "dB/V", "mV", "V", "mA", "mW@32", "@", ",", " ",
-                                         "-", ".", "e", "1e9", "iem", "bal", "\xce\xa9", "0", "+", "97"};
+    static const char *const pieces[] = {"300",   "ohm", "dB/mW", "dB/V",     "mV", "V", "mA",
+                                         "mW@32", "@",   ",",     " ",        "-",  ".", "e",
+                                         "1e9",   "iem", "bal",   "\xce\xa9", "0",  "+", "97"};
     for (int r = 0; r < 3000; r++) {
         char spec[256];
         size_t n = 0;

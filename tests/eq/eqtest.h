@@ -122,8 +122,8 @@ static inline double et_uniform(uint64_t *s)
  * documented conventions: the analog centre frequency and Q. */
 typedef struct ref_band {
     hpa_eq_type type;
-    double f0;  /* analog centre / cut-off, Hz (after a corner shelf's shift) */
-    double A;   /* 10^(gain/40); 1 for types without gain */
+    double f0; /* analog centre / cut-off, Hz (after a corner shelf's shift) */
+    double A;  /* 10^(gain/40); 1 for types without gain */
     double Q;
 } ref_band;
 
@@ -131,8 +131,8 @@ static inline ref_band ref_from_band(const hpa_eq_band *b, double fs)
 {
     ref_band r;
     r.type = b->type;
-    int gain_type = b->type == HPA_EQ_PK || b->type == HPA_EQ_LSC || b->type == HPA_EQ_HSC ||
-                    b->type == HPA_EQ_LS || b->type == HPA_EQ_HS;
+    int gain_type = b->type == HPA_EQ_PK || b->type == HPA_EQ_LSC || b->type == HPA_EQ_HSC || b->type == HPA_EQ_LS ||
+                    b->type == HPA_EQ_HS;
     int shelf = gain_type && b->type != HPA_EQ_PK;
     r.A = gain_type ? pow(10.0, b->gain_db / 40.0) : 1.0;
     r.f0 = b->freq_hz;
@@ -170,23 +170,15 @@ static inline double complex ref_analog(const ref_band *r, double complex s)
     const double Q = r->Q, A = r->A, sA = sqrt(A);
     const double complex den = s * s + s / Q + 1.0;
     switch (r->type) {
-    case HPA_EQ_LP:
-        return 1.0 / den;
-    case HPA_EQ_HP:
-        return s * s / den;
-    case HPA_EQ_BP:
-        return (s / Q) / den;
-    case HPA_EQ_NO:
-        return (s * s + 1.0) / den;
-    case HPA_EQ_AP:
-        return (s * s - s / Q + 1.0) / den;
-    case HPA_EQ_PK:
-        return (s * s + s * (A / Q) + 1.0) / (s * s + s / (A * Q) + 1.0);
+    case HPA_EQ_LP: return 1.0 / den;
+    case HPA_EQ_HP: return s * s / den;
+    case HPA_EQ_BP: return (s / Q) / den;
+    case HPA_EQ_NO: return (s * s + 1.0) / den;
+    case HPA_EQ_AP: return (s * s - s / Q + 1.0) / den;
+    case HPA_EQ_PK: return (s * s + s * (A / Q) + 1.0) / (s * s + s / (A * Q) + 1.0);
     case HPA_EQ_LS:
-    case HPA_EQ_LSC:
-        return A * (s * s + (sA / Q) * s + A) / (A * s * s + (sA / Q) * s + 1.0);
-    default: /* HS, HSC */
-        return A * (A * s * s + (sA / Q) * s + 1.0) / (s * s + (sA / Q) * s + A);
+    case HPA_EQ_LSC: return A * (s * s + (sA / Q) * s + A) / (A * s * s + (sA / Q) * s + 1.0);
+    default: /* HS, HSC */ return A * (A * s * s + (sA / Q) * s + 1.0) / (s * s + (sA / Q) * s + A);
     }
 }
 

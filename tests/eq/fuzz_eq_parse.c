@@ -49,10 +49,10 @@ static void fuzz_fail(const char *what)
     abort();
 }
 
-#define CHECK(cond)                                                                                              \
-    do {                                                                                                         \
-        if (!(cond))                                                                                             \
-            fuzz_fail(#cond);                                                                                    \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            fuzz_fail(#cond);                                                                                          \
     } while (0)
 
 static size_t count_lines(const uint8_t *d, size_t n)
@@ -76,8 +76,11 @@ static void check_one(const uint8_t *data, size_t size, double rate, size_t bcap
     size_t lines[16];
     hpa_eq_point points[64];
     hpa_eq_diag items[8];
-    hpa_eq_doc doc = {.bands = bcap ? bands : NULL, .band_lines = bcap ? lines : NULL, .bands_capacity = bcap,
-                      .points = pcap ? points : NULL, .points_capacity = pcap};
+    hpa_eq_doc doc = {.bands = bcap ? bands : NULL,
+                      .band_lines = bcap ? lines : NULL,
+                      .bands_capacity = bcap,
+                      .points = pcap ? points : NULL,
+                      .points_capacity = pcap};
     hpa_eq_diags diags = {.items = dcap ? items : NULL, .capacity = dcap};
     const int rc = hpa_eq_parse((const char *)data, size, rate, &doc, &diags);
     const size_t nlines = count_lines(data, size);
@@ -162,11 +165,67 @@ static const char *const seeds[] = {
 };
 
 static const char *const dict[] = {
-    "Filter", "Filter 1:", "Preamp:", "GraphicEQ:", ": ", "ON ", "OFF ", "PK ", "LSC ", "HSC ", "LS ", "HS ",
-    "LP ", "HP ", "BP ", "NO ", "AP ", "PEQ ", "Modal ", "LPQ ", "HPQ ", "None", "Fc ", " Hz ", "Gain ", " dB ",
-    "Q ", "BW Oct ", "6dB ", "; ", ";", ",", ".", "-", "+", "e", "E", "1e308", "1e-308", "1e-320", "4e-324", "0", "-0", "1.000",
-    "99999999999999999999999", "0.0000001", "30", "-30", "22050", "24000", "\n", "\r\n", "\r", "#", " ", "\t",
-    "\xC2\xA0", "\xFF\xFE", "\xEF\xBB\xBF", "nan", "inf",
+    "Filter",
+    "Filter 1:",
+    "Preamp:",
+    "GraphicEQ:",
+    ": ",
+    "ON ",
+    "OFF ",
+    "PK ",
+    "LSC ",
+    "HSC ",
+    "LS ",
+    "HS ",
+    "LP ",
+    "HP ",
+    "BP ",
+    "NO ",
+    "AP ",
+    "PEQ ",
+    "Modal ",
+    "LPQ ",
+    "HPQ ",
+    "None",
+    "Fc ",
+    " Hz ",
+    "Gain ",
+    " dB ",
+    "Q ",
+    "BW Oct ",
+    "6dB ",
+    "; ",
+    ";",
+    ",",
+    ".",
+    "-",
+    "+",
+    "e",
+    "E",
+    "1e308",
+    "1e-308",
+    "1e-320",
+    "4e-324",
+    "0",
+    "-0",
+    "1.000",
+    "99999999999999999999999",
+    "0.0000001",
+    "30",
+    "-30",
+    "22050",
+    "24000",
+    "\n",
+    "\r\n",
+    "\r",
+    "#",
+    " ",
+    "\t",
+    "\xC2\xA0",
+    "\xFF\xFE",
+    "\xEF\xBB\xBF",
+    "nan",
+    "inf",
 };
 
 static uint64_t rng_state;
@@ -254,9 +313,7 @@ static void mutate(input *in, const input *corpus, size_t ncorpus)
             insert(in, at, o->d + from, k);
             break;
         }
-        default: /* truncate */
-            in->n = at;
-            break;
+        default: /* truncate */ in->n = at; break;
         }
     }
 }

@@ -46,8 +46,8 @@ typedef struct counter {
     size_t last_size;
     void *last_ptr, *freed_ptr;
     int fail;
-    unsigned long fail_at;  /* fail the allocation with this number (1-based); 0: never */
-    unsigned long live;     /* blocks handed out and not yet freed */
+    unsigned long fail_at; /* fail the allocation with this number (1-based); 0: never */
+    unsigned long live;    /* blocks handed out and not yet freed */
 } counter;
 
 static void *count_alloc(void *user, size_t size)

@@ -38,15 +38,14 @@
  * to integers (autoeq/constants.py, GRAPHIC_EQ_STEP = 1.0563; its
  * GraphicEQ.txt files list exactly these, from 20 to 19871 Hz). */
 static const int autoeq_freqs[AUTOEQ_POINTS] = {
-    20,    21,    22,    24,    25,    26,    28,    29,    31,    33,    35,    37,    39,    41,    43,
-    45,    48,    51,    54,    57,    60,    63,    67,    70,    74,    79,    83,    88,    93,    98,
-    103,   109,   115,   122,   129,   136,   144,   152,   160,   169,   179,   189,   200,   211,   223,
-    235,   248,   262,   277,   293,   309,   327,   345,   365,   385,   407,   430,   454,   479,   506,
-    535,   565,   597,   630,   666,   703,   743,   785,   829,   876,   925,   977,   1032,  1090,  1152,
-    1216,  1285,  1357,  1434,  1514,  1600,  1690,  1785,  1885,  1991,  2104,  2222,  2347,  2479,  2619,
-    2766,  2922,  3086,  3260,  3444,  3638,  3842,  4059,  4287,  4529,  4784,  5053,  5337,  5638,  5955,
-    6291,  6645,  7019,  7414,  7831,  8272,  8738,  9230,  9750,  10299, 10878, 11491, 12138, 12821, 13543,
-    14306, 15111, 15962, 16860, 17810, 18812, 19871};
+    20,   21,   22,    24,    25,    26,    28,    29,    31,    33,    35,    37,    39,    41,    43,   45,
+    48,   51,   54,    57,    60,    63,    67,    70,    74,    79,    83,    88,    93,    98,    103,  109,
+    115,  122,  129,   136,   144,   152,   160,   169,   179,   189,   200,   211,   223,   235,   248,  262,
+    277,  293,  309,   327,   345,   365,   385,   407,   430,   454,   479,   506,   535,   565,   597,  630,
+    666,  703,  743,   785,   829,   876,   925,   977,   1032,  1090,  1152,  1216,  1285,  1357,  1434, 1514,
+    1600, 1690, 1785,  1885,  1991,  2104,  2222,  2347,  2479,  2619,  2766,  2922,  3086,  3260,  3444, 3638,
+    3842, 4059, 4287,  4529,  4784,  5053,  5337,  5638,  5955,  6291,  6645,  7019,  7414,  7831,  8272, 8738,
+    9230, 9750, 10299, 10878, 11491, 12138, 12821, 13543, 14306, 15111, 15962, 16860, 17810, 18812, 19871};
 
 static const char *const phones[] = {"sennheiser-hd-600", "sennheiser-hd-650"};
 
@@ -54,7 +53,7 @@ static const char *const phones[] = {"sennheiser-hd-600", "sennheiser-hd-650"};
 
 typedef struct spectrum {
     double rate;
-    size_t n;    /* FFT length */
+    size_t n;   /* FFT length */
     double *db; /* n/2 + 1 bins */
 } spectrum;
 
@@ -239,8 +238,8 @@ static void check_autoeq(const char *dir, const char *phone)
                 if (d > worst)
                     worst = d, worst_hz = freq[i];
             }
-            et_note("%zu bands (%zu PK); fitter's own max %.3f dB at %.0f Hz, rms %.3f dB", res.n_bands,
-                    res.n_peaking, res.max_dev_db, res.max_dev_hz, res.rms_dev_db);
+            et_note("%zu bands (%zu PK); fitter's own max %.3f dB at %.0f Hz, rms %.3f dB", res.n_bands, res.n_peaking,
+                    res.max_dev_db, res.max_dev_hz, res.rms_dev_db);
             double floor_db = 0.0, floor_hz = 0.0; /* how far the 127-point curve itself is from the column */
             for (size_t i = 0; i < rows; i++) {
                 const double d = fabs(hpa_eq_graphic_gain_db(pts, doc.n_points, freq[i]) - peq[i]);
@@ -248,7 +247,8 @@ static void check_autoeq(const char *dir, const char *phone)
                     floor_db = d, floor_hz = freq[i];
             }
             et_note("vs AutoEq's column: max at %.0f Hz, rms %.3f dB; the curve itself is off by up to %.3f dB "
-                    "(at %.0f Hz)", worst_hz, sqrt(sum / (double)cnt), floor_db, floor_hz);
+                    "(at %.0f Hz)",
+                    worst_hz, sqrt(sum / (double)cnt), floor_db, floor_hz);
             snprintf(name, sizeof name, "%s @ %.0f Hz: measured vs AutoEq, 20 Hz..20 kHz", phone, rate);
             et_le(name, worst, 0.2, "dB");
             snprintf(name, sizeof name, "%s @ %.0f Hz: peak DC..Nyquist above the curve's max", phone, rate);
@@ -347,8 +347,8 @@ static void check_honesty(void)
                     used++;
                 double at = 0.0;
                 const double meas = measured_max_dev(&sp, pts, used, &at);
-                et_note("%zu points, %zu bands: reported max %.4f dB at %.0f Hz, measured %.4f dB at %.0f Hz",
-                        n, res.n_bands, res.max_dev_db, res.max_dev_hz, meas, at);
+                et_note("%zu points, %zu bands: reported max %.4f dB at %.0f Hz, measured %.4f dB at %.0f Hz", n,
+                        res.n_bands, res.max_dev_db, res.max_dev_hz, meas, at);
                 snprintf(name, sizeof name, "%s #%d: |reported - measured| max deviation", kinds[kind], trial);
                 et_le(name, fabs(res.max_dev_db - meas), 0.02, "dB");
                 snprintf(name, sizeof name, "%s #%d: peak DC..Nyquist above the curve's max", kinds[kind], trial);
@@ -423,8 +423,8 @@ static void check_special(void)
     if (rc == HPA_OK && measure(b, res.n_bands, 8000.0, &sp)) {
         double at = 0.0;
         const double meas = measured_max_dev(&sp, pts, AUTOEQ_POINTS - above, &at);
-        et_note("8 kHz: %zu bands, reported %.4f dB, measured %.4f dB at %.0f Hz", res.n_bands, res.max_dev_db,
-                meas, at);
+        et_note("8 kHz: %zu bands, reported %.4f dB, measured %.4f dB at %.0f Hz", res.n_bands, res.max_dev_db, meas,
+                at);
         et_le("8 kHz: |reported - measured| max deviation", fabs(res.max_dev_db - meas), 0.02, "dB");
         et_le("8 kHz: the curve below Nyquist is followed", meas, 0.5, "dB");
         free(sp.db);
@@ -447,12 +447,14 @@ static void check_errors(void)
             hpa_eq_fit_graphic(pts, 5, 48000.0, NULL, NULL, 8, &res) == HPA_ERR_INVALID_ARG);
     et_true("rate 1000 Hz: HPA_ERR_RATE", hpa_eq_fit_graphic(pts, 5, 1000.0, NULL, b, 8, &res) == HPA_ERR_RATE);
     hpa_eq_point bad[3] = {{100.0, 1.0}, {100.0, 2.0}, {200.0, 0.0}};
-    et_true("repeated frequency: invalid", hpa_eq_fit_graphic(bad, 3, 48000.0, NULL, b, 8, &res) == HPA_ERR_INVALID_ARG);
+    et_true("repeated frequency: invalid",
+            hpa_eq_fit_graphic(bad, 3, 48000.0, NULL, b, 8, &res) == HPA_ERR_INVALID_ARG);
     bad[1].freq_hz = NAN;
     et_true("NaN frequency: invalid", hpa_eq_fit_graphic(bad, 3, 48000.0, NULL, b, 8, &res) == HPA_ERR_INVALID_ARG);
 
     int rc = hpa_eq_fit_graphic(pts, AUTOEQ_POINTS, 48000.0, NULL, b, 8, &res);
-    et_true("cap 8: HPA_ERR_BUFFER_TOO_SMALL, the count needed (> 8)", rc == HPA_ERR_BUFFER_TOO_SMALL && res.n_bands > 8);
+    et_true("cap 8: HPA_ERR_BUFFER_TOO_SMALL, the count needed (> 8)",
+            rc == HPA_ERR_BUFFER_TOO_SMALL && res.n_bands > 8);
     const size_t need = res.n_bands;
     et_true("the count needed is within hpa_eq_fit_graphic_max_bands", need <= hpa_eq_fit_graphic_max_bands(48000.0));
     hpa_eq_band *big = calloc(need, sizeof *big);

@@ -30,8 +30,8 @@ static parsed *parse_rate(const char *text, double rate)
 {
     static parsed p;
     memset(&p, 0, sizeof p);
-    p.doc = (hpa_eq_doc){.bands = p.bands, .band_lines = p.lines, .bands_capacity = CAP, .points = p.points,
-                         .points_capacity = CAP};
+    p.doc = (hpa_eq_doc){
+        .bands = p.bands, .band_lines = p.lines, .bands_capacity = CAP, .points = p.points, .points_capacity = CAP};
     p.diags = (hpa_eq_diags){.items = p.items, .capacity = CAP};
     p.rc = hpa_eq_parse(text, strlen(text), rate, &p.doc, &p.diags);
     return &p;
@@ -143,9 +143,9 @@ static void test_types_and_widths(void **state)
     assert_int_equal(p->rc, HPA_OK);
     assert_int_equal(p->diags.count, 0);
     assert_int_equal(p->doc.n_bands, 16);
-    static const hpa_eq_type want[] = {HPA_EQ_PK, HPA_EQ_PK,  HPA_EQ_LP,  HPA_EQ_LP, HPA_EQ_HP, HPA_EQ_HP,
-                                       HPA_EQ_BP, HPA_EQ_NO,  HPA_EQ_AP,  HPA_EQ_LS, HPA_EQ_HS, HPA_EQ_LSC,
-                                       HPA_EQ_HSC, HPA_EQ_LS, HPA_EQ_PK,  HPA_EQ_PK};
+    static const hpa_eq_type want[] = {HPA_EQ_PK,  HPA_EQ_PK, HPA_EQ_LP, HPA_EQ_LP, HPA_EQ_HP, HPA_EQ_HP,
+                                       HPA_EQ_BP,  HPA_EQ_NO, HPA_EQ_AP, HPA_EQ_LS, HPA_EQ_HS, HPA_EQ_LSC,
+                                       HPA_EQ_HSC, HPA_EQ_LS, HPA_EQ_PK, HPA_EQ_PK};
     for (size_t i = 0; i < 16; i++)
         assert_int_equal(p->bands[i].type, want[i]);
     assert_true(p->bands[2].q == 0 && p->bands[2].gain_db == 0); /* LP: the default Q */
@@ -243,20 +243,20 @@ static void test_unknown_lines_warn(void **state)
 static void test_malformed_lines(void **state)
 {
     (void)state;
-    parsed *p = parse("Preamp: loud\n"                                  /* 1 */
-                      "Filter 2: ON PK Fc abc Hz Gain 1 dB Q 1\n"       /* 2 */
-                      "Filter 3: ON PK Fc 100 Hz Q 1\n"                 /* 3 */
-                      "Filter 4: ON XYZ Fc 100 Hz Gain 1 dB Q 1\n"      /* 4 */
-                      "Filter 5: PK Fc 100 Hz Gain 1 dB Q 1\n"          /* 5 */
-                      "Filter 6: ON PK Fc 100 Hz Gain 1 dB Q 1 Q 2\n"   /* 6 */
-                      "Filter 7: ON PK Fc 100 Hz Gain 1 dB BW 1\n"      /* 7 */
-                      "Filter 8: ON PK Gain 1 dB Q 1\n"                 /* 8 */
-                      "Filter 9: ON PK Fc 100 Hz Gain 1 dB\n"           /* 9 */
-                      "Filter 10: ON PK Fc 100 kHz Gain 1 dB Q 1\n"     /* 10 */
+    parsed *p = parse("Preamp: loud\n"                                      /* 1 */
+                      "Filter 2: ON PK Fc abc Hz Gain 1 dB Q 1\n"           /* 2 */
+                      "Filter 3: ON PK Fc 100 Hz Q 1\n"                     /* 3 */
+                      "Filter 4: ON XYZ Fc 100 Hz Gain 1 dB Q 1\n"          /* 4 */
+                      "Filter 5: PK Fc 100 Hz Gain 1 dB Q 1\n"              /* 5 */
+                      "Filter 6: ON PK Fc 100 Hz Gain 1 dB Q 1 Q 2\n"       /* 6 */
+                      "Filter 7: ON PK Fc 100 Hz Gain 1 dB BW 1\n"          /* 7 */
+                      "Filter 8: ON PK Gain 1 dB Q 1\n"                     /* 8 */
+                      "Filter 9: ON PK Fc 100 Hz Gain 1 dB\n"               /* 9 */
+                      "Filter 10: ON PK Fc 100 kHz Gain 1 dB Q 1\n"         /* 10 */
                       "Filter 11: ON PK Fc 100 Hz Gain 1 dB Q 1 BW Oct 1\n" /* 11 */
-                      "Filter 12: ON LS 6 Fc 100 Hz Gain 1 dB\n"        /* 12 */
-                      "Preamp: -3 dB extra\n"                           /* 13 */
-                      "Filter 14: ON PK Fc 100 Hz Gain 1 dB Q 1\n");    /* 14: fine */
+                      "Filter 12: ON LS 6 Fc 100 Hz Gain 1 dB\n"            /* 12 */
+                      "Preamp: -3 dB extra\n"                               /* 13 */
+                      "Filter 14: ON PK Fc 100 Hz Gain 1 dB Q 1\n");        /* 14: fine */
     assert_int_equal(p->rc, HPA_ERR_INVALID_ARG);
     ERR(p, 1, "Preamp needs a gain", "'loud'");
     ERR(p, 2, "Fc needs a frequency", "'abc'");
@@ -416,24 +416,20 @@ static void test_band_checks(void **state)
     (void)state;
     const double r = 48000;
     expect_band_error((hpa_eq_band){.type = HPA_EQ_TYPE_COUNT, .freq_hz = 1}, r, HPA_ERR_INVALID_ARG, "type");
-    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 24000, .q = 1}, r, HPA_ERR_INVALID_ARG,
-                      "Nyquist");
+    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 24000, .q = 1}, r, HPA_ERR_INVALID_ARG, "Nyquist");
     expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 0, .q = 1}, r, HPA_ERR_INVALID_ARG, "> 0");
-    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = NAN, .q = 1}, r, HPA_ERR_INVALID_ARG,
-                      "finite");
+    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = NAN, .q = 1}, r, HPA_ERR_INVALID_ARG, "finite");
     expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100, .q = -1}, r, HPA_ERR_INVALID_ARG, "Q");
     expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100}, r, HPA_ERR_INVALID_ARG, "need a Q");
     expect_band_error((hpa_eq_band){.type = HPA_EQ_AP, .freq_hz = 100}, r, HPA_ERR_INVALID_ARG, "need a Q");
-    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100, .gain_db = 30.5, .q = 1}, r,
-                      HPA_ERR_INVALID_ARG, "30 dB");
+    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100, .gain_db = 30.5, .q = 1}, r, HPA_ERR_INVALID_ARG,
+                      "30 dB");
     expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100, .gain_db = INFINITY, .q = 1}, r,
                       HPA_ERR_INVALID_ARG, "gain");
-    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100, .q = 1, .bw_oct = 1}, r,
-                      HPA_ERR_INVALID_ARG, "only one");
-    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100, .slope_db = 6}, r, HPA_ERR_INVALID_ARG,
-                      "shelf");
-    expect_band_error((hpa_eq_band){.type = HPA_EQ_LSC, .freq_hz = 100, .bw_oct = 1}, r, HPA_ERR_INVALID_ARG,
-                      "shelf");
+    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100, .q = 1, .bw_oct = 1}, r, HPA_ERR_INVALID_ARG,
+                      "only one");
+    expect_band_error((hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 100, .slope_db = 6}, r, HPA_ERR_INVALID_ARG, "shelf");
+    expect_band_error((hpa_eq_band){.type = HPA_EQ_LSC, .freq_hz = 100, .bw_oct = 1}, r, HPA_ERR_INVALID_ARG, "shelf");
     expect_band_error((hpa_eq_band){.type = HPA_EQ_LSC, .freq_hz = 100, .gain_db = 20, .slope_db = 40}, r,
                       HPA_ERR_INVALID_ARG, "too steep");
     expect_band_error((hpa_eq_band){.type = HPA_EQ_LS, .freq_hz = 20000, .gain_db = 12, .slope_db = 6}, r,

@@ -23,9 +23,9 @@ static const hpa_eq_type all_types[] = {HPA_EQ_PK, HPA_EQ_LSC, HPA_EQ_HSC, HPA_E
 static const double rates[] = {44100, 48000, 96000, 192000};
 
 typedef struct worst {
-    double db;      /* worst |dB difference| where the reference is above -80 dB */
-    double lin;     /* worst |H - ref| where it is below */
-    double cplx;    /* worst |H - ref| / max(|ref|, 1e-4) of the complex response */
+    double db;   /* worst |dB difference| where the reference is above -80 dB */
+    double lin;  /* worst |H - ref| where it is below */
+    double cplx; /* worst |H - ref| / max(|ref|, 1e-4) of the complex response */
     int cases;
     char where[160];
 } worst;
@@ -56,8 +56,7 @@ static void check_band(const hpa_eq_band *b, double fs, worst *w)
             if (d > w->db || isnan(d)) {
                 w->db = d;
                 snprintf(w->where, sizeof w->where, "%s f=%g g=%g q=%g bw=%g slope=%g fs=%g at %g Hz",
-                         hpa_eq_type_name(b->type), b->freq_hz, b->gain_db, b->q, b->bw_oct, b->slope_db, fs,
-                         freqs[i]);
+                         hpa_eq_type_name(b->type), b->freq_hz, b->gain_db, b->q, b->bw_oct, b->slope_db, fs, freqs[i]);
             }
         } else {
             d = fabs(pow(10.0, db[i] / 20.0) - mag);
@@ -108,8 +107,8 @@ static void type_rows(hpa_eq_type t)
                 }
             }
     char name[96];
-    snprintf(name, sizeof name, "%-3s worst |dB - analytic| over %d designs x %d freqs", hpa_eq_type_name(t),
-             w.cases, GRID);
+    snprintf(name, sizeof name, "%-3s worst |dB - analytic| over %d designs x %d freqs", hpa_eq_type_name(t), w.cases,
+             GRID);
     et_le(name, w.db, 0.01, "dB");
     if (w.db > 1e-6)
         et_note("worst at %s", w.where);
@@ -190,10 +189,8 @@ static void semantics_rows(void)
     /* LP/HP with the default Q (1/sqrt 2): -3.01 dB at Fc, Butterworth. */
     hpa_eq_band lp = {.type = HPA_EQ_LP, .freq_hz = 2000};
     hpa_eq_band hp = {.type = HPA_EQ_HP, .freq_hz = 2000};
-    et_le("LP default Q: |response at Fc + 3.0103| dB", fabs(mag_db(&lp, 2000, fs) + 10 * log10(2.0)), 1e-9,
-          "dB");
-    et_le("HP default Q: |response at Fc + 3.0103| dB", fabs(mag_db(&hp, 2000, fs) + 10 * log10(2.0)), 1e-9,
-          "dB");
+    et_le("LP default Q: |response at Fc + 3.0103| dB", fabs(mag_db(&lp, 2000, fs) + 10 * log10(2.0)), 1e-9, "dB");
+    et_le("HP default Q: |response at Fc + 3.0103| dB", fabs(mag_db(&hp, 2000, fs) + 10 * log10(2.0)), 1e-9, "dB");
     /* AP: unity magnitude everywhere. */
     hpa_eq_band ap = {.type = HPA_EQ_AP, .freq_hz = 700, .q = 3};
     double worst_ap = 0;
@@ -254,8 +251,8 @@ static void peak_rows(void)
         hpa_eq_band b[12];
         size_t n = 1 + et_rand(&s) % 12;
         for (size_t k = 0; k < n; k++) {
-            static const hpa_eq_type ty[] = {HPA_EQ_PK, HPA_EQ_PK, HPA_EQ_PK, HPA_EQ_LSC, HPA_EQ_HSC, HPA_EQ_HP,
-                                             HPA_EQ_LP, HPA_EQ_NO};
+            static const hpa_eq_type ty[] = {HPA_EQ_PK,  HPA_EQ_PK, HPA_EQ_PK, HPA_EQ_LSC,
+                                             HPA_EQ_HSC, HPA_EQ_HP, HPA_EQ_LP, HPA_EQ_NO};
             b[k] = (hpa_eq_band){.type = ty[et_rand(&s) % 8],
                                  .freq_hz = 20 * pow(1000, et_uniform(&s)),
                                  .gain_db = -15 + 30 * et_uniform(&s),
@@ -293,8 +290,10 @@ static void peak_rows(void)
         hpa_eq_coefs c[8];
         size_t n = 1 + et_rand(&s) % 8;
         for (size_t k = 0; k < n; k++) {
-            b[k] = (hpa_eq_band){.type = HPA_EQ_PK, .freq_hz = 20 * pow(1000, et_uniform(&s)),
-                                 .gain_db = -12 + 24 * et_uniform(&s), .q = 0.5 + 5 * et_uniform(&s)};
+            b[k] = (hpa_eq_band){.type = HPA_EQ_PK,
+                                 .freq_hz = 20 * pow(1000, et_uniform(&s)),
+                                 .gain_db = -12 + 24 * et_uniform(&s),
+                                 .q = 0.5 + 5 * et_uniform(&s)};
             hpa_eq_design(&b[k], fs, &c[k], NULL);
         }
         const double lo = 100 + 400 * et_uniform(&s), hi = lo * (2 + 30 * et_uniform(&s));

@@ -315,7 +315,7 @@ static void load_at_a_frequency(void **state)
      * at 1 kHz.  Behind 120 ohm (IEC 61938's source), 1 V open circuit:
      * at 100 Hz the load gets 480/600 = 0.8 V and 0.8/480 = 1.6666667 mA;
      * at 1 kHz 320/440 = 0.72727273 V and 2.2727273 mA. */
-    const hpa_zpoint p[] = { { 100.0, 480.0, 0.0 }, { 1000.0, 320.0, 0.0 } };
+    const hpa_zpoint p[] = {{100.0, 480.0, 0.0}, {1000.0, 320.0, 0.0}};
     hpa_headphone hp;
     hpa_headphone_init(&hp);
     hp.nominal_ohm = 300.0;

@@ -7,9 +7,9 @@
 
 #define SENT 12345.678 /* an output value that must survive a failed call */
 
-static const double bad_pos[] = { 0.0, -1.0, -300.0, NAN, INFINITY, -INFINITY };
-static const double bad_nonneg[] = { -1e-9, -1.0, NAN, INFINITY, -INFINITY };
-static const double bad_any[] = { NAN, INFINITY, -INFINITY };
+static const double bad_pos[] = {0.0, -1.0, -300.0, NAN, INFINITY, -INFINITY};
+static const double bad_nonneg[] = {-1e-9, -1.0, NAN, INFINITY, -INFINITY};
+static const double bad_any[] = {NAN, INFINITY, -INFINITY};
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static hpa_headphone good_hp(void)
@@ -38,18 +38,18 @@ static void scalar_functions(void **state)
 
     for (size_t i = 0; i < N(bad_pos); i++) {
         double b = bad_pos[i];
-        assert_inval(hpa_sens_mw_to_v(97.0, b, &x));   /* impedance */
+        assert_inval(hpa_sens_mw_to_v(97.0, b, &x)); /* impedance */
         assert_inval(hpa_sens_v_to_mw(97.0, b, &x));
-        assert_inval(hpa_sens_from_v94(b, &x));        /* millivolts */
-        assert_inval(hpa_spl_from_v(100.0, b, &x));    /* volts */
-        assert_inval(hpa_divider(1.0, b, 1.0, &x));    /* load */
+        assert_inval(hpa_sens_from_v94(b, &x));     /* millivolts */
+        assert_inval(hpa_spl_from_v(100.0, b, &x)); /* volts */
+        assert_inval(hpa_divider(1.0, b, 1.0, &x)); /* load */
         assert_inval(hpa_damping_factor(b, 1.0, &x));
         assert_inval(hpa_eighth_rule(b, 1.0, &ok));
     }
     for (size_t i = 0; i < N(bad_nonneg); i++) {
         double b = bad_nonneg[i];
-        assert_inval(hpa_divider(1.0, 32.0, b, &x));   /* Zout */
-        assert_inval(hpa_divider(b, 32.0, 1.0, &x));   /* Voc */
+        assert_inval(hpa_divider(1.0, 32.0, b, &x)); /* Zout */
+        assert_inval(hpa_divider(b, 32.0, 1.0, &x)); /* Voc */
         assert_inval(hpa_damping_factor(32.0, b, &x));
         assert_inval(hpa_eighth_rule(32.0, b, &ok));
     }
@@ -75,7 +75,7 @@ static void scalar_functions(void **state)
     assert_inval(hpa_eighth_rule(32.0, 1.0, NULL));
 
     /* NaN in, NaN out, never a crash */
-    hpa_impedance z = { NAN, 0.0 };
+    hpa_impedance z = {NAN, 0.0};
     assert_true(isnan(hpa_impedance_abs(z)));
 }
 
@@ -129,16 +129,16 @@ static void headphone_curves(void **state)
 {
     (void)state;
     hpa_headphone hp;
-    hpa_impedance z = { SENT, SENT };
+    hpa_impedance z = {SENT, SENT};
 
     /* points: missing, unsorted, duplicated, negative, NaN, phase out of range */
-    const hpa_zpoint unsorted[] = { { 1000.0, 30.0, 0.0 }, { 100.0, 40.0, 0.0 } };
-    const hpa_zpoint dup[] = { { 100.0, 30.0, 0.0 }, { 100.0, 40.0, 0.0 } };
-    const hpa_zpoint neg[] = { { 100.0, -30.0, 0.0 }, { 1000.0, 40.0, 0.0 } };
-    const hpa_zpoint zero_f[] = { { 0.0, 30.0, 0.0 }, { 1000.0, 40.0, 0.0 } };
-    const hpa_zpoint nan_z[] = { { 100.0, NAN, 0.0 }, { 1000.0, 40.0, 0.0 } };
-    const hpa_zpoint phase[] = { { 100.0, 30.0, 120.0 }, { 1000.0, 40.0, 0.0 } };
-    const hpa_zpoint *bad[] = { unsorted, dup, neg, zero_f, nan_z };
+    const hpa_zpoint unsorted[] = {{1000.0, 30.0, 0.0}, {100.0, 40.0, 0.0}};
+    const hpa_zpoint dup[] = {{100.0, 30.0, 0.0}, {100.0, 40.0, 0.0}};
+    const hpa_zpoint neg[] = {{100.0, -30.0, 0.0}, {1000.0, 40.0, 0.0}};
+    const hpa_zpoint zero_f[] = {{0.0, 30.0, 0.0}, {1000.0, 40.0, 0.0}};
+    const hpa_zpoint nan_z[] = {{100.0, NAN, 0.0}, {1000.0, 40.0, 0.0}};
+    const hpa_zpoint phase[] = {{100.0, 30.0, 120.0}, {1000.0, 40.0, 0.0}};
+    const hpa_zpoint *bad[] = {unsorted, dup, neg, zero_f, nan_z};
 
     hp = good_hp();
     hp.zcurve = HPA_ZCURVE_POINTS;
@@ -161,7 +161,7 @@ static void headphone_curves(void **state)
     assert_inval(hpa_zpoints_eval(NULL, 2, 0, 1000.0, &z));
 
     /* model: Re <= 0, negative parts, resonance without f0 or Q, lossy n out of (0, 1] */
-    hpa_zmodel good = { 250.0, 0.001, 0.0, 0.0, 300.0, 62.0, 0.5 };
+    hpa_zmodel good = {250.0, 0.001, 0.0, 0.0, 300.0, 62.0, 0.5};
     hpa_zmodel m;
     assert_ok(hpa_zmodel_eval(&good, 100.0, &z));
     z.re_ohm = z.im_ohm = SENT;
@@ -208,7 +208,7 @@ static void headphone_curves(void **state)
 static void spec_and_fit(void **state)
 {
     (void)state;
-    hpa_zmodel m = { SENT, SENT, SENT, SENT, SENT, SENT, SENT };
+    hpa_zmodel m = {SENT, SENT, SENT, SENT, SENT, SENT, SENT};
 
     /* from a spec: peak not above Re, bad numbers, inductance above the peak */
     assert_inval(hpa_zmodel_from_spec(250.0, 250.0, 62.0, 0.5, 0.0, &m));
@@ -226,11 +226,11 @@ static void spec_and_fit(void **state)
     assert_inval(hpa_zmodel_from_spec(250.0, 550.0, 62.0, 0.5, 0.0, NULL));
 
     /* fit: too few points, NULL, unsorted, NaN, negative */
-    const hpa_zpoint ok3[] = { { 20.0, 361.0, 0.0 }, { 62.0, 550.0, 0.0 }, { 1000.0, 266.0, 0.0 } };
-    const hpa_zpoint unsorted[] = { { 62.0, 550.0, 0.0 }, { 20.0, 361.0, 0.0 }, { 1000.0, 266.0, 0.0 } };
-    const hpa_zpoint nan3[] = { { 20.0, 361.0, 0.0 }, { 62.0, NAN, 0.0 }, { 1000.0, 266.0, 0.0 } };
-    const hpa_zpoint neg3[] = { { 20.0, 361.0, 0.0 }, { 62.0, -550.0, 0.0 }, { 1000.0, 266.0, 0.0 } };
-    const hpa_zpoint inf3[] = { { 20.0, 361.0, 0.0 }, { INFINITY, 550.0, 0.0 }, { 1000.0, 266.0, 0.0 } };
+    const hpa_zpoint ok3[] = {{20.0, 361.0, 0.0}, {62.0, 550.0, 0.0}, {1000.0, 266.0, 0.0}};
+    const hpa_zpoint unsorted[] = {{62.0, 550.0, 0.0}, {20.0, 361.0, 0.0}, {1000.0, 266.0, 0.0}};
+    const hpa_zpoint nan3[] = {{20.0, 361.0, 0.0}, {62.0, NAN, 0.0}, {1000.0, 266.0, 0.0}};
+    const hpa_zpoint neg3[] = {{20.0, 361.0, 0.0}, {62.0, -550.0, 0.0}, {1000.0, 266.0, 0.0}};
+    const hpa_zpoint inf3[] = {{20.0, 361.0, 0.0}, {INFINITY, 550.0, 0.0}, {1000.0, 266.0, 0.0}};
     assert_inval(hpa_zmodel_fit(ok3, 2, &m));
     assert_inval(hpa_zmodel_fit(ok3, 0, &m));
     assert_inval(hpa_zmodel_fit(NULL, 3, &m));
@@ -350,7 +350,7 @@ static void results(void **state)
         double b = bad_nonneg[i];
         assert_inval(hpa_operating_point_at(&hp, &s, 0, 0.0, 0.0, b, &op)); /* frequency */
         assert_inval(hpa_max_output(&hp, &s, 0, b, &op));
-        assert_inval(hpa_fr_deviation_at(&hp, b, 100.0, &x));                  /* Zout */
+        assert_inval(hpa_fr_deviation_at(&hp, b, 100.0, &x)); /* Zout */
         assert_inval(hpa_fr_deviation_band(&hp, b, 20.0, 20000.0, &fr));
     }
     for (size_t i = 0; i < N(bad_pos); i++) {
@@ -410,12 +410,8 @@ static void results(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(scalar_functions),
-        cmocka_unit_test(headphone_fields),
-        cmocka_unit_test(headphone_curves),
-        cmocka_unit_test(spec_and_fit),
-        cmocka_unit_test(source_fields),
-        cmocka_unit_test(power_ratings),
+        cmocka_unit_test(scalar_functions), cmocka_unit_test(headphone_fields), cmocka_unit_test(headphone_curves),
+        cmocka_unit_test(spec_and_fit),     cmocka_unit_test(source_fields),    cmocka_unit_test(power_ratings),
         cmocka_unit_test(results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

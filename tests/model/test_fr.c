@@ -31,7 +31,7 @@ static void hd650_behind_120_ohm(void **state)
      * Behind IEC 61938's 120 ohm: at 100 Hz 480/600 = 0.8, at 1 kHz
      * 320/440 = 0.72727; ratio 0.8·440/320 = 1.1 exactly, so the bass rises by
      * 20·log10 1.1 = 0.82785370 dB. */
-    const hpa_zpoint p[] = { { 100.0, 480.0, 0.0 }, { 1000.0, 320.0, 0.0 } };
+    const hpa_zpoint p[] = {{100.0, 480.0, 0.0}, {1000.0, 320.0, 0.0}};
     hpa_headphone hp = with_points(p, 2, 300.0);
     double db;
     assert_ok(hpa_fr_deviation_at(&hp, 120.0, 100.0, &db));
@@ -66,9 +66,7 @@ static void multi_driver_iem(void **state)
      * 3 kHz: (4/6)/(12/14) = 0.77777778 -> 20·log10 = -2.1828894 dB;
      * 10 kHz: (30/32)/(12/14) = 1.09375 -> +0.77836132 dB;
      * spread 2.9612507 dB; worst -2.183 dB at 3 kHz. */
-    const hpa_zpoint p[] = {
-        { 20.0, 12.0, 0.0 }, { 1000.0, 12.0, 0.0 }, { 3000.0, 4.0, 0.0 }, { 10000.0, 30.0, 0.0 }
-    };
+    const hpa_zpoint p[] = {{20.0, 12.0, 0.0}, {1000.0, 12.0, 0.0}, {3000.0, 4.0, 0.0}, {10000.0, 30.0, 0.0}};
     hpa_headphone hp = with_points(p, 4, 12.0);
     hpa_fr_deviation fr;
     assert_ok(hpa_fr_deviation_band(&hp, 2.0, 20.0, 20000.0, &fr));
@@ -175,7 +173,7 @@ static void damping_and_eighth_rule(void **state)
      * Z gains at most 20·log10(9/8) = 1.0230 dB (the divider goes from 8/9 to
      * 1).  Check with a 32 ohm reference and a 32 kohm peak behind 4 ohm:
      * (32000/32004)/(32/36) = 1.12486 -> 1.02289 dB < 1.0231 */
-    const hpa_zpoint p[] = { { 100.0, 32000.0, 0.0 }, { 1000.0, 32.0, 0.0 } };
+    const hpa_zpoint p[] = {{100.0, 32000.0, 0.0}, {1000.0, 32.0, 0.0}};
     hpa_headphone hp = with_points(p, 2, 32.0);
     double db;
     assert_ok(hpa_fr_deviation_at(&hp, 4.0, 100.0, &db));

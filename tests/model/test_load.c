@@ -114,7 +114,7 @@ static double complex ref_z(double re, double le, double res, double f0, double 
 
 static hpa_zmodel model(double re, double le, double res, double f0, double q)
 {
-    hpa_zmodel m = { re, le, 0.0, 0.0, res, f0, q };
+    hpa_zmodel m = {re, le, 0.0, 0.0, res, f0, q};
     return m;
 }
 
@@ -204,7 +204,7 @@ static void zpoints_interpolation(void **state)
     /* log |Z| linear in log f: halfway (in log f) between 100 ohm at 100 Hz and
      * 1000 ohm at 1 kHz, at sqrt(100·1000) = 316.22777 Hz, |Z| is the geometric
      * mean sqrt(100·1000) = 316.22777 ohm (a straight line on a log-log plot). */
-    const hpa_zpoint p[] = { { 100.0, 100.0, 0.0 }, { 1000.0, 1000.0, 60.0 } };
+    const hpa_zpoint p[] = {{100.0, 100.0, 0.0}, {1000.0, 1000.0, 60.0}};
     assert_ok(hpa_zpoints_eval(p, 2, 0, sqrt(1e5), &z));
     assert_near(z.re_ohm, sqrt(1e5), 1e-9);
     assert_near(z.im_ohm, 0.0, 0.0);
@@ -233,9 +233,7 @@ static void zpoints_interpolation(void **state)
 /* The DT 1990 Pro figures in PHYSICS.md, from a measured curve:
  * 361 ohm at 20 Hz, about 550 ohm at the resonance near 62 Hz, 266 ohm at
  * 1 kHz, a minimum of about 254 ohm near 2.7 kHz. */
-static const hpa_zpoint dt1990[] = {
-    { 20.0, 361.0, 0.0 }, { 62.0, 550.0, 0.0 }, { 1000.0, 266.0, 0.0 }, { 2700.0, 254.0, 0.0 }
-};
+static const hpa_zpoint dt1990[] = {{20.0, 361.0, 0.0}, {62.0, 550.0, 0.0}, {1000.0, 266.0, 0.0}, {2700.0, 254.0, 0.0}};
 
 static void zrange_of_points(void **state)
 {
@@ -324,7 +322,7 @@ static void fit_recovers_known_model(void **state)
 static void fit_flat(void **state)
 {
     (void)state;
-    const hpa_zpoint p[] = { { 20.0, 32.0, 0.0 }, { 1000.0, 32.0, 0.0 }, { 20000.0, 32.0, 0.0 } };
+    const hpa_zpoint p[] = {{20.0, 32.0, 0.0}, {1000.0, 32.0, 0.0}, {20000.0, 32.0, 0.0}};
     hpa_zmodel m;
     hpa_impedance z;
     assert_ok(hpa_zmodel_fit(p, 3, &m));
@@ -337,16 +335,11 @@ static void fit_flat(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sens_worked_examples),
-        cmocka_unit_test(sens_level),
-        cmocka_unit_test(sens_which_figure),
-        cmocka_unit_test(zmodel_closed_forms),
-        cmocka_unit_test(zmodel_from_spec),
-        cmocka_unit_test(zpoints_interpolation),
-        cmocka_unit_test(zrange_of_points),
-        cmocka_unit_test(fit_dt1990),
-        cmocka_unit_test(fit_recovers_known_model),
-        cmocka_unit_test(fit_flat),
+        cmocka_unit_test(sens_worked_examples),     cmocka_unit_test(sens_level),
+        cmocka_unit_test(sens_which_figure),        cmocka_unit_test(zmodel_closed_forms),
+        cmocka_unit_test(zmodel_from_spec),         cmocka_unit_test(zpoints_interpolation),
+        cmocka_unit_test(zrange_of_points),         cmocka_unit_test(fit_dt1990),
+        cmocka_unit_test(fit_recovers_known_model), cmocka_unit_test(fit_flat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,7 +46,7 @@ static int err_named(const char *s)
 __attribute__((constructor)) static void alsafault_init(void)
 {
     next_writei = (snd_pcm_sframes_t(*)(snd_pcm_t *, const void *, snd_pcm_uframes_t))dlsym(RTLD_NEXT,
-                                                                                         "snd_pcm_writei");
+                                                                                            "snd_pcm_writei");
     const char *spec = getenv("HPA_ALSAFAULT");
     char buf[512];
     snprintf(buf, sizeof buf, "%s", spec ? spec : "");

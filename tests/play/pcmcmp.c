@@ -76,9 +76,15 @@ int main(int argc, char **argv)
     }
     size_t fr = nr / ch, fc = nc / ch, ar = fr, ac = fc;
     for (size_t i = 0; i < fr; i++)
-        if (fabs(r[i * ch]) / scale > thr) { ar = i; break; }
+        if (fabs(r[i * ch]) / scale > thr) {
+            ar = i;
+            break;
+        }
     for (size_t i = 0; i < fc; i++)
-        if (fabs(c[i * ch]) / scale > thr_c) { ac = i; break; }
+        if (fabs(c[i * ch]) / scale > thr_c) {
+            ac = i;
+            break;
+        }
     if (ar == fr || ac == fc) {
         printf("offset=? compared=0 expected=0 mismatches=0 max_diff=0 gain_db=nan (no signal above the threshold)\n");
         return 1;

@@ -124,8 +124,8 @@ double st_rand_gauss(uint64_t *state)
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
-void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, size_t block,
-                   size_t *out_frames, double *gain_trace, hpa_chain_stats *stats)
+void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, size_t block, size_t *out_frames,
+                   double *gain_trace, hpa_chain_stats *stats)
 {
     hpa_chain *c = NULL;
     *out_frames = 0;
@@ -142,8 +142,8 @@ void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, s
 
     for (size_t pos = 0; ok && pos < frames; pos += block) {
         size_t n = frames - pos < block ? frames - pos : block, got = 0;
-        ok = st_ok("hpa_chain_process", hpa_chain_process(c, (const unsigned char *)in + pos * in_bytes, n, tmp,
-                                                          cap, &got));
+        ok = st_ok("hpa_chain_process",
+                   hpa_chain_process(c, (const unsigned char *)in + pos * in_bytes, n, tmp, cap, &got));
         if (ok && gain_trace)
             gain_trace[pos] = hpa_chain_current_gain(c);
         if (ok && total + got > total_cap) {
@@ -274,8 +274,7 @@ void st_welch(const double *x, size_t n, size_t stride, size_t seg, double *p)
     free(w);
 }
 
-double st_band_power(const double *p, size_t seg, double fs, double f_lo, double f_hi, size_t *k_lo,
-                     size_t *k_hi)
+double st_band_power(const double *p, size_t seg, double fs, double f_lo, double f_hi, size_t *k_lo, size_t *k_hi)
 {
     const double df = fs / (double)seg;
     size_t lo = (size_t)ceil(f_lo / df), hi = seg / 2;

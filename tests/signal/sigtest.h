@@ -27,9 +27,9 @@
 void st_begin(const char *title, int randomized, uint64_t seed);
 
 /* One row each; the name says what is measured, unit is printed after the numbers. */
-int st_le(const char *name, double measured, double limit, const char *unit);      /* measured <= limit */
-int st_ge(const char *name, double measured, double limit, const char *unit);      /* measured >= limit */
-int st_abs_le(const char *name, double measured, double limit, const char *unit);  /* |measured| <= limit */
+int st_le(const char *name, double measured, double limit, const char *unit);     /* measured <= limit */
+int st_ge(const char *name, double measured, double limit, const char *unit);     /* measured >= limit */
+int st_abs_le(const char *name, double measured, double limit, const char *unit); /* |measured| <= limit */
 int st_eq_int(const char *name, long long measured, long long expected);          /* measured == expected */
 /* A setup step that must succeed (an hpa_* return code): a row only when it fails. */
 int st_ok(const char *what, int rc);
@@ -44,8 +44,8 @@ uint64_t st_seed(uint64_t fallback);
 
 /* ---- deterministic random numbers for the tests themselves (splitmix64) ---- */
 uint64_t st_rand_u64(uint64_t *state);
-double st_rand_uniform(uint64_t *state);   /* [0, 1) */
-double st_rand_gauss(uint64_t *state);     /* N(0, 1), Box-Muller */
+double st_rand_uniform(uint64_t *state); /* [0, 1) */
+double st_rand_gauss(uint64_t *state);   /* N(0, 1), Box-Muller */
 
 /* ---- running a chain ---- */
 
@@ -57,8 +57,8 @@ double st_rand_gauss(uint64_t *state);     /* N(0, 1), Box-Muller */
  * `frames` doubles and block must be 1 with equal rates: it receives
  * hpa_chain_current_gain() after each frame.  If stats is not NULL it receives
  * the chain's statistics at the end. */
-void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, size_t block,
-                   size_t *out_frames, double *gain_trace, hpa_chain_stats *stats);
+void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, size_t block, size_t *out_frames,
+                   double *gain_trace, hpa_chain_stats *stats);
 
 /* ---- spectra (FFTW, double) ---- */
 
@@ -80,12 +80,17 @@ void st_welch(const double *x, size_t n, size_t stride, size_t seg, double *p);
 
 /* Sum of p over the bins whose centre frequency lies in [f_lo, f_hi), with bin
  * width fs/seg; *k_lo and *k_hi (may be NULL) receive the first and last bin. */
-double st_band_power(const double *p, size_t seg, double fs, double f_lo, double f_hi, size_t *k_lo,
-                     size_t *k_hi);
+double st_band_power(const double *p, size_t seg, double fs, double f_lo, double f_hi, size_t *k_lo, size_t *k_hi);
 
 /* ---- misc ---- */
-static inline double st_db_power(double ratio) { return 10.0 * __builtin_log10(ratio); }
-static inline double st_db_amp(double ratio) { return 20.0 * __builtin_log10(ratio); }
+static inline double st_db_power(double ratio)
+{
+    return 10.0 * __builtin_log10(ratio);
+}
+static inline double st_db_amp(double ratio)
+{
+    return 20.0 * __builtin_log10(ratio);
+}
 
 /* Simpson's rule for f over [a, b] with n (even) intervals. */
 double st_integrate(double (*f)(double x, const void *ctx), const void *ctx, double a, double b, int n);

@@ -39,11 +39,11 @@
 #define SINE_HZ 997.0
 #define DC_LSB 0.37
 
-#define LIMIT_POWER_DB 1.0     /* measured error power vs theory */
-#define LIMIT_FLAT_DB 1.0      /* low band vs high band density (TPDF) */
+#define LIMIT_POWER_DB 1.0           /* measured error power vs theory */
+#define LIMIT_FLAT_DB 1.0            /* low band vs high band density (TPDF) */
 #define LIMIT_SHAPED_GAIN_DB (-10.0) /* shaped vs TPDF, each 500 Hz band of 1-5 kHz */
-#define LIMIT_NTF_DB 1.0       /* shaped band power vs |NTF|^2 LSB^2/4 */
-#define LIMIT_MEAN_LSB 0.01    /* TPDF error mean: 0 in theory; sigma/sqrt(n) = 0.0005 */
+#define LIMIT_NTF_DB 1.0             /* shaped band power vs |NTF|^2 LSB^2/4 */
+#define LIMIT_MEAN_LSB 0.01          /* TPDF error mean: 0 in theory; sigma/sqrt(n) = 0.0005 */
 
 static const double SIGMA2 = 0.25; /* total error variance in LSB^2 */
 
@@ -251,7 +251,7 @@ static void shaped16(uint32_t rate, uint64_t seed)
     }
 
     /* shaped band powers against the analytic NTF, per channel */
-    const double bands[][2] = {{100, 1000}, {1000, 2000}, {3000, 4500}, {6000, 9000},
+    const double bands[][2] = {{100, 1000},   {1000, 2000},   {3000, 4500}, {6000, 9000},
                                {9000, 14000}, {14000, 20000}, {20000, 0}};
     for (size_t ch = 0; ch < 2; ch++)
         for (size_t b = 0; b < sizeof bands / sizeof bands[0]; b++) {
@@ -259,8 +259,8 @@ static void shaped16(uint32_t rate, uint64_t seed)
             size_t lo, hi;
             double meas = st_band_power(ps[ch], SEG, rate, f0, f1, &lo, &hi);
             double want = band_theory(&ntf, rate, lo, hi);
-            snprintf(name, sizeof name, "%s shaped ch%zu: band %5.0f-%5.0f Hz vs NTF (%+.1f dB re tpdf)", pre, ch,
-                     f0, f1, st_db_power(want / band_theory(NULL, rate, lo, hi)));
+            snprintf(name, sizeof name, "%s shaped ch%zu: band %5.0f-%5.0f Hz vs NTF (%+.1f dB re tpdf)", pre, ch, f0,
+                     f1, st_db_power(want / band_theory(NULL, rate, lo, hi)));
             st_abs_le(name, st_db_power(meas / want), LIMIT_NTF_DB, "dB");
         }
     for (size_t ch = 0; ch < 2; ch++) {

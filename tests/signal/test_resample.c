@@ -42,10 +42,10 @@
 
 #define IN_RATE 44100u
 #define TONE_DBFS (-1.0)
-#define SKIP_S 1    /* seconds of output skipped before the analysis window */
+#define SKIP_S 1     /* seconds of output skipped before the analysis window */
 #define ANALYSIS_S 1 /* seconds analysed (1 Hz bins) */
-#define TAIL_S 1    /* seconds after the window (the end transient) */
-#define BLOCK 2999u /* an odd block size: exercises the chunking tails */
+#define TAIL_S 1     /* seconds after the window (the end transient) */
+#define BLOCK 2999u  /* an odd block size: exercises the chunking tails */
 
 #define LIMIT_THDN_DB (-140.0)
 #define LIMIT_SPUR_DB (-140.0)
@@ -62,9 +62,9 @@ static double tone_sample(double amp, uint64_t f_hz, uint64_t n, uint64_t fs, do
 }
 
 typedef struct thdn {
-    double tone_db;  /* tone power, dB re (A^2/2) of a full-scale sine */
-    double thdn_db;  /* rest of 20 Hz-20 kHz over the tone */
-    double spur_db;  /* worst single bin over the tone */
+    double tone_db; /* tone power, dB re (A^2/2) of a full-scale sine */
+    double thdn_db; /* rest of 20 Hz-20 kHz over the tone */
+    double spur_db; /* worst single bin over the tone */
     double spur_hz;
     double image_db; /* worst single bin above the input's Nyquist (22.05 kHz) over the tone */
     double image_hz;
@@ -288,14 +288,14 @@ static void flatness_case(uint32_t out_rate)
     double worst = 0.0;
     for (int i = 0; i < nt; i++) {
         double g = st_db_amp(sqrt(2.0 * p[f[i] * ANALYSIS_S]) / a);
-        snprintf(name, sizeof name, "%s->%s steep: passband gain at %5llu Hz", rate_name(IN_RATE),
-                 rate_name(out_rate), (unsigned long long)f[i]);
+        snprintf(name, sizeof name, "%s->%s steep: passband gain at %5llu Hz", rate_name(IN_RATE), rate_name(out_rate),
+                 (unsigned long long)f[i]);
         st_abs_le(name, g, LIMIT_FLAT_DB, "dB");
         if (fabs(g) > fabs(worst))
             worst = g;
     }
-    st_note("%s->%s steep: largest passband deviation over %d tones %+.6f dB", rate_name(IN_RATE),
-            rate_name(out_rate), nt, worst);
+    st_note("%s->%s steep: largest passband deviation over %d tones %+.6f dB", rate_name(IN_RATE), rate_name(out_rate),
+            nt, worst);
     free(p);
     free(y);
 }

@@ -177,9 +177,12 @@ static void part_switch(void)
         const double step1 = max_step(out, 2, seg - 100, seg + seg / 2);
         const double step2 = max_step(out, 2, 2 * seg - 100, 2 * seg + seg / 2);
         if (!control) {
-            st_abs_le("PK +6 dB at its centre: amplitude error", st_db_amp(amp_at(out, 2, 0, seg / 2, seg / 2, f, fs) / (A * g_up)), 0.01, "dB");
-            st_abs_le("after the switch to -6 dB: amplitude error", st_db_amp(amp_at(out, 2, 1, seg + seg / 2, seg / 2, f, fs) / (A * g_down)), 0.01, "dB");
-            st_abs_le("after eq_enable 0: amplitude error", st_db_amp(amp_at(out, 2, 0, 2 * seg + seg / 2, seg / 2, f, fs) / A), 0.01, "dB");
+            st_abs_le("PK +6 dB at its centre: amplitude error",
+                      st_db_amp(amp_at(out, 2, 0, seg / 2, seg / 2, f, fs) / (A * g_up)), 0.01, "dB");
+            st_abs_le("after the switch to -6 dB: amplitude error",
+                      st_db_amp(amp_at(out, 2, 1, seg + seg / 2, seg / 2, f, fs) / (A * g_down)), 0.01, "dB");
+            st_abs_le("after eq_enable 0: amplitude error",
+                      st_db_amp(amp_at(out, 2, 0, 2 * seg + seg / 2, seg / 2, f, fs) / A), 0.01, "dB");
             st_le("band-set switch, 20 ms fade: largest step", step1, bound1, "");
             st_le("EQ off, 20 ms fade: largest step", step2, bound2, "");
         } else {
@@ -234,7 +237,8 @@ static void part_switch(void)
                 double d = fabs(out[2 * i + 1] - out[2 * (i - 1) + 1]);
                 off = d > off ? d : off;
             }
-            st_le("crossfeed off, 20 ms fade: largest step (right)", off, 1.1 * (a1 * slope + a1 / (20.0 * fs / 1000.0)), "");
+            st_le("crossfeed off, 20 ms fade: largest step (right)", off,
+                  1.1 * (a1 * slope + a1 / (20.0 * fs / 1000.0)), "");
             st_le("crossfeed off: right channel silent at the end", fabs(out[2 * (3 * seg - 1) + 1]), 0.0, "");
         } else {
             st_ge("control: a 1 ms crossfeed move breaks the 20 ms bound (ratio)", step / bound, 1.5, "x");
@@ -288,12 +292,15 @@ static void part_crossfeed(void)
             st_ok("crossfeed on", hpa_chain_set_param(c, HPA_PARAM_CROSSFEED_ENABLE, 1.0));
             char name[160];
             xf_meas lf = xf_measure(c, 20.0, fs, 0);
-            snprintf(name, sizeof name, "%s @%g: crossfed - direct at 20 Hz, error vs -%.1f dB", p->name, fs, p->feed_db);
+            snprintf(name, sizeof name, "%s @%g: crossfed - direct at 20 Hz, error vs -%.1f dB", p->name, fs,
+                     p->feed_db);
             st_abs_le(name, st_db_amp(lf.r / lf.l) + p->feed_db, 0.15, "dB");
             xf_meas at = xf_measure(c, p->fcut_hz, fs, 0);
-            snprintf(name, sizeof name, "%s @%g: crossfed path at fcut %.0f Hz vs 20 Hz, error vs -3.01 dB", p->name, fs, p->fcut_hz);
+            snprintf(name, sizeof name, "%s @%g: crossfed path at fcut %.0f Hz vs 20 Hz, error vs -3.01 dB", p->name,
+                     fs, p->fcut_hz);
             st_abs_le(name, st_db_amp(at.r / lf.r) + 3.0103, 0.3, "dB");
-            xf_meas lo = xf_measure(c, round(0.9 * p->fcut_hz), fs, 0), hi = xf_measure(c, round(1.1 * p->fcut_hz), fs, 0);
+            xf_meas lo = xf_measure(c, round(0.9 * p->fcut_hz), fs, 0),
+                    hi = xf_measure(c, round(1.1 * p->fcut_hz), fs, 0);
             snprintf(name, sizeof name, "%s @%g: crossfed level at 0.9 fcut above -3 dB", p->name, fs);
             st_ge(name, st_db_amp(lo.r / lf.r), -3.0103, "dB");
             snprintf(name, sizeof name, "%s @%g: crossfed level at 1.1 fcut below -3 dB", p->name, fs);

@@ -27,9 +27,9 @@
 #include "sigtest.h"
 
 #define LIMIT_ACCURACY_DB 0.01
-#define LIMIT_STEP_FRACTION 0.01     /* largest per-sample change / total change */
-#define LIMIT_TRAJECTORY 1e-9        /* |gain - closed form| (the smoother snaps within 1e-12) */
-#define LIMIT_DONE_DB 0.01           /* after 20 tau */
+#define LIMIT_STEP_FRACTION 0.01 /* largest per-sample change / total change */
+#define LIMIT_TRAJECTORY 1e-9    /* |gain - closed form| (the smoother snaps within 1e-12) */
+#define LIMIT_DONE_DB 0.01       /* after 20 tau */
 
 static hpa_chain *make_chain(uint32_t rate, double volume_db, double max_db, double smoothing_ms)
 {
@@ -145,8 +145,7 @@ static void ramp_case(uint32_t rate, double smoothing_ms, move_kind kind, double
         snprintf(pre_name, sizeof pre_name, "%gk tau %g ms: mute at %+g dB", rate / 1000.0, smoothing_ms, from_db);
         break;
     case MOVE_UNMUTE:
-        snprintf(pre_name, sizeof pre_name, "%gk tau %g ms: unmute to %+g dB", rate / 1000.0, smoothing_ms,
-                 to_db);
+        snprintf(pre_name, sizeof pre_name, "%gk tau %g ms: unmute to %+g dB", rate / 1000.0, smoothing_ms, to_db);
         break;
     }
 
@@ -299,11 +298,20 @@ int main(void)
         double max_db, request_db, expect_db;
         int at_create;
     } acc[] = {
-        {0.0, -0.5, -0.5, 0},  {0.0, -6.0, -6.0, 0},   {0.0, -20.0, -20.0, 0}, {0.0, -40.0, -40.0, 0},
-        {0.0, -60.0, -60.0, 0}, {0.0, -100.0, -100.0, 0}, {6.0, 0.0, 0.0, 0},  {6.0, 6.0, 6.0, 0},
+        {0.0, -0.5, -0.5, 0},
+        {0.0, -6.0, -6.0, 0},
+        {0.0, -20.0, -20.0, 0},
+        {0.0, -40.0, -40.0, 0},
+        {0.0, -60.0, -60.0, 0},
+        {0.0, -100.0, -100.0, 0},
+        {6.0, 0.0, 0.0, 0},
+        {6.0, 6.0, 6.0, 0},
         {6.0, -6.0, -6.0, 1},
         /* clamps: a request above max_volume_db gives max_volume_db */
-        {0.0, 6.0, 0.0, 0},    {6.0, 12.0, 6.0, 0},   {-10.0, 0.0, -10.0, 0}, {0.0, 3.0, 0.0, 1},
+        {0.0, 6.0, 0.0, 0},
+        {6.0, 12.0, 6.0, 0},
+        {-10.0, 0.0, -10.0, 0},
+        {0.0, 3.0, 0.0, 1},
         {-10.0, 0.0, -10.0, 1},
     };
     for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++)

@@ -35,16 +35,16 @@ static inline uint64_t pick_seed(void)
 }
 
 /* Run a cmocka group under a fresh seed (in g_seed); 0 when all passed. */
-#define run_seeded(prog, group, tests)                                                                        \
-    __extension__({                                                                                           \
-        g_seed = pick_seed();                                                                                 \
-        printf("%s: seed %" PRIu64 " (replay with HPA_TEST_SEED=%" PRIu64 ")\n", prog, g_seed, g_seed);       \
-        fflush(stdout);                                                                                       \
-        int failed_ = cmocka_run_group_tests_name(group, tests, NULL, NULL);                                  \
-        if (failed_)                                                                                          \
-            printf("%s: FAILED with seed %" PRIu64 " (replay with HPA_TEST_SEED=%" PRIu64 ")\n", prog, g_seed, \
-                   g_seed);                                                                                   \
-        failed_ ? 1 : 0;                                                                                      \
+#define run_seeded(prog, group, tests)                                                                                 \
+    __extension__({                                                                                                    \
+        g_seed = pick_seed();                                                                                          \
+        printf("%s: seed %" PRIu64 " (replay with HPA_TEST_SEED=%" PRIu64 ")\n", prog, g_seed, g_seed);                \
+        fflush(stdout);                                                                                                \
+        int failed_ = cmocka_run_group_tests_name(group, tests, NULL, NULL);                                           \
+        if (failed_)                                                                                                   \
+            printf("%s: FAILED with seed %" PRIu64 " (replay with HPA_TEST_SEED=%" PRIu64 ")\n", prog, g_seed,         \
+                   g_seed);                                                                                            \
+        failed_ ? 1 : 0;                                                                                               \
     })
 
 #endif

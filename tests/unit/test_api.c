@@ -17,13 +17,12 @@
 #include <hpamp/chain.h>
 
 /* cmocka 1.1 prints integers as unsigned hex; show the error names instead */
-#define assert_err(expr, want)                                                                     \
-    do {                                                                                           \
-        int got_ = (expr);                                                                         \
-        int want_ = (want);                                                                        \
-        if (got_ != want_)                                                                         \
-            fail_msg("%s: got %d (%s), want %d (%s)", #expr, got_, hpa_strerror(got_), want_,      \
-                     hpa_strerror(want_));                                                         \
+#define assert_err(expr, want)                                                                                         \
+    do {                                                                                                               \
+        int got_ = (expr);                                                                                             \
+        int want_ = (want);                                                                                            \
+        if (got_ != want_)                                                                                             \
+            fail_msg("%s: got %d (%s), want %d (%s)", #expr, got_, hpa_strerror(got_), want_, hpa_strerror(want_));    \
     } while (0)
 
 /* a pointer that is never a valid chain: create must overwrite it */
@@ -45,13 +44,11 @@ static void expect_config_error(const hpa_chain_config *cfg, int want, const cha
 {
     int got = hpa_chain_config_check(cfg);
     if (got != want)
-        fail_msg("config_check(%s): got %d (%s), want %d (%s)", what, got, hpa_strerror(got), want,
-                 hpa_strerror(want));
+        fail_msg("config_check(%s): got %d (%s), want %d (%s)", what, got, hpa_strerror(got), want, hpa_strerror(want));
     hpa_chain *c = SENTINEL;
     got = hpa_chain_create(cfg, &c);
     if (got != want)
-        fail_msg("create(%s): got %d (%s), want %d (%s)", what, got, hpa_strerror(got), want,
-                 hpa_strerror(want));
+        fail_msg("create(%s): got %d (%s), want %d (%s)", what, got, hpa_strerror(got), want, hpa_strerror(want));
     if (want != HPA_OK) {
         if (c != NULL)
             fail_msg("create(%s) failed but *out is %p, not NULL", what, (void *)c);
@@ -206,8 +203,7 @@ static void test_channels(void **state)
 static void test_formats(void **state)
 {
     (void)state;
-    const hpa_format bad[] = {HPA_FORMAT_COUNT, (hpa_format)(HPA_FORMAT_COUNT + 1), (hpa_format)-1,
-                              (hpa_format)1000};
+    const hpa_format bad[] = {HPA_FORMAT_COUNT, (hpa_format)(HPA_FORMAT_COUNT + 1), (hpa_format)-1, (hpa_format)1000};
     char what[64];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         hpa_chain_config cfg = small_config();
@@ -378,8 +374,8 @@ static void check_allocator_used(hpa_chain_config cfg, const char *what)
 
     hpa_chain_destroy(c);
     if (ca.live != 0 || ca.frees != ca.allocs)
-        fail_msg("%s: unbalanced allocator after destroy: %ld allocs, %ld frees, %ld live", what, ca.allocs,
-                 ca.frees, ca.live);
+        fail_msg("%s: unbalanced allocator after destroy: %ld allocs, %ld frees, %ld live", what, ca.allocs, ca.frees,
+                 ca.live);
     free(in);
     free(out);
 }
@@ -407,8 +403,7 @@ static void check_allocator_failure(hpa_chain_config cfg, const char *what)
     hpa_chain *c = SENTINEL;
     int err = hpa_chain_create(&cfg, &c);
     if (err != HPA_ERR_NO_MEMORY)
-        fail_msg("%s: create with a failing allocator = %d (%s), want HPA_ERR_NO_MEMORY", what, err,
-                 hpa_strerror(err));
+        fail_msg("%s: create with a failing allocator = %d (%s), want HPA_ERR_NO_MEMORY", what, err, hpa_strerror(err));
     assert_null(c);
     assert_true(ca.fails >= 1);
     assert_int_equal(ca.live, 0);
@@ -619,8 +614,7 @@ static void test_param_table(void **state)
                 fail_msg("symbol '%s' has character '%c'", p->symbol, *s);
         if (!(isfinite(p->min_value) && isfinite(p->max_value) && isfinite(p->default_value) &&
               p->min_value <= p->default_value && p->default_value <= p->max_value && p->min_value < p->max_value))
-            fail_msg("param %s: min %g default %g max %g", p->symbol, p->min_value, p->default_value,
-                     p->max_value);
+            fail_msg("param %s: min %g default %g max %g", p->symbol, p->min_value, p->default_value, p->max_value);
         if (p->is_toggle)
             assert_true(p->min_value == 0.0 && p->max_value == 1.0);
         assert_err(hpa_param_find(p->symbol), id);

@@ -96,37 +96,53 @@ static void gen_sample(hpa_format f, uint64_t *rng, void *dst, size_t i)
     switch (f) {
     case HPA_FORMAT_S16: {
         int16_t v = (int16_t)(uint16_t)bits;
-        if (pick == 0) v = INT16_MIN;
-        if (pick == 1) v = INT16_MAX;
-        if (pick == 2) v = 0;
+        if (pick == 0)
+            v = INT16_MIN;
+        if (pick == 1)
+            v = INT16_MAX;
+        if (pick == 2)
+            v = 0;
         ((int16_t *)dst)[i] = v;
         break;
     }
     case HPA_FORMAT_S24: {
         int32_t v = (int32_t)((uint32_t)bits << 8) >> 8; /* 24-bit value, sign-extended */
-        if (pick == 0) v = -8388608;
-        if (pick == 1) v = 8388607;
-        if (pick == 2) v = 0;
+        if (pick == 0)
+            v = -8388608;
+        if (pick == 1)
+            v = 8388607;
+        if (pick == 2)
+            v = 0;
         ((int32_t *)dst)[i] = v;
         break;
     }
     case HPA_FORMAT_S32: {
         int32_t v = (int32_t)(uint32_t)bits;
-        if (pick == 0) v = INT32_MIN;
-        if (pick == 1) v = INT32_MAX;
-        if (pick == 2) v = 0;
+        if (pick == 0)
+            v = INT32_MIN;
+        if (pick == 1)
+            v = INT32_MAX;
+        if (pick == 2)
+            v = 0;
         ((int32_t *)dst)[i] = v;
         break;
     }
     case HPA_FORMAT_F32: {
         float v = (float)(2.0 * rng_unit(rng) - 1.0);
-        if (pick == 0) v = -1.0f;
-        if (pick == 1) v = 1.0f;
-        if (pick == 2) v = 0.0f;
-        if (pick == 3) v = -0.0f;
-        if (pick == 4) v = FLT_TRUE_MIN;
-        if (pick == 5) v = -FLT_MIN;
-        if (pick == 6) v = (float)(8.0 * rng_unit(rng) - 4.0); /* overs */
+        if (pick == 0)
+            v = -1.0f;
+        if (pick == 1)
+            v = 1.0f;
+        if (pick == 2)
+            v = 0.0f;
+        if (pick == 3)
+            v = -0.0f;
+        if (pick == 4)
+            v = FLT_TRUE_MIN;
+        if (pick == 5)
+            v = -FLT_MIN;
+        if (pick == 6)
+            v = (float)(8.0 * rng_unit(rng) - 4.0); /* overs */
         if (pick == 7) {
             uint32_t u = (uint32_t)bits;
             memcpy(&v, &u, sizeof v);
@@ -138,13 +154,20 @@ static void gen_sample(hpa_format f, uint64_t *rng, void *dst, size_t i)
     }
     case HPA_FORMAT_F64: {
         double v = 2.0 * rng_unit(rng) - 1.0;
-        if (pick == 0) v = -1.0;
-        if (pick == 1) v = 1.0;
-        if (pick == 2) v = 0.0;
-        if (pick == 3) v = -0.0;
-        if (pick == 4) v = DBL_TRUE_MIN;
-        if (pick == 5) v = -DBL_MIN;
-        if (pick == 6) v = 8.0 * rng_unit(rng) - 4.0;
+        if (pick == 0)
+            v = -1.0;
+        if (pick == 1)
+            v = 1.0;
+        if (pick == 2)
+            v = 0.0;
+        if (pick == 3)
+            v = -0.0;
+        if (pick == 4)
+            v = DBL_TRUE_MIN;
+        if (pick == 5)
+            v = -DBL_MIN;
+        if (pick == 6)
+            v = 8.0 * rng_unit(rng) - 4.0;
         if (pick == 7) {
             memcpy(&v, &bits, sizeof v);
             if (!isfinite(v))
@@ -153,8 +176,7 @@ static void gen_sample(hpa_format f, uint64_t *rng, void *dst, size_t i)
         ((double *)dst)[i] = v;
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -217,10 +239,10 @@ typedef struct run {
 
 static void describe(const run *r, char *s, size_t n)
 {
-    snprintf(s, n, "%s -> %s, dither %s, %u ch, %.2f dB, %zu frames, seed %" PRIu64
-                   " (replay: HPA_TEST_SEED=%" PRIu64 ")",
-             fmt_name(r->in), fmt_name(r->out), dither_name(r->dither), r->channels, r->volume_db, r->frames,
-             g_seed, g_seed);
+    snprintf(s, n,
+             "%s -> %s, dither %s, %u ch, %.2f dB, %zu frames, seed %" PRIu64 " (replay: HPA_TEST_SEED=%" PRIu64 ")",
+             fmt_name(r->in), fmt_name(r->out), dither_name(r->dither), r->channels, r->volume_db, r->frames, g_seed,
+             g_seed);
 }
 
 /* feed r->input through a fresh chain in random block sizes; first blocks are
@@ -351,12 +373,20 @@ static void check_exact(const run *r, size_t from, const char *label)
 static const struct {
     hpa_format in, out;
 } cases[] = {
-    {HPA_FORMAT_S16, HPA_FORMAT_S16}, {HPA_FORMAT_S16, HPA_FORMAT_S24}, {HPA_FORMAT_S16, HPA_FORMAT_S32},
-    {HPA_FORMAT_S24, HPA_FORMAT_S32}, {HPA_FORMAT_S16, HPA_FORMAT_F32}, {HPA_FORMAT_S16, HPA_FORMAT_F64},
-    {HPA_FORMAT_F32, HPA_FORMAT_F32}, {HPA_FORMAT_F32, HPA_FORMAT_F64}, {HPA_FORMAT_F64, HPA_FORMAT_F64},
+    {HPA_FORMAT_S16, HPA_FORMAT_S16},
+    {HPA_FORMAT_S16, HPA_FORMAT_S24},
+    {HPA_FORMAT_S16, HPA_FORMAT_S32},
+    {HPA_FORMAT_S24, HPA_FORMAT_S32},
+    {HPA_FORMAT_S16, HPA_FORMAT_F32},
+    {HPA_FORMAT_S16, HPA_FORMAT_F64},
+    {HPA_FORMAT_F32, HPA_FORMAT_F32},
+    {HPA_FORMAT_F32, HPA_FORMAT_F64},
+    {HPA_FORMAT_F64, HPA_FORMAT_F64},
     {HPA_FORMAT_S32, HPA_FORMAT_S32},
     /* not in the brief's list, but as wide or wider too */
-    {HPA_FORMAT_S24, HPA_FORMAT_S24}, {HPA_FORMAT_S24, HPA_FORMAT_F32}, {HPA_FORMAT_S24, HPA_FORMAT_F64},
+    {HPA_FORMAT_S24, HPA_FORMAT_S24},
+    {HPA_FORMAT_S24, HPA_FORMAT_F32},
+    {HPA_FORMAT_S24, HPA_FORMAT_F64},
     {HPA_FORMAT_S32, HPA_FORMAT_F64},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])

@@ -70,13 +70,13 @@
 /* ------------------------------------------------------------------------ */
 /* the counting allocator                                                   */
 
-static _Thread_local int t_counting;    /* raised around the calls under test */
-static _Thread_local const char *t_where; /* which call, for the report */
-static _Thread_local unsigned long t_calls; /* allocator calls while counting, this thread */
+static _Thread_local int t_counting;           /* raised around the calls under test */
+static _Thread_local const char *t_where;      /* which call, for the report */
+static _Thread_local unsigned long t_calls;    /* allocator calls while counting, this thread */
 static _Thread_local const char *t_last_where; /* the call that made the latest counted one */
-static atomic_ulong g_calls;             /* allocator calls while counting, all threads */
-static atomic_ulong g_interposed;        /* every call that reached the interposer */
-static const char *_Atomic g_first_where; /* the first offending call */
+static atomic_ulong g_calls;                   /* allocator calls while counting, all threads */
+static atomic_ulong g_interposed;              /* every call that reached the interposer */
+static const char *_Atomic g_first_where;      /* the first offending call */
 
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t n, size_t size);
@@ -160,12 +160,12 @@ void *pvalloc(size_t size)
     return __libc_memalign(page, (size + page - 1) & ~(page - 1));
 }
 
-#define COUNTED(label, expr)                                                                       \
-    do {                                                                                           \
-        t_where = (label);                                                                         \
-        t_counting = 1;                                                                            \
-        expr;                                                                                      \
-        t_counting = 0;                                                                            \
+#define COUNTED(label, expr)                                                                                           \
+    do {                                                                                                               \
+        t_where = (label);                                                                                             \
+        t_counting = 1;                                                                                                \
+        expr;                                                                                                          \
+        t_counting = 0;                                                                                                \
     } while (0)
 
 /* ------------------------------------------------------------------------ */
@@ -218,8 +218,7 @@ typedef struct rt_case {
 
 static void describe(const rt_case *k, uint32_t max_block, char *s, size_t n)
 {
-    snprintf(s, n,
-             "%u -> %u Hz, %u ch, %s -> %s, filter %s, dither %s, max_block %u, %u calls", k->in_rate,
+    snprintf(s, n, "%u -> %u Hz, %u ch, %s -> %s, filter %s, dither %s, max_block %u, %u calls", k->in_rate,
              k->out_rate, k->channels, fmt_name(k->in), fmt_name(k->out), filter_name(k->filter),
              dither_name(k->dither), max_block, k->calls);
 }
@@ -246,7 +245,9 @@ static void fill_input(const rt_case *k, void *buf, size_t samples, uint64_t *rn
         switch (k->in) {
         case HPA_FORMAT_S16: ((int16_t *)buf)[i] = (int16_t)(x > 1 ? 32767 : x < -1 ? -32768 : x * 32767); break;
         case HPA_FORMAT_S24: ((int32_t *)buf)[i] = (int32_t)(x > 1 ? 8388607 : x < -1 ? -8388608 : x * 8388607); break;
-        case HPA_FORMAT_S32: ((int32_t *)buf)[i] = (int32_t)(x > 1 ? 2147483647.0 : x < -1 ? -2147483648.0 : x * 2147483647.0); break;
+        case HPA_FORMAT_S32:
+            ((int32_t *)buf)[i] = (int32_t)(x > 1 ? 2147483647.0 : x < -1 ? -2147483648.0 : x * 2147483647.0);
+            break;
         case HPA_FORMAT_F32: ((float *)buf)[i] = (float)x; break;
         default: ((double *)buf)[i] = x; break;
         }
@@ -413,8 +414,7 @@ static void run_case(const rt_case *k, uint32_t max_block, int stages, uint64_t 
             assert_int_equal(err, HPA_OK);
         }
         if ((r & 0x3F0) == 0x10) {
-            COUNTED("hpa_chain_set_param(mute)",
-                    err = hpa_chain_set_param(c, HPA_PARAM_MUTE, (double)((r >> 10) & 1)));
+            COUNTED("hpa_chain_set_param(mute)", err = hpa_chain_set_param(c, HPA_PARAM_MUTE, (double)((r >> 10) & 1)));
             assert_int_equal(err, HPA_OK);
         }
         if ((r & 0x7000) == 0) {
@@ -536,16 +536,15 @@ static void test_no_alloc_in_process(void **state)
         if (res->process_allocs) {
             print_error("ALLOC: %s: %lu allocator call(s) in %u of %u calls; first in %s at call %u "
                         "(block %zu frames); seed %" PRIu64 "\n",
-                        what, res->process_allocs, res->calls_with_allocs, k->calls, res->first_where,
-                        res->first_call, res->first_block, g_seed);
+                        what, res->process_allocs, res->calls_with_allocs, k->calls, res->first_where, res->first_call,
+                        res->first_block, g_seed);
             bad++;
         }
         print_message("  %s %6.2f s  %s\n", res->process_allocs ? "ALLOC" : "ok   ", res->seconds, what);
     }
     print_message("  processing total %.2f s\n", total);
     if (bad)
-        fail_msg("the [RT] calls allocated in %d of %zu configs (seed %" PRIu64 ")", bad, N_PROCESS_CASES + 1,
-                 g_seed);
+        fail_msg("the [RT] calls allocated in %d of %zu configs (seed %" PRIu64 ")", bad, N_PROCESS_CASES + 1, g_seed);
 }
 
 /* ---- set_param from another thread while processing ---- */
@@ -578,7 +577,8 @@ static void *toggle_thread(void *arg)
             hpa_eq_band b[16];
             size_t n = random_bands(b, t->rate, &rng);
             int e3, e4;
-            COUNTED("hpa_chain_set_eq (other thread)", e3 = hpa_chain_set_eq(t->chain, b, n, HPA_EQ_PREAMP_AUTO, NULL, NULL));
+            COUNTED("hpa_chain_set_eq (other thread)",
+                    e3 = hpa_chain_set_eq(t->chain, b, n, HPA_EQ_PREAMP_AUTO, NULL, NULL));
             COUNTED("hpa_chain_set_param (other thread)",
                     e4 = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_ENABLE, (double)(rng_next(&rng) & 1)));
             if (e3 || e4)

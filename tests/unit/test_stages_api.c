@@ -39,10 +39,13 @@ static void test_config_fields(void **state)
     assert_true(cfg.limiter_lookahead_ms == 0.0);
     assert_true(cfg.limiter_release_ms == 100.0);
     assert_int_equal(hpa_chain_config_check(&cfg), HPA_OK);
-    const struct { double *field; double bad; } cases[] = {
-        {&cfg.crossfade_ms, 0.5}, {&cfg.crossfade_ms, 201.0}, {&cfg.crossfade_ms, NAN},
+    const struct {
+        double *field;
+        double bad;
+    } cases[] = {
+        {&cfg.crossfade_ms, 0.5},         {&cfg.crossfade_ms, 201.0},        {&cfg.crossfade_ms, NAN},
         {&cfg.limiter_lookahead_ms, 0.4}, {&cfg.limiter_lookahead_ms, 5.01}, {&cfg.limiter_lookahead_ms, -1.0},
-        {&cfg.limiter_release_ms, 0.5}, {&cfg.limiter_release_ms, 6000.0},
+        {&cfg.limiter_release_ms, 0.5},   {&cfg.limiter_release_ms, 6000.0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hpa_chain_config_init(&cfg);
@@ -221,10 +224,8 @@ static void test_bit_exact_after_off(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config_fields),
-        cmocka_unit_test(test_set_eq_errors),
-        cmocka_unit_test(test_availability),
-        cmocka_unit_test(test_one_allocation),
+        cmocka_unit_test(test_config_fields),       cmocka_unit_test(test_set_eq_errors),
+        cmocka_unit_test(test_availability),        cmocka_unit_test(test_one_allocation),
         cmocka_unit_test(test_bit_exact_after_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,8 +53,8 @@ int hpa_advise_headphone(const hpa_db_headphone *rec, hpa_headphone *hp, unsigne
     if (known_pos(rec->impedance_peak_ohm) && known_pos(rec->impedance_peak_hz) &&
         rec->impedance_peak_ohm > rec->impedance_ohm * 1.02 && rec->impedance_peak_hz < 1000.0) {
         hpa_zmodel m;
-        if (hpa_zmodel_from_spec(rec->impedance_ohm, rec->impedance_peak_ohm, rec->impedance_peak_hz, 0.0, 0.0,
-                                 &m) == HPA_OK) {
+        if (hpa_zmodel_from_spec(rec->impedance_ohm, rec->impedance_peak_ohm, rec->impedance_peak_hz, 0.0, 0.0, &m) ==
+            HPA_OK) {
             h.zcurve = HPA_ZCURVE_MODEL;
             h.zmodel = m;
         }
@@ -276,8 +276,7 @@ static void decide(hpa_advice *a, int zout_known)
     a->reasons = r;
 }
 
-int hpa_advise(const hpa_db_headphone *h, const hpa_db_source *s, double level_db, double crest_db,
-               hpa_advice *out)
+int hpa_advise(const hpa_db_headphone *h, const hpa_db_source *s, double level_db, double crest_db, hpa_advice *out)
 {
     if (!h || !s || !out || !target_ok(level_db, crest_db))
         return HPA_ERR_INVALID_ARG;
@@ -388,9 +387,9 @@ const char *hpa_verdict_name(hpa_verdict v)
 const char *hpa_reason_code(unsigned reason)
 {
     static const char *const codes[HPA_REASON_COUNT] = {
-        "own-amplifier",        "enough-headroom",      "low-output-impedance",  "cannot-reach-level",
-        "clips-peaks",          "little-headroom",      "current-limited",       "high-output-impedance",
-        "response-deviation",   "output-impedance-unknown", "sensitivity-unknown", "impedance-unknown",
+        "own-amplifier",         "enough-headroom",          "low-output-impedance", "cannot-reach-level",
+        "clips-peaks",           "little-headroom",          "current-limited",      "high-output-impedance",
+        "response-deviation",    "output-impedance-unknown", "sensitivity-unknown",  "impedance-unknown",
         "source-output-unknown", "inconsistent-figures",
     };
     for (unsigned i = 0; i < HPA_REASON_COUNT; i++)

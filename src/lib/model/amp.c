@@ -40,8 +40,7 @@ double hpa_model_voc_max(const hpa_source *src)
 
 int hpa_source_check(const hpa_source *src)
 {
-    if (!src || !hpa_model_pos(src->vout_max_v) || !hpa_model_nonneg(src->imax_ma) ||
-        !hpa_model_nonneg(src->zout_ohm))
+    if (!src || !hpa_model_pos(src->vout_max_v) || !hpa_model_nonneg(src->imax_ma) || !hpa_model_nonneg(src->zout_ohm))
         return HPA_ERR_INVALID_ARG;
     if (!open_circuit(src) && !hpa_model_pos(src->vout_load_ohm))
         return HPA_ERR_INVALID_ARG;
@@ -83,11 +82,11 @@ int hpa_source_voc_full_scale(const hpa_source *src, unsigned gain_index, double
     return HPA_OK;
 }
 
-int hpa_source_from_power_ratings(double p1_mw, double r1_ohm, double p2_mw, double r2_ohm,
-                                  double zout_ohm, hpa_source *src, hpa_limit *low_z_limit)
+int hpa_source_from_power_ratings(double p1_mw, double r1_ohm, double p2_mw, double r2_ohm, double zout_ohm,
+                                  hpa_source *src, hpa_limit *low_z_limit)
 {
-    if (!src || !hpa_model_pos(p1_mw) || !hpa_model_pos(r1_ohm) || !hpa_model_pos(p2_mw) ||
-        !hpa_model_pos(r2_ohm) || !hpa_model_nonneg(zout_ohm) || r1_ohm == r2_ohm)
+    if (!src || !hpa_model_pos(p1_mw) || !hpa_model_pos(r1_ohm) || !hpa_model_pos(p2_mw) || !hpa_model_pos(r2_ohm) ||
+        !hpa_model_nonneg(zout_ohm) || r1_ohm == r2_ohm)
         return HPA_ERR_INVALID_ARG;
 
     /* lo: the lower-impedance load, hi: the higher */

@@ -20,7 +20,7 @@ enum { P_RE, P_RES, P_F0, P_Q, P_LE, NPAR };
 typedef struct fit {
     const hpa_zpoint *p;
     size_t n;
-    int active[NPAR];  /* parameters being fitted; the others stay at their start value */
+    int active[NPAR];          /* parameters being fitted; the others stay at their start value */
     double lo[NPAR], hi[NPAR]; /* bounds on the log-parameters */
 } fit;
 
@@ -134,8 +134,7 @@ static void lm(const fit *F, double *th)
                 to_model(tp, F->active, &mp);
                 to_model(tm, F->active, &mm);
                 double f = F->p[i].freq_hz;
-                col[k] = (log(cabs(hpa_model_zmodel_z(&mp, f))) - log(cabs(hpa_model_zmodel_z(&mm, f)))) /
-                         (2.0 * h);
+                col[k] = (log(cabs(hpa_model_zmodel_z(&mp, f))) - log(cabs(hpa_model_zmodel_z(&mm, f)))) / (2.0 * h);
             }
             for (int a = 0; a < NPAR; a++) {
                 Jtr[a] += col[a] * r0;

@@ -55,11 +55,10 @@ int hpa_zmodel_eval(const hpa_zmodel *m, double f_hz, hpa_impedance *z)
     return HPA_OK;
 }
 
-int hpa_zmodel_from_spec(double re_ohm, double peak_ohm, double f0_hz, double qms, double le_h,
-                         hpa_zmodel *m)
+int hpa_zmodel_from_spec(double re_ohm, double peak_ohm, double f0_hz, double qms, double le_h, hpa_zmodel *m)
 {
-    if (!m || !hpa_model_pos(re_ohm) || !hpa_model_pos(peak_ohm) || !hpa_model_pos(f0_hz) ||
-        !hpa_model_nonneg(qms) || !hpa_model_nonneg(le_h))
+    if (!m || !hpa_model_pos(re_ohm) || !hpa_model_pos(peak_ohm) || !hpa_model_pos(f0_hz) || !hpa_model_nonneg(qms) ||
+        !hpa_model_nonneg(le_h))
         return HPA_ERR_INVALID_ARG;
     if (qms == 0.0)
         qms = HPA_ZMODEL_DEFAULT_QMS;
@@ -127,8 +126,7 @@ double complex hpa_model_zpoints_z(const hpa_zpoint *p, size_t n, int has_phase,
     return polar_deg(mag, deg);
 }
 
-int hpa_zpoints_eval(const hpa_zpoint *points, size_t n, int has_phase, double f_hz,
-                     hpa_impedance *z)
+int hpa_zpoints_eval(const hpa_zpoint *points, size_t n, int has_phase, double f_hz, hpa_impedance *z)
 {
     if (!z || !hpa_model_pos(f_hz) || !hpa_model_zpoints_valid(points, n, has_phase))
         return HPA_ERR_INVALID_ARG;
@@ -187,8 +185,7 @@ int hpa_headphone_check(const hpa_headphone *hp)
     if (!hpa_model_nonneg(hp->ref_hz))
         return HPA_ERR_INVALID_ARG;
     switch (hp->zcurve) {
-    case HPA_ZCURVE_FLAT:
-        break;
+    case HPA_ZCURVE_FLAT: break;
     case HPA_ZCURVE_POINTS:
         if (!hpa_model_zpoints_valid(hp->zpoints, hp->n_zpoints, hp->zpoints_have_phase))
             return HPA_ERR_INVALID_ARG;
@@ -197,8 +194,7 @@ int hpa_headphone_check(const hpa_headphone *hp)
         if (!hpa_model_zmodel_valid(&hp->zmodel))
             return HPA_ERR_INVALID_ARG;
         break;
-    default:
-        return HPA_ERR_INVALID_ARG;
+    default: return HPA_ERR_INVALID_ARG;
     }
     /* S_V must come out finite and the sensitivity in range */
     double s = hpa_model_sens_v(hp);
@@ -215,13 +211,10 @@ double hpa_model_ref_hz(const hpa_headphone *hp)
 double complex hpa_model_headphone_z(const hpa_headphone *hp, double f_hz)
 {
     switch (hp->zcurve) {
-    case HPA_ZCURVE_POINTS:
-        return hpa_model_zpoints_z(hp->zpoints, hp->n_zpoints, hp->zpoints_have_phase, f_hz);
-    case HPA_ZCURVE_MODEL:
-        return hpa_model_zmodel_z(&hp->zmodel, f_hz);
+    case HPA_ZCURVE_POINTS: return hpa_model_zpoints_z(hp->zpoints, hp->n_zpoints, hp->zpoints_have_phase, f_hz);
+    case HPA_ZCURVE_MODEL: return hpa_model_zmodel_z(&hp->zmodel, f_hz);
     case HPA_ZCURVE_FLAT:
-    default:
-        return hp->nominal_ohm;
+    default: return hp->nominal_ohm;
     }
 }
 
@@ -283,7 +276,7 @@ int hpa_headphone_zrange(const hpa_headphone *hp, double f_lo_hz, double f_hi_hz
 {
     if (!out || !hpa_model_band_ok(f_lo_hz, f_hi_hz) || hpa_headphone_check(hp) != HPA_OK)
         return HPA_ERR_INVALID_ARG;
-    zrange_ctx c = { hp, { DBL_MAX, 0.0, -DBL_MAX, 0.0 } };
+    zrange_ctx c = {hp, {DBL_MAX, 0.0, -DBL_MAX, 0.0}};
     hpa_model_sweep(hp, f_lo_hz, f_hi_hz, zrange_visit, &c);
     if (!isfinite(c.r.min_ohm) || !isfinite(c.r.max_ohm) || !(c.r.min_ohm > 0.0))
         return HPA_ERR_INVALID_ARG;

@@ -62,15 +62,14 @@ int hpa_requirement_for_spl(const hpa_headphone *hp, double spl_db, hpa_requirem
 
 /* The common part of the operating point: the load at f and the limits. */
 typedef struct load_at {
-    double f, z, div;       /* frequency, |Z|, |Z/(Z+Zout)| */
-    double vlim_oc;         /* clean open-circuit volts on this gain (full scale or clipping) */
-    double g;               /* gain setting, dB */
-    double vload_max;       /* the most this load can get */
-    hpa_limit limit;        /* which limit gives vload_max */
+    double f, z, div; /* frequency, |Z|, |Z/(Z+Zout)| */
+    double vlim_oc;   /* clean open-circuit volts on this gain (full scale or clipping) */
+    double g;         /* gain setting, dB */
+    double vload_max; /* the most this load can get */
+    hpa_limit limit;  /* which limit gives vload_max */
 } load_at;
 
-static int prepare(const hpa_headphone *hp, const hpa_source *src, unsigned gain_index, double freq_hz,
-                   load_at *L)
+static int prepare(const hpa_headphone *hp, const hpa_source *src, unsigned gain_index, double freq_hz, load_at *L)
 {
     if (hpa_headphone_check(hp) != HPA_OK || hpa_source_check(src) != HPA_OK)
         return HPA_ERR_INVALID_ARG;
@@ -101,8 +100,8 @@ static int prepare(const hpa_headphone *hp, const hpa_source *src, unsigned gain
     return HPA_OK;
 }
 
-static int finish(const hpa_headphone *hp, const load_at *L, double voc, double vload, double headroom,
-                  int clipped, hpa_operating_point *out)
+static int finish(const hpa_headphone *hp, const load_at *L, double voc, double vload, double headroom, int clipped,
+                  hpa_operating_point *out)
 {
     hpa_operating_point op;
     op.freq_hz = L->f;
@@ -116,19 +115,18 @@ static int finish(const hpa_headphone *hp, const load_at *L, double voc, double 
     op.headroom_db = headroom;
     op.limit = L->limit;
     op.clipped = clipped;
-    if (!hpa_model_pos(op.vload_v) || !isfinite(op.voc_v) || !isfinite(op.pload_mw) ||
-        !isfinite(op.spl_db) || !isfinite(op.headroom_db))
+    if (!hpa_model_pos(op.vload_v) || !isfinite(op.voc_v) || !isfinite(op.pload_mw) || !isfinite(op.spl_db) ||
+        !isfinite(op.headroom_db))
         return HPA_ERR_INVALID_ARG;
     *out = op;
     return HPA_OK;
 }
 
-int hpa_operating_point_at(const hpa_headphone *hp, const hpa_source *src, unsigned gain_index,
-                           double level_dbfs, double volume_db, double freq_hz, hpa_operating_point *out)
+int hpa_operating_point_at(const hpa_headphone *hp, const hpa_source *src, unsigned gain_index, double level_dbfs,
+                           double volume_db, double freq_hz, hpa_operating_point *out)
 {
     load_at L;
-    if (!out || !isfinite(level_dbfs) || !isfinite(volume_db) ||
-        prepare(hp, src, gain_index, freq_hz, &L) != HPA_OK)
+    if (!out || !isfinite(level_dbfs) || !isfinite(volume_db) || prepare(hp, src, gain_index, freq_hz, &L) != HPA_OK)
         return HPA_ERR_INVALID_ARG;
 
     double voc = hpa_model_voc_max(src) * pow(10.0, (L.g + level_dbfs + volume_db) / 20.0);
