@@ -27,13 +27,18 @@ static double *load(const char *path, const char *fmt, size_t *n, double *lsb)
         return NULL;
     fseek(f, 0, SEEK_END);
     long bytes = ftell(f);
-    fseek(f, 0, SEEK_SET);
+    if (bytes < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return NULL;
+    }
     size_t sb = !strcmp(fmt, "s16") ? 2 : 4;
     *n = (size_t)bytes / sb;
     unsigned char *raw = malloc((size_t)bytes + 1);
     double *x = malloc((*n + 1) * sizeof *x);
     if (!raw || !x || fread(raw, 1, (size_t)bytes, f) != (size_t)bytes) {
         fclose(f);
+        free(raw);
+        free(x);
         return NULL;
     }
     fclose(f);
@@ -72,6 +77,8 @@ int main(int argc, char **argv)
     double thr_c = thr * pow(10.0, (argc == 9 ? atof(argv[8]) : 0.0) / 20.0);
     if (!r || !c || ch < 1) {
         fprintf(stderr, "pcmcmp: cannot read the inputs\n");
+        free(r);
+        free(c);
         return 2;
     }
     size_t fr = nr / ch, fc = nc / ch, ar = fr, ac = fc;
@@ -87,6 +94,8 @@ int main(int argc, char **argv)
         }
     if (ar == fr || ac == fc) {
         printf("offset=? compared=0 expected=0 mismatches=0 max_diff=0 gain_db=nan (no signal above the threshold)\n");
+        free(r);
+        free(c);
         return 1;
     }
     long off = (long)ac - (long)ar;
