@@ -111,7 +111,7 @@ int main(int argc, char **argv)
     for (long r = 0; r < runs; r++) {
         const char *s = seeds[rnd() % (sizeof seeds / sizeof seeds[0])];
         size_t n = strlen(s);
-        memcpy(buf, s, n);
+        memcpy(buf, s, n); // NOLINT(bugprone-not-null-terminated-result): bytes with a length (n), not a string
         for (int k = 1 + (int)(rnd() % 8); k > 0; k--) {
             size_t at = n ? rnd() % (n + 1) : 0;
             switch (rnd() % 4) {
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
                 size_t tl = strlen(t);
                 if (n + tl < MAX) {
                     memmove(buf + at + tl, buf + at, n - at);
-                    memcpy(buf + at, t, tl);
+                    memcpy(buf + at, t, tl); // NOLINT(bugprone-not-null-terminated-result): bytes with a length
                     n += tl;
                 }
             }

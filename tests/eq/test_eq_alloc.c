@@ -32,6 +32,9 @@
 /* The counting allocator's own blocks bypass the interposer below, so that
  * a call watched by both counts only what the library asks of malloc. */
 #ifdef INTERPOSE
+/* glibc's own allocator entry points, under the interposed malloc family:
+ * the names are reserved because they are the implementation's. */
+/* NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 extern void *__libc_malloc(size_t size);
 extern void __libc_free(void *ptr);
 #define RAW_MALLOC __libc_malloc
@@ -84,6 +87,7 @@ extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *ptr, size_t size);
 extern void __libc_free(void *ptr);
 extern void *__libc_memalign(size_t alignment, size_t size);
+/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 static inline void note(void)
 {
