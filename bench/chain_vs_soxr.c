@@ -404,7 +404,7 @@ int main(int argc, char **argv)
         }
     }
     if (rounds < 1 || rounds > MAX_ROUNDS || nblocks < 1 || seconds < 0.0 || seconds > 3600.0 ||
-        (only && strcmp(only, "chain") && strcmp(only, "soxr"))) {
+        (only && strcmp(only, "chain") != 0 && strcmp(only, "soxr") != 0)) {
         usage(stderr);
         return 2;
     }

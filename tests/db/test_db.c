@@ -135,7 +135,7 @@ static void test_citations_and_ids(void **state)
                 id = s->id, source = s->source, origin = s->origin;
             }
             /* every fact carries where it came from, tagged as SOURCES.md says */
-            if (strncmp(source, "cross-checked", 13) && strncmp(source, "single-source", 13))
+            if (strncmp(source, "cross-checked", 13) != 0 && strncmp(source, "single-source", 13) != 0)
                 fail_msg("%s: source '%.60s' is not tagged cross-checked/single-source", id, source);
             assert_true(is_slug(id));
             assert_string_equal(origin, "built-in");
@@ -233,7 +233,7 @@ static void expect_one(const hpa_db *db, hpa_db_kind kinds, const char *name, hp
     assert_int_equal(m.refs[0].kind, kind);
     const char *got = kind == HPA_DB_HEADPHONES ? hpa_db_headphone_at(db, m.refs[0].index)->id
                                                 : hpa_db_source_at(db, m.refs[0].index)->id;
-    if (strcmp(got, id))
+    if (strcmp(got, id) != 0)
         fail_msg("'%s' found %s, want %s", name, got, id);
 }
 

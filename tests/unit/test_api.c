@@ -26,7 +26,8 @@
     } while (0)
 
 /* a pointer that is never a valid chain: create must overwrite it */
-static hpa_chain *const SENTINEL = (hpa_chain *)(uintptr_t)0x1;
+static char sentinel_object;
+#define SENTINEL ((hpa_chain *)(void *)&sentinel_object)
 
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                  */
@@ -522,7 +523,7 @@ static void test_overlap(void **state)
     cfg.in_format = HPA_FORMAT_S16;
     cfg.out_format = HPA_FORMAT_F64;
     c = make(&cfg);
-    unsigned char *raw = calloc(4 * frames * ch, sizeof(double));
+    unsigned char *raw = calloc(32 * frames * ch, 1); /* bytes: f64 out and s16 in, side by side, with room */
     assert_non_null(raw);
     /* in = [0, 2*ch*frames) bytes, out starts just before its end */
     assert_err(hpa_chain_process(c, raw, frames, raw + 2 * ch * frames - 1, frames, &n), HPA_ERR_OVERLAP);
@@ -816,12 +817,12 @@ static void test_format_properties(void **state)
 {
     (void)state;
     static const struct {
-        hpa_format f;
         size_t bytes;
+        hpa_format f;
         int bits;
     } t[] = {
-        {HPA_FORMAT_S16, 2, 16}, {HPA_FORMAT_S24, 4, 24}, {HPA_FORMAT_S32, 4, 32},
-        {HPA_FORMAT_F32, 4, 24}, {HPA_FORMAT_F64, 8, 53},
+        {2, HPA_FORMAT_S16, 16}, {4, HPA_FORMAT_S24, 24}, {4, HPA_FORMAT_S32, 32},
+        {4, HPA_FORMAT_F32, 24}, {8, HPA_FORMAT_F64, 53},
     };
     assert_int_equal(sizeof t / sizeof t[0], HPA_FORMAT_COUNT);
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
