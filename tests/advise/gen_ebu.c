@@ -96,7 +96,7 @@ static int loudness_case(const char *dir, const char *name, const seg *s, int n,
 
 static int peak_case(const char *dir, const char *name, double div, double phase_deg, double amp)
 {
-    const sf_count_t frames = 2 * FS, fade = (sf_count_t)(FADE_S * FS);
+    const sf_count_t frames = 2 * (sf_count_t)FS, fade = (sf_count_t)(FADE_S * FS);
     float *buf = malloc((size_t)frames * 2 * sizeof *buf);
     if (!buf)
         return -1;

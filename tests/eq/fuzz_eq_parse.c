@@ -123,9 +123,9 @@ static void check_one(const uint8_t *data, size_t size, double rate, size_t bcap
         g_stats[3]++;
         double buf[2 * 256];
         for (size_t i = 0; i < 256; i++)
-            buf[2 * i] = buf[2 * i + 1] = (i % 37) / 18.0 - 1.0;
+            buf[2 * i] = buf[2 * i + 1] = (double)(i % 37) / 18.0 - 1.0;
         CHECK(hpa_eq_process(eq, buf, 256) == HPA_OK);
-        for (size_t i = 0; i < 2 * 256; i++)
+        for (size_t i = 0; i < sizeof buf / sizeof buf[0]; i++)
             CHECK(isfinite(buf[i]));
         hpa_eq_destroy(eq);
         double peak;

@@ -194,7 +194,7 @@ int main(void)
         et_true("   ... of hpa_eq_size() bytes", cnt.last_size == hpa_eq_size(&cfg, 10));
 
         double *buf = malloc(sizeof(double) * 4096 * ch);
-        for (size_t i = 0; i < 4096 * ch; i++)
+        for (size_t i = 0; i < (size_t)4096 * ch; i++)
             buf[i] = 2.0 * et_uniform(&s) - 1.0;
         unsigned long before = cnt.allocs + cnt.frees;
         hpa_eq_coefs coefs;

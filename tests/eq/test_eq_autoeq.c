@@ -75,7 +75,7 @@ static void check_phone(const char *dir, const char *phone)
     cfg.rate_hz = FS;
     cfg.channels = 2;
     hpa_eq *eq = NULL;
-    double *ir = calloc(IR_LEN * 2, sizeof(double));
+    double *ir = calloc((size_t)IR_LEN * 2, sizeof(double));
     if (et_ok("hpa_eq_create", hpa_eq_create(&cfg, bands, doc.n_bands, NULL, &eq)) && ir) {
         ir[0] = ir[1] = 1.0;
         for (size_t done = 0; done < IR_LEN; done += 441) /* 10 ms blocks */

@@ -111,7 +111,7 @@ static void ir_rows(void)
                     worst_tail = fmax(worst_tail, fabs(ir[i]));
                 fftw_execute(plan);
                 for (size_t bin = 0; bin <= N_FFT / 2; bin++) {
-                    double f = bin * c->fs / N_FFT;
+                    double f = (double)bin * c->fs / N_FFT;
                     if (bin == N_FFT / 2)
                         f = c->fs * 0.4999999; /* tan() at Nyquist is infinite in the reference */
                     double complex ref = ref_set_response(c->b, c->n, f, c->fs);
@@ -282,7 +282,7 @@ static void state_rows(void)
         hpa_eq_create(&cfg, c->b, c->n, NULL, &eq);
         hpa_eq_create(&cfg, c->b, c->n, NULL, &fresh);
         double blk[2 * 512], ref[2 * 512];
-        for (size_t i = 0; i < 2 * 512; i++)
+        for (size_t i = 0; i < (size_t)2 * 512; i++)
             blk[i] = 2.0 * et_uniform(&s) - 1.0;
         hpa_eq_process(eq, blk, 512);
         blk[2 * 100 + 1] = poison[pi];
@@ -290,11 +290,11 @@ static void state_rows(void)
         hpa_eq_process(eq, blk, 512);
         if (hpa_eq_nan_resets(eq) != 1)
             resets_ok = 0;
-        for (size_t i = 0; i < 2 * 512; i++)
+        for (size_t i = 0; i < (size_t)2 * 512; i++)
             blk[i] = ref[i] = 2.0 * et_uniform(&s) - 1.0;
         hpa_eq_process(eq, blk, 512);
         hpa_eq_process(fresh, ref, 512);
-        for (size_t i = 0; i < 2 * 512; i++)
+        for (size_t i = 0; i < (size_t)2 * 512; i++)
             if (!(blk[i] == ref[i]))
                 clean_ok = 0;
         hpa_eq_destroy(eq);
@@ -367,11 +367,11 @@ static void api_rows(void)
     et_ok("create", hpa_eq_create(&cfg, c10->b, 10, NULL, &b));
     double x[2 * 2000], y[2 * 2000];
     uint64_t s = 5;
-    for (size_t i = 0; i < 2 * 2000; i++)
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
         x[i] = y[i] = 2.0 * et_uniform(&s) - 1.0;
     hpa_eq_process(a, x, 2000);
     hpa_eq_process(b, y, 2000);
-    et_true("caller-memory processor == created processor", samples_equal(x, y, 2 * 2000));
+    et_true("caller-memory processor == created processor", samples_equal(x, y, sizeof x / sizeof x[0]));
     hpa_eq_destroy(a); /* frees nothing: the memory is ours */
     hpa_eq_destroy(b);
     free(mem);

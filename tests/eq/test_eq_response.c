@@ -152,8 +152,9 @@ static void semantics_rows(void)
 
     /* A peak's gain at Fc is exactly its gain. */
     double worst = 0;
-    for (double g = -30; g <= 30; g += 2.5)
-        for (double f = 30; f < 20000; f *= 3.1) {
+    for (int gi = 0; gi <= 24; gi++) /* -30..30 dB in 2.5 dB steps */
+        for (int fi = 0; 30 * pow(3.1, fi) < 20000; fi++) {
+            const double g = -30 + 2.5 * gi, f = 30 * pow(3.1, fi);
             hpa_eq_band b = {.type = HPA_EQ_PK, .freq_hz = f, .gain_db = g, .q = 1.7};
             worst = fmax(worst, fabs(mag_db(&b, f, fs) - g));
         }
@@ -194,14 +195,15 @@ static void semantics_rows(void)
     /* AP: unity magnitude everywhere. */
     hpa_eq_band ap = {.type = HPA_EQ_AP, .freq_hz = 700, .q = 3};
     double worst_ap = 0;
-    for (double f = 1; f < 0.5 * fs; f *= 1.05)
-        worst_ap = fmax(worst_ap, fabs(mag_db(&ap, f, fs)));
+    for (int i = 0; pow(1.05, i) < 0.5 * fs; i++)
+        worst_ap = fmax(worst_ap, fabs(mag_db(&ap, pow(1.05, i), fs)));
     et_le("AP: |magnitude| from 1 Hz to Nyquist", worst_ap, 1e-9, "dB");
 
     /* Shelves by centre: half the gain at Fc; the full gain at the far end. */
     worst = 0;
     double worst_end = 0;
-    for (double g = -18; g <= 18; g += 4.5) {
+    for (int gi = 0; gi <= 8; gi++) { /* -18..18 dB in 4.5 dB steps */
+        const double g = -18 + 4.5 * gi;
         hpa_eq_band ls = {.type = HPA_EQ_LSC, .freq_hz = 300, .gain_db = g, .q = 0.7};
         hpa_eq_band hs = {.type = HPA_EQ_HSC, .freq_hz = 3000, .gain_db = g};
         worst = fmax(worst, fabs(mag_db(&ls, 300, fs) - g / 2));
@@ -217,7 +219,8 @@ static void semantics_rows(void)
     worst = 0;
     static const double sl[] = {6, 9, 12};
     for (size_t i = 0; i < 3; i++)
-        for (double g = -12; g <= 12; g += 6) {
+        for (int gi = 0; gi <= 4; gi++) { /* -12..12 dB in 6 dB steps */
+            const double g = -12 + 6.0 * gi;
             if (g == 0)
                 continue;
             double S = sl[i] / 12, k = pow(10.0, fabs(g) / 80 / S);
@@ -233,8 +236,10 @@ static void semantics_rows(void)
     hpa_eq_band ls0 = {.type = HPA_EQ_LS, .freq_hz = 150, .gain_db = 5};
     hpa_eq_band lsc = {.type = HPA_EQ_LSC, .freq_hz = 150, .gain_db = 5, .slope_db = 0.9 * 12};
     worst = 0;
-    for (double f = 5; f < 24000; f *= 1.1)
+    for (int i = 0; 5 * pow(1.1, i) < 24000; i++) {
+        const double f = 5 * pow(1.1, i);
         worst = fmax(worst, fabs(mag_db(&ls0, f, fs) - mag_db(&lsc, f, fs)));
+    }
     snprintf(name, sizeof name, "LS without width == LSC with S 0.9 (slope 10.8 dB)");
     et_le(name, worst, 1e-9, "dB");
 }

@@ -75,7 +75,7 @@ static double measured_db(double rate, double f)
     /* settle 2 s (the 20.6 Hz double pole), then measure whole periods over >= 1 s */
     long settle = (long)(2.0 * rate);
     long periods = (long)ceil(f * 1.0);
-    long n = (long)llround(periods * rate / f);
+    long n = (long)llround((double)periods * rate / f);
     double in = 0.0, out = 0.0;
     for (long i = 0; i < settle + n; i++) {
         double x = sin(2.0 * M_PI * f * (double)i / rate);

@@ -123,14 +123,14 @@ static void calibrate(void)
     /* 1. an ideal bin-exact tone: nothing outside its bin (proves no leakage) */
     for (size_t j = 0; j < n; j++)
         x[j] = tone_sample(a, 19000, j, fs, 0.3);
-    thdn r = analyse(x, n, fs, 19000);
+    thdn r = analyse(x, n, (double)fs, 19000);
     st_le("analyzer: ideal 19 kHz tone, THD+N", r.thdn_db, -250.0, "dB");
 
     /* 2. plus two spurs 150 and 145 dB below it: the worst must read -145 dB */
     for (size_t j = 0; j < n; j++)
         x[j] = tone_sample(a, 1000, j, fs, 0.0) + tone_sample(a * pow(10.0, -150.0 / 20.0), 3000, j, fs, 1.0) +
                tone_sample(a * pow(10.0, -145.0 / 20.0), 15011, j, fs, 2.0);
-    r = analyse(x, n, fs, 1000);
+    r = analyse(x, n, (double)fs, 1000);
     st_abs_le("analyzer: spur at -145 dB, worst spur reads (error)", r.spur_db + 145.0, 0.05, "dB");
     st_abs_le("analyzer: spur at -145 dB, at its frequency (error)", r.spur_hz - 15011.0, 0.0, "Hz");
     double want = st_db_power(pow(10.0, -14.5) + pow(10.0, -15.0));
@@ -141,7 +141,7 @@ static void calibrate(void)
     const double sigma = a * pow(10.0, -150.0 / 20.0);
     for (size_t j = 0; j < n; j++)
         x[j] = tone_sample(a, 1000, j, fs, 0.0) + sigma * st_rand_gauss(&s);
-    r = analyse(x, n, fs, 1000);
+    r = analyse(x, n, (double)fs, 1000);
     want = st_db_power(sigma * sigma * (19980.0 / 24000.0) / (a * a / 2.0));
     snprintf(name, sizeof name, "analyzer: white noise, THD+N %.2f dB expected (error)", want);
     st_abs_le(name, r.thdn_db - want, 0.2, "dB");

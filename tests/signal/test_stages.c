@@ -268,7 +268,7 @@ static xf_meas xf_measure(hpa_chain *c, double f, double fs, int mono)
     hpa_chain_reset(c);
     size_t got = feed(c, 2, in, n + settle, out);
     if (got != n + settle)
-        st_eq_int("crossfeed: frames out", (long long)got, (long long)(n + settle));
+        st_eq_int("crossfeed: frames out", (long long)got, (long long)n + (long long)settle);
     xf_meas m = {amp_at(out, 2, 0, settle, n, f, fs) / 0.25, amp_at(out, 2, 1, settle, n, f, fs) / 0.25};
     free(in);
     free(out);
@@ -307,7 +307,8 @@ static void part_crossfeed(void)
             st_le(name, st_db_amp(hi.r / lf.r), -3.0103, "dB");
             /* mono: level across the band */
             double lo_db = 1e9, hi_db = -1e9;
-            for (double f = 20.0; f <= 20000.0; f *= pow(2.0, 1.0 / 3.0)) {
+            for (int bi = 0; 20.0 * pow(2.0, bi / 3.0) <= 20000.0; bi++) { /* third octaves */
+                const double f = 20.0 * pow(2.0, bi / 3.0);
                 xf_meas m = xf_measure(c, round(f), fs, 1);
                 double db = st_db_amp(m.l);
                 lo_db = db < lo_db ? db : lo_db;
@@ -437,7 +438,7 @@ static void part_limiter(void)
      * sizes (1, 13, 480, 701, 997, 1024) against one frame at a time, with a
      * quiet stretch (the limiter at rest) between loud ones */
     {
-        const size_t n = mf < 3 * mr ? mf : 3 * (size_t)mr;
+        const size_t n = mf < 3 * (size_t)mr ? mf : 3 * (size_t)mr;
         double *x = malloc(sizeof(double) * 2 * n), *a = malloc(sizeof(double) * 2 * (n + 4096)),
                *b = malloc(sizeof(double) * 2 * (n + 4096));
         if (!x || !a || !b)
@@ -559,7 +560,7 @@ static void part_headroom(void)
     /* pink noise: white noise through Paul Kellet's refined pink filter
      * (+-0.05 dB from 9.2 Hz to Nyquist at 44.1 kHz), scaled to a 0 dBFS peak */
     const uint32_t fs = 44100;
-    const size_t n = 10 * fs;
+    const size_t n = (size_t)10 * fs;
     double *x = malloc(sizeof(double) * 2 * n);
     if (!x)
         exit(99);

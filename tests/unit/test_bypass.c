@@ -481,7 +481,7 @@ static void test_back_to_exact(void **state)
             .dither = HPA_DITHER_TPDF,
             .channels = 2,
             .volume_db = 0.0,
-            .frames = 3 * RATE, /* -0.1 dB from 0.1 s, 0 dB from 0.5 s; compare the last 2 s */
+            .frames = (size_t)3 * RATE, /* -0.1 dB from 0.1 s, 0 dB from 0.5 s; compare the last 2 s */
         };
         prepare(&r, &rng);
         ramp p = {RATE / 10, RATE / 2};
@@ -492,7 +492,7 @@ static void test_back_to_exact(void **state)
             describe(&r, what, sizeof what);
             fail_msg("%s: the volume change did not show in the output", what);
         }
-        check_exact(&r, RATE * r.channels, "output 0.5 s after returning to 0 dB");
+        check_exact(&r, (size_t)RATE * r.channels, "output 0.5 s after returning to 0 dB");
         release(&r);
     }
 }

@@ -198,7 +198,7 @@ static void test_bit_exact_after_off(void **state)
     enum { N = 1024 };
     static int16_t in[2 * N], out[2 * N];
     uint32_t x = 12345;
-    for (size_t i = 0; i < 2 * N; i++) {
+    for (size_t i = 0; i < (size_t)2 * N; i++) {
         x = x * 1664525u + 1013904223u;
         in[i] = (int16_t)(x >> 16);
     }
