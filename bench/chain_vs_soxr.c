@@ -332,7 +332,7 @@ static int check_agreement(const int16_t *sig, size_t frames)
         goto out_free;
     double worst = 0.0;
     size_t n = (size_t)(na < nb ? na : nb);
-    for (size_t i = SKIP_ONSET * CHANNELS; i < n * CHANNELS; i++) {
+    for (size_t i = (size_t)SKIP_ONSET * CHANNELS; i < n * CHANNELS; i++) {
         double ref = b[i] > 1.0 ? 1.0 : b[i] < -1.0 ? -1.0 : b[i];
         double d = fabs(a[i] - ref) * 8388608.0;
         worst = d > worst ? d : worst;
@@ -353,6 +353,22 @@ out_free:
 }
 
 /* ---- main ---- */
+
+/* A whole-string decimal argument; -1 (refused by the range checks) when it is
+ * not one.  Not atoi/atof: "5x" or "" would silently read as 5 or 0. */
+static int arg_int(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return end != s && *end == '\0' && v >= 0 && v <= 1000000 ? (int)v : -1;
+}
+
+static double arg_double(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' && v == v ? v : -1.0;
+}
 
 static void usage(FILE *f)
 {
@@ -377,10 +393,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--rounds") && v) {
-            rounds = atoi(v);
+            rounds = arg_int(v);
             i++;
         } else if (!strcmp(a, "--seconds") && v) {
-            seconds = atof(v);
+            seconds = arg_double(v);
             i++;
         } else if (!strcmp(a, "--only") && v) {
             only = v;
@@ -447,7 +463,7 @@ int main(int argc, char **argv)
     printf("%d rounds per block size, sides alternating; times exclude set-up; medians; %s\n\n", rounds,
            timing_clock == CLOCK_MONOTONIC ? "wall clock" : "CPU time of the thread");
 
-    if (check_agreement(sig, max_frames < 2 * IN_RATE ? max_frames : 2 * IN_RATE)) {
+    if (check_agreement(sig, max_frames < 2 * (size_t)IN_RATE ? max_frames : 2 * (size_t)IN_RATE)) {
         free(sig);
         return 1;
     }

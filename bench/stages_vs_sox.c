@@ -143,6 +143,22 @@ static double run_sox(const char *raw)
     return t;
 }
 
+/* A whole-string decimal argument; -1 (refused by the range checks) when it is
+ * not one.  Not atoi/atof: "5x" or "" would silently read as 5 or 0. */
+static int arg_int(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return end != s && *end == '\0' && v >= 0 && v <= 1000000 ? (int)v : -1;
+}
+
+static double arg_double(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' && v == v ? v : -1.0;
+}
+
 static void usage(FILE *f)
 {
     fputs("Usage: stages_vs_sox [--rounds N] [--seconds S] [--only chain]   (or: stages_vs_sox [ROUNDS] [SECONDS])\n"
@@ -162,9 +178,9 @@ int main(int argc, char **argv)
          * 5.1.2.2.1); the analyzer takes v's NULL (i + 1 == argc) for the next a */
         // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker)
         if (!strcmp(a, "--rounds") && v) {
-            rounds = atoi(argv[++i]);
+            rounds = arg_int(argv[++i]);
         } else if (!strcmp(a, "--seconds") && v) {
-            seconds = atof(argv[++i]);
+            seconds = arg_double(argv[++i]);
         } else if (!strcmp(a, "--only") && v && !strcmp(v, "chain")) {
             only_chain = 1;
             i++;
@@ -173,9 +189,9 @@ int main(int argc, char **argv)
             return 0;
         } else if (a[0] != '-' && npos < 2) { /* the positional form: ROUNDS SECONDS */
             if (npos++ == 0)
-                rounds = atoi(a);
+                rounds = arg_int(a);
             else
-                seconds = atof(a);
+                seconds = arg_double(a);
         } else {
             usage(stderr);
             return 2;

@@ -33,7 +33,15 @@ typedef ssize_t (*pwritev_fn)(int, const struct iovec *, int, off_t);
 static long long limit_bytes(void)
 {
     const char *s = getenv("HPA_ENOSPC_AFTER");
-    return s && *s ? atoll(s) : -1;
+    if (!s || !*s)
+        return -1;
+    char *end;
+    long long n = strtoll(s, &end, 10);
+    if (*end != '\0' || n < 0) { /* a typo must not run the test without the fault */
+        fprintf(stderr, "enospc: bad HPA_ENOSPC_AFTER '%s'\n", s);
+        abort();
+    }
+    return n;
 }
 
 static void *next(const char *name)

@@ -52,9 +52,9 @@ __attribute__((constructor)) static void alsafault_init(void)
     snprintf(buf, sizeof buf, "%s", spec ? spec : "");
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && n_faults < MAX_FAULTS;
          tok = strtok_r(NULL, ",", &save)) {
-        char name[16];
-        unsigned long at;
-        if (sscanf(tok, "%lu:%15s", &at, name) == 2 && err_named(name)) {
+        char *name;
+        unsigned long at = strtoul(tok, &name, 10);
+        if (name != tok && *name++ == ':' && err_named(name)) {
             faults[n_faults].at = at;
             faults[n_faults].err = err_named(name);
             n_faults++;

@@ -64,17 +64,30 @@ static double *load(const char *path, const char *fmt, size_t *n, double *lsb)
     return x;
 }
 
+/* a whole-string number, or exit 2 (bad arguments); not atof, which reads "x" as 0 */
+static double num(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || v != v) {
+        fprintf(stderr, "pcmcmp: bad number '%s'\n", s);
+        exit(2);
+    }
+    return v;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 8 && argc != 9) {
         fprintf(stderr, "usage: pcmcmp s16|s32|f32 CHANNELS REF CAPTURE THRESHOLD FROM_S RATE [GAIN_DB]\n");
         return 2;
     }
-    size_t ch = (size_t)atoi(argv[2]), nr, nc;
+    const double chd = num(argv[2]);
+    size_t ch = chd >= 1 && chd <= 64 && chd == floor(chd) ? (size_t)chd : 0, nr, nc;
     double scale = 1.0, scale2 = 1.0;
     double *r = load(argv[3], argv[1], &nr, &scale), *c = load(argv[4], argv[1], &nc, &scale2);
-    double thr = atof(argv[5]), from_s = atof(argv[6]), rate = atof(argv[7]);
-    double thr_c = thr * pow(10.0, (argc == 9 ? atof(argv[8]) : 0.0) / 20.0);
+    double thr = num(argv[5]), from_s = num(argv[6]), rate = num(argv[7]);
+    double thr_c = thr * pow(10.0, (argc == 9 ? num(argv[8]) : 0.0) / 20.0);
     if (!r || !c || ch < 1) {
         fprintf(stderr, "pcmcmp: cannot read the inputs\n");
         free(r);

@@ -22,9 +22,9 @@ int main(int argc, char **argv)
         return 2;
     }
     int fmt = !strcmp(argv[2], "s16") ? 0 : !strcmp(argv[2], "s32") ? 1 : !strcmp(argv[2], "f32") ? 2 : -1;
-    unsigned ch = (unsigned)atoi(argv[3]);
-    unsigned long rate = strtoul(argv[4], NULL, 10);
-    if (fmt < 0 || ch < 1 || ch > 8 || rate < 8000) {
+    char *ch_end, *rate_end;
+    unsigned long ch = strtoul(argv[3], &ch_end, 10), rate = strtoul(argv[4], &rate_end, 10);
+    if (fmt < 0 || *ch_end || *rate_end || ch < 1 || ch > 8 || rate < 8000) {
         fprintf(stderr, "truepeak: bad arguments\n");
         return 2;
     }
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 1;
     }
-    ebur128_state *st = ebur128_init(ch, rate, EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK);
+    ebur128_state *st = ebur128_init((unsigned)ch, rate, EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK);
     if (!st)
         return 1;
     size_t sb = fmt == 0 ? 2 : 4;
