@@ -46,6 +46,8 @@
 
 #include <hpamp/chain.h>
 
+#include "args.h"
+
 #define IN_RATE 44100u
 #define OUT_RATE 352800u
 #define CHANNELS 2u
@@ -353,22 +355,6 @@ out_free:
 }
 
 /* ---- main ---- */
-
-/* A whole-string decimal argument; -1 (refused by the range checks) when it is
- * not one.  Not atoi/atof: "5x" or "" would silently read as 5 or 0. */
-static int arg_int(const char *s)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    return end != s && *end == '\0' && v >= 0 && v <= 1000000 ? (int)v : -1;
-}
-
-static double arg_double(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    return end != s && *end == '\0' && v == v ? v : -1.0;
-}
 
 static void usage(FILE *f)
 {

@@ -30,6 +30,8 @@
 #include <hpamp/chain.h>
 #include <hpamp/eq.h>
 
+#include "args.h"
+
 #define RATE 44100u
 #define GOAL_X 1500.0
 #define MAX_ROUNDS 51
@@ -141,22 +143,6 @@ static double run_sox(const char *raw)
         exit(1);
     }
     return t;
-}
-
-/* A whole-string decimal argument; -1 (refused by the range checks) when it is
- * not one.  Not atoi/atof: "5x" or "" would silently read as 5 or 0. */
-static int arg_int(const char *s)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    return end != s && *end == '\0' && v >= 0 && v <= 1000000 ? (int)v : -1;
-}
-
-static double arg_double(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    return end != s && *end == '\0' && v == v ? v : -1.0;
 }
 
 static void usage(FILE *f)
