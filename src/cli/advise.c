@@ -5,10 +5,13 @@
  * (hpamp/advise.h) and prints it: one line first, then the numbers behind
  * it, the tracks that need the most, and the sources that would do the job.
  * How the verdict is reached: docs/advise.md. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <hpamp/advise.h>
 #include <hpamp/db.h>
@@ -731,6 +734,34 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
 
 /* ------------------------------------------------------------------------ */
 
+/* --plot's folder must exist and take a new file: said before the analysis
+ * (a --music scan can take minutes), not after it.  0, or 1 after a message. */
+static int plot_folder_check(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        hpa_cli_error("--plot %s: %s: %s", path, dir, strerror(errno));
+        return 1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        hpa_cli_error("--plot %s: %s is not a folder", path, dir);
+        return 1;
+    }
+    if (access(dir, W_OK) != 0) {
+        hpa_cli_error("--plot %s: %s: %s", path, dir, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 int hpa_cmd_advise(int argc, char **argv)
 {
     advise_opts o;
@@ -741,6 +772,8 @@ int hpa_cmd_advise(int argc, char **argv)
         return 1;
     }
     int rc = parse_args(argc, argv, &o);
+    if (!rc && o.plot && plot_folder_check(o.plot))
+        rc = 1;
     if (rc) {
         free(o.music);
         return rc < 0 ? 0 : rc;

@@ -52,6 +52,12 @@ run advise --headphones "32ohm,110dB/mW" --source "1.0V,10ohm" --plot "$T/spec.p
 expect_rc 0 "--plot without music"
 check "PNG without music is valid" png_ok "$T/spec.png"
 
+# a folder that does not exist: exit 1 before the analysis (nothing on stdout)
+run advise --headphones hd600 --source sh-6 --plot "$T/no-such-folder/x.png"
+expect_rc 1 "--plot into a missing folder"
+check "missing folder: one error line naming the file" grep -q "^hpamp: --plot $T/no-such-folder/x.png: " "$T/err"
+check "missing folder: said before the analysis (stdout empty)" test ! -s "$T/out"
+
 # a folder that cannot be written: exit 1, nothing left
 mkdir -p "$T/ro"
 chmod 555 "$T/ro"
