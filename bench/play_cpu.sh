@@ -46,12 +46,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/hpamp-bench.XXXXXX")
 PIDS=""
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
-    local p
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do
-        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-        kill -9 "$p" 2>/dev/null
-    done
+    pw_stop_pids
     rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -11,19 +11,11 @@ PCMCMP=${2:?usage: $0 PATH-TO-hpamp PATH-TO-pcmcmp}
 case $PCMCMP in /*) ;; *) PCMCMP=$PWD/$PCMCMP ;; esac
 TRUEPEAK=${5:-} # tests/play/truepeak (libebur128), for the ceiling
 PIDS=""
-# the servers and clients a test started, ended by PID before the scratch goes
-stop_pids() {
-    local p
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do
-        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-        kill -9 "$p" 2>/dev/null
-    done
-}
-CLEANUP_EXTRA=stop_pids
+# the servers and clients a test started are ended by PID before the scratch goes
+. "$(dirname "$0")/pwserver.sh"
+CLEANUP_EXTRA=pw_stop_pids
 . "$(dirname "$0")/../harness.sh" play "$@"
 
-. "$(dirname "$0")/pwserver.sh"
 pw_private_env "$T"
 # The ALSA file PCM has no clock: its audio thread writes as fast as it can.
 # At real-time priority that would take a core from the tests running beside.

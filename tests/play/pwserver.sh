@@ -13,6 +13,19 @@
 #   pw_eq10 FILE             a 10-band AutoEq ParametricEQ.txt across the
 #                            audio range, for runs with the full chain
 #   PLAY_LOOPS               the CC0 Sonic Pi loops those runs play
+#   pw_stop_pids             end every PID in $PIDS (the servers and the
+#                            clients a run started): TERM, up to 0.5 s, KILL
+
+PIDS=${PIDS:-}
+
+pw_stop_pids() {
+    local p
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+        kill -9 "$p" 2>/dev/null
+    done
+}
 
 PLAY_LOOPS="loop_compus loop_garzul loop_mika loop_safari loop_tabla loop_drone_g_97"
 
