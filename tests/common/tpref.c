@@ -38,30 +38,37 @@ typedef struct chan {
     double *last;    /* phase factor - 1 */
     double *ring[3]; /* phases 1 .. factor - 2, three at a time */
     double peak;
+    double at; /* where: padded sample index + fraction */
 } chan;
 
-static double at(view v, long m, long np)
+static double grid_abs(view v, long m, long np)
 {
     long i = m + v.shift;
     return i >= 0 && i < np ? fabs(v.p[i]) : 0.0;
 }
 
 /* the largest |y| of phase `mid` over m in [lo, hi), each local maximum on the
- * grid refined by the parabola through it and its neighbours left and right */
-static double scan(view left, view mid, view right, long lo, long hi, long np)
+ * grid refined by the parabola through it and its neighbours left and right;
+ * grid point m is at time m + t0 (in samples), its neighbours step away:
+ * *at receives the time of the largest */
+static double scan(view left, view mid, view right, long lo, long hi, long np, double t0, double step, double *at)
 {
     double peak = 0.0;
     for (long m = lo; m < hi; m++) {
         const double b = fabs(mid.p[m]);
-        const double a = at(left, m, np), c = at(right, m, np);
-        double v = b;
+        const double a = grid_abs(left, m, np), c = grid_abs(right, m, np);
+        double v = b, off = 0.0;
         if (b >= a && b >= c) {
             const double d = a - 2.0 * b + c;
-            if (d < 0.0)
+            if (d < 0.0) {
                 v = b - (a - c) * (a - c) / (8.0 * d);
+                off = (a - c) / (2.0 * d);
+            }
         }
-        if (v > peak)
+        if (v > peak) {
             peak = v;
+            *at = (double)m + t0 + off * step;
+        }
     }
     return peak;
 }
@@ -109,7 +116,7 @@ static void phase(chan *cs, unsigned ch, unsigned j, unsigned factor, long np, s
 }
 
 double tpref_peak(const double *x, size_t frames, unsigned ch, unsigned factor, long first, long last,
-                  double *per_channel)
+                  double *per_channel, double *at)
 {
     if (ch < 1 || factor < 4 || factor > 256 || (frames && !x))
         return -1.0;
@@ -156,10 +163,15 @@ double tpref_peak(const double *x, size_t frames, unsigned ch, unsigned factor, 
         if (j < factor - 1)
             phase(cs, ch, j, factor, np, len, fwd, inv, rbuf, cbuf, h);
         for (unsigned c = 0; c < ch; c++) {
+            double where = 0.0;
+            /* grid point (m, j - 1) is at t = m - guard + (j - 1) / factor */
             const double p = scan(view_of(&cs[c], (int)j - 2, factor), view_of(&cs[c], (int)j - 1, factor),
-                                  view_of(&cs[c], (int)j, factor), lo, hi, np);
-            if (p > cs[c].peak)
+                                  view_of(&cs[c], (int)j, factor), lo, hi, np, (double)(j - 1) / factor - (double)g,
+                                  1.0 / factor, &where);
+            if (p > cs[c].peak) {
                 cs[c].peak = p;
+                cs[c].at = where;
+            }
         }
     }
 
@@ -168,8 +180,11 @@ double tpref_peak(const double *x, size_t frames, unsigned ch, unsigned factor, 
         if (ok) {
             if (per_channel)
                 per_channel[c] = cs[c].peak;
-            if (cs[c].peak > peak)
+            if (cs[c].peak > peak) {
                 peak = cs[c].peak;
+                if (at)
+                    *at = cs[c].at;
+            }
         }
         fftw_free(cs[c].X);
         free(cs[c].first);
@@ -190,7 +205,7 @@ double tpref_peak(const double *x, size_t frames, unsigned ch, unsigned factor, 
 
 double tpref_dbtp(const double *interleaved, size_t frames, unsigned ch, unsigned factor)
 {
-    const double p = tpref_peak(interleaved, frames, ch, factor, -TPREF_GUARD, (long)frames + TPREF_GUARD, NULL);
+    const double p = tpref_peak(interleaved, frames, ch, factor, -TPREF_GUARD, (long)frames + TPREF_GUARD, NULL, NULL);
     if (p < 0.0)
         return NAN;
     return p > 0.0 ? 20.0 * log10(p) : -INFINITY;

@@ -36,11 +36,12 @@
 /* The largest |y(t)| of each channel of the interleaved x (frames frames of
  * ch channels), over t in [first, last) (in samples of x, clamped to the
  * guard), on a grid of factor (4 .. 256) points per sample refined by
- * parabolas.  per_channel (may be NULL) receives ch values.  Returns the
- * largest over the channels (linear, 1.0 = full scale), 0 for silence, -1
- * when memory runs out or an argument is out of range. */
+ * parabolas.  per_channel (may be NULL) receives ch values, at (may be
+ * NULL) the time of the largest, in samples of x.  Returns the largest over
+ * the channels (linear, 1.0 = full scale), 0 for silence, -1 when memory runs
+ * out or an argument is out of range. */
 double tpref_peak(const double *x, size_t frames, unsigned ch, unsigned factor, long first, long last,
-                  double *per_channel);
+                  double *per_channel, double *at);
 
 /* The true peak of the whole signal in dBTP (the largest over the channels):
  * -INFINITY for silence, NAN on failure (see tpref_peak). */
