@@ -124,13 +124,18 @@ double st_rand_gauss(uint64_t *state)
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
-void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, size_t block, size_t *out_frames,
-                   double *gain_trace, hpa_chain_stats *stats)
+static void *run_chain(const hpa_chain_config *cfg, const st_param *params, size_t n_params, const void *in,
+                       size_t frames, size_t block, size_t *out_frames, double *gain_trace, hpa_chain_stats *stats)
 {
     hpa_chain *c = NULL;
     *out_frames = 0;
     if (!st_ok("hpa_chain_create", hpa_chain_create(cfg, &c)))
         return NULL;
+    for (size_t i = 0; i < n_params; i++)
+        if (!st_ok("hpa_chain_set_param", hpa_chain_set_param(c, params[i].id, params[i].value))) {
+            hpa_chain_destroy(c);
+            return NULL;
+        }
     const size_t in_bytes = hpa_format_bytes(cfg->in_format) * cfg->channels;
     const size_t out_bytes = hpa_format_bytes(cfg->out_format) * cfg->channels;
     const size_t cap = hpa_chain_max_out_frames(c);
@@ -188,6 +193,30 @@ void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, s
     }
     *out_frames = total;
     return all;
+}
+
+void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, size_t block, size_t *out_frames,
+                   double *gain_trace, hpa_chain_stats *stats)
+{
+    return run_chain(cfg, NULL, 0, in, frames, block, out_frames, gain_trace, stats);
+}
+
+void st_config_stereo_f64(hpa_chain_config *cfg, uint32_t rate, hpa_format out_format, hpa_dither dither,
+                          uint32_t block)
+{
+    hpa_chain_config_init(cfg);
+    cfg->in_rate_hz = cfg->out_rate_hz = rate;
+    cfg->channels = 2;
+    cfg->max_block_frames = block;
+    cfg->in_format = HPA_FORMAT_F64;
+    cfg->out_format = out_format;
+    cfg->dither = dither;
+}
+
+void *st_run_chain_params(const hpa_chain_config *cfg, const st_param *params, size_t n_params, const void *in,
+                          size_t frames, size_t block, size_t *out_frames, hpa_chain_stats *stats)
+{
+    return run_chain(cfg, params, n_params, in, frames, block, out_frames, NULL, stats);
 }
 
 /* r2c transform of n real samples (copied) into a freshly allocated array */

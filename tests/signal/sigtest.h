@@ -60,6 +60,21 @@ double st_rand_gauss(uint64_t *state);   /* N(0, 1), Box-Muller */
 void *st_run_chain(const hpa_chain_config *cfg, const void *in, size_t frames, size_t block, size_t *out_frames,
                    double *gain_trace, hpa_chain_stats *stats);
 
+/* A stereo config at one rate in and out: f64 input, the given output format
+ * and dither, max_block_frames = block, the rest hpa_chain_config_init's. */
+void st_config_stereo_f64(hpa_chain_config *cfg, uint32_t rate, hpa_format out_format, hpa_dither dither,
+                          uint32_t block);
+
+/* A parameter set right after the chain is made (hpa_chain_set_param). */
+typedef struct st_param {
+    int id;
+    double value;
+} st_param;
+
+/* st_run_chain with n_params parameters set first (each checked), no gain trace. */
+void *st_run_chain_params(const hpa_chain_config *cfg, const st_param *params, size_t n_params, const void *in,
+                          size_t frames, size_t block, size_t *out_frames, hpa_chain_stats *stats);
+
 /* ---- spectra (FFTW, double) ---- */
 
 /* One-sided power spectrum of x[0..n) with no window, normalised so that a

@@ -66,13 +66,7 @@ static double *error_lsb(uint32_t rate, hpa_format fmt, hpa_dither dither, uint6
                          hpa_chain_stats *stats)
 {
     hpa_chain_config cfg;
-    hpa_chain_config_init(&cfg);
-    cfg.in_rate_hz = cfg.out_rate_hz = rate;
-    cfg.channels = 2;
-    cfg.max_block_frames = BLOCK;
-    cfg.in_format = HPA_FORMAT_F64;
-    cfg.out_format = fmt;
-    cfg.dither = dither;
+    st_config_stereo_f64(&cfg, rate, fmt, dither, BLOCK);
     cfg.volume_db = 0.0;
     cfg.seed = seed;
     size_t got = 0;
