@@ -4,11 +4,11 @@
 # reconstruction on a 16x grid, tests/common/tpref.c), not by libebur128 or
 # ffmpeg, whose 4x meters under-read near Nyquist.
 #
-# Inputs made here with python3 (the standard library): a full-scale 6 kHz
-# square at 44.1 kHz, sign-of-sinc bursts of +-32 samples every 2048 (16-bit),
-# a full-scale sine at 0.497 fs (48 kHz, 16-bit), uniform white noise at +20
-# dBFS (32-bit float WAV by hand: sox would clip it); and loop_garzul at +6
-# and +12 dB.  Each rendered to float, 16-bit (TPDF) and 24-bit FLAC: the
+# Inputs made by tests/common/adversarial.py (python3, the standard library):
+# a full-scale 6 kHz square at 44.1 kHz, sign-of-sinc bursts of +-32 samples
+# four a second (48 kHz, 16-bit), a full-scale sine at 0.497 fs (48 kHz),
+# uniform white noise at +20 dBFS (32-bit float); and loop_garzul at +6 and
+# +12 dB.  Each rendered to float, 16-bit (TPDF) and 24-bit FLAC: the
 # output's true peak is at most -1 + 0.01 dBTP.  Then loop_compus and
 # loop_mika through `--preset hd600 --normalize -3`: the preset's limiter
 # (-1 dBTP) holds the loudness gain back (at -10 LUFS these loops do not
@@ -28,35 +28,7 @@ CEIL=-1
 LIMIT=$(awk -v c=$CEIL 'BEGIN { print c + 0.01 }')
 tp() { "$TPREF" "$@"; }
 
-python3 - "$T" <<'PY'
-import math, random, struct, sys, wave
-T = sys.argv[1]
-
-def pcm16(name, rate, frames):  # frames: list of floats in [-1, 1], stereo copies
-    w = wave.open(f"{T}/{name}.wav", "wb")
-    w.setnchannels(2); w.setsampwidth(2); w.setframerate(rate)
-    w.writeframes(b"".join(struct.pack("<hh", v, v) for v in (round(32767 * x) for x in frames)))
-    w.close()
-
-def float32(name, rate, left, right):  # WAVE_FORMAT_IEEE_FLOAT by hand
-    data = b"".join(struct.pack("<ff", a, b) for a, b in zip(left, right))
-    fmt = struct.pack("<HHIIHH", 3, 2, rate, rate * 8, 8, 32)
-    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"fact" + struct.pack("<II", 4, len(left))
-            + b"data" + struct.pack("<I", len(data)) + data)
-    open(f"{T}/{name}.wav", "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
-
-R = 44100  # 6 kHz square: 20 cycles in 147 samples (odd: no line at Nyquist)
-pcm16("square6k", R, [1.0 if 2 * ((6000 * n) % R) < R else -1.0 for n in range(R)])
-burst = [1.0 if math.sin(math.pi * (n - 0.5)) / (n - 0.5) > 0 else -1.0 for n in range(-31, 33)]
-pcm16("burst1", R, [0.0] * 1000 + burst + [0.0] * 1000)
-x = [0.0] * R
-for s in range(0, R - 64, 2048):
-    x[s:s + 64] = burst
-pcm16("burst32", R, x)
-pcm16("sine497", 48000, [math.sin(2 * math.pi * 0.497 * n + 0.3) for n in range(48000)])
-rng = random.Random(20250)
-float32("noise20", R, [rng.uniform(-10, 10) for _ in range(R)], [rng.uniform(-10, 10) for _ in range(R)])
-PY
+python3 "$(dirname "$0")/../common/adversarial.py" "$T" || exit 1
 
 # the meter on a closed form: the +-32 burst peaks at sum |sinc(n - 1/2)|
 want=$(awk 'BEGIN { s = 0; for (m = 1; m <= 32; m++) s += 1 / (2 * m - 1); printf "%.4f", 20 * log(4 / atan2(0, -1) * s * 32767 / 32768) / log(10) }')
@@ -83,9 +55,9 @@ render_check() {
 }
 
 say "== --limit $CEIL on adversarial signals"
-render_check "6 kHz square, 44.1 kHz" "$T/square6k.wav" --limit $CEIL
-render_check "sign-of-sinc bursts +-32" "$T/burst32.wav" --limit $CEIL
-render_check "sine at 0.497 fs, 48 kHz" "$T/sine497.wav" --limit $CEIL
+render_check "6 kHz square, 44.1 kHz" "$T/sq6k.wav" --limit $CEIL
+render_check "sign-of-sinc bursts +-32, 48 kHz" "$T/burst.wav" --limit $CEIL
+render_check "sine at 0.497 fs, 48 kHz" "$T/nyq.wav" --limit $CEIL
 render_check "white noise +20 dBFS (float)" "$T/noise20.wav" --limit $CEIL
 
 say "== --limit $CEIL on music pushed hot"
