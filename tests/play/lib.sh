@@ -1,5 +1,5 @@
 # tests/play/lib.sh — shared by the `hpamp play` tests (suite 'play').
-# Sourced as: . "$(dirname "$0")/lib.sh" HPAMP PCMCMP [RTCHECK SANITIZE TRUEPEAK]
+# Sourced as: . "$(dirname "$0")/lib.sh" HPAMP PCMCMP [RTCHECK SANITIZE TRUEPEAK ALSAFAULT TPREF]
 #
 # Every test runs in a private scratch folder (HOME, TMPDIR, XDG_* point
 # into it), starts the audio servers it needs itself and ends them by PID.
@@ -9,7 +9,8 @@
 
 PCMCMP=${2:?usage: $0 PATH-TO-hpamp PATH-TO-pcmcmp}
 case $PCMCMP in /*) ;; *) PCMCMP=$PWD/$PCMCMP ;; esac
-TRUEPEAK=${5:-} # tests/play/truepeak (libebur128), for the ceiling
+TRUEPEAK=${5:-} # tests/play/truepeak (libebur128)
+TPREF=${7:-}    # tests/common/tpref_tool (the reference true-peak meter), for the ceiling
 PIDS=""
 # the servers and clients a test started are ended by PID before the scratch goes
 . "$(dirname "$0")/pwserver.sh"
