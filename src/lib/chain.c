@@ -604,6 +604,8 @@ int hpa_chain_drain(hpa_chain *c, void *out, size_t out_capacity, size_t *out_fr
             return err;
     }
     /* the limiter's lookahead: silence pushes out the last frames */
+    if (c->has_lim && c->lim_tail == c->lim.delay && c->lim_tail)
+        hpa_limiter_end(&c->lim);
     while (c->lim_tail && *out_frames == 0) {
         size_t n = c->lim_tail < c->cfg.max_block_frames ? c->lim_tail : c->cfg.max_block_frames;
         if (n > out_capacity)

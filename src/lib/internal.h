@@ -115,34 +115,47 @@ double hpa_resampler_latency(const hpa_resampler *r);
 size_t hpa_resampler_max_out(const hpa_resampler *r);
 
 
-/* ---- limiter.c: lookahead true-peak limiter ---- */
+/* ---- limiter.c: lookahead true-peak limiter with a guard band ---- */
 
-#define HPA_LIM_TAPS 16 /* taps per phase of the 4x detection interpolator */
-#define HPA_LIM_HIST 32 /* per-channel history ring (power of two, >= HPA_LIM_TAPS) */
+#define HPA_LIM_PHASES 16   /* the detector's points per sample period (16x) */
+#define HPA_LIM_HALF 64     /* the detector's half length in samples: 128 taps a phase */
+#define HPA_LIM_LP_HALF 108 /* the guard low-pass's half length: 217 taps */
 
 typedef struct hpa_limiter {
     unsigned channels;
-    size_t delay;        /* lookahead in frames: output frame n is input frame n - delay */
-    size_t win;          /* attack: the moving-average length in frames */
-    size_t minwin;       /* sliding-minimum length: win + HPA_LIM_TAPS */
-    double release_coef; /* one-pole release towards 1 */
-    double *dline;       /* delay * channels samples: a ring, the oldest frame at dpos */
-    double *dspare;      /* as many: the next ring, filled by a whole block (at rest) */
-    double *box;         /* win gains */
-    double *mq_val;      /* sliding-minimum deque: values ... */
+    size_t win;    /* attack: the moving-average length W in frames */
+    size_t minwin; /* sliding-minimum length: 2 HALF + W - 1 */
+    size_t delay;  /* D = LP_HALF + 2 HALF + W - 2: output frame n is input frame n - D */
+    size_t ring;   /* frames in each ring, a power of two > D + LP_HALF */
+    double release_coef;
+    double target_ratio; /* the gain aims at ceiling * this: the detector's proven under-read */
+    double engage;       /* |x| * engage >= target: the frame may reach the ceiling (>= l1 of LP * detector) */
+    double *xh;          /* input ring, interleaved, `ring` frames */
+    double *lh;          /* the guard band's output, per channel, mirrored (2 ring doubles each) */
+    double *hh;          /* the largest |input - guard output| of each frame over the channels, mirrored */
+    double *box_s;       /* the last W released gains */
+    double *box_c;       /* the last W released engagement levels (1 = bypass, 0 = guard) */
+    double *mq_val;      /* sliding-minimum deque of the gain: values ... */
     uint64_t *mq_pos;    /* ... and their times; minwin + 1 entries each */
-    size_t dpos, bpos, mq_head, mq_len;
-    double hist[HPA_CHANNELS_MAX][HPA_LIM_HIST];
-    unsigned hpos;
-    uint64_t t;       /* frames seen */
-    double release;   /* gain after the release smoother */
-    double box_sum;   /* sum of box[] */
-    size_t box_below; /* entries of box[] below 1.0 */
-    double gain;      /* gain applied to the last frame */
-    double min_gain;  /* lowest gain since the stats were reset */
+    const double *lp;    /* the guard low-pass, taps 0..LP_HALF (symmetric) */
+    const double *bank;  /* the detector, HPA_LIM_PHASES - 1 phases of 2 HALF taps */
+    size_t bpos, mq_head, mq_len;
+    uint64_t t;         /* input frames seen */
+    uint64_t lh_next;   /* the first frame whose guard output is not yet in lh */
+    uint64_t last_loud; /* + 1: the newest input frame with |x| * engage >= target (0: none) */
+    uint64_t last_trig; /* + 1: the newest detection point that engaged the guard band (0: none) */
+    double release, release_c;
+    double box_sum, box_c_sum;
+    size_t box_below, box_c_below, box_c_above; /* entries of box_s below 1; of box_c below 1 and above 0 */
+    int active;                                 /* the per-frame path ran last (lh is current) */
+    uint64_t start;                             /* the first input frame of the stream */
+    uint64_t end;                               /* the stream's end (hpa_limiter_end), 0 before it */
+    int fade_in, fade_out;                      /* the stream's edges fade (loud there); fade_in -1: not yet known */
+    double gain;                                /* gain applied to the last frame */
+    double guard;                               /* the guard band's share of the last frame, 0 .. 1 */
+    double min_gain;                            /* lowest gain since the stats were reset */
     uint64_t limited_frames;
-    double phase[3][HPA_LIM_TAPS]; /* the interpolator: fractional positions 1/4, 2/4, 3/4 */
-    double l1;                     /* the largest sum of |taps| of a phase: bound of the interpolation gain */
+    double l1_det; /* the largest sum of |taps| of a detector phase */
 } hpa_limiter;
 
 /* [non-RT] Doubles of memory a limiter needs (for the chain's one block). */
@@ -152,6 +165,10 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
                       double release_ms);
 /* [RT] Back to rest: empty delay line, gain 1. */
 void hpa_limiter_reset(hpa_limiter *l);
+/* [RT] The input has ended: what follows is the silence that pushes out the
+ * lookahead, and the output ends at this frame too.  A loud stream's last
+ * frames fade out so that cutting it there leaves no step (docs/limiter.md). */
+void hpa_limiter_end(hpa_limiter *l);
 /* [RT] Limit frames of buf in place to ceiling (linear, true peak); with
  * enable 0 the gain releases to 1 and the signal is only delayed.  peak is the
  * largest |x| of the block (the caller's scan; only read when enabled).

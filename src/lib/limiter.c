@@ -1,47 +1,73 @@
-/* limiter.c — a lookahead true-peak limiter.
+/* limiter.c — a lookahead true-peak limiter whose ceiling holds on the
+ * band-limited signal.  Design, bound and sources: docs/limiter.md.
  *
- * Detection.  The peak between samples is estimated at 4x the rate: a
- * Kaiser-windowed sinc (16 taps per phase, beta 8, each phase normalised to
- * unit DC gain) interpolates the points 1/4, 2/4 and 3/4 of the way between
- * each pair of samples (ITU-R BS.1770-4 Annex 2 asks for at least 4x).  The
- * estimate q[t] of frame t covers sample t-8 and the three points after it;
- * it needs samples up to t, hence an 8-frame detection delay.  The gain the
- * frame needs is g[t] = min(1, ceiling / q[t]); the channels share one gain.
+ * Why a guard band.  Content close to Nyquist hides its peaks between the
+ * samples, and no interpolator of finite length reads it: a sine at
+ * (1 - e) fs/2 whose samples sit near zero still swings to full scale between
+ * them, and its samples reveal that only over about 1/(2e) samples.  So the
+ * limiter, wherever its output may come near the ceiling, plays the signal
+ * through a linear-phase guard low-pass (flat to 0.907 of Nyquist, 20 kHz at
+ * 44.1 kHz; at least 90 dB down from 0.96 of Nyquist), and the detector reads
+ * that band-limited signal exactly.  Far below the ceiling the guard is out
+ * and the samples pass untouched (bit-exact, only delayed); it fades in and
+ * out over the attack and release like the gain.
  *
- * Gain.  h = the minimum of g over the last W+16 frames; r = h after a
- * one-pole release (r falls at once, rises with the release time constant,
- * and is never above h); the gain applied is the moving average of r over the
- * last W frames.  Every value in that average is at most g at the 17 frames
- * [t-W-15, t-W+1] (the averaging window and the minimum windows overlap
- * there), so with the audio delayed by W+15 frames the gain at each output
- * sample is at most the gain needed at that sample and the 8 samples either
- * side — the whole span of the interpolator — and the output's interpolated
- * peaks stay at or below the ceiling.  The moving average makes the attack a
- * smooth ramp of W frames that ends before the peak.
+ * Detection.  The guard's output is interpolated at 16 points per sample
+ * period by a Kaiser-windowed sinc of 128 taps a phase (flat within 1e-4 to
+ * 0.96 of Nyquist, its images at least 80 dB down), so on the guard's band the
+ * detector reads the band-limited waveform itself at those points.  Between
+ * the points a signal band-limited to B cannot rise above the nearest point's
+ * value / cos(pi B / (16 fs)) (for B = 0.96 fs/2: 0.0386 dB), so the gain aims
+ * at the ceiling times that cosine, less the detector's ripple: what it reads
+ * at the points bounds the waveform everywhere.
  *
- * The gain aims 0.05 dB below the ceiling: interpolators differ by about
- * 0.02 dB in what they read between samples (libebur128's 4x filter reads
- * some peaks higher than this one), and the margin keeps the output below
- * the ceiling by theirs too.  A sample still above the ceiling after the gain
- * (by rounding, 1e-14) is set to it.
+ * Gain.  g[u] = min(1, target / q[u]) for the detection point u; h = the
+ * minimum of g over 2 HALF + W - 1 points; r = h after a one-pole release
+ * (falls at once, rises with the release time constant, never above h); the
+ * gain applied is the average of r over W frames.  With the alignment below,
+ * every output frame within HALF frames of a detection point u — the whole
+ * span of its interpolator — gets a gain at most g[u], and around an isolated
+ * peak the gain is constant over that span, so the output's waveform there is
+ * g[u] times the detected one.  The same path, with 0 where a frame may come
+ * near the ceiling and 1 elsewhere, moves the guard band in and out.
  *
- * Transparency.  When no gain is needed the gain is exactly 1.0 and each
- * sample comes out unchanged, only delayed.  A block whose samples cannot
- * reach the ceiling even between samples (its peak times the interpolator's
- * largest sum of |taps|, history included) skips the interpolation.  */
+ * Timing, for input frame t: the guard output of frame t - P (P = LP_HALF);
+ * detection at u = t - P - HALF; the minimum for i = u - HALF + 1; the gain of
+ * output frame v = i - W + 1 = t - D with D = P + 2 HALF + W - 2.
+ *
+ * When the guard goes in.  At detection point u the waveform is at most the
+ * detected band's peak q plus what the guard takes away, and that residue
+ * (the band above 0.907 of Nyquist) is bounded, not read: engage (>= 4) times
+ * its largest sample over the detector's window.  The guard goes in where
+ * q + engage * residue reaches the target, so music, whose top octave is
+ * small, keeps every bit until the limiter has work to do.
+ *
+ * Transparency and cost.  A frame is loud when |x| * engage >= target, where
+ * engage is at least the largest gain of guard and detector together (about
+ * 4.3): the detector runs only where a loud frame lies within its reach, and a
+ * block with none, at rest, is only delayed (whole runs copied). */
 #include <math.h>
 #include <string.h>
 
 #include "internal.h"
 
-#define KAISER_BETA 8.0
+#define LP_HALF HPA_LIM_LP_HALF
+#define HALF HPA_LIM_HALF
+#define PHASES HPA_LIM_PHASES
+#define DET_TAPS (2 * HALF)
 #define SNAP 1e-12
-#define MARGIN 0.9942697 /* -0.05 dB: other 4x interpolators read up to ~0.02 dB higher */
+#define LP_PASS 0.907   /* the guard's passband edge, a fraction of Nyquist */
+#define LP_STOP 0.96    /* its stopband edge: the band the detector must read */
+#define LP_BETA 8.96    /* Kaiser beta for 90 dB (0.1102 (A - 8.7)) */
+#define DET_BETA 7.857  /* Kaiser beta for 80 dB */
+#define DET_RIPPLE 2e-4 /* the detector's passband ripple (1e-4) and the guard's leakage, with room */
+#define FADE 192        /* frames of the fade at a loud stream's edges */
+#define ENGAGE_MIN 4.0  /* frames within 12 dB of the target are loud, whatever the filters' gains */
 
 static double bessel_i0(double x)
 {
     double sum = 1.0, term = 1.0;
-    for (int k = 1; k < 60; k++) {
+    for (int k = 1; k < 200; k++) {
         term *= (x / (2.0 * k)) * (x / (2.0 * k));
         sum += term;
         if (term < 1e-17 * sum)
@@ -50,19 +76,40 @@ static double bessel_i0(double x)
     return sum;
 }
 
-static size_t delay_frames(double rate_hz, double lookahead_ms)
+static double kaiser(double x, double half, double beta)
 {
-    size_t d = (size_t)lround(lookahead_ms * rate_hz / 1000.0);
-    return d < HPA_LIM_TAPS + 1 ? HPA_LIM_TAPS + 1 : d;
+    const double r = x / half;
+    return fabs(r) >= 1.0 ? 0.0 : bessel_i0(beta * sqrt(1.0 - r * r)) / bessel_i0(beta);
+}
+
+static double sinc(double x)
+{
+    return fabs(x) < 1e-12 ? 1.0 : sin(M_PI * x) / (M_PI * x);
+}
+
+static size_t attack_frames(double rate_hz, double lookahead_ms)
+{
+    long w = lround(lookahead_ms * rate_hz / 1000.0);
+    return w < 1 ? 1 : (size_t)w;
+}
+
+static size_t ring_frames(size_t delay)
+{
+    size_t r = 1024;
+    while (r < delay + 2 * LP_HALF + 1 + 1024)
+        r *= 2;
+    return r;
 }
 
 size_t hpa_limiter_doubles(unsigned channels, double rate_hz, double lookahead_ms)
 {
-    const size_t d = delay_frames(rate_hz, lookahead_ms);
-    const size_t win = d - (HPA_LIM_TAPS - 1);
-    const size_t minwin = win + HPA_LIM_TAPS;
-    /* delay line and its spare, box, deque values and positions (uint64_t, as wide as a double) */
-    return 2 * d * channels + win + 2 * (minwin + 1);
+    const size_t w = attack_frames(rate_hz, lookahead_ms);
+    const size_t delay = LP_HALF + 2 * HALF + w - 2;
+    const size_t ring = ring_frames(delay);
+    const size_t minwin = 2 * HALF + w - 1;
+    /* input ring, mirrored guard rings, the mirrored guard-band residue, two boxes, the deque (values and positions), guard taps, detector */
+    return ring * channels + 2 * ring * channels + 2 * ring + 2 * w + 2 * (minwin + 1) + (LP_HALF + 1) +
+           (PHASES - 1) * DET_TAPS;
 }
 
 void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rate_hz, double lookahead_ms,
@@ -70,228 +117,351 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
 {
     memset(l, 0, sizeof *l);
     l->channels = channels;
-    l->delay = delay_frames(rate_hz, lookahead_ms);
-    l->win = l->delay - (HPA_LIM_TAPS - 1);
-    l->minwin = l->win + HPA_LIM_TAPS;
+    l->win = attack_frames(rate_hz, lookahead_ms);
+    l->minwin = 2 * HALF + l->win - 1;
+    l->delay = LP_HALF + 2 * HALF + l->win - 2;
+    l->ring = ring_frames(l->delay);
     l->release_coef = -expm1(-1000.0 / (release_ms * rate_hz));
     l->min_gain = 1.0;
-    l->dline = mem;
-    l->dspare = l->dline + l->delay * channels;
-    l->box = l->dspare + l->delay * channels;
-    l->mq_val = l->box + l->win;
-    l->mq_pos = (uint64_t *)(void *)(l->mq_val + l->minwin + 1);
+    double *p = mem;
+    l->xh = p;
+    p += l->ring * channels;
+    l->lh = p;
+    p += 2 * l->ring * channels;
+    l->hh = p;
+    p += 2 * l->ring;
+    l->box_s = p;
+    p += l->win;
+    l->box_c = p;
+    p += l->win;
+    l->mq_val = p;
+    p += l->minwin + 1;
+    l->mq_pos = (uint64_t *)(void *)p;
+    p += l->minwin + 1;
+    double *lp = p;
+    p += LP_HALF + 1;
+    double *bank = p;
 
-    /* the interpolator: tap j of phase p weighs sample n + j - 7 for the
-     * point n + p/4 */
-    const double half = HPA_LIM_TAPS / 2.0;
-    l->l1 = 1.0;
-    for (int p = 1; p <= 3; p++) {
-        double sum = 0.0, abs_sum = 0.0;
-        for (int j = 0; j < HPA_LIM_TAPS; j++) {
-            double x = p / 4.0 - (j - 7); /* distance from the tap's sample */
-            double s = fabs(x) < 1e-12 ? 1.0 : sin(M_PI * x) / (M_PI * x);
-            double r = x / half;
-            double w = fabs(r) >= 1.0 ? 0.0 : bessel_i0(KAISER_BETA * sqrt(1.0 - r * r)) / bessel_i0(KAISER_BETA);
-            l->phase[p - 1][j] = s * w;
-            sum += s * w;
-        }
-        for (int j = 0; j < HPA_LIM_TAPS; j++) {
-            l->phase[p - 1][j] /= sum;
-            abs_sum += fabs(l->phase[p - 1][j]);
-        }
-        if (abs_sum > l->l1)
-            l->l1 = abs_sum;
+    /* the guard low-pass: a Kaiser-windowed sinc cut midway between its edges, unit gain at DC */
+    const double fc = 0.25 * (LP_PASS + LP_STOP); /* cycles a sample: (pass + stop) / 2 of fs / 2 */
+    double sum = 0.0;
+    for (int k = 0; k <= LP_HALF; k++) {
+        lp[k] = 2.0 * fc * sinc(2.0 * fc * k) * kaiser(k, LP_HALF + 1.0, LP_BETA);
+        sum += k ? 2.0 * lp[k] : lp[k];
     }
+    double l1_lp = 0.0;
+    for (int k = 0; k <= LP_HALF; k++) {
+        lp[k] /= sum;
+        l1_lp += (k ? 2.0 : 1.0) * fabs(lp[k]);
+    }
+    /* the detector: tap j (0 .. 2 HALF - 1) of phase p weighs the guard's frame
+     * u + j - (HALF - 1) for the point u + p / PHASES; each phase unit gain at DC */
+    l->l1_det = 1.0;
+    for (int ph = 1; ph < PHASES; ph++) {
+        double *b = bank + (size_t)(ph - 1) * DET_TAPS;
+        double s = 0.0, a = 0.0;
+        for (int j = 0; j < DET_TAPS; j++) {
+            const double x = (double)ph / PHASES - (j - (HALF - 1));
+            b[j] = sinc(x) * kaiser(x, HALF, DET_BETA);
+            s += b[j];
+        }
+        for (int j = 0; j < DET_TAPS; j++) {
+            b[j] /= s;
+            a += fabs(b[j]);
+        }
+        if (a > l->l1_det)
+            l->l1_det = a;
+    }
+    l->lp = lp;
+    l->bank = bank;
+    l->target_ratio = cos(M_PI * LP_STOP / (2.0 * PHASES)) * (1.0 - DET_RIPPLE);
+    l->engage = l1_lp * l->l1_det * (1.0 + 1e-9);
+    if (l->engage < ENGAGE_MIN)
+        l->engage = ENGAGE_MIN;
     hpa_limiter_reset(l);
 }
 
 void hpa_limiter_reset(hpa_limiter *l)
 {
-    memset(l->dline, 0, l->delay * l->channels * sizeof(double));
-    memset(l->dspare, 0, l->delay * l->channels * sizeof(double));
+    memset(l->xh, 0, l->ring * l->channels * sizeof(double));
+    memset(l->lh, 0, 2 * l->ring * l->channels * sizeof(double));
+    memset(l->hh, 0, 2 * l->ring * sizeof(double));
     for (size_t i = 0; i < l->win; i++)
-        l->box[i] = 1.0;
-    memset(l->hist, 0, sizeof l->hist);
-    l->dpos = l->bpos = l->mq_head = l->mq_len = 0;
-    l->hpos = 0;
-    l->t = 0;
-    l->release = 1.0;
-    l->box_sum = (double)l->win;
-    l->box_below = 0;
+        l->box_s[i] = l->box_c[i] = 1.0;
+    l->bpos = l->mq_head = l->mq_len = 0;
+    l->t = 2 * (uint64_t)l->ring; /* the frames before the first are zeros already in the rings */
+    l->lh_next = l->t;
+    l->last_loud = l->last_trig = 0;
+    l->release = l->release_c = 1.0;
+    l->box_sum = l->box_c_sum = (double)l->win;
+    l->box_below = l->box_c_below = 0;
+    l->box_c_above = l->win;
+    l->active = 0;
+    l->start = l->t;
+    l->end = 0;
+    l->fade_in = -1;
+    l->fade_out = 0;
     l->gain = 1.0;
+    l->guard = 0.0;
 }
 
-/* the largest |x| of the point n + p/4 (p = 0..3) over the channels, where
- * n is sample t-8 and the history's newest sample is t */
-static double true_peak(const hpa_limiter *l)
+void hpa_limiter_end(hpa_limiter *l)
 {
+    const size_t reach = 2 * LP_HALF + 2 * HALF - 1;
+    l->end = l->t;
+    l->fade_out = l->last_loud && l->last_loud - 1 + l->delay + reach >= l->end;
+}
+
+/* the edges of a loud stream: the guard's ringing before its first frame
+ * and after its last is not in the output, so a raised-cosine fade over
+ * FADE frames takes the signal to zero there instead of a cut */
+static double edge_gain(hpa_limiter *l, uint64_t v)
+{
+    const size_t len = l->delay < FADE ? l->delay : FADE;
+    if (l->fade_in < 0 && v >= l->start)
+        l->fade_in = l->last_loud != 0;
+    double w = 1.0;
+    if (l->fade_in > 0 && v >= l->start && v - l->start < len) {
+        const double a = sin(0.5 * M_PI * ((double)(v - l->start) + 0.5) / (double)len);
+        w = a * a;
+    }
+    if (l->fade_out && v < l->end && l->end - v <= len) {
+        const double a = sin(0.5 * M_PI * ((double)(l->end - v) - 0.5) / (double)len);
+        w *= a * a;
+    } else if (l->fade_out && v >= l->end)
+        w = 0.0;
+    return w;
+}
+
+/* the guard's output for input frame f (needs input frames f - P .. f) into the mirrored rings */
+static void guard_frame(hpa_limiter *l, uint64_t f)
+{
+    const size_t ch = l->channels, mask = l->ring - 1;
+    const double *lp = l->lp;
+    double hp = 0.0;
+    for (size_t c = 0; c < ch; c++) {
+        const double x = l->xh[(f & mask) * ch + c];
+        double acc = lp[0] * x;
+        for (int k = 1; k <= LP_HALF; k++)
+            acc += lp[k] * (l->xh[((f - k) & mask) * ch + c] + l->xh[((f + k) & mask) * ch + c]);
+        double *r = l->lh + c * 2 * l->ring;
+        r[f & mask] = acc;
+        r[(f & mask) + l->ring] = acc;
+        const double a = fabs(x - acc);
+        hp = a > hp ? a : hp;
+    }
+    l->hh[f & mask] = l->hh[(f & mask) + l->ring] = hp;
+}
+
+/* the largest guard-band residue |x - guard(x)| over the detector's window of point u */
+static double residue(const hpa_limiter *l, uint64_t u)
+{
+    const double *w = l->hh + ((u - (HALF - 1)) & (l->ring - 1));
+    double m = 0.0;
+    for (int j = 0; j < DET_TAPS; j++)
+        m = w[j] > m ? w[j] : m;
+    return m;
+}
+
+static double dot(const double *a, const double *b)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (int j = 0; j < DET_TAPS; j += 4) {
+        s0 += a[j] * b[j];
+        s1 += a[j + 1] * b[j + 1];
+        s2 += a[j + 2] * b[j + 2];
+        s3 += a[j + 3] * b[j + 3];
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* the largest |waveform| over the 16 points of frame u's period, over the channels */
+static double detect(const hpa_limiter *l, uint64_t u)
+{
+    const size_t mask = l->ring - 1;
     double q = 0.0;
-    for (unsigned c = 0; c < l->channels; c++) {
-        const double *h = l->hist[c];
-        double x[HPA_LIM_TAPS];
-        for (int j = 0; j < HPA_LIM_TAPS; j++)
-            x[j] = h[(l->hpos - (HPA_LIM_TAPS - 1) + j) & (HPA_LIM_HIST - 1)];
-        double a = fabs(x[7]);
+    for (size_t c = 0; c < l->channels; c++) {
+        const double *r = l->lh + c * 2 * l->ring;
+        const double *w = r + ((u - (HALF - 1)) & mask); /* contiguous: the ring is mirrored */
+        double a = fabs(w[HALF - 1]);
         q = a > q ? a : q;
-        for (int p = 0; p < 3; p++) {
-            double y = 0.0;
-            for (int j = 0; j < HPA_LIM_TAPS; j++)
-                y += l->phase[p][j] * x[j];
-            a = fabs(y);
+        for (int ph = 1; ph < PHASES; ph++) {
+            a = fabs(dot(l->bank + (size_t)(ph - 1) * DET_TAPS, w));
             q = a > q ? a : q;
         }
     }
     return q;
 }
 
-/* The block only delayed: out = the delay line's frames, oldest first, then
- * the block's first frames; the delay line takes the block's last frames.  A
- * block at least as long as the delay moves whole runs (its last frames into
- * the spare ring, which becomes the delay line); a shorter one swaps with
- * the ring in at most two contiguous runs. */
+static double frame_peak(const double *x, unsigned ch)
+{
+    double m = 0.0;
+    for (unsigned c = 0; c < ch; c++) {
+        const double a = fabs(x[c]);
+        m = a > m ? a : m;
+    }
+    return m;
+}
+
+static int at_rest(const hpa_limiter *l)
+{
+    return l->release == 1.0 && l->box_below == 0 && (l->mq_len == 0 || l->mq_val[l->mq_head] == 1.0) &&
+           l->release_c == 1.0 && l->box_c_below == 0;
+}
+
+/* A block at rest that cannot come near the ceiling: written to the input
+ * ring and read back D frames later, in whole runs. */
 static void delay_only(hpa_limiter *l, double *buf, size_t frames)
 {
-    const size_t ch = l->channels, d = l->delay;
-    if (frames >= d) {
-        double *next = l->dspare;
-        const size_t older = d - l->dpos; /* frames from dpos to the ring's end */
-        memcpy(next, buf + (frames - d) * ch, d * ch * sizeof(double));
-        memmove(buf + d * ch, buf, (frames - d) * ch * sizeof(double));
-        memcpy(buf, l->dline + l->dpos * ch, older * ch * sizeof(double));
-        memcpy(buf + older * ch, l->dline, l->dpos * ch * sizeof(double));
-        l->dspare = l->dline;
-        l->dline = next;
-        l->dpos = 0;
-        return;
-    }
+    const size_t ch = l->channels, ring = l->ring, mask = ring - 1;
+    const size_t chunk_max = ring - l->delay - 1;
     while (frames) {
-        size_t run = d - l->dpos;
-        run = run < frames ? run : frames;
-        double *r = l->dline + l->dpos * ch;
-        for (size_t i = 0; i < run * ch; i++) {
-            const double in = buf[i];
-            buf[i] = r[i];
-            r[i] = in;
+        const size_t n = frames < chunk_max ? frames : chunk_max;
+        /* in: frames t .. t + n - 1 */
+        for (size_t done = 0; done < n;) {
+            const size_t at = (size_t)((l->t + done) & mask);
+            size_t run = ring - at < n - done ? ring - at : n - done;
+            memcpy(l->xh + at * ch, buf + done * ch, run * ch * sizeof(double));
+            done += run;
         }
-        buf += run * ch;
-        frames -= run;
-        l->dpos += run;
-        if (l->dpos == d)
-            l->dpos = 0;
+        /* out: frames t - D .. t - D + n - 1 */
+        for (size_t done = 0; done < n;) {
+            const size_t at = (size_t)((l->t - l->delay + done) & mask);
+            size_t run = ring - at < n - done ? ring - at : n - done;
+            memcpy(buf + done * ch, l->xh + at * ch, run * ch * sizeof(double));
+            done += run;
+        }
+        l->t += n;
+        buf += n * ch;
+        frames -= n;
     }
+    l->active = 0;
+    l->mq_len = 0;
+    l->gain = 1.0;
+    l->guard = 0.0;
 }
 
 int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable, double peak)
 {
-    int touched = 0;
     const unsigned ch = l->channels;
-    int detect = 0;
-    if (enable) {
-        for (unsigned c = 0; c < ch; c++)
-            for (int j = 0; j < HPA_LIM_HIST; j++) {
-                double a = fabs(l->hist[c][j]);
-                peak = a > peak ? a : peak;
-            }
-        detect = peak * l->l1 > ceiling * MARGIN;
-    }
-    if (!detect && l->release == 1.0 && l->box_below == 0 && (l->mq_len == 0 || l->mq_val[l->mq_head] == 1.0)) {
-        /* at rest and nothing to detect: the gain stays exactly 1.0, so the
-         * block is only delayed; the gain state takes `frames` values of 1.0
-         * at once (the minimum's deque collapses to its newest entry) */
+    const size_t mask = l->ring - 1, reach = 2 * LP_HALF + 2 * HALF - 1;
+    const double target = ceiling * l->target_ratio;
+    const double loud = target / l->engage; /* |x| >= loud: the frame may reach the ceiling */
+    if (!frames)
+        return 0;
+    const int quiet_before = l->last_loud == 0 || l->last_loud - 1 + reach < l->t;
+    const int edges = l->fade_in < 0 || (l->fade_in > 0 && l->t - l->delay - l->start < FADE) || l->fade_out;
+    if (!edges && at_rest(l) && quiet_before && (!enable || peak < loud) &&
+        (l->last_trig == 0 || l->last_trig - 1 + l->minwin <= l->t - LP_HALF - HALF)) {
         delay_only(l, buf, frames);
-        if (frames) {
-            /* the history keeps the newest HPA_LIM_HIST input frames (now in the delay line) */
-            size_t keep = frames < HPA_LIM_HIST ? frames : HPA_LIM_HIST;
-            for (size_t k = keep; k > 0; k--) {
-                /* input frame frames - k: still in the delay line k slots behind
-                 * the write position, or already out at output frame frames - k + delay */
-                const double *src = k <= l->delay ? l->dline + ((l->dpos + l->delay - k) % l->delay) * ch
-                                                  : buf + (frames - k + l->delay) * ch;
-                l->hpos = (l->hpos + 1) & (HPA_LIM_HIST - 1);
-                for (unsigned c = 0; c < ch; c++)
-                    l->hist[c][l->hpos] = src[c];
-            }
-            l->t += frames;
-            l->mq_head = 0;
-            l->mq_len = 1;
-            l->mq_val[0] = 1.0;
-            l->mq_pos[0] = l->t - 1;
-            l->bpos = (l->bpos + frames) % l->win;
-            l->gain = 1.0;
-        }
         return 0;
     }
+    if (!l->active) {
+        /* catch up: the guard output of every frame still to be read */
+        uint64_t from = l->t - l->delay;
+        if (l->lh_next > from)
+            from = l->lh_next;
+        for (uint64_t f = from; f + LP_HALF < l->t; f++)
+            guard_frame(l, f);
+        l->active = 1;
+    }
+    int touched = 0;
     const size_t cap = l->minwin + 1;
-    const double target = ceiling * MARGIN;
     for (size_t i = 0; i < frames; i++) {
         double *x = buf + i * ch;
-        l->hpos = (l->hpos + 1) & (HPA_LIM_HIST - 1);
-        for (unsigned c = 0; c < ch; c++)
-            l->hist[c][l->hpos] = x[c];
+        const uint64_t t = l->t++;
+        memcpy(l->xh + (t & mask) * ch, x, ch * sizeof(double));
+        if (enable && frame_peak(x, ch) >= loud)
+            l->last_loud = t + 1;
+        guard_frame(l, t - LP_HALF);
+        l->lh_next = t - LP_HALF + 1;
+
+        /* detection at u: only where a loud frame lies within reach of its window */
+        const uint64_t u = t - LP_HALF - HALF;
         double g = 1.0;
-        if (detect) {
-            double q = true_peak(l);
+        if (enable && l->last_loud && l->last_loud - 1 + reach >= t) {
+            const double q = detect(l, u);
             if (q > target)
                 g = target / q;
+            /* the guard band goes in where the waveform may come near the target: the
+             * detected band plus a bound on what the guard takes away */
+            if (q > target || q + l->engage * residue(l, u) >= target)
+                l->last_trig = u + 1;
         }
-        const uint64_t t = l->t++;
-        /* sliding minimum of g over the last minwin frames */
+        /* sliding minimum of g over the last minwin points */
         while (l->mq_len && l->mq_val[(l->mq_head + l->mq_len - 1) % cap] >= g)
             l->mq_len--;
         l->mq_val[(l->mq_head + l->mq_len) % cap] = g;
-        l->mq_pos[(l->mq_head + l->mq_len) % cap] = t;
+        l->mq_pos[(l->mq_head + l->mq_len) % cap] = u;
         l->mq_len++;
-        while (l->mq_pos[l->mq_head] + l->minwin <= t) {
+        while (l->mq_pos[l->mq_head] + l->minwin <= u) {
             l->mq_head = (l->mq_head + 1) % cap;
             l->mq_len--;
         }
         const double h = l->mq_val[l->mq_head];
-        /* release: fall at once, rise slowly, never above h */
-        double r = l->release;
+        const double he = l->last_trig && l->last_trig - 1 + l->minwin > u ? 0.0 : 1.0;
+        /* release: fall at once, rise slowly, never above the minimum */
+        double r = l->release, rc = l->release_c;
         if (h <= r)
             r = h;
-        else {
-            r += l->release_coef * (h - r);
-            if (h - r <= SNAP)
-                r = h;
-        }
+        else if (h - (r += l->release_coef * (h - r)) <= SNAP)
+            r = h;
+        if (he <= rc)
+            rc = he;
+        else if (he - (rc += l->release_coef * (he - rc)) <= SNAP)
+            rc = he;
         l->release = r;
-        /* moving average over win frames */
-        const double old = l->box[l->bpos];
+        l->release_c = rc;
+        /* moving averages over win frames */
+        const double old = l->box_s[l->bpos], oldc = l->box_c[l->bpos];
         l->box_below += (r < 1.0) - (old < 1.0);
         l->box_sum += r - old;
-        l->box[l->bpos] = r;
+        l->box_s[l->bpos] = r;
+        l->box_c_below += (rc < 1.0) - (oldc < 1.0);
+        l->box_c_above += (rc > 0.0) - (oldc > 0.0);
+        l->box_c_sum += rc - oldc;
+        l->box_c[l->bpos] = rc;
         if (++l->bpos == l->win)
             l->bpos = 0;
-        double s;
-        if (l->box_below == 0) {
-            s = 1.0;
+        double s = 1.0, c = 0.0;
+        if (l->box_below == 0)
             l->box_sum = (double)l->win; /* no drift */
+        else if ((s = l->box_sum / (double)l->win) > 1.0)
+            s = 1.0;
+        if (l->box_c_below == 0)
+            l->box_c_sum = (double)l->win;
+        else if (l->box_c_above == 0) {
+            l->box_c_sum = 0.0;
+            c = 1.0;
         } else {
-            s = l->box_sum / (double)l->win;
-            if (s > 1.0)
-                s = 1.0;
+            c = 1.0 - l->box_c_sum / (double)l->win;
+            c = c < 0.0 ? 0.0 : c > 1.0 ? 1.0 : c;
         }
         l->gain = s;
+        l->guard = c;
         if (s < 1.0) {
-            touched = 1;
             l->limited_frames++;
             if (s < l->min_gain)
                 l->min_gain = s;
         }
-        /* the delay line */
-        double *d = l->dline + l->dpos * ch;
-        for (unsigned c = 0; c < ch; c++) {
-            double in = x[c], y = s == 1.0 ? d[c] : d[c] * s;
-            if (enable && fabs(y) > ceiling) { /* rounding only: keeps the samples within the ceiling */
-                y = y > 0 ? ceiling : -ceiling;
-                touched = 1;
+        /* the output: frame v = t - D, through the guard band as far as it is in */
+        const uint64_t v = t - l->delay;
+        const double *d = l->xh + (v & mask) * ch;
+        if (l->fade_in < 0 || (l->fade_in > 0 && v - l->start < FADE) || l->fade_out)
+            s *= edge_gain(l, v);
+        for (unsigned k = 0; k < ch; k++) {
+            double z = d[k];
+            if (c > 0.0) {
+                const double g2 = l->lh[k * 2 * l->ring + (v & mask)];
+                z = c == 1.0 ? g2 : z + c * (g2 - z);
             }
-            x[c] = y;
-            d[c] = in;
+            double y = s == 1.0 ? z : z * s;
+            if (enable && fabs(y) > ceiling) /* rounding only: keeps the samples within the ceiling */
+                y = y > 0 ? ceiling : -ceiling;
+            if (y != d[k])
+                touched = 1;
+            x[k] = y;
         }
-        if (++l->dpos == l->delay)
-            l->dpos = 0;
     }
     return touched;
 }
