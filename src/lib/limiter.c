@@ -209,17 +209,18 @@ void hpa_limiter_end(hpa_limiter *l)
 {
     const size_t reach = 2 * LP_HALF + 2 * HALF - 1;
     l->end = l->t;
-    l->fade_out = l->last_loud && l->last_loud - 1 + l->delay + reach >= l->end;
+    l->fade_out = l->last_trig && l->last_trig - 1 + l->delay + reach >= l->end;
 }
 
-/* the edges of a loud stream: the guard's ringing before its first frame
- * and after its last is not in the output, so a raised-cosine fade over
- * FADE frames takes the signal to zero there instead of a cut */
+/* the edges of a stream the guard band is in at: the guard's ringing before
+ * the first frame and after the last is not in the output, so a
+ * raised-cosine fade over FADE frames takes the signal to zero there instead
+ * of a cut (a stream the guard never touched near an edge keeps every bit) */
 static double edge_gain(hpa_limiter *l, uint64_t v)
 {
     const size_t len = l->delay < FADE ? l->delay : FADE;
     if (l->fade_in < 0 && v >= l->start)
-        l->fade_in = l->last_loud != 0;
+        l->fade_in = l->last_trig != 0;
     double w = 1.0;
     if (l->fade_in > 0 && v >= l->start && v - l->start < len) {
         const double a = sin(0.5 * M_PI * ((double)(v - l->start) + 0.5) / (double)len);

@@ -138,8 +138,9 @@ static void test_availability(void **state)
     assert_int_equal(hpa_chain_set_param(st, HPA_PARAM_LIMITER_CEILING_DBTP, 3.0), HPA_OK);
     assert_int_equal(hpa_chain_get_param(st, HPA_PARAM_LIMITER_CEILING_DBTP, &v), HPA_OK);
     assert_true(v == 0.0);
-    /* the limiter's lookahead is latency: 1 ms at 384 kHz */
-    assert_true(hpa_chain_latency_frames(st) == 384.0);
+    /* the limiter's latency: its 1 ms attack at 384 kHz, the guard band's 108
+     * frames and the detector's 2 x 64 - 2 (docs/limiter.md) */
+    assert_true(hpa_chain_latency_frames(st) == 384.0 + 234.0);
     hpa_chain_destroy(st);
 
     assert_non_null(hpa_crossfeed_preset_find("default"));
