@@ -17,9 +17,9 @@
  * 0.96 of Nyquist, its images at least 80 dB down), so on the guard's band the
  * detector reads the band-limited waveform itself at those points.  Between
  * the points a signal band-limited to B cannot rise above the nearest point's
- * value / cos(pi B / (16 fs)) (for B = 0.96 fs/2: 0.0386 dB), so the gain aims
- * at the ceiling times that cosine, less the detector's ripple: what it reads
- * at the points bounds the waveform everywhere.
+ * value / (1 - (pi B / (16 fs))^2 / 2) (for B = 0.96 fs/2: 0.0387 dB), so the
+ * gain aims at the ceiling times that factor, less the detector's ripple: what
+ * it reads at the points bounds the waveform everywhere.
  *
  * Gain.  g[u] = min(1, target / q[u]) for the detection point u; h = the
  * minimum of g over 2 HALF + W - 1 points; r = h after a one-pole release
@@ -174,7 +174,10 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     }
     l->lp = lp;
     l->bank = bank;
-    l->target_ratio = cos(M_PI * LP_STOP / (2.0 * PHASES)) * (1.0 - DET_RIPPLE);
+    /* between the points a waveform of bandwidth LP_STOP fs/2 rises at most by
+     * 1 / (1 - x^2 / 2), x = pi LP_STOP / (2 PHASES): Bernstein + Taylor, docs/limiter.md */
+    const double x = M_PI * LP_STOP / (2.0 * PHASES);
+    l->target_ratio = (1.0 - 0.5 * x * x) * (1.0 - DET_RIPPLE);
     l->engage = l1_lp * l->l1_det * (1.0 + 1e-9);
     if (l->engage < ENGAGE_MIN)
         l->engage = ENGAGE_MIN;
