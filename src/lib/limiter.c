@@ -37,8 +37,8 @@
  *
  * When the guard goes in.  At detection point u the waveform is at most the
  * detected band's peak q plus what the guard takes away, and that residue
- * (the band above 0.907 of Nyquist) is bounded, not read: engage (>= 4) times
- * its largest sample over the detector's window.  The guard goes in where
+ * (the band above 0.907 of Nyquist) is estimated, not read: twice its
+ * largest sample over the detector's window.  The guard goes in where
  * q + engage * residue reaches the target, so music, whose top octave is
  * small, keeps every bit until the limiter has work to do.
  *
@@ -56,13 +56,14 @@
 #define PHASES HPA_LIM_PHASES
 #define DET_TAPS (2 * HALF)
 #define SNAP 1e-12
-#define LP_PASS 0.907   /* the guard's passband edge, a fraction of Nyquist */
-#define LP_STOP 0.96    /* its stopband edge: the band the detector must read */
-#define LP_BETA 8.96    /* Kaiser beta for 90 dB (0.1102 (A - 8.7)) */
-#define DET_BETA 7.857  /* Kaiser beta for 80 dB */
-#define DET_RIPPLE 2e-4 /* the detector's passband ripple (1e-4) and the guard's leakage, with room */
-#define FADE 192        /* frames of the fade at a loud stream's edges */
-#define ENGAGE_MIN 4.0  /* frames within 12 dB of the target are loud, whatever the filters' gains */
+#define LP_PASS 0.907    /* the guard's passband edge, a fraction of Nyquist */
+#define LP_STOP 0.96     /* its stopband edge: the band the detector must read */
+#define LP_BETA 8.96     /* Kaiser beta for 90 dB (0.1102 (A - 8.7)) */
+#define DET_BETA 7.857   /* Kaiser beta for 80 dB */
+#define DET_RIPPLE 2e-4  /* the detector's passband ripple (1e-4) and the guard's leakage, with room */
+#define RESIDUE_GAIN 2.0 /* the guard's residue's waveform over its samples: a rule, measured (docs/limiter.md) */
+#define FADE 192         /* frames of the fade at a loud stream's edges */
+#define ENGAGE_MIN 4.0   /* frames within 12 dB of the target are loud, whatever the filters' gains */
 
 static double bessel_i0(double x)
 {
@@ -389,7 +390,7 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
                 g = target / q;
             /* the guard band goes in where the waveform may come near the target: the
              * detected band plus a bound on what the guard takes away */
-            if (q > target || q + l->engage * residue(l, u) >= target)
+            if (q > target || q + RESIDUE_GAIN * residue(l, u) >= target)
                 l->last_trig = u + 1;
         }
         /* sliding minimum of g over the last minwin points */
