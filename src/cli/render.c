@@ -1,12 +1,11 @@
 /* render.c — `hpamp render IN -o OUT`: a file through the chain to a file.
  *
- * The output is written to a temporary file beside OUT and renamed over it
- * only when everything succeeded, so a failed or interrupted render leaves
- * neither OUT nor the temporary file behind. */
+ * The output is a file without a name (outfile.h) that becomes OUT only
+ * when everything succeeded, so a failed, interrupted or killed render
+ * leaves neither OUT nor a temporary file behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "../io/tags.h"
 #include "cli.h"
 #include "eqfile.h"
+#include "outfile.h"
 #include "preset.h"
 #include "term.h"
 #include "writer.h"
@@ -288,32 +288,6 @@ static int same_file(const char *a, const char *b)
     if (stat(a, &sa) || stat(b, &sb))
         return 0;
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* create a temporary file beside path; returns fd, fills tmp */
-static int make_temp_beside(const char *path, char *tmp, size_t len)
-{
-    char *copy1 = strdup(path), *copy2 = strdup(path);
-    int fd = -1;
-    if (copy1 && copy2) {
-        const char *dir = dirname(copy1), *base = basename(copy2);
-        /* ".NAME.hpamp-XXXXXX", NAME cut so the whole stays within NAME_MAX */
-        if ((size_t)snprintf(tmp, len, "%s/.%.*s.hpamp-XXXXXX", dir, 240, base) < len) {
-            fd = mkostemp(tmp, O_CLOEXEC);
-            if (fd >= 0) {
-                mode_t mask = umask(0);
-                umask(mask);
-                fchmod(fd, 0666 & ~mask);
-            }
-        } else {
-            errno = ENAMETOOLONG;
-        }
-    } else {
-        errno = ENOMEM;
-    }
-    free(copy1);
-    free(copy2);
-    return fd;
 }
 
 static int is_int_format(hpa_format f)
@@ -868,8 +842,7 @@ static int render_main(const render_opts *op)
 
     size_t max_out = hpa_chain_max_out_frames(chain);
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));
-    char tmp[4096];
-    int fd = -1;
+    hpa_outfile of = {.fd = -1};
     hpa_audiofile *out = NULL;
     hpa_writer *writer = NULL;
     rc = 1;
@@ -880,14 +853,12 @@ static int render_main(const render_opts *op)
 
     hpa_cli_catch_stop_signals();
 
-    fd = make_temp_beside(o.out, tmp, sizeof tmp);
-    if (fd < 0) {
+    if (hpa_outfile_create(&of, o.out)) {
         hpa_cli_error("%s: cannot create the output file: %s", o.out, strerror(errno));
         goto done;
     }
-    out = hpa_audio_open_write_fd(fd, container, &r.out, why, sizeof why);
+    out = hpa_audio_open_write_fd(of.fd, container, &r.out, why, sizeof why);
     if (!out) {
-        close(fd);
         hpa_cli_error("%s: %s", o.out, why);
         goto fail_unlink;
     }
@@ -957,8 +928,8 @@ static int render_main(const render_opts *op)
         hpa_cli_error("%s: finishing the file failed: %s", o.out, errno ? strerror(errno) : "libsndfile error");
         goto fail_unlink;
     }
-    if (rename(tmp, o.out)) {
-        hpa_cli_error("%s: cannot rename the finished file into place: %s", o.out, strerror(errno));
+    if (hpa_outfile_commit(&of)) {
+        hpa_cli_error("%s: cannot put the finished file in place: %s", o.out, strerror(errno));
         goto fail_unlink;
     }
     r.seconds = hpa_now_s() - t0;
@@ -972,7 +943,7 @@ fail_unlink:
         hpa_writer_finish(writer);
     hpa_audio_close(out);
     out = NULL;
-    unlink(tmp);
+    hpa_outfile_abort(&of);
     if (rc == 0)
         rc = 1;
 done:

@@ -18,7 +18,7 @@
 
 struct hpa_audiofile {
     SNDFILE *sf;
-    int fd;          /* written files: our descriptor, behind libsndfile's virtual I/O */
+    int fd;          /* written files: the caller's descriptor, behind libsndfile's virtual I/O */
     int write_errno; /* first failed write: libsndfile ignores some (FLAC's last frame) */
     hpa_audio_info info;
     int32_t *conv; /* s24 <-> libsndfile's left-justified int */
@@ -308,14 +308,9 @@ int hpa_audio_close(hpa_audiofile *f)
     if (!f)
         return 0;
     int rc = sf_close(f->sf) == 0 ? 0 : -1;
-    if (f->fd >= 0) {
-        /* a written file: its descriptor is ours */
-        if (close(f->fd) != 0 && !f->write_errno)
-            f->write_errno = errno;
-        if (f->write_errno) {
-            errno = f->write_errno;
-            rc = -1;
-        }
+    if (f->fd >= 0 && f->write_errno) { /* a written file: the descriptor stays the caller's */
+        errno = f->write_errno;
+        rc = -1;
     }
     free(f->conv);
     free(f);

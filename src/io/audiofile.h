@@ -30,9 +30,9 @@ hpa_container hpa_audio_container_for(const char *path);
 /* 1 if the container can store samples of this format. */
 int hpa_audio_container_supports(hpa_container c, hpa_format f);
 
-/* Open an already-created file descriptor for writing.  On success the
- * descriptor belongs to the file: hpa_audio_close closes it and fails if
- * any write failed, even one libsndfile did not report. */
+/* Open an already-created file descriptor for writing.  The descriptor
+ * stays the caller's (hpa_audio_close does not close it); hpa_audio_close
+ * fails if any write failed, even one libsndfile did not report. */
 hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why, size_t why_len);
 
 /* Read up to frames frames into buf (info.format samples). Returns frames

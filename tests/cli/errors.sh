@@ -3,7 +3,7 @@
 #   - the exit status (hpamp render --help: 1 failure, 2 usage error),
 #   - stderr is exactly one line starting "hpamp: " that names the offending
 #     file (or option value), and stdout is empty,
-#   - the output folder holds no OUT and no temporary ".NAME.hpamp-XXXXXX".
+#   - the output folder holds no OUT and no temporary ".NAME.hpamp-...".
 . "$(dirname "$0")/lib.sh" "$@"
 
 SRC=$(music ambi_piano)

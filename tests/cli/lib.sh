@@ -88,3 +88,15 @@ only_entries() {
     got=$(ls -A "$dir" | sort)
     [ "$want" = "$got" ] || { say "      $dir holds: $(ls -A "$dir" | tr '\n' ' ')"; return 1; }
 }
+
+# output_open PID DIR: the render PID has its output open in DIR, as a file
+# without a name (O_TMPFILE: "DIR/#INODE (deleted)") or as a hidden
+# temporary "DIR/.NAME.hpamp-..." (filesystems without O_TMPFILE)
+output_open() {
+    local fd l
+    for fd in /proc/"$1"/fd/*; do
+        l=$(readlink "$fd" 2>/dev/null) || continue
+        case $l in "$2"/\#*" (deleted)" | "$2"/.*.hpamp-*) return 0 ;; esac
+    done
+    return 1
+}
