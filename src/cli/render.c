@@ -300,12 +300,17 @@ static double dbfs(double peak)
     return peak > 0.0 ? 20.0 * log10(peak) : -INFINITY;
 }
 
-static void print_side_json(FILE *f, const char *path, const hpa_audio_info *info, int64_t frames)
+/* container: the output's ("wav", "rf64", "flac"), NULL for the input */
+static void print_side_json(FILE *f, const char *path, const hpa_audio_info *info, int64_t frames,
+                            const char *container)
 {
     fputs("{\"path\": ", f);
     hpa_json_string(f, path);
-    fprintf(f, ", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"frames\": %lld}", info->rate_hz, info->channels,
+    fprintf(f, ", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"frames\": %lld", info->rate_hz, info->channels,
             hpa_format_name(info->format), (long long)frames);
+    if (container)
+        fprintf(f, ", \"container\": \"%s\"", container);
+    fputc('}', f);
 }
 
 typedef struct render_result {
@@ -323,7 +328,21 @@ typedef struct render_result {
     const char *norm_source;    /* "replaygain-track", "replaygain-album" or "measured" */
     double rg_gain_db;          /* the ReplayGain tag used (NAN: measured) */
     int rg_album_missing;       /* --album, but the file has only track tags */
+    const char *container;      /* what OUT became: "wav", "rf64" (a WAV over 4 GiB) or "flac" */
 } render_result;
+
+/* Could OUT pass what a plain WAV holds (HPA_WAV_MAX_DATA_BYTES)?  From
+ * the input's frame count, with a margin where that is an estimate (lossy
+ * files); when the count is unknown (a pipe), it could. */
+static int wav_may_overflow(const render_result *r)
+{
+    if (r->in.frames < 0)
+        return 1;
+    double frames = (double)r->in.frames * r->out.rate_hz / r->in.rate_hz + 1.0;
+    if (!r->in.frames_exact)
+        frames *= 1.125;
+    return frames * r->out.channels * (double)hpa_format_bytes(r->out.format) > (double)HPA_WAV_MAX_DATA_BYTES;
+}
 
 /* --normalize: the input's integrated loudness (EBU R128) and true peak, by
  * libebur128 over the whole file (a first pass).  Returns 0, or 1 after
@@ -419,9 +438,9 @@ static void print_summary(const render_opts *o, const render_result *r)
     int resampled = r->in.rate_hz != r->out.rate_hz;
     if (o->json) {
         printf("{\"input\": ");
-        print_side_json(stdout, o->in, &r->in, r->frames_in);
+        print_side_json(stdout, o->in, &r->in, r->frames_in, NULL);
         printf(", \"output\": ");
-        print_side_json(stdout, o->out, &r->out, r->frames_out);
+        print_side_json(stdout, o->out, &r->out, r->frames_out, r->container);
         printf(", \"filter\": \"%s\", \"resampled\": %s, \"dither\": \"%s\", \"volume_db\": ",
                hpa_filter_name(o->filter), resampled ? "true" : "false", hpa_dither_name(o->dither));
         hpa_json_number(stdout, o->volume_db, 2);
@@ -519,8 +538,9 @@ static void print_summary(const render_opts *o, const render_result *r)
         return;
     printf("input   %s\n        %s, %u Hz, %u ch, %lld frames (%.2f s)\n", o->in, r->in.codec, r->in.rate_hz,
            r->in.channels, (long long)r->frames_in, (double)r->frames_in / r->in.rate_hz);
-    printf("output  %s\n        %s, %u Hz, %u ch, %lld frames\n", o->out, hpa_format_name(r->out.format),
-           r->out.rate_hz, r->out.channels, (long long)r->frames_out);
+    printf("output  %s\n        %s, %u Hz, %u ch, %lld frames%s\n", o->out, hpa_format_name(r->out.format),
+           r->out.rate_hz, r->out.channels, (long long)r->frames_out,
+           strcmp(r->container, "rf64") ? "" : ", RF64 (a WAV over 4 GiB)");
     static const char *const what[HPA_FILTER_COUNT] = {
         [HPA_FILTER_LINEAR] = "linear phase, very high quality",
         [HPA_FILTER_STEEP] = "linear phase, flat to 0.995 of Nyquist",
@@ -721,6 +741,9 @@ static int render_main(const render_opts *op)
         }
         r.out.format = HPA_FORMAT_S24; /* a float or 32-bit source into FLAC: its best depth */
     }
+    /* a WAV's sizes are 32-bit: one that may pass 4 GiB is written as RF64 */
+    if (container == HPA_CONTAINER_WAV && wav_may_overflow(&r))
+        container = HPA_CONTAINER_RF64;
 
     if (o.normalize) {
         struct stat st;
@@ -911,7 +934,12 @@ static int render_main(const render_opts *op)
     hpa_progress_end(&prog);
     if (werr && !failed) {
         int e = errno;
-        hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hpa_audio_error(out));
+        if (e == EFBIG && container == HPA_CONTAINER_WAV)
+            hpa_cli_error("%s: write failed: the output grew past a WAV's 4 GiB (the input is longer than its "
+                          "header said)",
+                          o.out);
+        else
+            hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hpa_audio_error(out));
         goto fail_unlink;
     }
     if (failed)
@@ -928,6 +956,12 @@ static int render_main(const render_opts *op)
         hpa_cli_error("%s: finishing the file failed: %s", o.out, errno ? strerror(errno) : "libsndfile error");
         goto fail_unlink;
     }
+    char magic[4];
+    r.container = container == HPA_CONTAINER_FLAC ? "flac"
+                  : container == HPA_CONTAINER_RF64 && pread(of.fd, magic, sizeof magic, 0) == 4 &&
+                          !memcmp(magic, "RF64", 4)
+                      ? "rf64"
+                      : "wav";
     if (hpa_outfile_commit(&of)) {
         hpa_cli_error("%s: cannot put the finished file in place: %s", o.out, strerror(errno));
         goto fail_unlink;

@@ -18,8 +18,9 @@
 
 struct hpa_audiofile {
     SNDFILE *sf;
-    int fd;          /* written files: the caller's descriptor, behind libsndfile's virtual I/O */
-    int write_errno; /* first failed write: libsndfile ignores some (FLAC's last frame) */
+    int fd;                              /* written files: the caller's descriptor, behind libsndfile's virtual I/O */
+    int write_errno;                     /* first failed write: libsndfile ignores some (FLAC's last frame) */
+    uint64_t max_data_bytes, data_bytes; /* written: a plain WAV's limit (0: none), and so far */
     hpa_audio_info info;
     int32_t *conv; /* s24 <-> libsndfile's left-justified int */
     size_t conv_frames;
@@ -86,6 +87,26 @@ static hpa_format edge_format(int sf_format, char *codec, size_t codec_len)
     return f;
 }
 
+/* 1 if libsndfile's frame count for this format is the file's own (the
+ * data chunk's size, FLAC's STREAMINFO), not an estimate from the bit rate */
+static int count_is_exact(int sf_format)
+{
+    if ((sf_format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC)
+        return 1;
+    switch (sf_format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT:
+    case SF_FORMAT_DOUBLE:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW: return 1;
+    default: return 0;
+    }
+}
+
 hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char *why, size_t why_len)
 {
     SF_INFO si;
@@ -127,7 +148,8 @@ hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char 
     f->fd = -1;
     f->info.rate_hz = (uint32_t)si.samplerate;
     f->info.channels = (uint32_t)si.channels;
-    f->info.frames = si.frames > 0 ? (int64_t)si.frames : -1;
+    f->info.frames = si.frames > 0 && si.frames < SF_COUNT_MAX ? (int64_t)si.frames : -1;
+    f->info.frames_exact = f->info.frames >= 0 && S_ISREG(st.st_mode) && count_is_exact(si.format);
     f->info.format = edge_format(si.format, f->info.codec, sizeof f->info.codec);
     *info = f->info;
     return f;
@@ -148,7 +170,7 @@ hpa_container hpa_audio_container_for(const char *path)
 
 int hpa_audio_container_supports(hpa_container c, hpa_format f)
 {
-    if (c == HPA_CONTAINER_WAV)
+    if (c == HPA_CONTAINER_WAV || c == HPA_CONTAINER_RF64)
         return 1;
     if (c == HPA_CONTAINER_FLAC)
         return f == HPA_FORMAT_S16 || f == HPA_FORMAT_S24;
@@ -216,6 +238,8 @@ hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_
     int major = SF_FORMAT_WAV;
     if (c == HPA_CONTAINER_FLAC)
         major = SF_FORMAT_FLAC;
+    else if (c == HPA_CONTAINER_RF64)
+        major = SF_FORMAT_RF64;
     else if (info->channels > 2 || info->format != HPA_FORMAT_S16)
         major = SF_FORMAT_WAVEX; /* WAVE_FORMAT_EXTENSIBLE: channel mask and >16-bit done right */
     si.format = major | sub;
@@ -230,6 +254,8 @@ hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_
     }
     f->fd = fd;
     f->info = *info;
+    if (c == HPA_CONTAINER_WAV)
+        f->max_data_bytes = HPA_WAV_MAX_DATA_BYTES;
     SF_VIRTUAL_IO vio = {vio_filelen, vio_seek, vio_read, vio_write, vio_tell};
     f->sf = sf_open_virtual(&vio, SFM_WRITE, &si, f);
     if (!f->sf) {
@@ -237,6 +263,9 @@ hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_
         free(f);
         return NULL;
     }
+    /* RF64 that stays under 4 GiB is turned into a plain WAV at the end */
+    if (c == HPA_CONTAINER_RF64)
+        sf_command(f->sf, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE);
     return f;
 }
 
@@ -278,6 +307,12 @@ int hpa_audio_write(hpa_audiofile *f, const void *buf, size_t frames)
     sf_count_t n, want = (sf_count_t)frames;
     if (!frames)
         return 0;
+    const uint64_t bytes = (uint64_t)frames * f->info.channels * hpa_format_bytes(f->info.format);
+    if (f->max_data_bytes && f->data_bytes + bytes > f->max_data_bytes) {
+        errno = EFBIG; /* a WAV's sizes would wrap */
+        return -1;
+    }
+    f->data_bytes += bytes;
     errno = 0;
     switch (f->info.format) {
     case HPA_FORMAT_S16: n = sf_writef_short(f->sf, buf, want); break;
