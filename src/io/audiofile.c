@@ -5,6 +5,7 @@
  * in: 8/16-bit as s16, 24-bit as s24, 32-bit as s32; float files as f32;
  * lossy and other codecs decode to f64. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ struct hpa_audiofile {
     int write_errno;                     /* first failed write: libsndfile ignores some (FLAC's last frame) */
     uint64_t max_data_bytes, data_bytes; /* written: a plain WAV's limit (0: none), and so far */
     hpa_audio_info info;
+    int64_t frames_read;
+    char why[160]; /* a failure found here, not by libsndfile */
     int32_t *conv; /* s24 <-> libsndfile's left-justified int */
     size_t conv_frames;
 };
@@ -107,6 +110,46 @@ static int count_is_exact(int sf_format)
     }
 }
 
+/* The frame count a WAV's header gives (its data chunk's size), or -1 when
+ * it gives none or this is not a PCM WAV: libsndfile reports only what the
+ * file holds when it is shorter than its header says. */
+static int64_t wav_header_frames(const char *path, int sf_format, int channels)
+{
+    int major = sf_format & SF_FORMAT_TYPEMASK, width;
+    if ((major != SF_FORMAT_WAV && major != SF_FORMAT_WAVEX) || channels < 1)
+        return -1;
+    switch (sf_format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW: width = 1; break;
+    case SF_FORMAT_PCM_16: width = 2; break;
+    case SF_FORMAT_PCM_24: width = 3; break;
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT: width = 4; break;
+    case SF_FORMAT_DOUBLE: width = 8; break;
+    default: return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    unsigned char h[12];
+    int64_t frames = -1;
+    if (pread(fd, h, 12, 0) == 12 && !memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WAVE", 4)) {
+        off_t at = 12;
+        for (int chunk = 0; chunk < 1000 && pread(fd, h, 8, at) == 8; chunk++) {
+            const uint32_t size = h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+            if (!memcmp(h, "data", 4)) {
+                if (size != 0 && size != UINT32_MAX) /* 0 and ~0: written as a stream, no length */
+                    frames = (int64_t)(size / ((uint32_t)width * (uint32_t)channels));
+                break;
+            }
+            at += 8 + (off_t)size + (size & 1);
+        }
+    }
+    close(fd);
+    return frames;
+}
+
 hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char *why, size_t why_len)
 {
     SF_INFO si;
@@ -136,6 +179,13 @@ hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char 
             return NULL;
         }
         set_why(why, why_len, msg);
+        return NULL;
+    }
+    const int64_t said = S_ISREG(st.st_mode) ? wav_header_frames(path, si.format, si.channels) : -1;
+    if (said > si.frames) {
+        snprintf(why, why_len, "cut short: its header gives %lld frames, the file holds %lld", (long long)said,
+                 (long long)si.frames);
+        sf_close(sf);
         return NULL;
     }
     hpa_audiofile *f = calloc(1, sizeof *f);
@@ -299,6 +349,15 @@ int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames)
     }
     if (n == 0 && sf_error(f->sf) != SF_ERR_NO_ERROR)
         return -1;
+    f->frames_read += n;
+    if (n == 0 && f->info.frames_exact && f->frames_read < f->info.frames) {
+        /* the end came before the header's count: cut short, or being cut */
+        snprintf(f->why, sizeof f->why,
+                 "the audio ends after %lld of the %lld frames its header gives (cut short, or truncated while "
+                 "being read)",
+                 (long long)f->frames_read, (long long)f->info.frames);
+        return -1;
+    }
     return (int64_t)n;
 }
 
@@ -354,5 +413,7 @@ int hpa_audio_close(hpa_audiofile *f)
 
 const char *hpa_audio_error(hpa_audiofile *f)
 {
+    if (f && f->why[0])
+        return f->why;
     return sf_strerror(f ? f->sf : NULL);
 }
