@@ -446,7 +446,8 @@ static void print_summary(const render_opts *o, const render_result *r)
         hpa_json_number(stdout, o->volume_db, 2);
         printf(", \"peak_dbfs\": ");
         hpa_json_number(stdout, dbfs(r->stats.peak), 2);
-        printf(", \"clipped_samples\": %llu, \"clipped_by_stage\": {", (unsigned long long)clipped);
+        printf(", \"clipped_samples\": %llu, \"float_clamped_samples\": %llu, \"clipped_by_stage\": {",
+               (unsigned long long)clipped, (unsigned long long)r->stats.float_clamped);
         for (int s = 0; s < HPA_STAGE_COUNT; s++)
             printf("%s\"%s\": %llu", s ? ", " : "", hpa_stage_name((hpa_stage)s),
                    (unsigned long long)r->stats.clipped[s]);
@@ -630,6 +631,10 @@ static void print_summary(const render_opts *o, const render_result *r)
     printf("volume  %+.2f dB, dither %s\n", o->volume_db,
            is_int_format(r->out.format) ? hpa_dither_name(o->dither) : "n/a (float output)");
     printf("peak    %.2f dBFS, clipped samples %llu\n", dbfs(r->stats.peak), (unsigned long long)clipped);
+    if (r->stats.float_clamped)
+        printf("        %llu samples beyond the float range (they would be infinite) written as its largest "
+               "value, %s\n",
+               (unsigned long long)r->stats.float_clamped, r->out.format == HPA_FORMAT_F32 ? "3.4e38" : "1.8e308");
     printf("speed   %.1fx realtime (%.2f s)\n", rt, r->seconds);
 }
 
