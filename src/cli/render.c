@@ -29,6 +29,10 @@
 #define BLOCK_FRAMES 4096u
 #define WRITE_SLOTS 4
 
+/* What failed, for --json: "input", "output", "eq", "preset", "chain" or
+ * "memory" (usage errors and interruptions are told by the exit status). */
+static const char *fail_code = "failed";
+
 static void usage(FILE *f)
 {
     fputs("Usage: hpamp render IN -o OUT [options]\n"
@@ -41,7 +45,8 @@ static void usage(FILE *f)
           "\n"
           "Options:\n"
           "  -o, --output FILE   where to write (.wav or .flac); never the input itself\n"
-          "  -r, --rate HZ       output sample rate, 8000..768000 (default: the input's)\n"
+          "  -r, --rate HZ       output sample rate, 8000..768000, FLAC up to 655350\n"
+          "                      (default: the input's)\n"
           "  -f, --filter NAME   resampling filter (default: linear):\n"
           "                        linear        linear phase, very high quality\n"
           "                        steep         linear phase, flat to 0.995 of Nyquist, >=150 dB stopband\n"
@@ -74,7 +79,9 @@ static void usage(FILE *f)
           "      --preset NAME   a headphone preset (hpamp preset list): its EQ, crossfeed,\n"
           "                      limiter, normalisation and volume ceiling; flags given\n"
           "                      here win over the preset's\n"
-          "      --json          print the summary as one JSON object on stdout\n"
+          "      --json          print the summary as one JSON object on stdout; on failure\n"
+          "                      {\"error\": CODE, \"message\": the error line}, CODE one of\n"
+          "                      usage, input, output, eq, preset, chain, memory, interrupted\n"
           "  -q, --quiet         print nothing but errors\n"
           "  -h, --help          show this help\n"
           "\n"
@@ -363,6 +370,7 @@ static int measure_input(const char *path, double *lufs, double *tp_dbtp)
     double *x = malloc(n * sizeof *x);
     int rc = 1;
     if (!st || !raw || !x) {
+        fail_code = "memory";
         hpa_cli_error("out of memory");
         goto out;
     }
@@ -640,7 +648,38 @@ static void print_summary(const render_opts *o, const render_result *r)
 
 static int render_main(const render_opts *op);
 
+/* --json among the arguments (before a "--"), known before they are parsed
+ * so that a usage error is JSON too */
+static int wants_json(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (!strcmp(argv[i], "--json"))
+            return 1;
+    return 0;
+}
+
+static int render_cmd(int argc, char **argv);
+
 int hpa_cmd_render(int argc, char **argv)
+{
+    char message[1024];
+    const int json = wants_json(argc, argv);
+    if (json)
+        hpa_cli_keep_first_error(message, sizeof message);
+    const int rc = render_cmd(argc, argv);
+    hpa_cli_keep_first_error(NULL, 0);
+    if (rc && json) {
+        /* the failure as one object on stdout; stderr has had its line */
+        printf("{\"error\": ");
+        hpa_json_string(stdout, rc == EXIT_USAGE ? "usage" : rc >= 128 ? "interrupted" : fail_code);
+        printf(", \"message\": ");
+        hpa_json_string(stdout, message[0] ? message : "failed");
+        printf("}\n");
+    }
+    return rc;
+}
+
+static int render_cmd(int argc, char **argv)
 {
     render_opts o;
     int rc = parse_args(argc, argv, &o);
@@ -651,10 +690,12 @@ int hpa_cmd_render(int argc, char **argv)
         char origin[HPA_PRESET_PATH_MAX + 128];
         preset = malloc(sizeof *preset);
         if (!preset) {
+            fail_code = "memory";
             hpa_cli_error("out of memory");
             return 1;
         }
         if (hpa_preset_load(o.preset, preset, origin, sizeof origin)) {
+            fail_code = "preset";
             free(preset);
             return 1;
         }
@@ -714,21 +755,30 @@ static int render_main(const render_opts *op)
         hpa_cli_error("render: %s: refusing to write over the input file", o.out);
         return EXIT_USAGE;
     }
+    struct stat ost;
+    if (stat(o.out, &ost) == 0 && S_ISDIR(ost.st_mode)) {
+        fail_code = "output";
+        hpa_cli_error("%s: is a folder; give a file name", o.out);
+        return 1;
+    }
 
     char why[256];
     render_result r;
     memset(&r, 0, sizeof r);
     hpa_audiofile *in = hpa_audio_open_read(o.in, &r.in, why, sizeof why);
     if (!in) {
+        fail_code = "input";
         hpa_cli_error("%s: %s", o.in, why);
         return 1;
     }
     if (r.in.rate_hz < HPA_RATE_MIN_HZ || r.in.rate_hz > HPA_RATE_MAX_HZ) {
+        fail_code = "input";
         hpa_cli_error("%s: sample rate %u Hz is not supported (8000 to 768000 Hz)", o.in, r.in.rate_hz);
         hpa_audio_close(in);
         return 1;
     }
     if (r.in.channels < 1 || r.in.channels > HPA_CHANNELS_MAX) {
+        fail_code = "input";
         hpa_cli_error("%s: %u channels are not supported (1 to %u)", o.in, r.in.channels, HPA_CHANNELS_MAX);
         hpa_audio_close(in);
         return 1;
@@ -737,6 +787,17 @@ static int render_main(const render_opts *op)
     hpa_container container = hpa_audio_container_for(o.out);
     r.out = r.in;
     r.out.rate_hz = o.rate ? o.rate : r.in.rate_hz;
+    if (container == HPA_CONTAINER_FLAC && r.out.rate_hz > HPA_FLAC_MAX_RATE_HZ) {
+        if (o.rate)
+            hpa_cli_error("render: --rate %u: a FLAC file holds at most %u Hz; use a lower --rate or a .wav", o.rate,
+                          HPA_FLAC_MAX_RATE_HZ);
+        else
+            hpa_cli_error("render: %s: a FLAC file holds at most %u Hz and the input is %u Hz; give --rate %u or "
+                          "lower, or use a .wav",
+                          o.out, HPA_FLAC_MAX_RATE_HZ, r.in.rate_hz, HPA_FLAC_MAX_RATE_HZ);
+        hpa_audio_close(in);
+        return EXIT_USAGE;
+    }
     r.out.format = format_for_bits(o.bits, r.in.format);
     if (container == HPA_CONTAINER_FLAC && !hpa_audio_container_supports(container, r.out.format)) {
         if (o.bits) {
@@ -784,6 +845,7 @@ static int render_main(const render_opts *op)
                 r.in_lufs = -18.0 - r.rg_gain_db;
         }
         if (!tagged && measure_input(o.in, &r.in_lufs, &r.in_tp_dbtp)) {
+            fail_code = "input";
             hpa_audio_close(in);
             return 1;
         }
@@ -825,12 +887,14 @@ static int render_main(const render_opts *op)
         o.crossfeed = 0;
     }
     if (o.crossfeed && r.in.channels != 2) {
+        fail_code = "input";
         hpa_cli_error("%s: crossfeed needs a stereo input; this one has %u channel%s", o.in, r.in.channels,
                       r.in.channels == 1 ? "" : "s");
         hpa_audio_close(in);
         return 1;
     }
     if (o.crossfeed && r.out.rate_hz > 384000) {
+        fail_code = "chain";
         hpa_cli_error("render: crossfeed (libbs2b) works up to 384000 Hz, not %u Hz", r.out.rate_hz);
         hpa_audio_close(in);
         return 1;
@@ -838,6 +902,7 @@ static int render_main(const render_opts *op)
     if (o.eq_label &&
         (o.eq_file ? hpa_cli_eq_load_file(o.eq_file, r.out.rate_hz, o.quiet, &r.eq)
                    : hpa_cli_eq_load_text(o.eq_label, o.eq_text, o.eq_len, r.out.rate_hz, o.quiet, &r.eq))) {
+        fail_code = "eq";
         hpa_audio_close(in);
         return 1;
     }
@@ -859,6 +924,7 @@ static int render_main(const render_opts *op)
     if (!err && o.limit)
         err = hpa_chain_set_param(chain, HPA_PARAM_LIMITER_CEILING_DBTP, o.limit_dbtp);
     if (err) {
+        fail_code = "chain";
         hpa_cli_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));
         hpa_chain_destroy(chain);
         hpa_audio_close(in);
@@ -875,6 +941,7 @@ static int render_main(const render_opts *op)
     hpa_writer *writer = NULL;
     rc = 1;
     if (!ibuf) {
+        fail_code = "memory";
         hpa_cli_error("out of memory");
         goto done;
     }
@@ -882,17 +949,20 @@ static int render_main(const render_opts *op)
     hpa_cli_catch_stop_signals();
 
     if (hpa_outfile_create(&of, o.out)) {
+        fail_code = "output";
         hpa_cli_error("%s: cannot create the output file: %s", o.out, strerror(errno));
         goto done;
     }
     out = hpa_audio_open_write_fd(of.fd, container, &r.out, why, sizeof why);
     if (!out) {
+        fail_code = "output";
         hpa_cli_error("%s: %s", o.out, why);
         goto fail_unlink;
     }
     /* encoding and writing run on the other core, a few blocks behind */
     writer = hpa_writer_start(out, max_out * r.out.channels * hpa_format_bytes(r.out.format), WRITE_SLOTS);
     if (!writer) {
+        fail_code = "memory";
         hpa_cli_error("out of memory");
         goto fail_unlink;
     }
@@ -908,6 +978,7 @@ static int render_main(const render_opts *op)
         size_t produced = 0;
         if (n < 0) {
             hpa_progress_end(&prog);
+            fail_code = "input";
             hpa_cli_error("%s: read error: %s", o.in, hpa_audio_error(in));
             failed = 1;
             break;
@@ -923,6 +994,7 @@ static int render_main(const render_opts *op)
         }
         if (err) {
             hpa_progress_end(&prog);
+            fail_code = "chain";
             hpa_cli_error("%s: processing failed: %s", o.in, hpa_strerror(err));
             failed = 1;
             break;
@@ -939,6 +1011,7 @@ static int render_main(const render_opts *op)
     hpa_progress_end(&prog);
     if (werr && !failed) {
         int e = errno;
+        fail_code = "output";
         if (e == EFBIG && container == HPA_CONTAINER_WAV)
             hpa_cli_error("%s: write failed: the output grew past a WAV's 4 GiB (the input is longer than its "
                           "header said)",
@@ -950,6 +1023,7 @@ static int render_main(const render_opts *op)
     if (failed)
         goto fail_unlink;
     if (hpa_cli_interrupted()) {
+        fail_code = "interrupted";
         hpa_cli_error("interrupted; %s not written", o.out);
         rc = 128 + hpa_cli_interrupted();
         goto fail_unlink;
@@ -958,6 +1032,7 @@ static int render_main(const render_opts *op)
     err = hpa_audio_close(out);
     out = NULL;
     if (err) {
+        fail_code = "output";
         hpa_cli_error("%s: finishing the file failed: %s", o.out, errno ? strerror(errno) : "libsndfile error");
         goto fail_unlink;
     }
@@ -968,6 +1043,7 @@ static int render_main(const render_opts *op)
                       ? "rf64"
                       : "wav";
     if (hpa_outfile_commit(&of)) {
+        fail_code = "output";
         hpa_cli_error("%s: cannot put the finished file in place: %s", o.out, strerror(errno));
         goto fail_unlink;
     }

@@ -33,6 +33,10 @@ typedef enum { HPA_CONTAINER_NONE = 0, HPA_CONTAINER_WAV, HPA_CONTAINER_FLAC, HP
 /* The container for a path's extension (case-insensitive .wav / .flac), or NONE. */
 hpa_container hpa_audio_container_for(const char *path);
 
+/* The highest rate a FLAC file can hold: its frame headers code the rate in
+ * at most 16 bits of 10 Hz steps, and libsndfile refuses more. */
+#define HPA_FLAC_MAX_RATE_HZ 655350u
+
 /* 1 if the container can store samples of this format. */
 int hpa_audio_container_supports(hpa_container c, hpa_format f);
 
