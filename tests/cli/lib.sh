@@ -100,3 +100,29 @@ output_open() {
     done
     return 1
 }
+
+# fail_case DESC STATUS MUST-MENTION ARGS...: run `hpamp render ARGS` with
+# the current folder a fresh empty one ($D), and check a failure: the exit
+# status, one "hpamp: " line naming MUST-MENTION, nothing on stdout (with
+# --json: its error object, for the caller to check), no OUT and no
+# temporary file in the folder.
+fail_case() {
+    local desc=$1 want=$2 mention=$3
+    shift 3
+    D=$(mktemp -d "$T/case.XXXXXX")
+    say "== $desc"
+    (cd "$D" && "$HPAMP" render "$@") >"$T/out.txt" 2>"$T/err.txt"
+    rc=$?
+    expect_rc "$want"
+    if one_error_line "$T/err.txt"; then
+        pass "one 'hpamp: ' line: $(cat "$T/err.txt")"
+    else
+        fail "stderr is not one 'hpamp: ' line: $(head -c 400 "$T/err.txt")"
+    fi
+    [ -z "$mention" ] || check "it names '$mention'" grep -qF -- "$mention" "$T/err.txt"
+    case " $* " in
+        *" --json "*) ;;
+        *) check "nothing on stdout" [ ! -s "$T/out.txt" ] ;;
+    esac
+    check "no OUT and no temporary file in the output folder" only_entries "$D"
+}
