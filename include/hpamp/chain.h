@@ -97,6 +97,8 @@ typedef struct hpa_chain_stats {
     double limiter_max_reduction_db;   /* the most gain the limiter took (>= 0 dB) */
     uint64_t limited_frames;           /* output frames the limiter turned down */
     double eq_preamp_db;               /* the preamp of the band set playing now (see hpa_chain_set_eq) */
+    uint64_t float_clamped;            /* float outputs: samples beyond the format's largest finite value
+                                          (they would be +-Inf), written as that value; NaN as 0 */
 } hpa_chain_stats;
 
 /* A libbs2b crossfeed preset. */

@@ -186,7 +186,11 @@ int hpa_cli_eq_load_text(const char *label, const char *text, size_t len, double
         const char *kind = d->severity == HPA_EQ_ERROR ? "" : "warning: ";
         if (d->severity != HPA_EQ_ERROR && quiet)
             continue;
-        if (d->line)
+        if (d->severity == HPA_EQ_ERROR && d->line) /* errors as every error, for --json */
+            hpa_cli_error("%s:%zu: %s", label, d->line, d->message);
+        else if (d->severity == HPA_EQ_ERROR)
+            hpa_cli_error("%s: %s", label, d->message);
+        else if (d->line)
             fprintf(stderr, "hpamp: %s:%zu: %s%s\n", label, d->line, kind, d->message);
         else
             fprintf(stderr, "hpamp: %s: %s%s\n", label, kind, d->message);

@@ -1,12 +1,11 @@
 /* render.c — `hpamp render IN -o OUT`: a file through the chain to a file.
  *
- * The output is written to a temporary file beside OUT and renamed over it
- * only when everything succeeded, so a failed or interrupted render leaves
- * neither OUT nor the temporary file behind. */
+ * The output is a file without a name (outfile.h) that becomes OUT only
+ * when everything succeeded, so a failed, interrupted or killed render
+ * leaves neither OUT nor a temporary file behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +21,17 @@
 #include "../io/tags.h"
 #include "cli.h"
 #include "eqfile.h"
+#include "outfile.h"
 #include "preset.h"
 #include "term.h"
 #include "writer.h"
 
 #define BLOCK_FRAMES 4096u
 #define WRITE_SLOTS 4
+
+/* What failed, for --json: "input", "output", "eq", "preset", "chain" or
+ * "memory" (usage errors and interruptions are told by the exit status). */
+static const char *fail_code = "failed";
 
 static void usage(FILE *f)
 {
@@ -41,7 +45,8 @@ static void usage(FILE *f)
           "\n"
           "Options:\n"
           "  -o, --output FILE   where to write (.wav or .flac); never the input itself\n"
-          "  -r, --rate HZ       output sample rate, 8000..768000 (default: the input's)\n"
+          "  -r, --rate HZ       output sample rate, 8000..768000, FLAC up to 655350\n"
+          "                      (default: the input's)\n"
           "  -f, --filter NAME   resampling filter (default: linear):\n"
           "                        linear        linear phase, very high quality\n"
           "                        steep         linear phase, flat to 0.995 of Nyquist, >=150 dB stopband\n"
@@ -74,7 +79,9 @@ static void usage(FILE *f)
           "      --preset NAME   a headphone preset (hpamp preset list): its EQ, crossfeed,\n"
           "                      limiter, normalisation and volume ceiling; flags given\n"
           "                      here win over the preset's\n"
-          "      --json          print the summary as one JSON object on stdout\n"
+          "      --json          print the summary as one JSON object on stdout; on failure\n"
+          "                      {\"error\": CODE, \"message\": the error line}, CODE one of\n"
+          "                      usage, input, output, eq, preset, chain, memory, interrupted\n"
           "  -q, --quiet         print nothing but errors\n"
           "  -h, --help          show this help\n"
           "\n"
@@ -290,32 +297,6 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* create a temporary file beside path; returns fd, fills tmp */
-static int make_temp_beside(const char *path, char *tmp, size_t len)
-{
-    char *copy1 = strdup(path), *copy2 = strdup(path);
-    int fd = -1;
-    if (copy1 && copy2) {
-        const char *dir = dirname(copy1), *base = basename(copy2);
-        /* ".NAME.hpamp-XXXXXX", NAME cut so the whole stays within NAME_MAX */
-        if ((size_t)snprintf(tmp, len, "%s/.%.*s.hpamp-XXXXXX", dir, 240, base) < len) {
-            fd = mkostemp(tmp, O_CLOEXEC);
-            if (fd >= 0) {
-                mode_t mask = umask(0);
-                umask(mask);
-                fchmod(fd, 0666 & ~mask);
-            }
-        } else {
-            errno = ENAMETOOLONG;
-        }
-    } else {
-        errno = ENOMEM;
-    }
-    free(copy1);
-    free(copy2);
-    return fd;
-}
-
 static int is_int_format(hpa_format f)
 {
     return f == HPA_FORMAT_S16 || f == HPA_FORMAT_S24 || f == HPA_FORMAT_S32;
@@ -326,12 +307,17 @@ static double dbfs(double peak)
     return peak > 0.0 ? 20.0 * log10(peak) : -INFINITY;
 }
 
-static void print_side_json(FILE *f, const char *path, const hpa_audio_info *info, int64_t frames)
+/* container: the output's ("wav", "rf64", "flac"), NULL for the input */
+static void print_side_json(FILE *f, const char *path, const hpa_audio_info *info, int64_t frames,
+                            const char *container)
 {
     fputs("{\"path\": ", f);
     hpa_json_string(f, path);
-    fprintf(f, ", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"frames\": %lld}", info->rate_hz, info->channels,
+    fprintf(f, ", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"frames\": %lld", info->rate_hz, info->channels,
             hpa_format_name(info->format), (long long)frames);
+    if (container)
+        fprintf(f, ", \"container\": \"%s\"", container);
+    fputc('}', f);
 }
 
 typedef struct render_result {
@@ -349,7 +335,21 @@ typedef struct render_result {
     const char *norm_source;    /* "replaygain-track", "replaygain-album" or "measured" */
     double rg_gain_db;          /* the ReplayGain tag used (NAN: measured) */
     int rg_album_missing;       /* --album, but the file has only track tags */
+    const char *container;      /* what OUT became: "wav", "rf64" (a WAV over 4 GiB) or "flac" */
 } render_result;
+
+/* Could OUT pass what a plain WAV holds (HPA_WAV_MAX_DATA_BYTES)?  From
+ * the input's frame count, with a margin where that is an estimate (lossy
+ * files); when the count is unknown (a pipe), it could. */
+static int wav_may_overflow(const render_result *r)
+{
+    if (r->in.frames < 0)
+        return 1;
+    double frames = (double)r->in.frames * r->out.rate_hz / r->in.rate_hz + 1.0;
+    if (!r->in.frames_exact)
+        frames *= 1.125;
+    return frames * r->out.channels * (double)hpa_format_bytes(r->out.format) > (double)HPA_WAV_MAX_DATA_BYTES;
+}
 
 /* --normalize: the input's integrated loudness (EBU R128) and true peak, by
  * libebur128 over the whole file (a first pass).  Returns 0, or 1 after
@@ -370,6 +370,7 @@ static int measure_input(const char *path, double *lufs, double *tp_dbtp)
     double *x = malloc(n * sizeof *x);
     int rc = 1;
     if (!st || !raw || !x) {
+        fail_code = "memory";
         hpa_cli_error("out of memory");
         goto out;
     }
@@ -445,15 +446,16 @@ static void print_summary(const render_opts *o, const render_result *r)
     int resampled = r->in.rate_hz != r->out.rate_hz;
     if (o->json) {
         printf("{\"input\": ");
-        print_side_json(stdout, o->in, &r->in, r->frames_in);
+        print_side_json(stdout, o->in, &r->in, r->frames_in, NULL);
         printf(", \"output\": ");
-        print_side_json(stdout, o->out, &r->out, r->frames_out);
+        print_side_json(stdout, o->out, &r->out, r->frames_out, r->container);
         printf(", \"filter\": \"%s\", \"resampled\": %s, \"dither\": \"%s\", \"volume_db\": ",
                hpa_filter_name(o->filter), resampled ? "true" : "false", hpa_dither_name(o->dither));
         hpa_json_number(stdout, o->volume_db, 2);
         printf(", \"peak_dbfs\": ");
         hpa_json_number(stdout, dbfs(r->stats.peak), 2);
-        printf(", \"clipped_samples\": %llu, \"clipped_by_stage\": {", (unsigned long long)clipped);
+        printf(", \"clipped_samples\": %llu, \"float_clamped_samples\": %llu, \"clipped_by_stage\": {",
+               (unsigned long long)clipped, (unsigned long long)r->stats.float_clamped);
         for (int s = 0; s < HPA_STAGE_COUNT; s++)
             printf("%s\"%s\": %llu", s ? ", " : "", hpa_stage_name((hpa_stage)s),
                    (unsigned long long)r->stats.clipped[s]);
@@ -545,8 +547,9 @@ static void print_summary(const render_opts *o, const render_result *r)
         return;
     printf("input   %s\n        %s, %u Hz, %u ch, %lld frames (%.2f s)\n", o->in, r->in.codec, r->in.rate_hz,
            r->in.channels, (long long)r->frames_in, (double)r->frames_in / r->in.rate_hz);
-    printf("output  %s\n        %s, %u Hz, %u ch, %lld frames\n", o->out, hpa_format_name(r->out.format),
-           r->out.rate_hz, r->out.channels, (long long)r->frames_out);
+    printf("output  %s\n        %s, %u Hz, %u ch, %lld frames%s\n", o->out, hpa_format_name(r->out.format),
+           r->out.rate_hz, r->out.channels, (long long)r->frames_out,
+           strcmp(r->container, "rf64") ? "" : ", RF64 (a WAV over 4 GiB)");
     static const char *const what[HPA_FILTER_COUNT] = {
         [HPA_FILTER_LINEAR] = "linear phase, very high quality",
         [HPA_FILTER_STEEP] = "linear phase, flat to 0.995 of Nyquist",
@@ -636,12 +639,47 @@ static void print_summary(const render_opts *o, const render_result *r)
     printf("volume  %+.2f dB, dither %s\n", o->volume_db,
            is_int_format(r->out.format) ? hpa_dither_name(o->dither) : "n/a (float output)");
     printf("peak    %.2f dBFS, clipped samples %llu\n", dbfs(r->stats.peak), (unsigned long long)clipped);
+    if (r->stats.float_clamped)
+        printf("        %llu samples beyond the float range (they would be infinite) written as its largest "
+               "value, %s\n",
+               (unsigned long long)r->stats.float_clamped, r->out.format == HPA_FORMAT_F32 ? "3.4e38" : "1.8e308");
     printf("speed   %.1fx realtime (%.2f s)\n", rt, r->seconds);
 }
 
 static int render_main(const render_opts *op);
 
+/* --json among the arguments (before a "--"), known before they are parsed
+ * so that a usage error is JSON too */
+static int wants_json(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (!strcmp(argv[i], "--json"))
+            return 1;
+    return 0;
+}
+
+static int render_cmd(int argc, char **argv);
+
 int hpa_cmd_render(int argc, char **argv)
+{
+    char message[1024];
+    const int json = wants_json(argc, argv);
+    if (json)
+        hpa_cli_keep_first_error(message, sizeof message);
+    const int rc = render_cmd(argc, argv);
+    hpa_cli_keep_first_error(NULL, 0);
+    if (rc && json) {
+        /* the failure as one object on stdout; stderr has had its line */
+        printf("{\"error\": ");
+        hpa_json_string(stdout, rc == EXIT_USAGE ? "usage" : rc >= 128 ? "interrupted" : fail_code);
+        printf(", \"message\": ");
+        hpa_json_string(stdout, message[0] ? message : "failed");
+        printf("}\n");
+    }
+    return rc;
+}
+
+static int render_cmd(int argc, char **argv)
 {
     render_opts o;
     int rc = parse_args(argc, argv, &o);
@@ -652,10 +690,12 @@ int hpa_cmd_render(int argc, char **argv)
         char origin[HPA_PRESET_PATH_MAX + 128];
         preset = malloc(sizeof *preset);
         if (!preset) {
+            fail_code = "memory";
             hpa_cli_error("out of memory");
             return 1;
         }
         if (hpa_preset_load(o.preset, preset, origin, sizeof origin)) {
+            fail_code = "preset";
             free(preset);
             return 1;
         }
@@ -715,21 +755,30 @@ static int render_main(const render_opts *op)
         hpa_cli_error("render: %s: refusing to write over the input file", o.out);
         return EXIT_USAGE;
     }
+    struct stat ost;
+    if (stat(o.out, &ost) == 0 && S_ISDIR(ost.st_mode)) {
+        fail_code = "output";
+        hpa_cli_error("%s: is a folder; give a file name", o.out);
+        return 1;
+    }
 
     char why[256];
     render_result r;
     memset(&r, 0, sizeof r);
     hpa_audiofile *in = hpa_audio_open_read(o.in, &r.in, why, sizeof why);
     if (!in) {
+        fail_code = "input";
         hpa_cli_error("%s: %s", o.in, why);
         return 1;
     }
     if (r.in.rate_hz < HPA_RATE_MIN_HZ || r.in.rate_hz > HPA_RATE_MAX_HZ) {
+        fail_code = "input";
         hpa_cli_error("%s: sample rate %u Hz is not supported (8000 to 768000 Hz)", o.in, r.in.rate_hz);
         hpa_audio_close(in);
         return 1;
     }
     if (r.in.channels < 1 || r.in.channels > HPA_CHANNELS_MAX) {
+        fail_code = "input";
         hpa_cli_error("%s: %u channels are not supported (1 to %u)", o.in, r.in.channels, HPA_CHANNELS_MAX);
         hpa_audio_close(in);
         return 1;
@@ -738,6 +787,17 @@ static int render_main(const render_opts *op)
     hpa_container container = hpa_audio_container_for(o.out);
     r.out = r.in;
     r.out.rate_hz = o.rate ? o.rate : r.in.rate_hz;
+    if (container == HPA_CONTAINER_FLAC && r.out.rate_hz > HPA_FLAC_MAX_RATE_HZ) {
+        if (o.rate)
+            hpa_cli_error("render: --rate %u: a FLAC file holds at most %u Hz; use a lower --rate or a .wav", o.rate,
+                          HPA_FLAC_MAX_RATE_HZ);
+        else
+            hpa_cli_error("render: %s: a FLAC file holds at most %u Hz and the input is %u Hz; give --rate %u or "
+                          "lower, or use a .wav",
+                          o.out, HPA_FLAC_MAX_RATE_HZ, r.in.rate_hz, HPA_FLAC_MAX_RATE_HZ);
+        hpa_audio_close(in);
+        return EXIT_USAGE;
+    }
     r.out.format = format_for_bits(o.bits, r.in.format);
     if (container == HPA_CONTAINER_FLAC && !hpa_audio_container_supports(container, r.out.format)) {
         if (o.bits) {
@@ -747,6 +807,9 @@ static int render_main(const render_opts *op)
         }
         r.out.format = HPA_FORMAT_S24; /* a float or 32-bit source into FLAC: its best depth */
     }
+    /* a WAV's sizes are 32-bit: one that may pass 4 GiB is written as RF64 */
+    if (container == HPA_CONTAINER_WAV && wav_may_overflow(&r))
+        container = HPA_CONTAINER_RF64;
 
     if (o.normalize) {
         struct stat st;
@@ -782,6 +845,7 @@ static int render_main(const render_opts *op)
                 r.in_lufs = -18.0 - r.rg_gain_db;
         }
         if (!tagged && measure_input(o.in, &r.in_lufs, &r.in_tp_dbtp)) {
+            fail_code = "input";
             hpa_audio_close(in);
             return 1;
         }
@@ -823,12 +887,14 @@ static int render_main(const render_opts *op)
         o.crossfeed = 0;
     }
     if (o.crossfeed && r.in.channels != 2) {
+        fail_code = "input";
         hpa_cli_error("%s: crossfeed needs a stereo input; this one has %u channel%s", o.in, r.in.channels,
                       r.in.channels == 1 ? "" : "s");
         hpa_audio_close(in);
         return 1;
     }
     if (o.crossfeed && r.out.rate_hz > 384000) {
+        fail_code = "chain";
         hpa_cli_error("render: crossfeed (libbs2b) works up to 384000 Hz, not %u Hz", r.out.rate_hz);
         hpa_audio_close(in);
         return 1;
@@ -836,6 +902,7 @@ static int render_main(const render_opts *op)
     if (o.eq_label &&
         (o.eq_file ? hpa_cli_eq_load_file(o.eq_file, r.out.rate_hz, o.quiet, &r.eq)
                    : hpa_cli_eq_load_text(o.eq_label, o.eq_text, o.eq_len, r.out.rate_hz, o.quiet, &r.eq))) {
+        fail_code = "eq";
         hpa_audio_close(in);
         return 1;
     }
@@ -857,6 +924,7 @@ static int render_main(const render_opts *op)
     if (!err && o.limit)
         err = hpa_chain_set_param(chain, HPA_PARAM_LIMITER_CEILING_DBTP, o.limit_dbtp);
     if (err) {
+        fail_code = "chain";
         hpa_cli_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));
         hpa_chain_destroy(chain);
         hpa_audio_close(in);
@@ -868,32 +936,33 @@ static int render_main(const render_opts *op)
 
     size_t max_out = hpa_chain_max_out_frames(chain);
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));
-    char tmp[4096];
-    int fd = -1;
+    hpa_outfile of = {.fd = -1};
     hpa_audiofile *out = NULL;
     hpa_writer *writer = NULL;
     rc = 1;
     if (!ibuf) {
+        fail_code = "memory";
         hpa_cli_error("out of memory");
         goto done;
     }
 
     hpa_cli_catch_stop_signals();
 
-    fd = make_temp_beside(o.out, tmp, sizeof tmp);
-    if (fd < 0) {
+    if (hpa_outfile_create(&of, o.out)) {
+        fail_code = "output";
         hpa_cli_error("%s: cannot create the output file: %s", o.out, strerror(errno));
         goto done;
     }
-    out = hpa_audio_open_write_fd(fd, container, &r.out, why, sizeof why);
+    out = hpa_audio_open_write_fd(of.fd, container, &r.out, why, sizeof why);
     if (!out) {
-        close(fd);
+        fail_code = "output";
         hpa_cli_error("%s: %s", o.out, why);
         goto fail_unlink;
     }
     /* encoding and writing run on the other core, a few blocks behind */
     writer = hpa_writer_start(out, max_out * r.out.channels * hpa_format_bytes(r.out.format), WRITE_SLOTS);
     if (!writer) {
+        fail_code = "memory";
         hpa_cli_error("out of memory");
         goto fail_unlink;
     }
@@ -909,6 +978,7 @@ static int render_main(const render_opts *op)
         size_t produced = 0;
         if (n < 0) {
             hpa_progress_end(&prog);
+            fail_code = "input";
             hpa_cli_error("%s: read error: %s", o.in, hpa_audio_error(in));
             failed = 1;
             break;
@@ -924,6 +994,7 @@ static int render_main(const render_opts *op)
         }
         if (err) {
             hpa_progress_end(&prog);
+            fail_code = "chain";
             hpa_cli_error("%s: processing failed: %s", o.in, hpa_strerror(err));
             failed = 1;
             break;
@@ -940,12 +1011,19 @@ static int render_main(const render_opts *op)
     hpa_progress_end(&prog);
     if (werr && !failed) {
         int e = errno;
-        hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hpa_audio_error(out));
+        fail_code = "output";
+        if (e == EFBIG && container == HPA_CONTAINER_WAV)
+            hpa_cli_error("%s: write failed: the output grew past a WAV's 4 GiB (the input is longer than its "
+                          "header said)",
+                          o.out);
+        else
+            hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hpa_audio_error(out));
         goto fail_unlink;
     }
     if (failed)
         goto fail_unlink;
     if (hpa_cli_interrupted()) {
+        fail_code = "interrupted";
         hpa_cli_error("interrupted; %s not written", o.out);
         rc = 128 + hpa_cli_interrupted();
         goto fail_unlink;
@@ -954,11 +1032,19 @@ static int render_main(const render_opts *op)
     err = hpa_audio_close(out);
     out = NULL;
     if (err) {
+        fail_code = "output";
         hpa_cli_error("%s: finishing the file failed: %s", o.out, errno ? strerror(errno) : "libsndfile error");
         goto fail_unlink;
     }
-    if (rename(tmp, o.out)) {
-        hpa_cli_error("%s: cannot rename the finished file into place: %s", o.out, strerror(errno));
+    char magic[4];
+    r.container = container == HPA_CONTAINER_FLAC ? "flac"
+                  : container == HPA_CONTAINER_RF64 && pread(of.fd, magic, sizeof magic, 0) == 4 &&
+                          !memcmp(magic, "RF64", 4)
+                      ? "rf64"
+                      : "wav";
+    if (hpa_outfile_commit(&of)) {
+        fail_code = "output";
+        hpa_cli_error("%s: cannot put the finished file in place: %s", o.out, strerror(errno));
         goto fail_unlink;
     }
     r.seconds = hpa_now_s() - t0;
@@ -972,7 +1058,7 @@ fail_unlink:
         hpa_writer_finish(writer);
     hpa_audio_close(out);
     out = NULL;
-    unlink(tmp);
+    hpa_outfile_abort(&of);
     if (rc == 0)
         rc = 1;
 done:

@@ -9,10 +9,27 @@
 
 #include "term.h"
 
+static char *kept;
+static size_t kept_len;
+
+void hpa_cli_keep_first_error(char *buf, size_t len)
+{
+    kept = len ? buf : NULL;
+    kept_len = len;
+    if (kept)
+        kept[0] = 0;
+}
+
 void hpa_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    if (kept && !kept[0]) {
+        va_list again;
+        va_copy(again, ap);
+        vsnprintf(kept, kept_len, fmt, again); // NOLINT(clang-analyzer-valist.Uninitialized): va_copy above
+        va_end(again);
+    }
     fputs("hpamp: ", stderr);
     vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): false positive, va_start above
     fputc('\n', stderr);

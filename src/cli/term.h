@@ -12,6 +12,10 @@
 void hpa_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hpa_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* From now on also keep the first error's message (what follows "hpamp: ")
+ * in buf, so that a command can repeat it as JSON; buf[0] is 0 until then. */
+void hpa_cli_keep_first_error(char *buf, size_t len);
+
 /* Parse helpers: 0 on success, -1 if text is not a whole number / finite double in range. */
 int hpa_parse_double(const char *text, double min, double max, double *out);
 int hpa_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);

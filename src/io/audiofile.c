@@ -5,6 +5,7 @@
  * in: 8/16-bit as s16, 24-bit as s24, 32-bit as s32; float files as f32;
  * lossy and other codecs decode to f64. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,12 @@
 
 struct hpa_audiofile {
     SNDFILE *sf;
-    int fd;          /* written files: our descriptor, behind libsndfile's virtual I/O */
-    int write_errno; /* first failed write: libsndfile ignores some (FLAC's last frame) */
+    int fd;                              /* written files: the caller's descriptor, behind libsndfile's virtual I/O */
+    int write_errno;                     /* first failed write: libsndfile ignores some (FLAC's last frame) */
+    uint64_t max_data_bytes, data_bytes; /* written: a plain WAV's limit (0: none), and so far */
     hpa_audio_info info;
+    int64_t frames_read;
+    char why[160]; /* a failure found here, not by libsndfile */
     int32_t *conv; /* s24 <-> libsndfile's left-justified int */
     size_t conv_frames;
 };
@@ -86,6 +90,66 @@ static hpa_format edge_format(int sf_format, char *codec, size_t codec_len)
     return f;
 }
 
+/* 1 if libsndfile's frame count for this format is the file's own (the
+ * data chunk's size, FLAC's STREAMINFO), not an estimate from the bit rate */
+static int count_is_exact(int sf_format)
+{
+    if ((sf_format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC)
+        return 1;
+    switch (sf_format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT:
+    case SF_FORMAT_DOUBLE:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW: return 1;
+    default: return 0;
+    }
+}
+
+/* The frame count a WAV's header gives (its data chunk's size), or -1 when
+ * it gives none or this is not a PCM WAV: libsndfile reports only what the
+ * file holds when it is shorter than its header says. */
+static int64_t wav_header_frames(const char *path, int sf_format, int channels)
+{
+    int major = sf_format & SF_FORMAT_TYPEMASK, width;
+    if ((major != SF_FORMAT_WAV && major != SF_FORMAT_WAVEX) || channels < 1)
+        return -1;
+    switch (sf_format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW: width = 1; break;
+    case SF_FORMAT_PCM_16: width = 2; break;
+    case SF_FORMAT_PCM_24: width = 3; break;
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT: width = 4; break;
+    case SF_FORMAT_DOUBLE: width = 8; break;
+    default: return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    unsigned char h[12];
+    int64_t frames = -1;
+    if (pread(fd, h, 12, 0) == 12 && !memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WAVE", 4)) {
+        off_t at = 12;
+        for (int chunk = 0; chunk < 1000 && pread(fd, h, 8, at) == 8; chunk++) {
+            const uint32_t size = h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+            if (!memcmp(h, "data", 4)) {
+                if (size != 0 && size != UINT32_MAX) /* 0 and ~0: written as a stream, no length */
+                    frames = (int64_t)(size / ((uint32_t)width * (uint32_t)channels));
+                break;
+            }
+            at += 8 + (off_t)size + (size & 1);
+        }
+    }
+    close(fd);
+    return frames;
+}
+
 hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char *why, size_t why_len)
 {
     SF_INFO si;
@@ -117,6 +181,13 @@ hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char 
         set_why(why, why_len, msg);
         return NULL;
     }
+    const int64_t said = S_ISREG(st.st_mode) ? wav_header_frames(path, si.format, si.channels) : -1;
+    if (said > si.frames) {
+        snprintf(why, why_len, "cut short: its header gives %lld frames, the file holds %lld", (long long)said,
+                 (long long)si.frames);
+        sf_close(sf);
+        return NULL;
+    }
     hpa_audiofile *f = calloc(1, sizeof *f);
     if (!f) {
         sf_close(sf);
@@ -127,7 +198,8 @@ hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char 
     f->fd = -1;
     f->info.rate_hz = (uint32_t)si.samplerate;
     f->info.channels = (uint32_t)si.channels;
-    f->info.frames = si.frames > 0 ? (int64_t)si.frames : -1;
+    f->info.frames = si.frames > 0 && si.frames < SF_COUNT_MAX ? (int64_t)si.frames : -1;
+    f->info.frames_exact = f->info.frames >= 0 && S_ISREG(st.st_mode) && count_is_exact(si.format);
     f->info.format = edge_format(si.format, f->info.codec, sizeof f->info.codec);
     *info = f->info;
     return f;
@@ -148,7 +220,7 @@ hpa_container hpa_audio_container_for(const char *path)
 
 int hpa_audio_container_supports(hpa_container c, hpa_format f)
 {
-    if (c == HPA_CONTAINER_WAV)
+    if (c == HPA_CONTAINER_WAV || c == HPA_CONTAINER_RF64)
         return 1;
     if (c == HPA_CONTAINER_FLAC)
         return f == HPA_FORMAT_S16 || f == HPA_FORMAT_S24;
@@ -216,6 +288,8 @@ hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_
     int major = SF_FORMAT_WAV;
     if (c == HPA_CONTAINER_FLAC)
         major = SF_FORMAT_FLAC;
+    else if (c == HPA_CONTAINER_RF64)
+        major = SF_FORMAT_RF64;
     else if (info->channels > 2 || info->format != HPA_FORMAT_S16)
         major = SF_FORMAT_WAVEX; /* WAVE_FORMAT_EXTENSIBLE: channel mask and >16-bit done right */
     si.format = major | sub;
@@ -230,6 +304,8 @@ hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_
     }
     f->fd = fd;
     f->info = *info;
+    if (c == HPA_CONTAINER_WAV)
+        f->max_data_bytes = HPA_WAV_MAX_DATA_BYTES;
     SF_VIRTUAL_IO vio = {vio_filelen, vio_seek, vio_read, vio_write, vio_tell};
     f->sf = sf_open_virtual(&vio, SFM_WRITE, &si, f);
     if (!f->sf) {
@@ -237,6 +313,9 @@ hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_
         free(f);
         return NULL;
     }
+    /* RF64 that stays under 4 GiB is turned into a plain WAV at the end */
+    if (c == HPA_CONTAINER_RF64)
+        sf_command(f->sf, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE);
     return f;
 }
 
@@ -270,6 +349,15 @@ int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames)
     }
     if (n == 0 && sf_error(f->sf) != SF_ERR_NO_ERROR)
         return -1;
+    f->frames_read += n;
+    if (n == 0 && f->info.frames_exact && f->frames_read < f->info.frames) {
+        /* the end came before the header's count: cut short, or being cut */
+        snprintf(f->why, sizeof f->why,
+                 "the audio ends after %lld of the %lld frames its header gives (cut short, or truncated while "
+                 "being read)",
+                 (long long)f->frames_read, (long long)f->info.frames);
+        return -1;
+    }
     return (int64_t)n;
 }
 
@@ -278,6 +366,12 @@ int hpa_audio_write(hpa_audiofile *f, const void *buf, size_t frames)
     sf_count_t n, want = (sf_count_t)frames;
     if (!frames)
         return 0;
+    const uint64_t bytes = (uint64_t)frames * f->info.channels * hpa_format_bytes(f->info.format);
+    if (f->max_data_bytes && f->data_bytes + bytes > f->max_data_bytes) {
+        errno = EFBIG; /* a WAV's sizes would wrap */
+        return -1;
+    }
+    f->data_bytes += bytes;
     errno = 0;
     switch (f->info.format) {
     case HPA_FORMAT_S16: n = sf_writef_short(f->sf, buf, want); break;
@@ -308,14 +402,9 @@ int hpa_audio_close(hpa_audiofile *f)
     if (!f)
         return 0;
     int rc = sf_close(f->sf) == 0 ? 0 : -1;
-    if (f->fd >= 0) {
-        /* a written file: its descriptor is ours */
-        if (close(f->fd) != 0 && !f->write_errno)
-            f->write_errno = errno;
-        if (f->write_errno) {
-            errno = f->write_errno;
-            rc = -1;
-        }
+    if (f->fd >= 0 && f->write_errno) { /* a written file: the descriptor stays the caller's */
+        errno = f->write_errno;
+        rc = -1;
     }
     free(f->conv);
     free(f);
@@ -324,5 +413,7 @@ int hpa_audio_close(hpa_audiofile *f)
 
 const char *hpa_audio_error(hpa_audiofile *f)
 {
+    if (f && f->why[0])
+        return f->why;
     return sf_strerror(f ? f->sf : NULL);
 }

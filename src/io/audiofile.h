@@ -13,6 +13,7 @@ typedef struct hpa_audio_info {
     uint32_t rate_hz;
     uint32_t channels;
     int64_t frames;    /* -1 when the file does not say */
+    int frames_exact;  /* frames is the file's own count (PCM in a file, FLAC), not an estimate */
     hpa_format format; /* the edge format samples are read or written in */
     char codec[32];    /* "FLAC 16-bit", "WAV float", "Ogg Vorbis", ... */
 } hpa_audio_info;
@@ -21,25 +22,36 @@ typedef struct hpa_audio_info {
  * reason (without the path) to why. */
 hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char *why, size_t why_len);
 
-/* Output containers chosen by extension. */
-typedef enum { HPA_CONTAINER_NONE = 0, HPA_CONTAINER_WAV, HPA_CONTAINER_FLAC } hpa_container;
+/* Output containers chosen by extension; RF64 is a .wav that may pass
+ * 4 GiB (libsndfile writes RF64 and, when it stays smaller, a plain WAV). */
+typedef enum { HPA_CONTAINER_NONE = 0, HPA_CONTAINER_WAV, HPA_CONTAINER_FLAC, HPA_CONTAINER_RF64 } hpa_container;
+
+/* The most sample bytes a plain WAV holds: its sizes are 32-bit, and the
+ * header (with a PEAK chunk for float samples) comes out of the same 4 GiB. */
+#define HPA_WAV_MAX_DATA_BYTES (UINT32_C(0xFFFFFFFF) - UINT32_C(4096))
 
 /* The container for a path's extension (case-insensitive .wav / .flac), or NONE. */
 hpa_container hpa_audio_container_for(const char *path);
 
+/* The highest rate a FLAC file can hold: its frame headers code the rate in
+ * at most 16 bits of 10 Hz steps, and libsndfile refuses more. */
+#define HPA_FLAC_MAX_RATE_HZ 655350u
+
 /* 1 if the container can store samples of this format. */
 int hpa_audio_container_supports(hpa_container c, hpa_format f);
 
-/* Open an already-created file descriptor for writing.  On success the
- * descriptor belongs to the file: hpa_audio_close closes it and fails if
- * any write failed, even one libsndfile did not report. */
+/* Open an already-created file descriptor for writing.  The descriptor
+ * stays the caller's (hpa_audio_close does not close it); hpa_audio_close
+ * fails if any write failed, even one libsndfile did not report. */
 hpa_audiofile *hpa_audio_open_write_fd(int fd, hpa_container c, const hpa_audio_info *info, char *why, size_t why_len);
 
 /* Read up to frames frames into buf (info.format samples). Returns frames
  * read, 0 at the end, -1 on error. */
 int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames);
 
-/* Write frames; returns 0 or -1 with errno set (0 if the system gave no reason). */
+/* Write frames; returns 0 or -1 with errno set (0 if the system gave no
+ * reason).  A plain WAV refuses to pass HPA_WAV_MAX_DATA_BYTES (EFBIG)
+ * rather than wrap its sizes. */
 int hpa_audio_write(hpa_audiofile *f, const void *buf, size_t frames);
 
 /* Close; returns 0 or -1 if finishing the file failed. NULL is a no-op. */

@@ -510,10 +510,11 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
     }
 
     if (hpa_format_scale(of) == 0.0) {
-        /* float output: no clamp (floats carry overs), overs are counted */
+        /* float output: overs are counted, not clamped (floats carry them);
+         * only what the format cannot hold is (it would be +-Inf) */
         over = count_over(c, buf, n, &peak);
         c->stats.clipped[HPA_STAGE_OUTPUT] += over;
-        hpa_from_double_exact(of, buf, out, n);
+        c->stats.float_clamped += hpa_from_double_finite(of, buf, out, n);
     } else if (untouched && !c->rs && c->exact_ints) {
         /* bit-transparent: every sample is already an integer of the output */
         over = count_over(c, buf, n, &peak);

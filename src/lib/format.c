@@ -1,5 +1,6 @@
 /* format.c — sample-format conversion at the chain's edges (one kernel per
  * direction, switched per block, never per sample). */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -120,4 +121,32 @@ void hpa_from_double_exact(hpa_format f, const double *src, void *dst, size_t n)
     case HPA_FORMAT_F64: memcpy(dst, src, n * sizeof(double)); break;
     default: break;
     }
+}
+
+uint64_t hpa_from_double_finite(hpa_format f, const double *src, void *dst, size_t n)
+{
+    uint64_t clamped = 0;
+    size_t i;
+    if (f == HPA_FORMAT_F32) {
+        float *d = dst;
+        for (i = 0; i < n; i++) {
+            double x = src[i];
+            if (!(fabs(x) <= FLT_MAX)) { /* beyond float's range, or NaN */
+                x = isnan(x) ? 0.0 : copysign(FLT_MAX, x);
+                clamped++;
+            }
+            d[i] = (float)x;
+        }
+    } else if (f == HPA_FORMAT_F64) {
+        double *d = dst;
+        for (i = 0; i < n; i++) {
+            double x = src[i];
+            if (!isfinite(x)) {
+                x = isnan(x) ? 0.0 : copysign(DBL_MAX, x);
+                clamped++;
+            }
+            d[i] = x;
+        }
+    }
+    return clamped;
 }

@@ -24,6 +24,12 @@ uint64_t hpa_to_double(hpa_format f, const void *src, double *dst, size_t n);
  * as integers that are exactly representable (the bit-transparent path). */
 void hpa_from_double_exact(hpa_format f, const double *src, void *dst, size_t n);
 
+/* [RT] Write n doubles as a float format, finite always: a sample beyond
+ * the format's largest finite value becomes that value with its sign (a NaN
+ * becomes 0).  Returns how many were changed; the others are written as
+ * hpa_from_double_exact writes them. */
+uint64_t hpa_from_double_finite(hpa_format f, const double *src, void *dst, size_t n);
+
 /* Full-scale value of an integer format (32768, 2^23, 2^31), 0 for floats. */
 double hpa_format_scale(hpa_format f);
 

@@ -1,7 +1,8 @@
 /* enospc.c — LD_PRELOAD shim for tests/cli/enospc.sh: a disk that fills up.
  *
- * write(), pwrite(), pwrite64(), writev() and pwritev() on a file whose path
- * contains ".hpamp-" (hpamp render's temporary output) behave as on a full
+ * write(), pwrite(), pwrite64(), writev() and pwritev() on hpamp render's
+ * output while it is written (a file without a name, "DIR/#INODE (deleted)"
+ * in /proc, or a temporary whose path contains ".hpamp-") behave as on a full
  * disk once the file would grow past HPA_ENOSPC_AFTER bytes: the write that
  * crosses the limit is short (up to the limit), the next one fails with
  * ENOSPC.  Rewriting bytes below the limit (a header update) still works,
@@ -52,7 +53,7 @@ static void *next(const char *name)
     return f;
 }
 
-/* 1 if fd is one of hpamp's temporary output files */
+/* 1 if fd is hpamp's output being written: an O_TMPFILE file or a temporary */
 static int watched(int fd)
 {
     char link[64], path[4096];
@@ -61,6 +62,11 @@ static int watched(int fd)
     if (n <= 0)
         return 0;
     path[n] = 0;
+    static const char deleted[] = " (deleted)";
+    const char *last = strrchr(path, '/');
+    const size_t len = (size_t)n, dl = sizeof deleted - 1;
+    if (last && last[1] == '#' && len > dl && strcmp(path + len - dl, deleted) == 0)
+        return 1;
     return strstr(path, ".hpamp-") != NULL;
 }
 

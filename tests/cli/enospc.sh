@@ -1,7 +1,8 @@
 #!/bin/bash
 # enospc: a disk that fills up during a render.  tests/cli/enospc.c, preloaded,
-# makes writes to hpamp's temporary output file (".NAME.hpamp-XXXXXX") fail
-# with ENOSPC once the file would pass HPA_ENOSPC_AFTER bytes.  Expected:
+# makes writes to hpamp's output while it is written (a file without a name,
+# or a temporary ".NAME.hpamp-...") fail with ENOSPC once the file would
+# pass HPA_ENOSPC_AFTER bytes.  Expected:
 # exit 1, one "hpamp: " line naming OUT and saying "No space left on device",
 # no OUT and no temporary file left, and a file already at OUT untouched.
 #

@@ -3,33 +3,13 @@
 #   - the exit status (hpamp render --help: 1 failure, 2 usage error),
 #   - stderr is exactly one line starting "hpamp: " that names the offending
 #     file (or option value), and stdout is empty,
-#   - the output folder holds no OUT and no temporary ".NAME.hpamp-XXXXXX".
+#   - the output folder holds no OUT and no temporary ".NAME.hpamp-...".
 . "$(dirname "$0")/lib.sh" "$@"
 
 SRC=$(music ambi_piano)
 I=$T/inputs                     # inputs live apart from the output folders
 mkdir -p "$I"
 cp "$SRC" "$I/in.flac"
-
-# fail_case DESC STATUS MUST-MENTION ARGS...: run `hpamp render ARGS` with
-# the current folder a fresh empty one ($D); OUT is written as o.wav there.
-fail_case() {
-    local desc=$1 want=$2 mention=$3
-    shift 3
-    D=$(mktemp -d "$T/case.XXXXXX")
-    say "== $desc"
-    (cd "$D" && "$HPAMP" render "$@") >"$T/out.txt" 2>"$T/err.txt"
-    rc=$?
-    expect_rc "$want"
-    if one_error_line "$T/err.txt"; then
-        pass "one 'hpamp: ' line: $(cat "$T/err.txt")"
-    else
-        fail "stderr is not one 'hpamp: ' line: $(head -c 400 "$T/err.txt")"
-    fi
-    [ -z "$mention" ] || check "it names '$mention'" grep -qF -- "$mention" "$T/err.txt"
-    check "nothing on stdout" [ ! -s "$T/out.txt" ]
-    check "no OUT and no temporary file in the output folder" only_entries "$D"
-}
 
 # ---------------------------------------------------------------- bad inputs (exit 1)
 fail_case "missing input" 1 "$I/nosuch.flac" "$I/nosuch.flac" -o o.wav

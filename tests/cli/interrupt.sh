@@ -3,9 +3,10 @@
 # (hpamp render --help: "130 interrupted"): exit 128 + signal number, one
 # "hpamp: " line naming OUT, and neither OUT nor the temporary file left.
 #
-# The signal is sent once the temporary file ".o.wav.hpamp-XXXXXX" exists,
-# i.e. while hpamp is writing; if the render still finished first, the
-# input is made longer and the test tried again.
+# The signal is sent once hpamp has its output open (a file without a name,
+# or a hidden temporary: lib.sh's output_open), i.e. while it is writing; if
+# the render still finished first, the input is made longer and the test
+# tried again.
 . "$(dirname "$0")/lib.sh" "$@"
 
 SRC=$(music loop_garzul)        # 8 s
@@ -18,21 +19,21 @@ long_input() {
 
 # interrupt SIGNAL: render in the background, signal it mid-way
 interrupt() {
-    local sig=$1 want=$2 repeats=7 attempt pid tmp
+    local sig=$1 want=$2 repeats=7 attempt pid open
     long_input $repeats
     for attempt in 1 2 3 4; do
         D=$(mktemp -d "$T/int.XXXXXX")
         say "== SIG$sig during a $(soxi -V1 -D "$T/long.wav" | cut -d. -f1) s render to 352.8 kHz, steep filter (attempt $attempt)"
         "$HPAMP" render "$T/long.wav" -o "$D/o.wav" --rate 352800 --filter steep >"$T/out.txt" 2>"$T/err.txt" &
         pid=$!
-        # wait for the temporary file (at most ~20 s), then a little more
+        # wait for the output to be open (at most ~20 s), then a little more
+        open=
         for _ in $(seq 2000); do
-            tmp=$(ls -A "$D" 2>/dev/null | grep -E '^\.o\.wav\.hpamp-' | head -n1)
-            [ -n "$tmp" ] && break
+            output_open "$pid" "$D" && open=1 && break
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.01
         done
-        [ -n "$tmp" ] && sleep 0.2
+        [ -n "$open" ] && sleep 0.2
         kill -s "$sig" "$pid" 2>/dev/null
         wait "$pid"
         rc=$?
@@ -42,7 +43,7 @@ interrupt() {
             long_input $repeats
             continue
         fi
-        check "the temporary file .o.wav.hpamp-XXXXXX existed during the render" [ -n "$tmp" ]
+        check "the output was open during the render" [ -n "$open" ]
         expect_rc "$want"
         check "one 'hpamp: ' line on stderr" one_error_line "$T/err.txt"
         check "it names $D/o.wav" grep -qF "$D/o.wav" "$T/err.txt"

@@ -88,3 +88,41 @@ only_entries() {
     got=$(ls -A "$dir" | sort)
     [ "$want" = "$got" ] || { say "      $dir holds: $(ls -A "$dir" | tr '\n' ' ')"; return 1; }
 }
+
+# output_open PID DIR: the render PID has its output open in DIR, as a file
+# without a name (O_TMPFILE: "DIR/#INODE (deleted)") or as a hidden
+# temporary "DIR/.NAME.hpamp-..." (filesystems without O_TMPFILE)
+output_open() {
+    local fd l
+    for fd in /proc/"$1"/fd/*; do
+        l=$(readlink "$fd" 2>/dev/null) || continue
+        case $l in "$2"/\#*" (deleted)" | "$2"/.*.hpamp-*) return 0 ;; esac
+    done
+    return 1
+}
+
+# fail_case DESC STATUS MUST-MENTION ARGS...: run `hpamp render ARGS` with
+# the current folder a fresh empty one ($D), and check a failure: the exit
+# status, one "hpamp: " line naming MUST-MENTION, nothing on stdout (with
+# --json: its error object, for the caller to check), no OUT and no
+# temporary file in the folder.
+fail_case() {
+    local desc=$1 want=$2 mention=$3
+    shift 3
+    D=$(mktemp -d "$T/case.XXXXXX")
+    say "== $desc"
+    (cd "$D" && "$HPAMP" render "$@") >"$T/out.txt" 2>"$T/err.txt"
+    rc=$?
+    expect_rc "$want"
+    if one_error_line "$T/err.txt"; then
+        pass "one 'hpamp: ' line: $(cat "$T/err.txt")"
+    else
+        fail "stderr is not one 'hpamp: ' line: $(head -c 400 "$T/err.txt")"
+    fi
+    [ -z "$mention" ] || check "it names '$mention'" grep -qF -- "$mention" "$T/err.txt"
+    case " $* " in
+        *" --json "*) ;;
+        *) check "nothing on stdout" [ ! -s "$T/out.txt" ] ;;
+    esac
+    check "no OUT and no temporary file in the output folder" only_entries "$D"
+}
