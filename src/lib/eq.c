@@ -460,6 +460,7 @@ typedef struct peak_ctx {
     const hpa_eq_band *bands;
     size_t n;
     double rate_hz;
+    hpa_eq_peak_stats *stats;
     hpa_eq_coefs cache[PEAK_CACHE]; /* the first PEAK_CACHE bands, designed once */
 } peak_ctx;
 
@@ -475,7 +476,9 @@ static double peak_eval(const peak_ctx *p, double f)
             const char *why;
             design(&p->bands[k], p->rate_hz, &tmp, &why);
             c = &tmp;
+            p->stats->designs++;
         }
+        p->stats->band_evals++;
         double r, i;
         biquad_at(c, c1, s1, c2, s2, &r, &i);
         sum += power_db(r, i);
@@ -511,6 +514,13 @@ static void peak_refine(const peak_ctx *p, double lo, double hi, double *best, d
 int hpa_eq_peak_db(const hpa_eq_band *bands, size_t n, double rate_hz, double lo_hz, double hi_hz, double *peak_db,
                    double *at_hz)
 {
+    return hpa_eq_peak_db_counted(bands, n, rate_hz, lo_hz, hi_hz, peak_db, at_hz, NULL);
+}
+
+int hpa_eq_peak_db_counted(const hpa_eq_band *bands, size_t n, double rate_hz, double lo_hz, double hi_hz,
+                           double *peak_db, double *at_hz, hpa_eq_peak_stats *stats)
+{
+    hpa_eq_peak_stats none = {0, 0};
     if (n > 0 && !bands)
         return HPA_ERR_INVALID_ARG;
     if (!rate_ok(rate_hz))
@@ -522,10 +532,11 @@ int hpa_eq_peak_db(const hpa_eq_band *bands, size_t n, double rate_hz, double lo
     if (rc != HPA_OK)
         return rc;
 
-    peak_ctx p = {.bands = bands, .n = n, .rate_hz = rate_hz};
+    peak_ctx p = {.bands = bands, .n = n, .rate_hz = rate_hz, .stats = stats ? stats : &none};
     for (size_t k = 0; k < n && k < PEAK_CACHE; k++) {
         const char *why;
         design(&bands[k], rate_hz, &p.cache[k], &why);
+        p.stats->designs++;
     }
     const double step = pow(2.0, 1.0 / 48.0);
 

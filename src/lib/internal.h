@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <hpamp/chain.h>
+#include <hpamp/eq.h>
 
 #include "bits.h"
 
@@ -180,6 +181,17 @@ void hpa_limiter_end(hpa_limiter *l);
  * largest |x| of the block (the caller's scan; only read when enabled).
  * Returns 1 when some sample was changed (not only delayed). */
 int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable, double peak);
+
+/* ---- eq.c: the peak finder's work, counted (for the tests) ---- */
+
+typedef struct hpa_eq_peak_stats {
+    uint64_t designs;    /* bands designed (coefficients computed) */
+    uint64_t band_evals; /* one band's response evaluated at one frequency */
+} hpa_eq_peak_stats;
+
+/* hpa_eq_peak_db, adding the work done to *stats (if not NULL). */
+int hpa_eq_peak_db_counted(const hpa_eq_band *bands, size_t n, double rate_hz, double lo_hz, double hi_hz,
+                           double *peak_db, double *at_hz, hpa_eq_peak_stats *stats);
 
 /* ---- helpers ---- */
 
