@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(spec);
     /* a fresh database now and then, so that the tables stay small */
-    if (hpa_db_count(g_db, HPA_DB_HEADPHONES) + hpa_db_count(g_db, HPA_DB_SOURCES) > 2000) {
+    if (hpa_db_count(g_db, HPA_DB_HEADPHONES) + hpa_db_count(g_db, HPA_DB_SOURCES) > 400) {
         hpa_db_destroy(g_db);
         g_db = NULL;
     }

@@ -14,8 +14,11 @@
  *      week's; the listening since the acknowledgement finite and >= 0;
  *   2. opened for writing (the journal compacted): returns 0, and one record
  *      appended with hpa_dose_add succeeds;
- *   3. read again: no line is skipped, and the exposure is the first read's
- *      plus the record added (relative 1e-6, or 1e-12 Pa²h). */
+ *   3. read again: no line is skipped, the exposure is the first read's
+ *      plus the record added (relative 1e-6, or 1e-12 Pa²h), and the
+ *      acknowledgement is kept, with the listening since it (to the
+ *      millisecond the journal keeps) plus the second added when it falls
+ *      after the acknowledgement. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -145,7 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(hpa_dose_open(&d, 1, NOW, 0, why, sizeof why) == 0);
     FUZZ_CHECK(d.fd < 0);
     check_totals(&d, lines);
-    const double pa2h = d.pa2h;
+    const double pa2h = d.pa2h, ack_listened = d.ack_listened_s;
+    const int64_t ack_t = d.ack_t;
 
     FUZZ_CHECK(hpa_dose_open(&d, 1, NOW, 1, why, sizeof why) == 0);
     FUZZ_CHECK(d.fd >= 0);
@@ -159,5 +163,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(d.bad == 0);
     check_totals(&d, d.records + 1);
     FUZZ_CHECK(near(d.pa2h, pa2h + added));
+    if (ack_t) {
+        FUZZ_CHECK(d.ack_t == ack_t);
+        /* the journal keeps it to the millisecond ("%.3f") */
+        const double want = ack_listened + ((double)ack_t <= NOW ? 1.0 : 0.0);
+        FUZZ_CHECK(fabs(d.ack_listened_s - want) <= 0.0005 + 1e-9 * want);
+    }
     return 0;
 }
