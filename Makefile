@@ -3,14 +3,16 @@
 #                through a headphone preset, and advise on an HD 600
 #   make check   install what is missing, build, run every test
 #   make bench   build and run the benchmarks (hpamp beside sox and libsoxr)
+#   make fuzz    build the libFuzzer targets with clang and run each FUZZ_SECONDS (docs/fuzzing.md)
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_ARGS ?=
 DEMO_IN ?= /usr/share/sonic-pi/samples/loop_garzul.flac
 DEMO_OUT ?= out/demo-352k8-24bit.wav
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo check check-asan bench clean
+.PHONY: all deps build demo check check-asan bench fuzz clean
 
 all: build
 
@@ -55,5 +57,8 @@ check-asan: deps $(ASAN_BUILD)/build.ninja
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
 
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./tools/fuzz.sh
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) out
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz out

@@ -1083,6 +1083,11 @@ static int spec_fail(char *why, size_t why_len, const char *fmt, ...)
         vsnprintf(why, why_len, fmt, ap);
         va_end(ap);
         trim_utf8(why);
+        /* the spec is quoted in the reason: its control characters would
+         * reach the terminal (an escape sequence, a line break) */
+        for (char *c = why; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = *c == '\t' ? ' ' : '?';
     }
     return HPA_ERR_INVALID_ARG;
 }

@@ -24,6 +24,9 @@
 #include "csv.h"
 #include "seeded.h"
 
+#define DBTEXT_CHECK(cond) assert_true(cond)
+#include "dbtext.h"
+
 #define MAX_TEXT 24000
 
 static const char *const hand_written[] = {
@@ -37,15 +40,6 @@ static const char *const hand_written[] = {
     "\xEF\xBB\xBF"
     "brand,model\n\"x\"y,z\n\"open\n",
 };
-
-static size_t count_lines(const char *t, size_t n)
-{
-    size_t lines = 1;
-    for (size_t i = 0; i < n; i++)
-        if (t[i] == '\n' || (t[i] == '\r' && !(i + 1 < n && t[i + 1] == '\n')))
-            lines++;
-    return lines;
-}
 
 static unsigned pick(uint64_t *rng, unsigned n)
 {
@@ -115,58 +109,11 @@ static void mutate(uint64_t *rng, char *t, size_t *n)
     }
 }
 
-static int clean_string(const char *s, int allow_newline)
-{
-    size_t n = strlen(s);
-    if (!hpa_utf8_valid(s, n))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\t' && !(allow_newline && c == '\n')) || c == 0x7F)
-            return 0;
-    }
-    return 1;
-}
-
-static int num_ok(double v, double lo, double hi)
-{
-    return isnan(v) || (isfinite(v) && v >= lo && v <= hi);
-}
-
-static void check_reader(const char *t, size_t n)
-{
-    size_t lines = count_lines(t, n);
-    hpa_csv c;
-    assert_int_equal(hpa_csv_init(&c, t, n), HPA_OK);
-    unsigned last = 0;
-    size_t records = 0;
-    for (;;) {
-        hpa_csv_status s = hpa_csv_next(&c);
-        if (s == HPA_CSV_END)
-            break;
-        assert_true(++records <= n + 1); /* always progresses */
-        assert_true(c.line >= 1 && c.line <= lines);
-        assert_true(c.line > last); /* records start on ever later lines */
-        last = c.line;
-        if (s == HPA_CSV_BAD) {
-            assert_true(c.why[0] != 0);
-            assert_int_equal(c.n_fields, 0);
-            continue;
-        }
-        assert_true(c.n_fields >= 1 && c.n_fields <= HPA_CSV_MAX_FIELDS);
-        for (size_t i = 0; i < c.n_fields; i++) {
-            assert_int_equal(strlen(c.fields[i]), c.field_len[i]);
-            assert_true(clean_string(c.fields[i], 1));
-        }
-    }
-    hpa_csv_free(&c);
-}
-
 static size_t g_loaded, g_diags;
 
 static void check_db(uint64_t *rng, const char *t, size_t n, hpa_db_kind kind)
 {
-    size_t lines = count_lines(t, n);
+    size_t lines = dbtext_lines(t, n);
     hpa_db *db;
     assert_int_equal(hpa_db_create_empty(&db), HPA_OK);
     hpa_db_diag items[8];
@@ -178,7 +125,7 @@ static void check_db(uint64_t *rng, const char *t, size_t n, hpa_db_kind kind)
     for (size_t i = 0; i < d.count; i++) {
         assert_ptr_equal(items[i].origin, origin);
         assert_true(items[i].line >= 1 && items[i].line <= lines);
-        assert_true(clean_string(items[i].message, 0));
+        assert_true(dbtext_clean(items[i].message, 0));
     }
     assert_int_equal(hpa_db_count(db, kind), added);
     g_loaded += added;
@@ -186,18 +133,18 @@ static void check_db(uint64_t *rng, const char *t, size_t n, hpa_db_kind kind)
     for (size_t i = 0; i < added; i++) {
         if (kind == HPA_DB_HEADPHONES) {
             const hpa_db_headphone *h = hpa_db_headphone_at(db, i);
-            assert_true(clean_string(h->id, 0) && clean_string(h->brand, 0) && clean_string(h->model, 0));
-            assert_true(clean_string(h->source, 1));
+            assert_true(dbtext_clean(h->id, 0) && dbtext_clean(h->brand, 0) && dbtext_clean(h->model, 0));
+            assert_true(dbtext_clean(h->source, 1));
             assert_true(*h->model && *h->id);
             assert_true(h->line >= 1 && h->line <= lines);
-            assert_true(num_ok(h->impedance_ohm, 1e-300, 1e6) && num_ok(h->sensitivity_db_mw, 50, 150));
-            assert_true(num_ok(h->sensitivity_db_v, 50, 160) && num_ok(h->mv_for_94db, 1e-300, 1e5));
+            assert_true(dbtext_num_ok(h->impedance_ohm, 1e-300, 1e6) && dbtext_num_ok(h->sensitivity_db_mw, 50, 150));
+            assert_true(dbtext_num_ok(h->sensitivity_db_v, 50, 160) && dbtext_num_ok(h->mv_for_94db, 1e-300, 1e5));
             assert_true(hpa_db_hp_type_name(h->type) && hpa_db_driver_name(h->driver) && hpa_db_back_name(h->back));
         } else {
             const hpa_db_source *s = hpa_db_source_at(db, i);
-            assert_true(clean_string(s->id, 0) && clean_string(s->brand, 0) && clean_string(s->model, 0));
-            assert_true(clean_string(s->source, 1) && clean_string(s->gain_settings, 1));
-            assert_true(num_ok(s->vout_max_rms_v, 1e-300, 1000) && num_ok(s->zout_ohm, 0, 1e5));
+            assert_true(dbtext_clean(s->id, 0) && dbtext_clean(s->brand, 0) && dbtext_clean(s->model, 0));
+            assert_true(dbtext_clean(s->source, 1) && dbtext_clean(s->gain_settings, 1));
+            assert_true(dbtext_num_ok(s->vout_max_rms_v, 1e-300, 1000) && dbtext_num_ok(s->zout_ohm, 0, 1e5));
             assert_true(s->n_gains <= HPA_DB_MAX_GAINS);
             assert_true(hpa_db_src_kind_name(s->kind) && hpa_db_output_name(s->output));
             assert_true(s->battery >= -1 && s->battery <= 1);
@@ -247,7 +194,7 @@ static void test_mutated(void **state)
             n = MAX_TEXT / 2;
         memcpy(t, src, n);
         mutate(&rng, t, &n);
-        check_reader(t, n);
+        dbtext_check_reader(t, n);
         check_db(&rng, t, n, kind);
     }
     printf("mutated: %d texts, %zu entries loaded, %zu diagnostics\n", rounds, g_loaded, g_diags);
@@ -271,7 +218,7 @@ static void test_noise(void **state)
             t[i] = random_byte(&rng);
         if (n < h)
             n = h;
-        check_reader(t, n);
+        dbtext_check_reader(t, n);
         check_db(&rng, t, n, pick(&rng, 2) ? HPA_DB_HEADPHONES : HPA_DB_SOURCES);
     }
 }
