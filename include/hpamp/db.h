@@ -18,8 +18,11 @@
  * Sennheiser HD 600).  A name may be the model alone, brand and model, the
  * entry's id, and for a source either of those followed by its output (se or
  * bal).  An exact match wins; otherwise a name that is the start of, then a
- * part of, exactly one entry's name finds it; an unknown name answers with
- * the closest names (edit distance).
+ * part of, exactly one entry's name finds it; otherwise its words, in any
+ * order, each a word of the entry's brand or model or its category ("pixel
+ * dongle", "apple usb-c us": "us" is a word of "... Adapter (US, A2049)", not
+ * of "USB-C"); an unknown name answers with the closest names (edit
+ * distance).
  *
  * Thread classes: [non-RT] create/add/destroy; the [any] getters, lookup and
  * search only read and may run concurrently with each other, but not with
@@ -205,9 +208,11 @@ typedef struct hpa_db_ref {
 
 typedef enum hpa_db_match_how {
     HPA_DB_MATCH_NONE = 0,      /* nothing matched; refs are the closest names (may be none) */
-    HPA_DB_MATCH_SUBSTRING = 1, /* the name is a part of these entries' names */
-    HPA_DB_MATCH_PREFIX = 2,    /* the name is the start of these entries' names */
-    HPA_DB_MATCH_EXACT = 3      /* these entries have exactly this name (several: one device's outputs,
+    HPA_DB_MATCH_WORDS = 1,     /* each word of the name is a word of these entries' names or
+                                  * names their category (at least one a name word) */
+    HPA_DB_MATCH_SUBSTRING = 2, /* the name is a part of these entries' names */
+    HPA_DB_MATCH_PREFIX = 3,    /* the name is the start of these entries' names */
+    HPA_DB_MATCH_EXACT = 4      /* these entries have exactly this name (several: one device's outputs,
                                   * or a headphone and a source of the same name) */
 } hpa_db_match_how;
 

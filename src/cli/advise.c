@@ -47,7 +47,7 @@ static void usage(FILE *f)
           "                      for 94 dB SPL); add \"active\" for a headphone with its\n"
           "                      own amplifier\n"
           "  -S, --source S      a phone, dongle, computer jack, player or amp: a name\n"
-          "                      ('apple usb-c', 'sh-6', 'dawn pro bal') or a spec:\n"
+          "                      ('apple usb-c us', 'sh-6', 'dawn pro bal') or a spec:\n"
           "                      \"1.0V,0.9ohm\", \"5.0V,0.1ohm,50mA\" (RMS volts, output\n"
           "                      impedance, RMS current limit), \"30mW@32ohm\"\n"
           "  -m, --music PATH    measure these files, or every audio file under these\n"

@@ -327,6 +327,11 @@ int hpa_cmd_preset(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
+    for (int i = 2; i < argc; i++) /* preset list --help, preset show --help: the one help */
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        }
     char dir[HPA_PRESET_PATH_MAX];
     user_dir(dir, sizeof dir);
     if (!strcmp(argv[1], "list")) {

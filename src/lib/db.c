@@ -184,6 +184,11 @@ static int find_alias(const alias *a, const char *norm)
     return -1;
 }
 
+static int isalnum_ascii(unsigned char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
 size_t hpa_db_normalize(const char *name, char *out, size_t cap)
 {
     size_t n = 0;
@@ -1370,6 +1375,79 @@ static hpa_db_match_how match_key(const char *key, const char *q, size_t qn)
     return HPA_DB_MATCH_NONE;
 }
 
+/* The next word of [*p, end) into w (normalized, cap bytes): words are cut
+ * at spaces and at ASCII punctuation other than '-', '.', '_' and '\'', so
+ * "USB-C to 3.5 mm Adapter (US, A2049)" has the words usbc, to, 35, mm,
+ * adapter, us, a2049.  Returns 0 when no word is left. */
+static int next_word(const char **p, char *w, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)*p;
+    for (;;) {
+        while (*s && *s < 0x80 && !isalnum_ascii(*s) && !strchr("-._'", *s))
+            s++;
+        if (!*s) {
+            *p = (const char *)s;
+            return 0;
+        }
+        const unsigned char *e = s;
+        while (*e && (*e >= 0x80 || isalnum_ascii(*e) || strchr("-._'", *e)))
+            e++;
+        char raw[KEY_MAX + 1];
+        size_t n = (size_t)(e - s) < KEY_MAX ? (size_t)(e - s) : KEY_MAX;
+        memcpy(raw, s, n);
+        raw[n] = 0;
+        s = e;
+        if (hpa_db_normalize(raw, w, cap)) { /* "-" alone is no word */
+            *p = (const char *)s;
+            return 1;
+        }
+    }
+}
+
+/* is the normalized word w one of the words of text? */
+static int has_word(const char *text, const char *w)
+{
+    char x[KEY_MAX + 1];
+    for (const char *p = text ? text : ""; next_word(&p, x, sizeof x);)
+        if (!strcmp(x, w))
+            return 1;
+    return 0;
+}
+
+/* does the normalized word w name a category of the entry (its type,
+ * driver or back; its kind or output), in any spelling the CSV accepts? */
+static int names_category(const hpa_db *db, hpa_db_kind kind, size_t i, const char *w)
+{
+    if (kind == HPA_DB_HEADPHONES) {
+        const hpa_db_headphone *h = &db->hp[i];
+        int v;
+        return ((v = find_alias(hp_type_aliases, w)) >= 0 && v == (int)h->type && h->type) ||
+               ((v = find_alias(driver_aliases, w)) >= 0 && v == (int)h->driver && h->driver) ||
+               ((v = find_alias(back_aliases, w)) >= 0 && v == (int)h->back && h->back);
+    }
+    const hpa_db_source *s = &db->src[i];
+    int v;
+    return ((v = find_alias(src_kind_aliases, w)) >= 0 && v == (int)s->kind && s->kind) ||
+           ((v = find_alias(output_aliases, w)) >= 0 && v == (int)s->output);
+}
+
+/* every word of the query is a word of the entry's brand or model or names
+ * its category, and at least one is a name word */
+static int words_match(const hpa_db *db, hpa_db_kind kind, size_t i, const char *query)
+{
+    const char *brand = kind == HPA_DB_HEADPHONES ? db->hp[i].brand : db->src[i].brand;
+    const char *model = kind == HPA_DB_HEADPHONES ? db->hp[i].model : db->src[i].model;
+    char w[KEY_MAX + 1];
+    int named = 0, any = 0;
+    for (const char *p = query; next_word(&p, w, sizeof w); any = 1) {
+        if (has_word(brand, w) || has_word(model, w))
+            named = 1;
+        else if (!names_category(db, kind, i, w))
+            return 0;
+    }
+    return any && named;
+}
+
 int hpa_db_lookup(const hpa_db *db, hpa_db_kind kinds, const char *name, hpa_db_match *out)
 {
     if (!db || !name || !out || !((unsigned)kinds & HPA_DB_ANY) || ((unsigned)kinds & ~(unsigned)HPA_DB_ANY))
@@ -1406,6 +1484,23 @@ int hpa_db_lookup(const hpa_db *db, hpa_db_kind kinds, const char *name, hpa_db_
     }
     if (out->how != HPA_DB_MATCH_NONE)
         return HPA_OK;
+    /* no name holds the whole text: the entries that have each of its words */
+    for (int kind = HPA_DB_HEADPHONES; kind <= HPA_DB_SOURCES; kind <<= 1) {
+        if (!((unsigned)kinds & (unsigned)kind))
+            continue;
+        size_t n = hpa_db_count(db, (hpa_db_kind)kind);
+        for (size_t i = 0; i < n; i++) {
+            if (!words_match(db, (hpa_db_kind)kind, i, name))
+                continue;
+            if (out->n < HPA_DB_MAX_MATCHES)
+                out->refs[out->n++] = (hpa_db_ref){(hpa_db_kind)kind, i};
+            out->total++;
+        }
+    }
+    if (out->total) {
+        out->how = HPA_DB_MATCH_WORDS;
+        return HPA_OK;
+    }
     /* nothing: the closest names, within an edit distance of about half the name */
     unsigned best[HPA_DB_CLOSEST], limit = qn / 2 > 2 ? (unsigned)(qn / 2) : 2;
     for (int kind = HPA_DB_HEADPHONES; kind <= HPA_DB_SOURCES; kind <<= 1) {

@@ -304,6 +304,50 @@ static const char *ref_id(const hpa_db *db, hpa_db_ref r)
     return r.kind == HPA_DB_HEADPHONES ? hpa_db_headphone_at(db, r.index)->id : hpa_db_source_at(db, r.index)->id;
 }
 
+/* the lookup of name in both tables, which must have matched this way */
+static hpa_db_match lookup_how(const hpa_db *db, const char *name, hpa_db_match_how how)
+{
+    hpa_db_match m;
+    assert_int_equal(hpa_db_lookup(db, HPA_DB_ANY, name, &m), HPA_OK);
+    if (m.how != how)
+        fail_msg("'%s': matched how %d, want %d", name, m.how, how);
+    return m;
+}
+
+/* Names whose words are in the entry's name, in any order, or name its
+ * category: the README's "pixel dongle" and advise's 'apple usb-c us'. */
+static void test_lookup_words(void **state)
+{
+    (void)state;
+    hpa_db *db = builtin();
+    /* "Google USB-C Digital to 3.5 mm adapter (Pixel)", a dongle */
+    static const struct {
+        const char *name, *id;
+    } found[] = {
+        {"pixel dongle", "google-usb-c-adapter-pixel"},
+        {"Google Pixel", "google-usb-c-adapter-pixel"},
+        /* "Apple USB-C to 3.5 mm Headphone Jack Adapter (US, A2049)" and its
+         * EU twin: "us" is a word of the first only (a part of "usb-c" in both) */
+        {"apple usb-c us", "apple-usb-c-adapter-us-a2049"},
+        {"US apple USB-C", "apple-usb-c-adapter-us-a2049"},
+        {"apple usb-c eu", "apple-usb-c-adapter-eu-a2155"},
+        /* an output is a word of a source */
+        {"moondrop dawn balanced", "moondrop-dawn-pro-bal"},
+    };
+    for (size_t i = 0; i < sizeof found / sizeof found[0]; i++) {
+        lookup_how(db, found[i].name, HPA_DB_MATCH_WORDS);
+        expect_one(db, HPA_DB_ANY, found[i].name, HPA_DB_SOURCES, found[i].id);
+    }
+    /* still ambiguous: both adapters have every word */
+    assert_int_equal(lookup_how(db, "apple adapter usb-c", HPA_DB_MATCH_WORDS).total, 2);
+    /* a word no entry has, or categories alone: nothing */
+    lookup_how(db, "pixel amplifier", HPA_DB_MATCH_NONE);
+    lookup_how(db, "balanced dongle", HPA_DB_MATCH_NONE);
+    /* a whole-name match wins over words: "hd 600" is not every entry with "600" */
+    lookup_how(db, "hd 600", HPA_DB_MATCH_EXACT);
+    hpa_db_destroy(db);
+}
+
 static void expect_closest(const hpa_db *db, const char *typo, const char *id)
 {
     hpa_db_match m;
@@ -703,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_citations_and_ids),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_lookup_forgiving),
+        cmocka_unit_test(test_lookup_words),
         cmocka_unit_test(test_closest),
         cmocka_unit_test(test_search),
         cmocka_unit_test(test_user_text),
