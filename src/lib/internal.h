@@ -163,6 +163,8 @@ typedef struct hpa_limiter {
     double min_gain;                            /* lowest gain since the stats were reset */
     uint64_t limited_frames;
     double l1_det; /* the largest sum of |taps| of a detector phase */
+    double curve;  /* bound of |y''| / 8^2 / 2 per unit of the window's largest |sample|: the quarter-point screen */
+    double (*dot)(const double *a, const double *b); /* the detector's 128-tap product (plain or AVX2 + FMA) */
 } hpa_limiter;
 
 /* [non-RT] Doubles of memory a limiter needs (for the chain's one block). */

@@ -88,6 +88,35 @@ static double sinc(double x)
     return fabs(x) < 1e-12 ? 1.0 : sin(M_PI * x) / (M_PI * x);
 }
 
+static double dot_plain(const double *a, const double *b)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (int j = 0; j < DET_TAPS; j += 4) {
+        s0 += a[j] * b[j];
+        s1 += a[j + 1] * b[j + 1];
+        s2 += a[j + 2] * b[j + 2];
+        s3 += a[j + 3] * b[j + 3];
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+__attribute__((target("avx2,fma"))) static double dot_avx2(const double *a, const double *b)
+{
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+    for (int j = 0; j < DET_TAPS; j += 16) {
+        s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a + j), _mm256_loadu_pd(b + j), s0);
+        s1 = _mm256_fmadd_pd(_mm256_loadu_pd(a + j + 4), _mm256_loadu_pd(b + j + 4), s1);
+        s2 = _mm256_fmadd_pd(_mm256_loadu_pd(a + j + 8), _mm256_loadu_pd(b + j + 8), s2);
+        s3 = _mm256_fmadd_pd(_mm256_loadu_pd(a + j + 12), _mm256_loadu_pd(b + j + 12), s3);
+    }
+    const __m256d s = _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3));
+    const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+}
+#endif
+
 static size_t attack_frames(double rate_hz, double lookahead_ms)
 {
     long w = lround(lookahead_ms * rate_hz / 1000.0);
@@ -175,6 +204,30 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     }
     l->lp = lp;
     l->bank = bank;
+    /* the kernel's second derivative, summed in |.| over the taps, at the worst
+     * offset (64 offsets a period, by central differences; 5 % of room for
+     * the grid, the differences and the phases' normalisation): |y''| at most
+     * that times the window's largest |sample|; over an eighth of a sample
+     * (the farthest from a quarter point) the waveform rises by at most half
+     * of it times (1/8)^2 */
+    double d2max = 0.0;
+    for (int k = 0; k < 64; k++) {
+        const double t = k / 64.0, e = 1e-3;
+        double s2 = 0.0;
+        for (int j = -HALF; j <= HALF; j++) {
+            const double x = t - j;
+            const double kp = sinc(x + e) * kaiser(x + e, HALF, DET_BETA), k0 = sinc(x) * kaiser(x, HALF, DET_BETA),
+                         km = sinc(x - e) * kaiser(x - e, HALF, DET_BETA);
+            s2 += fabs((kp - 2.0 * k0 + km) / (e * e));
+        }
+        d2max = s2 > d2max ? s2 : d2max;
+    }
+    l->curve = 0.5 * d2max * 1.05 / 64.0;
+    l->dot = dot_plain;
+#if defined(__x86_64__) || defined(__i386__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        l->dot = dot_avx2;
+#endif
     /* between the points a waveform of bandwidth LP_STOP fs/2 rises at most by
      * 1 / (1 - x^2 / 2), x = pi LP_STOP / (2 PHASES): Bernstein + Taylor, docs/limiter.md */
     const double x = M_PI * LP_STOP / (2.0 * PHASES);
@@ -268,30 +321,35 @@ static double residue(const hpa_limiter *l, uint64_t u)
     return m;
 }
 
-static double dot(const double *a, const double *b)
-{
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (int j = 0; j < DET_TAPS; j += 4) {
-        s0 += a[j] * b[j];
-        s1 += a[j + 1] * b[j + 1];
-        s2 += a[j + 2] * b[j + 2];
-        s3 += a[j + 3] * b[j + 3];
-    }
-    return (s0 + s1) + (s2 + s3);
-}
-
 /* the largest |waveform| over the 16 points of frame u's period, over the channels */
-static double detect(const hpa_limiter *l, uint64_t u)
+static double detect(const hpa_limiter *l, uint64_t u, double target)
 {
     const size_t mask = l->ring - 1;
+    /* first the quarter points: between them the waveform rises at most by
+     * curve times the window's largest |sample| (Taylor, with |y''| bounded by
+     * the kernel's second derivative); below the target that bound is the answer */
+    double bound = 0.0;
+    for (size_t c = 0; c < l->channels; c++) {
+        const double *w = l->lh + c * 2 * l->ring + ((u - (HALF - 1)) & mask); /* contiguous: mirrored */
+        double q4 = fabs(w[HALF - 1]), big = 0.0;
+        for (int ph = PHASES / 4; ph < PHASES; ph += PHASES / 4) {
+            const double a = fabs(l->dot(l->bank + (size_t)(ph - 1) * DET_TAPS, w));
+            q4 = a > q4 ? a : q4;
+        }
+        for (int j = 0; j < DET_TAPS; j++)
+            big = fabs(w[j]) > big ? fabs(w[j]) : big;
+        const double b = q4 + l->curve * big;
+        bound = b > bound ? b : bound;
+    }
+    if (bound < target)
+        return bound;
     double q = 0.0;
     for (size_t c = 0; c < l->channels; c++) {
-        const double *r = l->lh + c * 2 * l->ring;
-        const double *w = r + ((u - (HALF - 1)) & mask); /* contiguous: the ring is mirrored */
+        const double *w = l->lh + c * 2 * l->ring + ((u - (HALF - 1)) & mask);
         double a = fabs(w[HALF - 1]);
         q = a > q ? a : q;
         for (int ph = 1; ph < PHASES; ph++) {
-            a = fabs(dot(l->bank + (size_t)(ph - 1) * DET_TAPS, w));
+            a = fabs(l->dot(l->bank + (size_t)(ph - 1) * DET_TAPS, w));
             q = a > q ? a : q;
         }
     }
@@ -385,7 +443,7 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
         const uint64_t u = t - LP_HALF - HALF;
         double g = 1.0;
         if (enable && l->last_loud && l->last_loud - 1 + reach >= t) {
-            const double q = detect(l, u);
+            const double q = detect(l, u, target);
             if (q > target)
                 g = target / q;
             /* the guard band goes in where the waveform may come near the target: the
