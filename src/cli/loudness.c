@@ -70,7 +70,7 @@ static int add_path(hpa_scan *s, const char *path, dir_id *stack, int depth, int
     struct stat st;
     if (stat(path, &st) != 0) {
         if (top) {
-            hpa_cli_error("%s: %s", path, strerror(errno));
+            hpa_cli_fail(errno == ENOENT ? "not-found" : "io", "%s: %s", path, strerror(errno));
             return -1;
         }
         hpa_cli_warn("%s: %s (skipped)", path, strerror(errno));
@@ -80,13 +80,13 @@ static int add_path(hpa_scan *s, const char *path, dir_id *stack, int depth, int
         return walk(s, path, &st, stack, depth);
     if (!S_ISREG(st.st_mode)) {
         if (top) {
-            hpa_cli_error("%s: not a regular file or folder", path);
+            hpa_cli_fail("io", "%s: not a regular file or folder", path);
             return -1;
         }
         return 0; /* sockets, fifos, devices inside a folder: not music */
     }
     if (push(s, path, (long long)st.st_size)) {
-        hpa_cli_error("out of memory");
+        hpa_cli_fail("no-memory", "out of memory");
         return -1;
     }
     return 0;
@@ -107,7 +107,7 @@ static int walk(hpa_scan *s, const char *path, const struct stat *st, dir_id *st
     DIR *d = opendir(path);
     if (!d) {
         if (depth == 0) {
-            hpa_cli_error("%s: %s", path, strerror(errno));
+            hpa_cli_fail("io", "%s: %s", path, strerror(errno));
             return -1;
         }
         hpa_cli_warn("%s: %s (skipped)", path, strerror(errno));
@@ -139,7 +139,7 @@ static int walk(hpa_scan *s, const char *path, const struct stat *st, dir_id *st
     }
     closedir(d);
     if (rc) {
-        hpa_cli_error("out of memory");
+        hpa_cli_fail("no-memory", "out of memory");
     } else {
         if (n)
             qsort(names, n, sizeof *names, cmp_names);
@@ -149,7 +149,7 @@ static int walk(hpa_scan *s, const char *path, const struct stat *st, dir_id *st
             size_t len = plen + 1 + strlen(names[i]) + 1;
             char *child = malloc(len);
             if (!child) {
-                hpa_cli_error("out of memory");
+                hpa_cli_fail("no-memory", "out of memory");
                 rc = -1;
                 break;
             }

@@ -90,6 +90,40 @@ run advise --headphones hd600 --source sh-6 --music "$(music elec_tick)" --music
 expect_rc 0 "a sound too short for a loudness, beside music"
 check "too short: said so" grep -q "elec_tick.flac: too short" "$T/err"
 
+# ---- control characters in a file name: the message stays one line ----
+nl="$T/new"$'\n'"line"$'\e'"[31m.flac"
+error 1 "a missing --music path with a newline and an escape in its name" \
+    advise --headphones hd600 --source sh-6 --music "$nl"
+check "the name written with \\n and \\x1b ($(head -c 200 "$T/err"))" \
+    grep -qF "$T/new\\nline\\x1b[31m.flac: " "$T/err"
+# with --json too: the same line, and one JSON object on stdout saying it
+run advise --headphones hd600 --source sh-6 --music "$nl" --json
+expect_rc 1 "the same with --json"
+check "--json failure: one error line on stderr" one_error_line "$T/err"
+check "--json failure: {error, message} on stdout, the message the stderr line's" \
+    json "set(d) == {'error', 'message'} and d['error'] == 'not-found' and 'hpamp: ' + d['message'] + '\\n' == open('$T/err').read()"
+
+# every failure with --json: one object {error, message} on stdout, the
+# message the same as the one line on stderr, a code saying which failure
+json_failure() { # CODE RC WHAT ARGS...
+    local code=$1 want=$2 what=$3
+    shift 3
+    run "$@" --json
+    expect_rc "$want" "$what --json"
+    check "$what --json: one error line on stderr" one_error_line "$T/err"
+    check "$what --json: {\"error\": \"$code\", \"message\": the stderr line} ($(head -c 120 "$T/out"))" \
+        json "set(d) == {'error', 'message'} and d['error'] == '$code' and 'hpamp: ' + d['message'] + '\\n' == open('$T/err').read()"
+}
+json_failure not-found 1 "unknown headphone" advise --headphones "Sennhiser HD 6000X" --source sh-6
+json_failure ambiguous 1 "ambiguous headphone" advise --headphones andromeda --source sh-6
+json_failure bad-spec 2 "a bad spec" advise --headphones "300ohm,97dB/xx" --source sh-6
+json_failure usage 2 "an unknown option before --json" advise --bogus --headphones hd600 --source sh-6
+json_failure no-audio 1 "an empty folder" advise --headphones hd600 --source sh-6 --music "$T/empty"
+json_failure io 1 "--plot into a missing folder" advise --headphones hd600 --source sh-6 --plot "$T/no/dir/p.png"
+run advise --headphones apple-earpods-3-5-mm --source sh-6 --json
+expect_rc 1 "cannot tell --json"
+check "cannot tell --json: the answer, verdict unknown (one object)" json "d['verdict'] == 'unknown'"
+
 # ---- a malformed user data file ----
 mkdir -p "$XDG_CONFIG_HOME/hpamp"
 cat >"$XDG_CONFIG_HOME/hpamp/headphones.csv" <<'CSV'

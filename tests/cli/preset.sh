@@ -150,6 +150,10 @@ expect_rc 1
 check "unknown preset: one error line" one_error_line "$T/err.txt"
 run preset show ../etc/passwd
 expect_rc 1
+run preset show "$(printf 'no\nsuch\033]0;x')"
+expect_rc 1
+check "a name with a newline and an escape: one line, written no\\nsuch\\x1b]0;x" \
+    eval 'one_error_line "$T/err.txt" && grep -qF "'"'"'no\nsuch\x1b]0;x'"'"'" "$T/err.txt"'
 run preset
 expect_rc 2
 
