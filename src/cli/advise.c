@@ -812,7 +812,7 @@ int hpa_cmd_advise(int argc, char **argv)
 
     /* the music */
     double crest = HPA_ADVISE_DEFAULT_CREST_DB;
-    size_t n_m = 0, n_skipped = 0;
+    size_t n_m = 0, n_skipped = 0, n_warned = 0;
     if (o.n_music) {
         for (size_t i = 0; i < o.n_music; i++)
             if (hpa_scan_add(&scan, o.music[i]))
@@ -835,13 +835,14 @@ int hpa_cmd_advise(int argc, char **argv)
                 m[n_m].crest = t->true_peak_dbtp - t->loudness_lufs;
                 n_m++;
             } else {
-                if (n_skipped < SKIPPED_SHOWN)
+                /* the unread were warned about while the folders were walked */
+                if (!t->unread && n_warned++ < SKIPPED_SHOWN)
                     hpa_cli_warn("%s: %s (skipped)", t->path, t->why);
                 n_skipped++;
             }
         }
-        if (n_skipped > SKIPPED_SHOWN)
-            hpa_cli_warn("%zu more files skipped (see --json: skipped)", n_skipped - SKIPPED_SHOWN);
+        if (n_warned > SKIPPED_SHOWN)
+            hpa_cli_warn("%zu more files skipped (see --json: skipped)", n_warned - SKIPPED_SHOWN);
         if (!n_m) {
             hpa_cli_fail("no-audio", "no audio to measure in %s%s (%zu file%s, none readable audio with a loudness)",
                          o.music[0], o.n_music > 1 ? " and the other --music paths" : "", scan.n,

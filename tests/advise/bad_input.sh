@@ -89,6 +89,34 @@ check "non-audio: skipped in the JSON, the music measured" \
 run advise --headphones hd600 --source sh-6 --music "$(music elec_tick)" --music "$GOOD" --json
 expect_rc 0 "a sound too short for a loudness, beside music"
 check "too short: said so" grep -q "elec_tick.flac: too short" "$T/err"
+# a dangling link and a folder that cannot be read: warned about, and in
+# the JSON's skipped list like every other file that was not measured
+mkdir -p "$T/holes/locked"
+ln -s "$GOOD" "$T/holes/garzul.flac"
+ln -s "$T/nowhere.flac" "$T/holes/dangling.flac"
+cp "$GOOD" "$T/holes/locked/"
+chmod 000 "$T/holes/locked"
+run advise --headphones hd600 --source sh-6 --music "$T/holes" --json
+chmod 755 "$T/holes/locked"
+expect_rc 0 "a dangling link and a locked folder beside music"
+check "dangling link: warned" grep -q "^hpamp: warning: .*dangling.flac: .*(skipped)$" "$T/err"
+check "dangling link: in skipped, with its reason" \
+    json "[s['why'] for s in d['skipped'] if s['path'] == '$T/holes/dangling.flac'] != []"
+if [ "$(id -u)" != 0 ]; then # root reads any folder
+    check "locked folder: warned" grep -q "^hpamp: warning: .*holes/locked: .*(skipped)$" "$T/err"
+    check "locked folder: in skipped" json "'$T/holes/locked' in [s['path'] for s in d['skipped']]"
+fi
+check "as many skipped in the JSON as warnings on stderr" \
+    json "len(d['skipped']) == $(grep -c '(skipped)$' "$T/err")"
+# a folder nested too deep (64 levels below --music) is skipped the same way
+deep="$T/deep/$(printf 'd/%.0s' $(seq 64))"
+mkdir -p "$deep"
+cp "$GOOD" "$deep/"
+ln -s "$GOOD" "$T/deep/garzul.flac"
+run advise --headphones hd600 --source sh-6 --music "$T/deep" --json
+expect_rc 0 "music beside folders nested 64 deep"
+check "too deep: warned and in skipped" eval 'grep -q "nested deeper.*(skipped)$" "$T/err" &&
+    json "[s for s in d[\"skipped\"] if s[\"path\"].rstrip(\"/\") == \"${deep%/}\"] != []"'
 
 # ---- control characters in a file name: the message stays one line ----
 nl="$T/new"$'\n'"line"$'\e'"[31m.flac"
