@@ -524,7 +524,8 @@ static const char *const usage_search =
     "Usage: hpamp db search TEXT... [--headphones|--sources] [--json]\n"
     "\n"
     "List the entries matching every word of TEXT.  A word matches when it is part\n"
-    "of an entry's brand and model or id (case, spaces and hyphens do not matter),\n"
+    "of an entry's brand and model or id (case, spaces, hyphens and other\n"
+    "punctuation do not matter: a TEXT without a letter or digit is refused),\n"
     "or names its category: over-ear, on-ear, iem, earbud; dynamic, planar, ba,\n"
     "hybrid; open, closed, semi; active (own amplifier); phone, dongle, laptop, dap,\n"
     "portable-amp, dac-amp, desktop-amp; se, bal; battery.\n"
@@ -651,6 +652,12 @@ static int cmd_search(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (!o.n_words) {
         hpa_cli_error("db search: needs TEXT to look for (see hpamp db search --help)");
+        return EXIT_USAGE;
+    }
+    /* a word is letters and digits (the rest is left out of names, as in
+     * lookups): a text without one would match everything */
+    if (!hpa_db_normalize(o.text, NULL, 0)) {
+        hpa_cli_error("db search: '%s' has no letter or digit to look for (hpamp db list lists everything)", o.text);
         return EXIT_USAGE;
     }
     hpa_db *db;

@@ -98,6 +98,17 @@ check "search battery: battery-powered sources only" json "len(d['sources']) >= 
 run db search zzzzzz
 expect_rc 1 "search with no match"
 check "no match said on stderr" has "$T/err" "hpamp: nothing in the database matches 'zzzzzz'"
+# a text without a letter or digit has no word to look for: a usage error,
+# not the whole database
+for q in '*' '' '(' '- -' '?!'; do
+    run db search "$q"
+    expect_rc 2 "search '$q'"
+    check "search '$q': one line, nothing on stdout" eval '[ "$(wc -l <"$T/err")" -eq 1 ] && [ ! -s "$T/out" ]'
+done
+run db search '*' --json
+expect_rc 2 "search '*' --json"
+check "search '*' --json: {error: usage, message}" \
+    json "d == {'error': 'usage', 'message': open('$T/err').read()[len('hpamp: '):-1]}"
 
 # ---- show ----
 run db show hd600
