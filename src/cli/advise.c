@@ -50,6 +50,7 @@ static void usage(FILE *f)
           "                      ('apple usb-c', 'sh-6', 'dawn pro bal') or a spec:\n"
           "                      \"1.0V,0.9ohm\", \"5.0V,0.1ohm,50mA\" (RMS volts, output\n"
           "                      impedance, RMS current limit), \"30mW@32ohm\"\n"
+          "                      (each figure in a physical range: docs/advise.md)\n"
           "  -m, --music PATH    measure these files, or every audio file under these\n"
           "                      folders (repeatable): their loudness and true peaks set\n"
           "                      the target (default: plan for 110 dB SPL peaks)\n"
@@ -198,9 +199,12 @@ int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const cha
         *index = m.refs[0].index;
         return 0;
     }
-    /* looks like a spec but is not one: say what a spec takes */
+    /* looks like a spec (a comma, or a number first: "300ohm", "-5ohm",
+     * ".5V") but is not one: a usage error saying what is wrong with it */
     const char *p = text;
     while (*p == ' ')
+        p++;
+    if (*p == '-' || *p == '+')
         p++;
     if (m.how == HPA_DB_MATCH_NONE && (strchr(text, ',') || (*p >= '0' && *p <= '9') || *p == '.')) {
         hpa_cli_fail("bad-spec", "%s '%s': not a %s in the database, nor a spec: %s (expected like %s)", opt, text,

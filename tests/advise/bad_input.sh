@@ -41,6 +41,27 @@ check "source spec: says what a spec looks like" has "$T/err" "1.0V,0.9ohm"
 error 2 "negative impedance" advise --headphones "-300ohm,97dB/mW" --source sh-6
 error 2 "impedance of zero" advise --headphones "0ohm,97dB/mW" --source sh-6
 error 2 "source spec with only a comma" advise --headphones hd600 --source ","
+# a value that looks like a spec is a usage error naming the bad figure,
+# whether or not it has a comma; physical ranges (docs/advise.md, "Ad-hoc
+# specs") keep hostile numbers from the model (1e-300 ohm gave -2872 dB SPL)
+error 2 "a lone negative impedance" advise --headphones "-5ohm" --source sh-6
+check "-5ohm: names the impedance" grep -q "the impedance -5 ohm is out of range" "$T/err"
+error 2 "an impedance of 1e-300 ohm" advise --headphones "1e-300ohm,97dB/mW" --source "1.0V,0.9ohm"
+check "1e-300ohm: names the impedance" grep -q "the impedance 1e-300 ohm is out of range (1 " "$T/err"
+error 2 "a sensitivity of 1e6 dB/mW" advise --headphones "300ohm,1e6dB/mW" --source sh-6
+check "1e6 dB/mW: names the sensitivity" grep -q "the sensitivity 1e+06 dB/mW is out of range" "$T/err"
+error 2 "a source of 1e9 V" advise --headphones hd600 --source "1e9V"
+check "1e9 V: names the voltage" grep -q "the voltage 1e+09 V is out of range" "$T/err"
+error 2 "an output impedance of 1e6 ohm" advise --headphones hd600 --source "1V,1e6ohm"
+check "1e6 ohm out: names the output impedance" grep -q "the output impedance 1e+06 ohm is out of range" "$T/err"
+error 2 "a current limit of 1e-9 mA" advise --headphones hd600 --source "1V,1e-9mA"
+error 2 "a power of 1e9 mW" advise --headphones hd600 --source "1e9mW@32ohm"
+# the ends of the ranges are answered (exit 0; 1 is "cannot tell")
+for pair in "1ohm,60dB/mW|0.01V,0ohm,0.1mA" "10000ohm,140dB/mW|100V,1000ohm,10000mA" \
+    "300ohm,0.5mV|0.01mW@32ohm" "300ohm,50000mV|100000mW@300ohm"; do
+    run advise --headphones "${pair%|*}" --source "${pair#*|}" --json
+    check "'${pair%|*}' on '${pair#*|}': answered (exit $rc)" eval '[ "$rc" -le 1 ] && json "d.get(\"verdict\") is not None"'
+done
 
 # ---- facts not known: cannot tell ----
 error 1 "headphone without sensitivity" advise --headphones apple-earpods-3-5-mm --source sh-6
