@@ -63,19 +63,14 @@ typedef struct parse_ctx {
     size_t long_len;
 } parse_ctx;
 
-/* control characters of quoted user text become '?' in a reason */
-static void printable(char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = '?';
-}
-
+/* the first reason, with the line it is on; quoted user text escaped
+ * (hpa_cli_escape: no control character in a reason) */
 static int fail(parse_ctx *c, const char *fmt, const char *a, const char *b)
 {
     if (!c->bad) {
-        snprintf(c->why, sizeof c->why, fmt, a, b);
-        printable(c->why);
+        char raw[sizeof c->why];
+        snprintf(raw, sizeof raw, fmt, a, b);
+        hpa_cli_escape(c->why, sizeof c->why, raw);
         c->bad = 1;
         c->bad_line = c->line;
     }
@@ -87,13 +82,11 @@ static int number(parse_ctx *c, const char *name, const char *value, double lo, 
     if (hpa_parse_double(value, lo, hi, out)) {
         char range[64];
         snprintf(range, sizeof range, "%g .. %g", lo, hi);
-        if (!c->bad) {
-            snprintf(c->why, sizeof c->why, "%s: '%.60s' is not a number in %s", name, value, range);
-            printable(c->why);
-            c->bad = 1;
-            c->bad_line = c->line;
-        }
-        return 0;
+        char v[64];
+        snprintf(v, sizeof v, "%.60s", value);
+        char msg[sizeof c->why];
+        snprintf(msg, sizeof msg, "%s: '%s' is not a number in %s", name, v, range);
+        return fail(c, "%s%s", msg, "");
     }
     return 1;
 }

@@ -107,6 +107,8 @@ bad badvalue 2 '[limiter]\nceiling_dbtp = 3\n'
 bad badfilter 3 '[eq]\npreamp = -3\nfilter = ON PK Fc abc Hz Gain 3 dB Q 1\n'
 bad badxf 2 '[crossfeed]\npreset = loud\n'
 bad notini 1 'this is not ini\n'
+bad ctrlvalue 2 '[limiter]\nceiling_dbtp = \033[31m-1\n'
+check "ctrlvalue: the value quoted with its escape written \\x1b" grep -qF "'\\x1b[31m-1' is not a number" "$T/err.txt"
 bad keyfirst 1 'title = x\n[preset]\n'
 check "keyfirst: says the key comes before any section" grep -q "before any \\[section\\]" "$T/err.txt"
 bad unclosed 2 '[preset]\n[eq\nfilter = ON PK Fc 1000 Hz Gain 3 dB Q 1\n'
