@@ -188,6 +188,10 @@ HPA_API int hpa_db_add_text(hpa_db *db, hpa_db_kind kind, const char *text, size
  *               power "30mW@32ohm" / "25mW@300ohm" (one at least), output
  *               impedance "0.9ohm", current limit "50mA"; words: a kind
  *               (phone, dongle, ...), se or bal, battery.
+ * Each figure must lie in its physical range (impedance 1-10000 ohm,
+ * 60-140 dB/mW, 60-160 dB/V, 0.5-50000 mV, 0.01-100 V, load 1-1e6 ohm,
+ * 0.01-1e5 mW, output impedance 0-1000 ohm, 0.1-10000 mA; the same as the
+ * tables' columns; docs/advise.md).
  * The entry's model is the spec, its brand empty, its id "spec-N", its
  * source and origin "ad-hoc spec".  *index (may be NULL) receives its index.
  * On HPA_ERR_INVALID_ARG, why (may be NULL) receives a one-line reason. */

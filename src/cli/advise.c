@@ -50,12 +50,14 @@ static void usage(FILE *f)
           "                      ('apple usb-c us', 'sh-6', 'dawn pro bal') or a spec:\n"
           "                      \"1.0V,0.9ohm\", \"5.0V,0.1ohm,50mA\" (RMS volts, output\n"
           "                      impedance, RMS current limit), \"30mW@32ohm\"\n"
+          "                      (each figure in a physical range: docs/advise.md)\n"
           "  -m, --music PATH    measure these files, or every audio file under these\n"
           "                      folders (repeatable): their loudness and true peaks set\n"
           "                      the target (default: plan for 110 dB SPL peaks)\n"
           "  -l, --level DB      average listening level in dB SPL, 40..130 (default 85)\n"
           "  -j, --threads N     measure on N threads (default: one per core)\n"
-          "      --json          print one JSON object on stdout\n"
+          "      --json          print one JSON object on stdout (on failure:\n"
+          "                      {\"error\": CODE, \"message\": the error line})\n"
           "  -p, --plot FILE     draw SPL against volume and the response change (.png\n"
           "                      or .svg)\n"
           "  -h, --help          show this help\n"
@@ -182,7 +184,8 @@ int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const cha
     if (spec_err == HPA_OK) {
         int e = hpa_db_add_spec(db, kind, text, index, why, sizeof why);
         if (e) {
-            hpa_cli_error("%s '%s': %s", opt, text, e == HPA_ERR_NO_MEMORY ? "out of memory" : why);
+            hpa_cli_fail(e == HPA_ERR_NO_MEMORY ? "no-memory" : "failed", "%s '%s': %s", opt, text,
+                         e == HPA_ERR_NO_MEMORY ? "out of memory" : why);
             return 1;
         }
         return 0;
@@ -196,32 +199,35 @@ int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const cha
         *index = m.refs[0].index;
         return 0;
     }
-    /* looks like a spec but is not one: say what a spec takes */
+    /* looks like a spec (a comma, or a number first: "300ohm", "-5ohm",
+     * ".5V") but is not one: a usage error saying what is wrong with it */
     const char *p = text;
     while (*p == ' ')
         p++;
+    if (*p == '-' || *p == '+')
+        p++;
     if (m.how == HPA_DB_MATCH_NONE && (strchr(text, ',') || (*p >= '0' && *p <= '9') || *p == '.')) {
-        hpa_cli_error("%s '%s': not a %s in the database, nor a spec: %s (expected like %s)", opt, text,
-                      kind_word(kind), why,
-                      kind == HPA_DB_HEADPHONES ? "\"300ohm,97dB/mW\" or \"32ohm,122dB/V\""
-                                                : "\"1.0V,0.9ohm\" or \"5.0V,0.1ohm,50mA\"");
+        hpa_cli_fail("bad-spec", "%s '%s': not a %s in the database, nor a spec: %s (expected like %s)", opt, text,
+                     kind_word(kind), why,
+                     kind == HPA_DB_HEADPHONES ? "\"300ohm,97dB/mW\" or \"32ohm,122dB/V\""
+                                               : "\"1.0V,0.9ohm\" or \"5.0V,0.1ohm,50mA\"");
         return EXIT_USAGE;
     }
     char names[4096];
     name_list(db, m.refs, m.n, names, sizeof names);
     if (m.how == HPA_DB_MATCH_NONE) {
         if (m.n)
-            hpa_cli_error("no %s named '%s' in the database; closest: %s (see hpamp db search)", kind_word(kind), text,
-                          names);
+            hpa_cli_fail("not-found", "no %s named '%s' in the database; closest: %s (see hpamp db search)",
+                         kind_word(kind), text, names);
         else
-            hpa_cli_error("no %s named '%s' in the database (see hpamp db search, or give a spec)", kind_word(kind),
-                          text);
+            hpa_cli_fail("not-found", "no %s named '%s' in the database (see hpamp db search, or give a spec)",
+                         kind_word(kind), text);
     } else if (m.total > m.n) {
-        hpa_cli_error("'%s' matches %zu %ss: %s and %zu more; say which", text, m.total, kind_word(kind), names,
-                      m.total - m.n);
+        hpa_cli_fail("ambiguous", "'%s' matches %zu %ss: %s and %zu more; say which", text, m.total, kind_word(kind),
+                     names, m.total - m.n);
     } else {
-        hpa_cli_error("'%s' matches %zu %ss: %s; say which%s", text, m.total, kind_word(kind), names,
-                      kind == HPA_DB_SOURCES ? " (a device's output: add se or bal)" : "");
+        hpa_cli_fail("ambiguous", "'%s' matches %zu %ss: %s; say which%s", text, m.total, kind_word(kind), names,
+                     kind == HPA_DB_SOURCES ? " (a device's output: add se or bal)" : "");
     }
     return 1;
 }
@@ -550,8 +556,10 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         printf("    %8s  %10s  %10s  %14s  %s\n", "CREST", "LOUDNESS", "TRUE PEAK", "LOUDEST CLEAN", "TRACK");
         for (size_t i = 0; i < shown; i++) {
             const hpa_track *t = m[i].t;
+            char shown[1024];
             printf("    %5.1f dB  %5.1f LUFS  %5.1f dBTP  %7.1f dB SPL  %s\n", m[i].crest, t->loudness_lufs,
-                   t->true_peak_dbtp, a->max_spl_db - m[i].crest, base_name(t->path));
+                   t->true_peak_dbtp, a->max_spl_db - m[i].crest,
+                   hpa_cli_escape(shown, sizeof shown, base_name(t->path)));
         }
         printf("    (loudest clean: the average level at which the track's true peaks reach the source's limit)\n");
     }
@@ -748,15 +756,15 @@ static int plot_folder_check(const char *path)
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     struct stat st;
     if (stat(dir, &st) != 0) {
-        hpa_cli_error("--plot %s: %s: %s", path, dir, strerror(errno));
+        hpa_cli_fail("io", "--plot %s: %s: %s", path, dir, strerror(errno));
         return 1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        hpa_cli_error("--plot %s: %s is not a folder", path, dir);
+        hpa_cli_fail("io", "--plot %s: %s is not a folder", path, dir);
         return 1;
     }
     if (access(dir, W_OK) != 0) {
-        hpa_cli_error("--plot %s: %s: %s", path, dir, strerror(errno));
+        hpa_cli_fail("io", "--plot %s: %s: %s", path, dir, strerror(errno));
         return 1;
     }
     return 0;
@@ -768,7 +776,7 @@ int hpa_cmd_advise(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.music = calloc((size_t)argc + 1, sizeof *o.music);
     if (!o.music) {
-        hpa_cli_error("out of memory");
+        hpa_cli_fail("no-memory", "out of memory");
         return 1;
     }
     int rc = parse_args(argc, argv, &o);
@@ -776,6 +784,8 @@ int hpa_cmd_advise(int argc, char **argv)
         rc = 1;
     if (rc) {
         free(o.music);
+        if (rc > 0 && hpa_cli_argv_json(argc, argv))
+            hpa_cli_json_failure(stdout, rc);
         return rc < 0 ? 0 : rc;
     }
 
@@ -785,6 +795,7 @@ int hpa_cmd_advise(int argc, char **argv)
     measured *m = NULL;
     hpa_advise_pick *picks = NULL;
     hpa_plot_track *pt = NULL;
+    int answered = 0; /* the --json answer is out */
     rc = 1;
     if (hpa_cli_db_open(&db))
         goto out;
@@ -805,19 +816,20 @@ int hpa_cmd_advise(int argc, char **argv)
 
     /* the music */
     double crest = HPA_ADVISE_DEFAULT_CREST_DB;
-    size_t n_m = 0, n_skipped = 0;
+    size_t n_m = 0, n_skipped = 0, n_warned = 0;
     if (o.n_music) {
         for (size_t i = 0; i < o.n_music; i++)
             if (hpa_scan_add(&scan, o.music[i]))
                 goto out;
         if (!scan.n) {
-            hpa_cli_error("no files in %s%s", o.music[0], o.n_music > 1 ? " and the other --music paths" : "");
+            hpa_cli_fail("no-audio", "no files in %s%s", o.music[0],
+                         o.n_music > 1 ? " and the other --music paths" : "");
             goto out;
         }
         hpa_scan_run(&scan, o.threads, 1);
         m = malloc(scan.n * sizeof *m);
         if (!m) {
-            hpa_cli_error("out of memory");
+            hpa_cli_fail("no-memory", "out of memory");
             goto out;
         }
         for (size_t i = 0; i < scan.n; i++) {
@@ -827,16 +839,18 @@ int hpa_cmd_advise(int argc, char **argv)
                 m[n_m].crest = t->true_peak_dbtp - t->loudness_lufs;
                 n_m++;
             } else {
-                if (n_skipped < SKIPPED_SHOWN)
+                /* the unread were warned about while the folders were walked */
+                if (!t->unread && n_warned++ < SKIPPED_SHOWN)
                     hpa_cli_warn("%s: %s (skipped)", t->path, t->why);
                 n_skipped++;
             }
         }
-        if (n_skipped > SKIPPED_SHOWN)
-            hpa_cli_warn("%zu more files skipped (see --json: skipped)", n_skipped - SKIPPED_SHOWN);
+        if (n_warned > SKIPPED_SHOWN)
+            hpa_cli_warn("%zu more files skipped (see --json: skipped)", n_warned - SKIPPED_SHOWN);
         if (!n_m) {
-            hpa_cli_error("no audio to measure in %s%s (%zu file%s, none readable audio with a loudness)", o.music[0],
-                          o.n_music > 1 ? " and the other --music paths" : "", scan.n, scan.n == 1 ? "" : "s");
+            hpa_cli_fail("no-audio", "no audio to measure in %s%s (%zu file%s, none readable audio with a loudness)",
+                         o.music[0], o.n_music > 1 ? " and the other --music paths" : "", scan.n,
+                         scan.n == 1 ? "" : "s");
             goto out;
         }
         qsort(m, n_m, sizeof *m, cmp_crest);
@@ -851,7 +865,7 @@ int hpa_cmd_advise(int argc, char **argv)
     size_t n_src = hpa_db_count(db, HPA_DB_SOURCES), n_picks = 0, total_picks = 0;
     picks = malloc((n_src ? n_src : 1) * sizeof *picks);
     if (!picks) {
-        hpa_cli_error("out of memory");
+        hpa_cli_fail("no-memory", "out of memory");
         goto out;
     }
     hpa_advise_suggest(db, h, o.level_db, crest, si, picks, n_src, &total_picks);
@@ -867,19 +881,23 @@ int hpa_cmd_advise(int argc, char **argv)
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, c.hp_name, sizeof c.hp_name);
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, c.src_name, sizeof c.src_name);
 
-    if (o.json)
-        print_json(&c, m, n_m, &scan, picks, n_picks);
-    else if (a.verdict != HPA_VERDICT_UNKNOWN)
-        print_text(&c, m, n_m, n_skipped, picks, n_picks, total_picks);
-    fflush(stdout);
-
+    /* with --json the answer is printed once nothing can fail any more (the
+     * plot comes first), so that stdout holds one object: the answer, or
+     * the error; "cannot tell" is an answer (verdict unknown, exit 1) */
     if (a.verdict == HPA_VERDICT_UNKNOWN) {
         char line[4096];
+        if (o.json) {
+            print_json(&c, m, n_m, &scan, picks, n_picks);
+            answered = 1;
+        }
         verdict_line(&c, line, sizeof line);
-        hpa_cli_error("%s", line);
+        hpa_cli_fail("cannot-tell", "%s", line);
         rc = 1;
         goto out;
     }
+    if (!o.json)
+        print_text(&c, m, n_m, n_skipped, picks, n_picks, total_picks);
+    fflush(stdout);
 
     if (o.plot) {
         hpa_headphone hp;
@@ -888,13 +906,13 @@ int hpa_cmd_advise(int argc, char **argv)
         int have_hp = !h->active && hpa_advise_headphone(h, &hp, NULL) == HPA_OK;
         int have_src = hpa_advise_source(s, &src, &zk, NULL) == HPA_OK;
         if (!have_hp || !isfinite(a.max_spl_db)) {
-            hpa_cli_error("--plot: nothing to draw: %s has its own amplifier", c.hp_name);
+            hpa_cli_fail("nothing-to-plot", "--plot: nothing to draw: %s has its own amplifier", c.hp_name);
             goto out;
         }
         size_t n_pt = n_m < TRACKS_SHOWN ? n_m : TRACKS_SHOWN;
         pt = calloc(n_pt + 1, sizeof *pt);
         if (!pt) {
-            hpa_cli_error("out of memory");
+            hpa_cli_fail("no-memory", "out of memory");
             goto out;
         }
         for (size_t i = 0; i < n_pt; i++) {
@@ -905,18 +923,26 @@ int hpa_cmd_advise(int argc, char **argv)
         char title[1200], why[256];
         snprintf(title, sizeof title, "%s on %s: %s", c.hp_name, c.src_name, hpa_verdict_name(a.verdict));
         if (hpa_plot_write(o.plot, title, &hp, have_src ? &src : NULL, zk, &a, pt, n_pt, why, sizeof why)) {
-            hpa_cli_error("--plot %s: %s", o.plot, why);
+            hpa_cli_fail("io", "--plot %s: %s", o.plot, why);
             goto out;
         }
-        if (!o.json)
-            printf("\n  plot written to %s\n", o.plot);
+        if (!o.json) {
+            char shown[4096];
+            printf("\n  plot written to %s\n", hpa_cli_escape(shown, sizeof shown, o.plot));
+        }
+    }
+    if (o.json) {
+        print_json(&c, m, n_m, &scan, picks, n_picks);
+        answered = 1;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        hpa_cli_error("cannot write the output");
+        hpa_cli_fail("io", "cannot write the output");
         goto out;
     }
     rc = 0;
 out:
+    if (rc && o.json && !answered)
+        hpa_cli_json_failure(stdout, rc);
     free(pt);
     free(picks);
     free(m);

@@ -101,7 +101,7 @@ int hpa_cli_db_open(hpa_db **out)
 {
     int err = hpa_db_create(out);
     if (err) {
-        hpa_cli_error("cannot load the database: %s", hpa_strerror(err));
+        hpa_cli_fail("database", "cannot load the database: %s", hpa_strerror(err));
         return -1;
     }
     const char *xdg = getenv("XDG_CONFIG_HOME");
@@ -219,10 +219,13 @@ static void json_source(FILE *f, const hpa_db_source *s)
     fprintf(f, ", \"line\": %u}", s->line);
 }
 
+static int json_answered; /* json_refs printed the answer */
+
 /* {"headphones": [...], "sources": [...]} for the refs, keys for the kinds in the mask */
 static void json_refs(FILE *f, const hpa_db *db, unsigned kinds, const hpa_db_ref *refs, size_t n)
 {
     int first_key = 1;
+    json_answered = 1;
     fputc('{', f);
     for (unsigned kind = HPA_DB_HEADPHONES; kind <= HPA_DB_SOURCES; kind <<= 1) {
         if (!(kinds & kind))
@@ -502,7 +505,8 @@ static const char *const usage_db =
     "An entry with a built-in entry's id replaces it.  Malformed lines are reported\n"
     "as warnings and skipped.\n"
     "\n"
-    "Run 'hpamp db COMMAND --help' for a command's options.\n"
+    "Run 'hpamp db COMMAND --help' for a command's options.  With --json, a\n"
+    "failure prints {\"error\": CODE, \"message\": the error line} on stdout.\n"
     "Exit status: 0 found, 1 nothing found or no such entry, 2 usage error.\n";
 
 static const char *const usage_list =
@@ -521,7 +525,8 @@ static const char *const usage_search =
     "Usage: hpamp db search TEXT... [--headphones|--sources] [--json]\n"
     "\n"
     "List the entries matching every word of TEXT.  A word matches when it is part\n"
-    "of an entry's brand and model or id (case, spaces and hyphens do not matter),\n"
+    "of an entry's brand and model or id (case, spaces, hyphens and other\n"
+    "punctuation do not matter: a TEXT without a letter or digit is refused),\n"
     "or names its category: over-ear, on-ear, iem, earbud; dynamic, planar, ba,\n"
     "hybrid; open, closed, semi; active (own amplifier); phone, dongle, laptop, dap,\n"
     "portable-amp, dac-amp, desktop-amp; se, bal; battery.\n"
@@ -627,7 +632,7 @@ static int cmd_list(int argc, char **argv)
     hpa_db_search(db, (hpa_db_kind)o.kinds, "", NULL, 0, &total);
     hpa_db_ref *refs = malloc((total ? total : 1) * sizeof *refs);
     if (!refs) {
-        hpa_cli_error("out of memory");
+        hpa_cli_fail("no-memory", "out of memory");
         hpa_db_destroy(db);
         return 1;
     }
@@ -651,6 +656,12 @@ static int cmd_search(int argc, char **argv)
         hpa_cli_error("db search: needs TEXT to look for (see hpamp db search --help)");
         return EXIT_USAGE;
     }
+    /* a word is letters and digits (the rest is left out of names, as in
+     * lookups): a text without one would match everything */
+    if (!hpa_db_normalize(o.text, NULL, 0)) {
+        hpa_cli_error("db search: '%s' has no letter or digit to look for (hpamp db list lists everything)", o.text);
+        return EXIT_USAGE;
+    }
     hpa_db *db;
     if (hpa_cli_db_open(&db))
         return 1;
@@ -658,7 +669,7 @@ static int cmd_search(int argc, char **argv)
     hpa_db_search(db, (hpa_db_kind)o.kinds, o.text, NULL, 0, &total);
     hpa_db_ref *refs = malloc((total ? total : 1) * sizeof *refs);
     if (!refs) {
-        hpa_cli_error("out of memory");
+        hpa_cli_fail("no-memory", "out of memory");
         hpa_db_destroy(db);
         return 1;
     }
@@ -668,7 +679,7 @@ static int cmd_search(int argc, char **argv)
     else if (total)
         print_table(stdout, db, o.kinds, refs, total, 1);
     if (!total)
-        hpa_cli_error("nothing in the database matches '%s'", o.text);
+        hpa_cli_fail("not-found", "nothing in the database matches '%s'", o.text);
     free(refs);
     hpa_db_destroy(db);
     return total ? 0 : 1;
@@ -707,16 +718,17 @@ static int cmd_show(int argc, char **argv)
     } else if (m.how == HPA_DB_MATCH_NONE) {
         name_list(db, m.refs, m.n, names, sizeof names);
         if (m.n)
-            hpa_cli_error("no headphone or source named '%s'; closest: %s", o.text, names);
+            hpa_cli_fail("not-found", "no headphone or source named '%s'; closest: %s", o.text, names);
         else
-            hpa_cli_error("no headphone or source named '%s' (try hpamp db search)", o.text);
+            hpa_cli_fail("not-found", "no headphone or source named '%s' (try hpamp db search)", o.text);
     } else if (m.how != HPA_DB_MATCH_EXACT && m.total > 1) {
         name_list(db, m.refs, m.n, names, sizeof names);
         if (m.total > m.n)
-            hpa_cli_error("'%s' matches %zu entries: %s and %zu more; say which (or try hpamp db search %s)", o.text,
-                          m.total, names, m.total - m.n, o.text);
+            hpa_cli_fail("ambiguous",
+                         "'%s' matches %zu entries: %s and %zu more; say which (or try hpamp db search %s)", o.text,
+                         m.total, names, m.total - m.n, o.text);
         else
-            hpa_cli_error("'%s' matches %zu entries: %s; say which", o.text, m.total, names);
+            hpa_cli_fail("ambiguous", "'%s' matches %zu entries: %s; say which", o.text, m.total, names);
     } else {
         if (o.json) {
             json_refs(stdout, db, HPA_DB_ANY, m.refs, m.n);
@@ -747,12 +759,20 @@ int hpa_cmd_db(int argc, char **argv)
         fputs(usage_db, stdout);
         return 0;
     }
-    if (!strcmp(sub, "list"))
-        return cmd_list(argc - 1, argv + 1);
-    if (!strcmp(sub, "search"))
-        return cmd_search(argc - 1, argv + 1);
-    if (!strcmp(sub, "show"))
-        return cmd_show(argc - 1, argv + 1);
-    hpa_cli_error("db: unknown command '%s' (list, search or show; see hpamp db --help)", sub);
-    return EXIT_USAGE;
+    int rc;
+    if (!strcmp(sub, "list")) {
+        rc = cmd_list(argc - 1, argv + 1);
+    } else if (!strcmp(sub, "search")) {
+        rc = cmd_search(argc - 1, argv + 1);
+    } else if (!strcmp(sub, "show")) {
+        rc = cmd_show(argc - 1, argv + 1);
+    } else {
+        hpa_cli_error("db: unknown command '%s' (list, search or show; see hpamp db --help)", sub);
+        rc = EXIT_USAGE;
+    }
+    /* --json: a failure is an object too (a search that finds nothing
+     * answers with empty lists) */
+    if (rc && !json_answered && hpa_cli_argv_json(argc, argv))
+        hpa_cli_json_failure(stdout, rc);
+    return rc;
 }

@@ -1,4 +1,5 @@
 /* dose.c — the sound-dose journal and `hpamp dose` (see dose.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +17,8 @@
 
 #define P0_PA 20e-6
 #define LINE_MAX_BYTES 160
+#define READ_MAX_BYTES (64 << 20) /* see dose.h: the newest 64 MiB of a journal are read */
+#define TEMP_STALE_S 3600.0       /* a temporary of ours this old is left over from a crash */
 
 double hpa_dose_pa2(double spl_db)
 {
@@ -92,10 +95,11 @@ typedef struct rec {
     double e; /* Pa²s (E) */
 } rec;
 
-/* one line without its newline: 0 and *r when whole and its checksum holds */
+/* one line without its newline: 0 and *r when whole, its checksum holds and
+ * its fields are in range (dose.h) */
 static int unseal(const char *line, size_t n, rec *r)
 {
-    if (n < 12 || n >= LINE_MAX_BYTES)
+    if (n < 12 || n >= LINE_MAX_BYTES || memchr(line, 0, n))
         return -1;
     const char *sp = line + n - 9;
     if (*sp != ' ')
@@ -110,20 +114,32 @@ static int unseal(const char *line, size_t n, rec *r)
     char body[LINE_MAX_BYTES];
     memcpy(body, line, (size_t)(sp - line));
     body[sp - line] = 0;
-    long long t;
-    double a, b;
-    char k;
-    // NOLINTNEXTLINE(cert-err34-c): the record is sealed by its checksum and its fields are range-checked below
-    int got = sscanf(body, "%c %lld %lf %lf", &k, &t, &a, &b);
-    if (k == 'E' && got == 4 && a >= 0.0 && b >= 0.0 && isfinite(a) && isfinite(b)) {
-        *r = (rec){'E', (int64_t)t, a, b};
-        return 0;
+    /* "E t s e" or "A t s": whole numbers with strtoll/strtod (an overflow is
+     * ERANGE, not undefined); a checksum proves the line whole, not
+     * sensible: a field out of range makes it a damaged line too */
+    const char kind = body[0];
+    if ((kind != 'E' && kind != 'A') || body[1] != ' ')
+        return -1;
+    errno = 0;
+    long long t = strtoll(body + 2, &end, 10);
+    if (end == body + 2 || *end != ' ' || errno || t < 0 || t > HPA_DOSE_T_MAX)
+        return -1;
+    const char *p = end + 1;
+    double a = strtod(p, &end), b = 0.0;
+    if (end == p)
+        return -1;
+    if (kind == 'E') {
+        if (*end != ' ')
+            return -1;
+        p = end + 1;
+        b = strtod(p, &end);
+        if (end == p || *end || !(a >= 0.0 && a <= HPA_DOSE_RECORD_S_MAX && b >= 0.0 && b <= a * HPA_DOSE_PA2_MAX))
+            return -1;
+    } else if (*end || !(a >= 0.0 && a <= HPA_DOSE_LISTENED_S_MAX)) {
+        return -1;
     }
-    if (k == 'A' && got == 3 && a >= 0.0 && isfinite(a)) {
-        *r = (rec){'A', (int64_t)t, a, 0.0};
-        return 0;
-    }
-    return -1;
+    *r = (rec){kind, (int64_t)t, a, b};
+    return 0;
 }
 
 static int64_t day_start(double now, int back)
@@ -198,21 +214,60 @@ static int write_all(int fd, const char *b, size_t n)
     return 0;
 }
 
+/* the folder of the journal into dir; the journal's name */
+static const char *split_path(const char *path, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return path;
+    *slash = 0;
+    return path + (slash - dir) + 1;
+}
+
+/* temporaries of ours (NAME.tmp, NAME.tmp.XXXXXX) that are regular files
+ * and older than TEMP_STALE_S: left by a writer killed while compacting */
+static void remove_stale_temps(const char *path)
+{
+    char dir[1024], prefix[300];
+    const char *name = split_path(path, dir, sizeof dir);
+    int n = snprintf(prefix, sizeof prefix, "%s.tmp", name);
+    if (n <= 0 || (size_t)n >= sizeof prefix)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    double now = (double)time(NULL); /* file times are the real clock's */
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (strncmp(e->d_name, prefix, (size_t)n) != 0 || (e->d_name[n] && e->d_name[n] != '.'))
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            (double)st.st_mtime < now - TEMP_STALE_S)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 /* the window's records in whole minutes, and the acknowledgement, into a
- * temporary file; fsync; rename over the journal; fsync the folder */
-static int compact(hpa_dose *d, rec *recs, size_t n, double now)
+ * temporary file of a name no one else has (whatever a crash left behind);
+ * fsync; rename over the journal; fsync the folder.  0, or -1 with why. */
+static int compact(hpa_dose *d, rec *recs, size_t n, double now, char *why, size_t why_len)
 {
     char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp", d->path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", d->path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, why_len, "%s: cannot make a temporary file beside it: %s", d->path, strerror(errno));
         return -1;
+    }
     if (n)
         qsort(recs, n, sizeof *recs, cmp_rec);
     int err = 0;
     char body[LINE_MAX_BYTES], line[LINE_MAX_BYTES];
     for (size_t i = 0; i < n && !err;) {
-        int64_t minute = recs[i].t - (recs[i].t % 60 + 60) % 60;
+        int64_t minute = recs[i].t - recs[i].t % 60; /* t >= 0 (unseal) */
         double s = 0.0, e = 0.0;
         size_t j = i;
         for (; j < n && recs[j].t - minute < 60; j++) {
@@ -224,37 +279,135 @@ static int compact(hpa_dose *d, rec *recs, size_t n, double now)
         if ((double)minute + 60.0 >= now - HPA_DOSE_WINDOW_S) {
             snprintf(body, sizeof body, "E %lld %.3f %.9g", (long long)t, s, e);
             size_t m = seal(line, sizeof line, body);
-            err = !m || write_all(fd, line, m);
+            err = !m ? EOVERFLOW : write_all(fd, line, m) ? errno : 0;
         }
         i = j;
     }
     if (!err && d->ack_t) {
         snprintf(body, sizeof body, "A %lld %.3f", (long long)d->ack_t, d->ack_listened_s);
         size_t m = seal(line, sizeof line, body);
-        err = !m || write_all(fd, line, m);
+        err = !m ? EOVERFLOW : write_all(fd, line, m) ? errno : 0;
     }
-    if (err || fsync(fd)) {
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
+    if (!err && fsync(fd))
+        err = errno;
     close(fd);
-    if (rename(tmp, d->path)) {
+    if (!err && rename(tmp, d->path))
+        err = errno;
+    if (err) {
         unlink(tmp);
+        snprintf(why, why_len, "%s: cannot rewrite it (through %s): %s", d->path, tmp, strerror(err));
         return -1;
     }
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s", d->path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = 0;
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
+    split_path(d->path, dir, sizeof dir);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
     }
+    remove_stale_temps(d->path);
     return 0;
+}
+
+typedef struct reader {
+    hpa_dose *d;
+    double now;
+    int keep; /* keep the E records (for compaction) */
+    rec *recs;
+    size_t n, cap;
+} reader;
+
+/* one line of the journal (without its newline); -1 when out of memory */
+static int take_line(reader *rd, const char *line, size_t len)
+{
+    rec r;
+    if (unseal(line, len, &r)) {
+        rd->d->bad++;
+        return 0;
+    }
+    rd->d->records++;
+    account(rd->d, &r, rd->now);
+    if (r.kind != 'E' || !rd->keep)
+        return 0;
+    if (rd->n == rd->cap) {
+        size_t nc = rd->cap ? 2 * rd->cap : 1024;
+        rec *nr = realloc(rd->recs, nc * sizeof *nr);
+        if (!nr)
+            return -1;
+        rd->recs = nr;
+        rd->cap = nc;
+    }
+    rd->recs[rd->n++] = r;
+    return 0;
+}
+
+/* the journal's lines from fd, at most READ_MAX_BYTES of its end (the
+ * first, cut line left out); a line longer than a record is one damaged
+ * line; a last line without its newline (torn) too.  0, or -1 with why */
+static int read_lines(reader *rd, int fd, off_t size, char *why, size_t why_len)
+{
+    static char buf[1 << 16];
+    size_t have = 0, total = 0;
+    int skipping = 0; /* inside a line not to be read */
+    if (size > (off_t)READ_MAX_BYTES) {
+        /* from the byte before the newest 64 MiB: what comes before its
+         * first newline is the end of a line that was cut */
+        rd->d->skipped_bytes = (long long)(size - READ_MAX_BYTES);
+        if (lseek(fd, size - READ_MAX_BYTES - 1, SEEK_SET) < 0) {
+            snprintf(why, why_len, "%s: %s", rd->d->path, strerror(errno));
+            return -1;
+        }
+        skipping = 2; /* 2: not counted as damaged */
+    }
+    for (;;) {
+        size_t want = sizeof buf - have;
+        if (want > READ_MAX_BYTES + 1 - total)
+            want = READ_MAX_BYTES + 1 - total;
+        ssize_t got = want ? read(fd, buf + have, want) : 0;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            snprintf(why, why_len, "%s: %s", rd->d->path, strerror(errno));
+            return -1;
+        }
+        total += (size_t)got;
+        have += (size_t)got;
+        size_t at = 0;
+        const char *nl;
+        while ((nl = memchr(buf + at, '\n', have - at))) {
+            size_t len = (size_t)(nl - (buf + at));
+            if (!skipping && take_line(rd, buf + at, len)) {
+                snprintf(why, why_len, "out of memory");
+                return -1;
+            }
+            skipping = 0;
+            at += len + 1;
+        }
+        memmove(buf, buf + at, have - at);
+        have -= at;
+        if (have >= LINE_MAX_BYTES) { /* no record is this long (nor the cut one) */
+            if (skipping != 1)
+                rd->d->bad++;
+            skipping = 1;
+            have = 0;
+        }
+        if (got == 0) /* the end, or as much as is read */
+            break;
+    }
+    if (have && !skipping)
+        rd->d->bad++; /* torn: the last line without its newline */
+    return 0;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m)    ? "a folder"
+           : S_ISLNK(m)  ? "a symbolic link"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a file";
 }
 
 int hpa_dose_open(hpa_dose *d, int mode, double now, int write, char *why, size_t why_len)
@@ -268,44 +421,32 @@ int hpa_dose_open(hpa_dose *d, int mode, double now, int write, char *why, size_
         snprintf(why, why_len, "no place for the dose journal (set HOME or XDG_STATE_HOME)");
         return -1;
     }
-    FILE *f = fopen(d->path, "rb");
-    rec *recs = NULL;
-    size_t n = 0, cap = 0;
-    if (f) {
-        char line[4096];
-        while (fgets(line, sizeof line, f)) {
-            size_t len = strlen(line);
-            rec r;
-            if (len == 0 || line[len - 1] != '\n' || unseal(line, len - 1, &r)) {
-                d->bad++;
-                if (len && line[len - 1] != '\n') /* a long line: skip to its end */
-                    while (len == sizeof line - 1 && line[len - 1] != '\n' && fgets(line, sizeof line, f))
-                        len = strlen(line);
-                continue;
-            }
-            d->records++;
-            account(d, &r, now);
-            if (r.kind == 'E' && write) {
-                if (n == cap) {
-                    size_t nc = cap ? 2 * cap : 1024;
-                    rec *nr = realloc(recs, nc * sizeof *nr);
-                    if (!nr) {
-                        free(recs);
-                        fclose(f);
-                        snprintf(why, why_len, "out of memory");
-                        return -1;
-                    }
-                    recs = nr;
-                    cap = nc;
-                }
-                recs[n++] = r;
-            }
-        }
-        fclose(f);
-    } else if (errno != ENOENT) {
+    /* O_NONBLOCK: a FIFO must not hang the open; only a regular file is read */
+    reader rd = {d, now, write, NULL, 0, 0};
+    int fd = open(d->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT) {
         snprintf(why, why_len, "%s: %s", d->path, strerror(errno));
         return -1;
     }
+    if (fd >= 0) {
+        struct stat st;
+        int err = fstat(fd, &st) ? -1 : 0;
+        if (err)
+            snprintf(why, why_len, "%s: %s", d->path, strerror(errno));
+        else if (!S_ISREG(st.st_mode)) {
+            snprintf(why, why_len, "%s: is %s, not a regular file: move it away", d->path, file_kind(st.st_mode));
+            err = -1;
+        } else {
+            err = read_lines(&rd, fd, st.st_size, why, why_len);
+        }
+        close(fd);
+        if (err) {
+            free(rd.recs);
+            return -1;
+        }
+    }
+    rec *recs = rd.recs;
+    size_t n = rd.n;
     if (!write) {
         free(recs);
         return 0;
@@ -315,12 +456,10 @@ int hpa_dose_open(hpa_dose *d, int mode, double now, int write, char *why, size_
         snprintf(why, why_len, "%s: cannot make its folder: %s", d->path, strerror(errno));
         return -1;
     }
-    int cerr = compact(d, recs, n, now);
+    int cerr = compact(d, recs, n, now, why, why_len);
     free(recs);
-    if (cerr) {
-        snprintf(why, why_len, "%s: cannot rewrite: %s", d->path, strerror(errno));
+    if (cerr)
         return -1;
-    }
     d->fd = open(d->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (d->fd < 0) {
         snprintf(why, why_len, "%s: %s", d->path, strerror(errno));
@@ -410,7 +549,17 @@ static void hms(char *b, size_t len, double s)
     snprintf(b, len, "%lld h %02lld min", m / 60, m % 60);
 }
 
+static int dose_command(int argc, char **argv);
+
 int hpa_cmd_dose(int argc, char **argv)
+{
+    int rc = dose_command(argc, argv);
+    if (rc && hpa_cli_argv_json(argc, argv))
+        hpa_cli_json_failure(stdout, rc);
+    return rc;
+}
+
+static int dose_command(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_MODE, OPT_ADD, OPT_LEVEL };
     static const struct option longopts[] = {
@@ -460,14 +609,16 @@ int hpa_cmd_dose(int argc, char **argv)
     char why[1200];
     if (add_s > 0.0) {
         if (hpa_dose_open(&d, (int)mode, now, 1, why, sizeof why)) {
-            hpa_cli_error("dose: %s", why);
+            hpa_cli_fail("journal", "dose: %s", why);
             return 1;
         }
+        if (d.bad)
+            hpa_cli_warn("dose: %zu damaged line%s dropped from %s", d.bad, d.bad == 1 ? "" : "s", d.path);
         long whole = (long)floor(add_s);
         double t0 = now - add_s;
         for (long i = 0; i < whole; i++) {
             if (hpa_dose_add(&d, t0 + (double)i, 1.0, level)) {
-                hpa_cli_error("dose: %s: %s", d.path, strerror(errno));
+                hpa_cli_fail("journal", "dose: %s: %s", d.path, strerror(errno));
                 hpa_dose_close(&d);
                 return 1;
             }
@@ -481,7 +632,7 @@ int hpa_cmd_dose(int argc, char **argv)
         hpa_dose_close(&d);
     }
     if (hpa_dose_open(&d, (int)mode, now, 0, why, sizeof why)) {
-        hpa_cli_error("dose: %s", why);
+        hpa_cli_fail("journal", "dose: %s", why);
         return 1;
     }
     const double allow = hpa_dose_allowance_pa2h(d.mode);
@@ -492,7 +643,8 @@ int hpa_cmd_dose(int argc, char **argv)
         hpa_json_number(stdout, allow, 4);
         printf(", \"window_s\": %.0f, \"now\": %.0f, \"path\": ", HPA_DOSE_WINDOW_S, floor(now));
         hpa_json_string(stdout, d.path);
-        printf(", \"records\": %zu, \"skipped_lines\": %zu, \"week\": {\"listened_s\": ", d.records, d.bad);
+        printf(", \"records\": %zu, \"skipped_lines\": %zu, \"skipped_bytes\": %lld, \"week\": {\"listened_s\": ",
+               d.records, d.bad, d.skipped_bytes);
         hpa_json_number(stdout, d.listened_s, 1);
         printf(", \"pa2h\": ");
         hpa_json_number(stdout, d.pa2h, 12);
@@ -545,5 +697,7 @@ int hpa_cmd_dose(int argc, char **argv)
                hpa_dose_ack_valid(&d) ? "acknowledged" : "to be acknowledged again", d.ack_listened_s / 3600.0);
     if (d.bad)
         printf("  (%zu damaged line%s skipped in %s)\n", d.bad, d.bad == 1 ? "" : "s", d.path);
+    if (d.skipped_bytes)
+        printf("  (the oldest %lld bytes of %s not read: only its newest 64 MiB are)\n", d.skipped_bytes, d.path);
     return 0;
 }

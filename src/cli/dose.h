@@ -10,11 +10,19 @@
  *   A <unix s> <listened s since> <crc>               the last acknowledgement
  * Each record is one write() of a whole line, then fdatasync: a kill -9
  * loses at most the record being written, and a torn or damaged line fails
- * its checksum and is skipped (the rest reads).  On open the journal is
- * compacted: records older than 7 days dropped, the rest merged into whole
- * minutes, written to a temporary file, fsynced and renamed over the old one
- * (then the folder fsynced), so the file is always either the old journal or
- * the new one.
+ * its checksum and is skipped (the rest reads).  A line whose checksum holds
+ * but whose fields are out of range (a time past HPA_DOSE_T_MAX, more than
+ * a day of seconds in one record, more exposure than sound in air can carry)
+ * is damaged too.  On open the journal is compacted: records older than 7
+ * days dropped, the rest merged into whole minutes, written to a temporary
+ * file of a fresh name (NAME.tmp.XXXXXX: whatever a crash left behind is in
+ * no writer's way, and such leftovers over an hour old are removed), fsynced
+ * and renamed over the old one (then the folder fsynced), so the file is
+ * always either the old journal or the new one.
+ *
+ * Only a regular file is read (a folder, a device, a FIFO is refused), and
+ * only its newest 64 MiB: a week of nonstop play writes about 27 MB, and a
+ * writer compacts it each time it opens.
  *
  * Exposure: an interval of dt seconds at L dB(A) SPL is p²·dt with
  * p² = (20 µPa)²·10^(L/10) Pa².  100 % = 80 dBA for 40 h = 1.6 Pa²h (mode 1;
@@ -29,6 +37,11 @@
 #define HPA_DOSE_WINDOW_S 604800.0            /* 7 days */
 #define HPA_DOSE_ACK_LISTEN_S (20.0 * 3600.0) /* the acknowledgement lasts 20 h of listening */
 #define HPA_DOSE_DAYS 7
+/* a record's fields, or it is a damaged line */
+#define HPA_DOSE_T_MAX 100000000000LL /* unix s (the year 5138) */
+#define HPA_DOSE_RECORD_S_MAX 86400.0 /* the seconds one E record holds */
+#define HPA_DOSE_PA2_MAX 1e10         /* Pa², 194 dB SPL: louder is not sound in air */
+#define HPA_DOSE_LISTENED_S_MAX 1e10  /* listening since an acknowledgement, s */
 
 typedef struct hpa_dose_day {
     int64_t day_start; /* unix s of local midnight */
@@ -45,6 +58,7 @@ typedef struct hpa_dose {
     int64_t ack_t;                    /* the last acknowledgement (unix s), 0 none */
     double ack_listened_s;            /* listening since it */
     size_t records, bad;              /* records read, lines skipped (torn, damaged) */
+    long long skipped_bytes;          /* the oldest bytes not read (a journal over 64 MiB) */
     hpa_dose_day days[HPA_DOSE_DAYS]; /* [0] today .. [6] six days ago */
 } hpa_dose;
 

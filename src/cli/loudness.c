@@ -52,6 +52,21 @@ static int push(hpa_scan *s, const char *path, long long size)
     return 0;
 }
 
+/* something under a folder that cannot be read: warned, and kept as a
+ * skipped track with its reason */
+static int push_unread(hpa_scan *s, const char *path, const char *why)
+{
+    hpa_cli_warn("%s: %s (skipped)", path, why);
+    if (push(s, path, 0)) {
+        hpa_cli_fail("no-memory", "out of memory");
+        return -1;
+    }
+    hpa_track *t = &s->tracks[s->n - 1];
+    snprintf(t->why, sizeof t->why, "%s", why);
+    t->unread = 1;
+    return 0;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -69,24 +84,28 @@ static int add_path(hpa_scan *s, const char *path, dir_id *stack, int depth, int
 {
     struct stat st;
     if (stat(path, &st) != 0) {
+        int e = errno;
+        struct stat lst;
+        const char *why = e == ENOENT && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)
+                              ? "a symbolic link to nothing (its target does not exist)"
+                              : strerror(e);
         if (top) {
-            hpa_cli_error("%s: %s", path, strerror(errno));
+            hpa_cli_fail(e == ENOENT ? "not-found" : "io", "%s: %s", path, why);
             return -1;
         }
-        hpa_cli_warn("%s: %s (skipped)", path, strerror(errno));
-        return 0;
+        return push_unread(s, path, why);
     }
     if (S_ISDIR(st.st_mode))
         return walk(s, path, &st, stack, depth);
     if (!S_ISREG(st.st_mode)) {
         if (top) {
-            hpa_cli_error("%s: not a regular file or folder", path);
+            hpa_cli_fail("io", "%s: not a regular file or folder", path);
             return -1;
         }
         return 0; /* sockets, fifos, devices inside a folder: not music */
     }
     if (push(s, path, (long long)st.st_size)) {
-        hpa_cli_error("out of memory");
+        hpa_cli_fail("no-memory", "out of memory");
         return -1;
     }
     return 0;
@@ -99,19 +118,19 @@ static int walk(hpa_scan *s, const char *path, const struct stat *st, dir_id *st
         if (stack[i].dev == st->st_dev && stack[i].ino == st->st_ino)
             return 0; /* a loop through a symbolic link */
     if (depth >= MAX_DEPTH) {
-        hpa_cli_warn("%s: folders nested deeper than %d (skipped)", path, MAX_DEPTH);
-        return 0;
+        char why[64];
+        snprintf(why, sizeof why, "folders nested deeper than %d", MAX_DEPTH);
+        return push_unread(s, path, why);
     }
     stack[depth].dev = st->st_dev;
     stack[depth].ino = st->st_ino;
     DIR *d = opendir(path);
     if (!d) {
         if (depth == 0) {
-            hpa_cli_error("%s: %s", path, strerror(errno));
+            hpa_cli_fail("io", "%s: %s", path, strerror(errno));
             return -1;
         }
-        hpa_cli_warn("%s: %s (skipped)", path, strerror(errno));
-        return 0;
+        return push_unread(s, path, strerror(errno));
     }
     s->n_dirs++;
     char **names = NULL;
@@ -139,7 +158,7 @@ static int walk(hpa_scan *s, const char *path, const struct stat *st, dir_id *st
     }
     closedir(d);
     if (rc) {
-        hpa_cli_error("out of memory");
+        hpa_cli_fail("no-memory", "out of memory");
     } else {
         if (n)
             qsort(names, n, sizeof *names, cmp_names);
@@ -149,7 +168,7 @@ static int walk(hpa_scan *s, const char *path, const struct stat *st, dir_id *st
             size_t len = plen + 1 + strlen(names[i]) + 1;
             char *child = malloc(len);
             if (!child) {
-                hpa_cli_error("out of memory");
+                hpa_cli_fail("no-memory", "out of memory");
                 rc = -1;
                 break;
             }
@@ -240,6 +259,8 @@ static size_t sample_bytes(hpa_format f)
 
 static void measure(pool *p, hpa_track *t)
 {
+    if (t->unread)
+        return;
     char why[200];
     hpa_audio_info info;
     hpa_audiofile *f = hpa_audio_open_read(t->path, &info, why, sizeof why);

@@ -11,6 +11,8 @@ typedef struct hpa_track {
     char *path;
     long long size_bytes; /* for the progress bar's weights */
     int ok;               /* 1 measured; 0 skipped, `why` says why */
+    int unread;           /* skipped while collecting (a dangling link, a folder that
+                           * cannot be read): warned about then, never measured */
     char why[200];
     double loudness_lufs;  /* integrated loudness (EBUR128_MODE_I) */
     double true_peak_dbtp; /* the highest true peak over the channels (EBUR128_MODE_TRUE_PEAK) */
@@ -26,9 +28,12 @@ typedef struct hpa_scan {
 
 /* Add a file, or every file under a folder (recursively, in name order;
  * names starting with '.' are left out; a folder met twice on one path, as
- * through a symbolic-link loop, is not walked again).  Returns 0, or -1
- * after printing "hpamp: PATH: why" (a path that does not exist or cannot be
- * read, out of memory). */
+ * through a symbolic-link loop, is not walked again).  What cannot be read
+ * inside a folder (a dangling link, a folder that cannot be opened or is
+ * nested too deep) is warned about and added as a track with ok = 0,
+ * unread = 1 and its reason, so that it is counted and listed among the
+ * skipped.  Returns 0, or -1 after printing "hpamp: PATH: why" (a path given
+ * that does not exist or cannot be read, out of memory). */
 int hpa_scan_add(hpa_scan *s, const char *path);
 
 /* Measure every track on `threads` workers (0: one per online core, at most

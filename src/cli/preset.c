@@ -44,29 +44,35 @@ static const struct {
 };
 #define N_BUILTINS (sizeof builtins / sizeof builtins[0])
 
+/* The longest line inih reads whole: it reads into INI_MAX_LINE bytes, the
+ * newline and the NUL included, and a longer line would come out split in
+ * two lines (the second a line of its own), so longer ones are refused. */
+#define PRESET_LINE_MAX (INI_MAX_LINE - 2)
+
 typedef struct parse_ctx {
     hpa_preset *p;
     const char *dir;
     char why[200];
-    int bad; /* a reason is set */
+    int bad;      /* a reason is set */
+    int bad_line; /* ... found on this line */
     double fcut, feed;
     int have_fcut, have_feed;
+    /* the reader: the text left, the line it gave inih last, a line too long */
+    const char *next;
+    int line, long_line;
+    size_t long_len;
 } parse_ctx;
 
-/* control characters of quoted user text become '?' in a reason */
-static void printable(char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = '?';
-}
-
+/* the first reason, with the line it is on; quoted user text escaped
+ * (hpa_cli_escape: no control character in a reason) */
 static int fail(parse_ctx *c, const char *fmt, const char *a, const char *b)
 {
     if (!c->bad) {
-        snprintf(c->why, sizeof c->why, fmt, a, b);
-        printable(c->why);
+        char raw[sizeof c->why];
+        snprintf(raw, sizeof raw, fmt, a, b);
+        hpa_cli_escape(c->why, sizeof c->why, raw);
         c->bad = 1;
+        c->bad_line = c->line;
     }
     return 0;
 }
@@ -76,12 +82,11 @@ static int number(parse_ctx *c, const char *name, const char *value, double lo, 
     if (hpa_parse_double(value, lo, hi, out)) {
         char range[64];
         snprintf(range, sizeof range, "%g .. %g", lo, hi);
-        if (!c->bad) {
-            snprintf(c->why, sizeof c->why, "%s: '%.60s' is not a number in %s", name, value, range);
-            printable(c->why);
-            c->bad = 1;
-        }
-        return 0;
+        char v[64];
+        snprintf(v, sizeof v, "%.60s", value);
+        char msg[sizeof c->why];
+        snprintf(msg, sizeof msg, "%s: '%s' is not a number in %s", name, v, range);
+        return fail(c, "%s%s", msg, "");
     }
     return 1;
 }
@@ -162,10 +167,50 @@ static int handler(void *user, const char *section, const char *name, const char
     } else if (!strcmp(section, "volume")) {
         if (!strcmp(name, "max_db"))
             return (p->has_max_volume = number(c, "[volume] max_db", value, -120.0, 24.0, &p->max_volume_db));
+    } else if (!*section) {
+        return fail(c, "'%.40s' comes before any [section]%s", name, "");
     } else {
         return fail(c, "unknown section [%.40s]%s", section, "");
     }
     return fail(c, "unknown key '%.40s' in [%.40s]", name, section);
+}
+
+/* inih's reader: the next line into str (num bytes), its "\r\n" or "\n"
+ * given as "\n"; a line that does not fit ends the text, marked too long */
+static char *next_line(char *str, int num, void *stream)
+{
+    parse_ctx *c = stream;
+    if (!*c->next || c->long_line)
+        return NULL;
+    const char *nl = strchr(c->next, '\n');
+    size_t len = nl ? (size_t)(nl - c->next) : strlen(c->next);
+    size_t text = len && c->next[len - 1] == '\r' ? len - 1 : len;
+    c->line++;
+    if (text > PRESET_LINE_MAX || text + 2 > (size_t)num) {
+        c->long_line = c->line;
+        c->long_len = text;
+        return NULL;
+    }
+    memcpy(str, c->next, text);
+    str[text] = '\n';
+    str[text + 1] = 0;
+    c->next += nl ? len + 1 : len;
+    return str;
+}
+
+/* why inih refused line n of text (not the handler: the line's form) */
+static void form_error(const char *text, int n, char *why, size_t why_len)
+{
+    for (int i = 1; i < n && text; i++) {
+        text = strchr(text, '\n');
+        text = text ? text + 1 : NULL;
+    }
+    while (text && (*text == ' ' || *text == '\t'))
+        text++;
+    if (text && *text == '[')
+        snprintf(why, why_len, "a [section] line without its closing ']'");
+    else
+        snprintf(why, why_len, "not an INI line (KEY = VALUE, [SECTION] or # comment)");
 }
 
 int hpa_preset_parse(const char *text, const char *dir, hpa_preset *p, char *why, size_t why_len)
@@ -175,7 +220,13 @@ int hpa_preset_parse(const char *text, const char *dir, hpa_preset *p, char *why
     memset(&c, 0, sizeof c);
     c.p = p;
     c.dir = dir;
-    int line = ini_parse_string(text, handler, &c);
+    c.next = text;
+    int line = ini_parse_stream(next_line, &c, handler, &c);
+    if (line == 0 && c.long_line) {
+        snprintf(why, why_len, "the line is %zu bytes long; a preset line holds at most %d", c.long_len,
+                 PRESET_LINE_MAX);
+        return c.long_line;
+    }
     if (line == 0 && (c.have_fcut || c.have_feed)) {
         if (p->has_crossfeed || !(c.have_fcut && c.have_feed)) {
             snprintf(why, why_len, "[crossfeed] takes either preset or both fcut_hz and feed_db");
@@ -186,9 +237,17 @@ int hpa_preset_parse(const char *text, const char *dir, hpa_preset *p, char *why
         p->fcut_hz = c.fcut;
         p->feed_db = c.feed;
     }
-    if (line != 0) {
-        snprintf(why, why_len, "%s", c.bad ? c.why : "not an INI line (KEY = VALUE, [SECTION] or # comment)");
-        return line < 0 ? -1 : line; /* -1: inih could not allocate */
+    if (line < 0) {
+        snprintf(why, why_len, "out of memory");
+        return -1;
+    }
+    if (line > 0) {
+        /* the first error: the handler's, or the form of an earlier line */
+        if (c.bad && c.bad_line == line)
+            snprintf(why, why_len, "%s", c.why);
+        else
+            form_error(text, line, why, why_len);
+        return line;
     }
     if (p->eq_file[0] && p->eq_len) {
         snprintf(why, why_len, "[eq] takes a file or filter lines, not both");

@@ -12,7 +12,7 @@
 #define HPA_PRESET_EQ_TEXT_MAX 65536
 
 typedef struct hpa_preset {
-    char title[160];                      /* [preset] title */
+    char title[200];                      /* [preset] title (a line holds at most 198 bytes) */
     char eq_file[HPA_PRESET_PATH_MAX];    /* [eq] file, resolved against the preset's folder; "" if none */
     char eq_text[HPA_PRESET_EQ_TEXT_MAX]; /* [eq] filter/preamp lines as Equalizer APO text */
     size_t eq_len;

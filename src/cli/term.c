@@ -9,6 +9,59 @@
 
 #include "term.h"
 
+/* the length of the UTF-8 character at s (2 to 4), 0 when it is not one */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (!n || c > 0xF4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    /* no overlong forms, no surrogates, nothing above U+10FFFF */
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+char *hpa_cli_escape(char *out, size_t len, const char *text)
+{
+    size_t n = 0;
+    if (!len)
+        return out;
+    for (const unsigned char *s = (const unsigned char *)(text ? text : ""); *s;) {
+        char piece[8];
+        size_t k, adv = 1;
+        if (*s == '\n' || *s == '\r' || *s == '\t') {
+            k = (size_t)snprintf(piece, sizeof piece, "\\%c", *s == '\n' ? 'n' : *s == '\r' ? 'r' : 't');
+        } else if (*s < 0x20 || *s == 0x7F) {
+            k = (size_t)snprintf(piece, sizeof piece, "\\x%02x", *s);
+        } else if (*s < 0x80) {
+            piece[0] = (char)*s;
+            k = 1;
+        } else if ((adv = utf8_len(s)) == 0) {
+            k = (size_t)snprintf(piece, sizeof piece, "\\x%02x", *s);
+            adv = 1;
+        } else if (adv == 2 && s[0] == 0xC2 && s[1] < 0xA0) { /* C1: U+0080..U+009F */
+            k = (size_t)snprintf(piece, sizeof piece, "\\u%04x", s[1]);
+        } else {
+            memcpy(piece, s, adv);
+            k = adv;
+        }
+        if (n + k >= len)
+            break;
+        memcpy(out + n, piece, k);
+        n += k;
+        s += adv;
+    }
+    out[n] = 0;
+    return out;
+}
+
+static char last_message[4096];
+static const char *last_code;
 static char *kept;
 static size_t kept_len;
 
@@ -20,19 +73,33 @@ void hpa_cli_keep_first_error(char *buf, size_t len)
         kept[0] = 0;
 }
 
+static void message(const char *prefix, int keep, const char *code, const char *fmt, va_list ap)
+{
+    char raw[4096], esc[4096];
+    vsnprintf(raw, sizeof raw, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): the callers va_start it
+    hpa_cli_escape(esc, sizeof esc, raw);
+    fprintf(stderr, "%s%s\n", prefix, esc);
+    if (keep) {
+        memcpy(last_message, esc, sizeof esc);
+        last_code = code;
+        if (kept && !kept[0])
+            snprintf(kept, kept_len, "%s", esc);
+    }
+}
+
 void hpa_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (kept && !kept[0]) {
-        va_list again;
-        va_copy(again, ap);
-        vsnprintf(kept, kept_len, fmt, again); // NOLINT(clang-analyzer-valist.Uninitialized): va_copy above
-        va_end(again);
-    }
-    fputs("hpamp: ", stderr);
-    vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): false positive, va_start above
-    fputc('\n', stderr);
+    message("hpamp: ", 1, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void hpa_cli_fail(const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    message("hpamp: ", 1, code, fmt, ap);
     va_end(ap);
 }
 
@@ -40,10 +107,26 @@ void hpa_cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("hpamp: warning: ", stderr);
-    vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): false positive, va_start above
-    fputc('\n', stderr);
+    message("hpamp: warning: ", 0, NULL, fmt, ap);
     va_end(ap);
+}
+
+void hpa_cli_json_failure(FILE *f, int rc)
+{
+    fputs("{\"error\": ", f);
+    hpa_json_string(f, last_code ? last_code : rc == EXIT_USAGE ? "usage" : "failed");
+    fputs(", \"message\": ", f);
+    hpa_json_string(f, last_message);
+    fputs("}\n", f);
+    fflush(f);
+}
+
+int hpa_cli_argv_json(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (!strcmp(argv[i], "--json"))
+            return 1;
+    return 0;
 }
 
 int hpa_parse_double(const char *text, double min, double max, double *out)

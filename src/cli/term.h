@@ -8,13 +8,33 @@
 
 #define EXIT_USAGE 2
 
-/* "hpamp: <message>" on stderr, one line. */
+/* "hpamp: <message>" on stderr, always one line: the message goes through
+ * hpa_cli_escape, so a newline or an escape sequence in a file name cannot
+ * split it or drive the terminal.  hpa_cli_error keeps the message for
+ * hpa_cli_json_failure; hpa_cli_fail also gives it a short code for --json
+ * ("not-found", "ambiguous", "io", ...). */
 void hpa_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hpa_cli_fail(const char *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hpa_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* From now on also keep the first error's message (what follows "hpamp: ")
- * in buf, so that a command can repeat it as JSON; buf[0] is 0 until then. */
+/* From now on also keep the first error's message (what follows "hpamp: ",
+ * escaped) in buf, so that a command can repeat it as JSON; buf[0] is 0 until then. */
 void hpa_cli_keep_first_error(char *buf, size_t len);
+
+/* text into out (len bytes, always terminated; cut at a whole character),
+ * printable: \n, \r and \t for those, \xNN for the other C0 controls, DEL
+ * and bytes that are not UTF-8, \u0080-\u009f for the C1 controls; the
+ * rest (UTF-8 text, backslashes) as it is.  Returns out. */
+char *hpa_cli_escape(char *out, size_t len, const char *text);
+
+/* --json on failure: one object on f (stdout), {"error": CODE, "message":
+ * MESSAGE}, MESSAGE the last hpa_cli_error/hpa_cli_fail line (without
+ * "hpamp: "), CODE the one given to hpa_cli_fail, else "usage" when rc is
+ * EXIT_USAGE and "failed" otherwise.  hpa_cli_argv_json: 1 when argv holds
+ * --json (before any "--"), so a usage error found before the option parser
+ * reaches --json is answered in JSON too. */
+void hpa_cli_json_failure(FILE *f, int rc);
+int hpa_cli_argv_json(int argc, char **argv);
 
 /* Parse helpers: 0 on success, -1 if text is not a whole number / finite double in range. */
 int hpa_parse_double(const char *text, double min, double max, double *out);

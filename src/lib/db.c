@@ -429,8 +429,24 @@ typedef struct column { /* NOLINT(clang-analyzer-optin.performance.Padding): tab
     int lo_open;
 } column;
 
-#define HPN(field, lo, hi, open) C_NUMBER, offsetof(hpa_db_headphone, field), lo, hi, open
-#define SRN(field, lo, hi, open) C_NUMBER, offsetof(hpa_db_source, field), lo, hi, open
+/* The physical range of each figure, in a table or an ad-hoc spec: lo, hi,
+ * and 1 when lo itself is excluded.  Wide enough for any real headphone or
+ * source (the built-in tables span 6.4-600 ohm, 83-119 dB/mW, 97-125 dB/V,
+ * 62-1370 mV, 0.29-21 V, 0.025-45 ohm out, 10.6-8000 mW), narrow enough that
+ * a typo cannot reach the model as 1e-300 ohm (-2872 dB SPL).  Listed in
+ * docs/advise.md ("Ad-hoc specs"); tests/db/test_db.c tries both ends. */
+#define R_IMPEDANCE_OHM 1, 1e4, 0 /* nominal impedance */
+#define R_SENS_DB_MW 60, 140, 0   /* dB SPL for 1 mW */
+#define R_SENS_DB_V 60, 160, 0    /* dB SPL for 1 V RMS */
+#define R_MV_94DB 0.5, 5e4, 0     /* mV RMS for 94 dB SPL: 160 .. 60 dB/V */
+#define R_VOUT_V 0.01, 100, 0     /* the largest output, V RMS */
+#define R_LOAD_OHM 1, 1e6, 0      /* the load a voltage is stated into */
+#define R_POWER_MW 0.01, 1e5, 0   /* the largest power into 32 or 300 ohm, mW */
+#define R_ZOUT_OHM 0, 1000, 0     /* output impedance */
+#define R_IMAX_MA 0.1, 1e4, 0     /* current limit, mA RMS */
+
+#define HPN(field, ...) C_NUMBER, offsetof(hpa_db_headphone, field), __VA_ARGS__
+#define SRN(field, ...) C_NUMBER, offsetof(hpa_db_source, field), __VA_ARGS__
 
 static const column hp_columns[] = {
     {"id", NULL, C_ID, 0, 0, 0, 0},
@@ -439,10 +455,10 @@ static const column hp_columns[] = {
     {"type", NULL, C_TYPE, 0, 0, 0, 0},
     {"driver", NULL, C_DRIVER, 0, 0, 0, 0},
     {"back", NULL, C_BACK, 0, 0, 0, 0},
-    {"impedance_ohm", NULL, HPN(impedance_ohm, 0, 1e6, 1)},
-    {"sensitivity_db_mw", NULL, HPN(sensitivity_db_mw, 50, 150, 0)},
-    {"sensitivity_db_v", NULL, HPN(sensitivity_db_v, 50, 160, 0)},
-    {"spl_measured_mv_for_94db", "mv_for_94db", HPN(mv_for_94db, 0, 1e5, 1)},
+    {"impedance_ohm", NULL, HPN(impedance_ohm, R_IMPEDANCE_OHM)},
+    {"sensitivity_db_mw", NULL, HPN(sensitivity_db_mw, R_SENS_DB_MW)},
+    {"sensitivity_db_v", NULL, HPN(sensitivity_db_v, R_SENS_DB_V)},
+    {"spl_measured_mv_for_94db", "mv_for_94db", HPN(mv_for_94db, R_MV_94DB)},
     {"impedance_peak_ohm", NULL, HPN(impedance_peak_ohm, 0, 1e6, 1)},
     {"impedance_peak_hz", NULL, HPN(impedance_peak_hz, 0, 1e5, 1)},
     {"max_input_mw", NULL, HPN(max_input_mw, 0, 1e7, 1)},
@@ -456,12 +472,12 @@ static const column src_columns[] = {
     {"model", NULL, C_MODEL, 0, 0, 0, 0},
     {"kind", NULL, C_KIND, 0, 0, 0, 0},
     {"output", NULL, C_OUTPUT, 0, 0, 0, 0},
-    {"vout_max_rms_v", NULL, SRN(vout_max_rms_v, 0, 1000, 1)},
-    {"vout_load_ohm", NULL, SRN(vout_load_ohm, 0, 1e7, 1)},
-    {"power_mw_32", NULL, SRN(power_mw_32, 0, 1e7, 1)},
-    {"power_mw_300", NULL, SRN(power_mw_300, 0, 1e7, 1)},
-    {"zout_ohm", NULL, SRN(zout_ohm, 0, 1e5, 0)},
-    {"imax_ma", NULL, SRN(imax_ma, 0, 1e5, 1)},
+    {"vout_max_rms_v", NULL, SRN(vout_max_rms_v, R_VOUT_V)},
+    {"vout_load_ohm", NULL, SRN(vout_load_ohm, R_LOAD_OHM)},
+    {"power_mw_32", NULL, SRN(power_mw_32, R_POWER_MW)},
+    {"power_mw_300", NULL, SRN(power_mw_300, R_POWER_MW)},
+    {"zout_ohm", NULL, SRN(zout_ohm, R_ZOUT_OHM)},
+    {"imax_ma", NULL, SRN(imax_ma, R_IMAX_MA)},
     {"gain_settings_db", "gain_settings", C_GAINS, 0, 0, 0, 0},
     {"battery", NULL, C_BATTERY, 0, 0, 0, 0},
     {"snr_db", NULL, SRN(snr_db, 0, 250, 1)},
@@ -1138,7 +1154,7 @@ static const char *const u_v[] = {"v", "vrms", NULL};
 static const char *const u_ma[] = {"ma", "marms", NULL};
 
 typedef struct spec_qty {
-    const char *name;
+    const char *name, *unit;
     double *field;
     double lo, hi;
     int lo_open;
@@ -1149,8 +1165,8 @@ static int set_qty(const spec_qty *q, double v, char *why, size_t why_len)
     if (!isnan(*q->field))
         return spec_fail(why, why_len, "the %s is given twice", q->name);
     if (v < q->lo || (q->lo_open && v == q->lo) || v > q->hi)
-        return spec_fail(why, why_len, "the %s %g is out of range (%s%g .. %g)", q->name, v, q->lo_open ? "above " : "",
-                         q->lo, q->hi);
+        return spec_fail(why, why_len, "the %s %g %s is out of range (%s%g .. %g %s)", q->name, v, q->unit,
+                         q->lo_open ? "above " : "", q->lo, q->hi, q->unit);
     *q->field = v;
     return 0;
 }
@@ -1199,10 +1215,10 @@ int hpa_db_add_spec(hpa_db *db, hpa_db_kind kind, const char *spec, size_t *inde
         } else if (split_quantity(tok, &v, &unit) == 0) {
             int r = -1;
             if (kind == HPA_DB_HEADPHONES) {
-                spec_qty q[] = {{"impedance", &h->impedance_ohm, 0, 1e6, 1},
-                                {"sensitivity in dB/mW", &h->sensitivity_db_mw, 50, 150, 0},
-                                {"sensitivity in dB/V", &h->sensitivity_db_v, 50, 160, 0},
-                                {"mV for 94 dB SPL", &h->mv_for_94db, 0, 1e5, 1}};
+                spec_qty q[] = {{"impedance", "ohm", &h->impedance_ohm, R_IMPEDANCE_OHM},
+                                {"sensitivity", "dB/mW", &h->sensitivity_db_mw, R_SENS_DB_MW},
+                                {"sensitivity", "dB/V", &h->sensitivity_db_v, R_SENS_DB_V},
+                                {"level for 94 dB SPL", "mV", &h->mv_for_94db, R_MV_94DB}};
                 const char *const *units[] = {u_ohm, u_db_mw, u_db_v, u_mv94};
                 for (size_t k = 0; k < COUNT(q) && r < 0; k++)
                     if (is_unit(unit, units[k]))
@@ -1222,23 +1238,23 @@ int hpa_db_add_spec(hpa_db *db, hpa_db_kind kind, const char *spec, size_t *inde
                         return spec_fail(why, why_len, "'%s': a load is written like @32ohm", raw);
                 }
                 if (is_unit(u, u_v)) {
-                    spec_qty q = {"voltage", &s->vout_max_rms_v, 0, 1000, 1};
+                    spec_qty q = {"voltage", "V", &s->vout_max_rms_v, R_VOUT_V};
                     r = set_qty(&q, v, why, why_len) ? 1 : 0;
                     if (!r && at) {
-                        spec_qty ql = {"load", &s->vout_load_ohm, 0, 1e7, 1};
+                        spec_qty ql = {"load", "ohm", &s->vout_load_ohm, R_LOAD_OHM};
                         r = set_qty(&ql, load, why, why_len) ? 1 : 0;
                     }
                 } else if (!strcmp(u, "mw") && at) {
                     if (load != 32 && load != 300)
                         return spec_fail(why, why_len, "'%s': power ratings are kept at 32 or 300 ohm only", raw);
-                    spec_qty q = {load == 32 ? "power at 32 ohm" : "power at 300 ohm",
-                                  load == 32 ? &s->power_mw_32 : &s->power_mw_300, 0, 1e7, 1};
+                    spec_qty q = {load == 32 ? "power at 32 ohm" : "power at 300 ohm", "mW",
+                                  load == 32 ? &s->power_mw_32 : &s->power_mw_300, R_POWER_MW};
                     r = set_qty(&q, v, why, why_len) ? 1 : 0;
                 } else if (is_unit(u, u_ohm) && !at) {
-                    spec_qty q = {"output impedance", &s->zout_ohm, 0, 1e5, 0};
+                    spec_qty q = {"output impedance", "ohm", &s->zout_ohm, R_ZOUT_OHM};
                     r = set_qty(&q, v, why, why_len) ? 1 : 0;
                 } else if (is_unit(u, u_ma) && !at) {
-                    spec_qty q = {"current limit", &s->imax_ma, 0, 1e5, 1};
+                    spec_qty q = {"current limit", "mA", &s->imax_ma, R_IMAX_MA};
                     r = set_qty(&q, v, why, why_len) ? 1 : 0;
                 }
                 if (r < 0)

@@ -107,11 +107,55 @@ bad badvalue 2 '[limiter]\nceiling_dbtp = 3\n'
 bad badfilter 3 '[eq]\npreamp = -3\nfilter = ON PK Fc abc Hz Gain 3 dB Q 1\n'
 bad badxf 2 '[crossfeed]\npreset = loud\n'
 bad notini 1 'this is not ini\n'
+bad ctrlvalue 2 '[limiter]\nceiling_dbtp = \033[31m-1\n'
+check "ctrlvalue: the value quoted with its escape written \\x1b" grep -qF "'\\x1b[31m-1' is not a number" "$T/err.txt"
+bad keyfirst 1 'title = x\n[preset]\n'
+check "keyfirst: says the key comes before any section" grep -q "before any \\[section\\]" "$T/err.txt"
+bad unclosed 2 '[preset]\n[eq\nfilter = ON PK Fc 1000 Hz Gain 3 dB Q 1\n'
+check "unclosed: says the section is not closed ($(head -c 150 "$T/err.txt"))" grep -q "closing ']'" "$T/err.txt"
+
+say "== lines longer than inih reads whole are refused, not split"
+# inih reads a line into INI_MAX_LINE bytes (its header; 200 by default),
+# newline and NUL included: 198 bytes of text is the most a line can hold.
+imax=$(sed -n 's/^#define INI_MAX_LINE \([0-9]*\)$/\1/p' /usr/include/ini.h)
+fits=$((${imax:-200} - 2))
+# pad TEXT N: TEXT followed by spaces and one 'x' to exactly N bytes
+pad() { python3 -c 'import sys; t=sys.argv[1]; n=int(sys.argv[2]); print(t + " " * (n - len(t) - 1) + "x", end="")' "$1" "$2"; }
+# a filter whose comment runs past the limit, and a +12 dB filter written
+# where the split would start a new line (the case found by hostile testing)
+first='filter = ON PK Fc 100 Hz Gain -1 dB Q 1 ; '
+long="$(pad "$first" $((fits + 1)))filter = ON PK Fc 1000 Hz Gain 12 dB Q 1"
+len=${#long}
+printf '[eq]\n%s\n' "$long" >"$P/longline.ini"
+run preset show longline
+expect_rc 1
+check "a $len-byte line: one error naming $P/longline.ini:2" \
+    eval 'one_error_line "$T/err.txt" && grep -q "^hpamp: $P/longline.ini:2: " "$T/err.txt"'
+check "... which says how long it is ($len) and the most ($fits)" eval 'grep -q "$len" "$T/err.txt" && grep -q "$fits" "$T/err.txt"'
+run render "$garzul" -o "$T/x.wav" --preset longline
+expect_rc 1
+check "render --preset longline: nothing written" [ ! -e "$T/x.wav" ]
+for n in $fits $((fits + 1)); do
+    printf '[preset]\r\n%s\r\n' "$(pad 'title = T' "$n")" >"$P/edge$n.ini"
+done
+run preset show "edge$fits"
+expect_rc 0
+check "a $fits-byte title line (CRLF) reads whole: its last character kept" \
+    grep -q "^edge$fits (.*): T *x\$" "$T/out.txt"
+run preset show "edge$((fits + 1))"
+expect_rc 1
+check "a $((fits + 1))-byte line is refused naming :2" grep -q "edge$((fits + 1)).ini:2: " "$T/err.txt"
+rm -f "$P"/edge*.ini "$P/longline.ini"
+
 run render "$garzul" -o "$T/x.wav" --preset no-such-preset
 expect_rc 1
 check "unknown preset: one error line" one_error_line "$T/err.txt"
 run preset show ../etc/passwd
 expect_rc 1
+run preset show "$(printf 'no\nsuch\033]0;x')"
+expect_rc 1
+check "a name with a newline and an escape: one line, written no\\nsuch\\x1b]0;x" \
+    eval 'one_error_line "$T/err.txt" && grep -qF "'"'"'no\nsuch\x1b]0;x'"'"'" "$T/err.txt"'
 run preset
 expect_rc 2
 

@@ -98,6 +98,17 @@ check "search battery: battery-powered sources only" json "len(d['sources']) >= 
 run db search zzzzzz
 expect_rc 1 "search with no match"
 check "no match said on stderr" has "$T/err" "hpamp: nothing in the database matches 'zzzzzz'"
+# a text without a letter or digit has no word to look for: a usage error,
+# not the whole database
+for q in '*' '' '(' '- -' '?!'; do
+    run db search "$q"
+    expect_rc 2 "search '$q'"
+    check "search '$q': one line, nothing on stdout" eval '[ "$(wc -l <"$T/err")" -eq 1 ] && [ ! -s "$T/out" ]'
+done
+run db search '*' --json
+expect_rc 2 "search '*' --json"
+check "search '*' --json: {error: usage, message}" \
+    json "d == {'error': 'usage', 'message': open('$T/err').read()[len('hpamp: '):-1]}"
 
 # ---- show ----
 run db show hd600
@@ -144,6 +155,22 @@ check "nothing close: said so" has "$T/err" "hpamp: no headphone or source named
 run db show hd 6
 expect_rc 1 "show an ambiguous name"
 check "ambiguous: candidates listed" has "$T/err" "'hd 6' matches"
+# with --json a failure is one object on stdout: {error, message}, the
+# message the line on stderr
+for c in "not-found hd6500" "ambiguous hd 6" "usage --bogus"; do
+    set -- $c
+    code=$1
+    shift
+    run db show "$@" --json
+    check "show $* --json: one line on stderr" test "$(wc -l <"$T/err")" -eq 1
+    check "show $* --json: {error: $code, message: the stderr line}" \
+        json "d == {'error': '$code', 'message': open('$T/err').read()[len('hpamp: '):-1]}"
+done
+# a control character in a name: the message stays one line, escaped
+run db show "$(printf 'hd\n6\0337')"
+expect_rc 1 "show a name with a newline and an escape"
+check "... one line, the name written hd\\n6\\x1b7 ($(head -c 100 "$T/err"))" \
+    eval '[ "$(wc -l <"$T/err")" -eq 1 ] && grep -qF "'"'"'hd\n6\x1b7'"'"'" "$T/err"'
 
 # ---- user files ----
 CFG="$T/cfg"

@@ -602,7 +602,8 @@ static void test_diag_capacity_and_numbers(void **state)
     hpa_db_diag items[2];
     hpa_db_diags d = {items, 2, 0, 0};
     size_t added;
-    const char *t = "brand,model,impedance_ohm\n"
+    /* max_input_mw: a column whose range (above 0, to 1e7) takes every number below */
+    const char *t = "brand,model,max_input_mw\n"
                     "A,a1,x\nA,a2,1.2.3\nA,a3,1e\nA,a4,nan\nA,a5,inf\nA,a6,\"1,5\"\nA,a7,0x10\nA,a8,--1\n"
                     "A,b1,6.375\nA,b2,1e2\nA,b3,+47\nA,b4,.5\nA,b5,5.\nA,b6,0.000001\nA,b7,1E+3\n";
     assert_int_equal(hpa_db_add_text(db, HPA_DB_HEADPHONES, t, strlen(t), "n.csv", &d, &added), HPA_OK);
@@ -611,12 +612,12 @@ static void test_diag_capacity_and_numbers(void **state)
     assert_int_equal(added, 7);
     const double want[] = {6.375, 100, 47, 0.5, 5, 0.000001, 1000};
     for (size_t i = 0; i < 7; i++)
-        assert_true(hpa_db_headphone_at(db, i)->impedance_ohm == want[i]);
+        assert_true(hpa_db_headphone_at(db, i)->max_input_mw == want[i]);
     /* diags may be NULL */
     assert_int_equal(hpa_db_add_text(db, HPA_DB_HEADPHONES, t, strlen(t), "n2.csv", NULL, &added), HPA_OK);
     /* a long bad value is cut in the message, which stays valid UTF-8 */
     char line[600];
-    size_t n = (size_t)snprintf(line, sizeof line, "brand,model,impedance_ohm\nA,long,");
+    size_t n = (size_t)snprintf(line, sizeof line, "brand,model,max_input_mw\nA,long,");
     for (int i = 0; i < 100; i++)
         n += (size_t)snprintf(line + n, sizeof line - n, "\xc3\xa9");
     snprintf(line + n, sizeof line - n, "\n");
@@ -719,6 +720,71 @@ static void test_specs(void **state)
     hpa_db_destroy(db);
 }
 
+/* Every figure of a spec at both ends of its range as docs/advise.md states
+ * it ("Ad-hoc specs"): the ends are taken, a step past either is refused
+ * naming the figure; a user table has the same ranges. */
+static void test_spec_ranges(void **state)
+{
+    (void)state;
+    const struct {
+        hpa_db_kind kind;
+        const char *fmt; /* the spec, the figure as %.10g */
+        double below, lo, hi, above;
+        const char *names;
+    } r[] = {
+        {HPA_DB_HEADPHONES, "%.10gohm,97dB/mW", 0.99, 1, 10000, 10001, "the impedance"},
+        {HPA_DB_HEADPHONES, "300ohm,%.10gdB/mW", 59.9, 60, 140, 140.1, "the sensitivity"},
+        {HPA_DB_HEADPHONES, "300ohm,%.10gdB/V", 59.9, 60, 160, 160.1, "the sensitivity"},
+        {HPA_DB_HEADPHONES, "300ohm,%.10gmV", 0.49, 0.5, 50000, 50001, "the level for 94 dB SPL"},
+        {HPA_DB_SOURCES, "%.10gV", 0.0099, 0.01, 100, 100.1, "the voltage"},
+        {HPA_DB_SOURCES, "1V@%.10gohm", 0.99, 1, 1e6, 1.0001e6, "the load"},
+        {HPA_DB_SOURCES, "%.10gmW@32ohm", 0.0099, 0.01, 1e5, 1.0001e5, "the power at 32 ohm"},
+        {HPA_DB_SOURCES, "%.10gmW@300ohm", 0.0099, 0.01, 1e5, 1.0001e5, "the power at 300 ohm"},
+        {HPA_DB_SOURCES, "1V,%.10gohm", -0.001, 0, 1000, 1000.1, "the output impedance"},
+        {HPA_DB_SOURCES, "1V,%.10gmA", 0.099, 0.1, 10000, 10001, "the current limit"},
+        /* the hostile ones that reached the model or the wrong message */
+        {HPA_DB_HEADPHONES, "%.10gohm,97dB/mW", 1e-300, 1, 10000, 1e300, "the impedance"},
+        {HPA_DB_HEADPHONES, "%.10gohm,97dB/mW", -5, 1, 10000, 1e6, "the impedance"},
+    };
+    hpa_db *db;
+    assert_int_equal(hpa_db_create_empty(&db), HPA_OK);
+    char spec[64], why[200];
+    size_t idx;
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
+        const double ok[2] = {r[i].lo, r[i].hi}, bad[2] = {r[i].below, r[i].above};
+        for (int k = 0; k < 2; k++) {
+            snprintf(spec, sizeof spec, r[i].fmt, ok[k]);
+            why[0] = 0;
+            if (hpa_db_add_spec(db, r[i].kind, spec, &idx, why, sizeof why) != HPA_OK)
+                fail_msg("'%s' refused: %s", spec, why);
+            snprintf(spec, sizeof spec, r[i].fmt, bad[k]);
+            why[0] = 0;
+            assert_int_equal(hpa_db_add_spec(db, r[i].kind, spec, &idx, why, sizeof why), HPA_ERR_INVALID_ARG);
+            if (!strstr(why, r[i].names) || !strstr(why, "out of range"))
+                fail_msg("'%s': '%s', want '%s ... out of range'", spec, why, r[i].names);
+        }
+    }
+    /* the same ranges in a user table */
+    hpa_db_diag items[4];
+    hpa_db_diags d = {items, 4, 0, 0};
+    size_t added;
+    const char *t = "brand,model,impedance_ohm,sensitivity_db_mw\n"
+                    "A,a,1,60\nA,b,10000,140\nA,c,0.99,97\nA,d,300,140.1\n";
+    assert_int_equal(hpa_db_add_text(db, HPA_DB_HEADPHONES, t, strlen(t), "r.csv", &d, &added), HPA_OK);
+    assert_int_equal(added, 2);
+    assert_int_equal(d.total, 2);
+    assert_true(items[0].line == 4 && strstr(items[0].message, "impedance_ohm") &&
+                strstr(items[0].message, "out of range"));
+    assert_true(items[1].line == 5 && strstr(items[1].message, "sensitivity_db_mw"));
+    const char *u = "brand,model,vout_max_rms_v,zout_ohm,imax_ma\n"
+                    "B,a,100,1000,0.1\nB,b,100.1,1,1\nB,c,1,1,10001\n";
+    d.count = d.total = 0;
+    assert_int_equal(hpa_db_add_text(db, HPA_DB_SOURCES, u, strlen(u), "s.csv", &d, &added), HPA_OK);
+    assert_int_equal(added, 1);
+    assert_int_equal(d.total, 2);
+    hpa_db_destroy(db);
+}
+
 static void test_names_and_normalize(void **state)
 {
     (void)state;
@@ -756,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_diag_capacity_and_numbers),
         cmocka_unit_test(test_big_text),
         cmocka_unit_test(test_specs),
+        cmocka_unit_test(test_spec_ranges),
         cmocka_unit_test(test_names_and_normalize),
     };
     return cmocka_run_group_tests_name("db_lookup", tests, NULL, NULL);
