@@ -18,6 +18,7 @@
 #include <hpamp/eq.h>
 
 #include "../io/audiofile.h"
+#include "../io/quiet.h"
 #include "../io/tags.h"
 #include "cli.h"
 #include "eqfile.h"
@@ -662,6 +663,7 @@ static int render_cmd(int argc, char **argv);
 
 int hpa_cmd_render(int argc, char **argv)
 {
+    hpa_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
     char message[1024];
     const int json = wants_json(argc, argv);
     if (json)

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../io/quiet.h"
 #include "term.h"
 
 static char *kept;
@@ -20,6 +21,30 @@ void hpa_cli_keep_first_error(char *buf, size_t len)
         kept[0] = 0;
 }
 
+/* "hpamp: " PREFIX MESSAGE "\n" to the real stderr in one write (io/quiet.h:
+ * fd 2 may be silenced for a library at this moment) */
+static void say_line(const char *prefix, const char *fmt, va_list ap)
+{
+    char small[1024], *line = small;
+    va_list again;
+    va_copy(again, ap);
+    const int n = vsnprintf(NULL, 0, fmt, again); // NOLINT(clang-analyzer-valist.Uninitialized): va_copy above
+    va_end(again);
+    if (n < 0)
+        return;
+    const size_t pl = strlen(prefix), len = 7 + pl + (size_t)n + 1;
+    if (len + 1 > sizeof small && !(line = malloc(len + 1)))
+        return;
+    memcpy(line, "hpamp: ", 7);
+    memcpy(line + 7, prefix, pl);
+    vsnprintf(line + 7 + pl, (size_t)n + 1, fmt, ap);
+    line[len - 1] = '\n';
+    hpa_stderr_write(line, len);
+    if (line != small)
+        free(line);
+}
+
+
 void hpa_cli_error(const char *fmt, ...)
 {
     va_list ap;
@@ -30,9 +55,7 @@ void hpa_cli_error(const char *fmt, ...)
         vsnprintf(kept, kept_len, fmt, again); // NOLINT(clang-analyzer-valist.Uninitialized): va_copy above
         va_end(again);
     }
-    fputs("hpamp: ", stderr);
-    vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): false positive, va_start above
-    fputc('\n', stderr);
+    say_line("", fmt, ap);
     va_end(ap);
 }
 
@@ -40,9 +63,7 @@ void hpa_cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("hpamp: warning: ", stderr);
-    vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): false positive, va_start above
-    fputc('\n', stderr);
+    say_line("warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -112,13 +133,16 @@ void hpa_progress_update(hpa_progress *p, double fraction)
     for (int i = 0; i < width; i++)
         bar[i] = i < filled ? '#' : '-';
     bar[width] = 0;
+    char line[160];
+    int n;
     if (fraction > 0.01 && fraction < 1.0) {
         double eta = elapsed * (1.0 - fraction) / fraction;
-        fprintf(stderr, "\r%s [%s] %3.0f%%  %.1f s left ", p->label, bar, fraction * 100.0, eta);
+        n = snprintf(line, sizeof line, "\r%s [%s] %3.0f%%  %.1f s left ", p->label, bar, fraction * 100.0, eta);
     } else {
-        fprintf(stderr, "\r%s [%s] %3.0f%%             ", p->label, bar, fraction * 100.0);
+        n = snprintf(line, sizeof line, "\r%s [%s] %3.0f%%             ", p->label, bar, fraction * 100.0);
     }
-    fflush(stderr);
+    if (n > 0)
+        hpa_stderr_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
 void hpa_progress_end(hpa_progress *p)
@@ -126,8 +150,9 @@ void hpa_progress_end(hpa_progress *p)
     if (!p->enabled)
         return;
     /* clear the line so the summary starts clean */
-    fprintf(stderr, "\r%*s\r", 72, "");
-    fflush(stderr);
+    char line[80];
+    int n = snprintf(line, sizeof line, "\r%*s\r", 72, "");
+    hpa_stderr_write(line, (size_t)n);
 }
 
 void hpa_json_string(FILE *f, const char *s)
