@@ -35,15 +35,13 @@ static void say_line(const char *prefix, const char *fmt, va_list ap)
     const size_t pl = strlen(prefix), len = 7 + pl + (size_t)n + 1;
     if (len + 1 > sizeof small && !(line = malloc(len + 1)))
         return;
-    memcpy(line, "hpamp: ", 7);
-    memcpy(line + 7, prefix, pl);
+    snprintf(line, len + 1, "hpamp: %s", prefix);
     vsnprintf(line + 7 + pl, (size_t)n + 1, fmt, ap);
     line[len - 1] = '\n';
     hpa_stderr_write(line, len);
     if (line != small)
         free(line);
 }
-
 
 void hpa_cli_error(const char *fmt, ...)
 {
