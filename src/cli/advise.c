@@ -16,6 +16,7 @@
 #include <hpamp/advise.h>
 #include <hpamp/db.h>
 
+#include "../io/quiet.h"
 #include "cli.h"
 #include "dbfiles.h"
 #include "loudness.h"
@@ -772,6 +773,7 @@ static int plot_folder_check(const char *path)
 
 int hpa_cmd_advise(int argc, char **argv)
 {
+    hpa_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
     advise_opts o;
     memset(&o, 0, sizeof o);
     o.music = calloc((size_t)argc + 1, sizeof *o.music);

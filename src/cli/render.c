@@ -18,6 +18,7 @@
 #include <hpamp/eq.h>
 
 #include "../io/audiofile.h"
+#include "../io/quiet.h"
 #include "../io/tags.h"
 #include "cli.h"
 #include "eqfile.h"
@@ -41,7 +42,8 @@ static void usage(FILE *f)
           "oversample, equalize, crossfeed, set the volume, limit true peaks,\n"
           "requantize with dither.  Reads WAV, FLAC, Ogg\n"
           "Vorbis, MP3 and whatever else libsndfile knows; writes WAV or FLAC, chosen by\n"
-          "OUT's extension.\n"
+          "OUT's extension (a WAV that may pass 4 GiB is written as RF64).  OUT appears\n"
+          "only when it is complete.\n"
           "\n"
           "Options:\n"
           "  -o, --output FILE   where to write (.wav or .flac); never the input itself\n"
@@ -662,6 +664,7 @@ static int render_cmd(int argc, char **argv);
 
 int hpa_cmd_render(int argc, char **argv)
 {
+    hpa_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
     char message[1024];
     const int json = wants_json(argc, argv);
     if (json)

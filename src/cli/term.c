@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../io/quiet.h"
 #include "term.h"
 
 /* the length of the UTF-8 character at s (2 to 4), 0 when it is not one */
@@ -78,7 +79,11 @@ static void message(const char *prefix, int keep, const char *code, const char *
     char raw[4096], esc[4096];
     vsnprintf(raw, sizeof raw, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): the callers va_start it
     hpa_cli_escape(esc, sizeof esc, raw);
-    fprintf(stderr, "%s%s\n", prefix, esc);
+    /* one write to the real stderr (io/quiet.h: fd 2 may be silenced for a library at this moment) */
+    char line[sizeof esc + 32];
+    const int n = snprintf(line, sizeof line, "%s%s\n", prefix, esc);
+    if (n > 0)
+        hpa_stderr_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
     if (keep) {
         memcpy(last_message, esc, sizeof esc);
         last_code = code;
@@ -195,13 +200,16 @@ void hpa_progress_update(hpa_progress *p, double fraction)
     for (int i = 0; i < width; i++)
         bar[i] = i < filled ? '#' : '-';
     bar[width] = 0;
+    char line[160];
+    int n;
     if (fraction > 0.01 && fraction < 1.0) {
         double eta = elapsed * (1.0 - fraction) / fraction;
-        fprintf(stderr, "\r%s [%s] %3.0f%%  %.1f s left ", p->label, bar, fraction * 100.0, eta);
+        n = snprintf(line, sizeof line, "\r%s [%s] %3.0f%%  %.1f s left ", p->label, bar, fraction * 100.0, eta);
     } else {
-        fprintf(stderr, "\r%s [%s] %3.0f%%             ", p->label, bar, fraction * 100.0);
+        n = snprintf(line, sizeof line, "\r%s [%s] %3.0f%%             ", p->label, bar, fraction * 100.0);
     }
-    fflush(stderr);
+    if (n > 0)
+        hpa_stderr_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
 void hpa_progress_end(hpa_progress *p)
@@ -209,8 +217,9 @@ void hpa_progress_end(hpa_progress *p)
     if (!p->enabled)
         return;
     /* clear the line so the summary starts clean */
-    fprintf(stderr, "\r%*s\r", 72, "");
-    fflush(stderr);
+    char line[80];
+    int n = snprintf(line, sizeof line, "\r%*s\r", 72, "");
+    hpa_stderr_write(line, (size_t)n);
 }
 
 void hpa_json_string(FILE *f, const char *s)

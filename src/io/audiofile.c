@@ -16,6 +16,7 @@
 #include <sndfile.h>
 
 #include "audiofile.h"
+#include "quiet.h"
 
 struct hpa_audiofile {
     SNDFILE *sf;
@@ -24,6 +25,7 @@ struct hpa_audiofile {
     uint64_t max_data_bytes, data_bytes; /* written: a plain WAV's limit (0: none), and so far */
     hpa_audio_info info;
     int64_t frames_read;
+    int quiet;     /* MPEG: libmpg123 prints notes while decoding (quiet.h) */
     char why[160]; /* a failure found here, not by libsndfile */
     int32_t *conv; /* s24 <-> libsndfile's left-justified int */
     size_t conv_frames;
@@ -167,18 +169,29 @@ hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char 
         set_why(why, why_len, "empty file, not audio");
         return NULL;
     }
-    SNDFILE *sf = sf_open(path, SFM_READ, &si);
-    if (!sf) {
-        const char *msg = sf_strerror(NULL);
-        if (strstr(msg, "System error") || strstr(msg, "ermission"))
-            msg = strerror(errno ? errno : EIO);
-        else if (strstr(msg, "ormat not recognised") || strstr(msg, "nknown format"))
-            msg = "not an audio file libsndfile can read (corrupt or unsupported format)";
-        else {
-            snprintf(why, why_len, "corrupt or unsupported audio (libsndfile: %s)", msg);
+    /* can we read the file at all?  Then whatever libsndfile says is about
+     * its contents (it says "File does not exist" when libmpg123 gives up) */
+    if (S_ISREG(st.st_mode)) {
+        int probe = open(path, O_RDONLY | O_CLOEXEC);
+        if (probe < 0) {
+            set_why(why, why_len, strerror(errno));
             return NULL;
         }
-        set_why(why, why_len, msg);
+        close(probe);
+    }
+    hpa_quiet_begin(); /* libmpg123 prints its notes while libsndfile probes */
+    SNDFILE *sf = sf_open(path, SFM_READ, &si);
+    const int sf_err = sf ? 0 : sf_error(NULL), saved_errno = errno;
+    hpa_quiet_end();
+    if (!sf) {
+        const char *msg = sf_strerror(NULL);
+        if (sf_err == SF_ERR_SYSTEM || strstr(msg, "System error"))
+            set_why(why, why_len, strerror(saved_errno ? saved_errno : EIO));
+        else if (sf_err == SF_ERR_UNRECOGNISED_FORMAT || strstr(msg, "ormat not recognised") ||
+                 strstr(msg, "nknown format") || strstr(msg, "does not exist"))
+            set_why(why, why_len, "not an audio file libsndfile can read (corrupt or unsupported format)");
+        else
+            snprintf(why, why_len, "corrupt or unsupported audio (libsndfile: %s)", msg);
         return NULL;
     }
     const int64_t said = S_ISREG(st.st_mode) ? wav_header_frames(path, si.format, si.channels) : -1;
@@ -196,6 +209,9 @@ hpa_audiofile *hpa_audio_open_read(const char *path, hpa_audio_info *info, char 
     }
     f->sf = sf;
     f->fd = -1;
+    const int sub = si.format & SF_FORMAT_SUBMASK;
+    f->quiet = (si.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG || sub == SF_FORMAT_MPEG_LAYER_I ||
+               sub == SF_FORMAT_MPEG_LAYER_II || sub == SF_FORMAT_MPEG_LAYER_III;
     f->info.rate_hz = (uint32_t)si.samplerate;
     f->info.channels = (uint32_t)si.channels;
     f->info.frames = si.frames > 0 && si.frames < SF_COUNT_MAX ? (int64_t)si.frames : -1;
@@ -334,6 +350,8 @@ static int32_t *conv_buf(hpa_audiofile *f, size_t frames)
 int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames)
 {
     sf_count_t n;
+    if (f->quiet)
+        hpa_quiet_begin();
     switch (f->info.format) {
     case HPA_FORMAT_S16: n = sf_readf_short(f->sf, buf, (sf_count_t)frames); break;
     case HPA_FORMAT_S24: {
@@ -347,8 +365,13 @@ int64_t hpa_audio_read(hpa_audiofile *f, void *buf, size_t frames)
     case HPA_FORMAT_F32: n = sf_readf_float(f->sf, buf, (sf_count_t)frames); break;
     default: n = sf_readf_double(f->sf, buf, (sf_count_t)frames); break;
     }
-    if (n == 0 && sf_error(f->sf) != SF_ERR_NO_ERROR)
+    if (f->quiet)
+        hpa_quiet_end();
+    if (n == 0 && sf_error(f->sf) != SF_ERR_NO_ERROR) {
+        if (f->quiet) /* libsndfile says only "Unspecified internal error" */
+            snprintf(f->why, sizeof f->why, "corrupt MPEG audio: the decoder (libmpg123) gave up");
         return -1;
+    }
     f->frames_read += n;
     if (n == 0 && f->info.frames_exact && f->frames_read < f->info.frames) {
         /* the end came before the header's count: cut short, or being cut */
@@ -401,7 +424,11 @@ int hpa_audio_close(hpa_audiofile *f)
 {
     if (!f)
         return 0;
+    if (f->quiet)
+        hpa_quiet_begin();
     int rc = sf_close(f->sf) == 0 ? 0 : -1;
+    if (f->quiet)
+        hpa_quiet_end();
     if (f->fd >= 0 && f->write_errno) { /* a written file: the descriptor stays the caller's */
         errno = f->write_errno;
         rc = -1;

@@ -91,14 +91,12 @@ only_entries() {
 
 # output_open PID DIR: the render PID has its output open in DIR, as a file
 # without a name (O_TMPFILE: "DIR/#INODE (deleted)") or as a hidden
-# temporary "DIR/.NAME.hpamp-..." (filesystems without O_TMPFILE)
+# temporary "DIR/.NAME.hpamp-..." (filesystems without O_TMPFILE); one ls,
+# so that a poll is quick next to a render
 output_open() {
-    local fd l
-    for fd in /proc/"$1"/fd/*; do
-        l=$(readlink "$fd" 2>/dev/null) || continue
-        case $l in "$2"/\#*" (deleted)" | "$2"/.*.hpamp-*) return 0 ;; esac
-    done
-    return 1
+    local links
+    links=$(ls -l "/proc/$1/fd" 2>/dev/null) || return 1
+    [[ $links == *" -> $2/#"*" (deleted)"* || $links == *" -> $2/."*".hpamp-"* ]]
 }
 
 # fail_case DESC STATUS MUST-MENTION ARGS...: run `hpamp render ARGS` with

@@ -39,7 +39,7 @@ static int refused(int flags)
         if ((flags) & (O_CREAT | O_TMPFILE)) {                                                                         \
             va_list ap;                                                                                                \
             va_start(ap, flags);                                                                                       \
-            mode = (mode_t)va_arg(ap, int);                                                                            \
+            (mode) = (mode_t)va_arg(ap, int);                                                                          \
             va_end(ap);                                                                                                \
         }                                                                                                              \
     } while (0)
