@@ -8,8 +8,6 @@
 
 #include <hpamp/eq.h>
 
-#define PREAMP_MIN_DB (-100.0)
-#define PREAMP_MAX_DB 30.0
 #define POINT_GAIN_MIN_DB (-120.0)
 #define QUOTE_MAX 24 /* bytes of the input quoted in a message */
 
@@ -138,6 +136,16 @@ static void m_num(msg *m, double x)
         }
         m_uint(m, (size_t)e);
     }
+}
+
+/* " is outside LO..+HI dB": a range in messages, from the constants */
+static void m_outside(msg *m, double lo, double hi, const char *unit)
+{
+    m_str(m, " is outside ");
+    m_num(m, lo);
+    m_str(m, lo < 0.0 && hi > 0.0 ? "..+" : "..");
+    m_num(m, hi);
+    m_str(m, unit);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -661,7 +669,9 @@ static void parse_filter(parser *p, const char *s, const char *e)
         m = error(p);
         m_str(m, "gain ");
         m_num(m, b.gain_db);
-        m_str(m, " dB is beyond +-30 dB");
+        m_str(m, " dB is beyond +-");
+        m_num(m, HPA_EQ_GAIN_MAX_DB);
+        m_str(m, " dB");
         goto fail;
     }
     if (have_q && !(b.q > 0.0)) {
@@ -675,7 +685,8 @@ static void parse_filter(parser *p, const char *s, const char *e)
         m = error(p);
         m_str(m, "Q ");
         m_num(m, b.q);
-        m_str(m, " is above 1000");
+        m_str(m, " is above ");
+        m_num(m, HPA_EQ_Q_MAX);
         goto fail;
     }
     if (have_bw && !(b.bw_oct > 0.0)) {
@@ -689,7 +700,9 @@ static void parse_filter(parser *p, const char *s, const char *e)
         m = error(p);
         m_str(m, "BW Oct ");
         m_num(m, b.bw_oct);
-        m_str(m, " is wider than 10 octaves");
+        m_str(m, " is wider than ");
+        m_num(m, HPA_EQ_BW_MAX_OCT);
+        m_str(m, " octaves");
         goto fail;
     }
     if (have_slope && !(slope > 0.0 && isfinite(slope))) {
@@ -750,15 +763,23 @@ static void parse_preamp(parser *p, const char *s, const char *e)
         end(p);
         return;
     }
-    if (!(t.value >= PREAMP_MIN_DB && t.value <= PREAMP_MAX_DB)) {
+    /* each line, and the sum of all: several Preamp lines add up */
+    const double sum = p->doc->preamp_db + t.value;
+    if (!(t.value >= HPA_EQ_PREAMP_MIN_DB && t.value <= HPA_EQ_PREAMP_MAX_DB) ||
+        !(sum >= HPA_EQ_PREAMP_MIN_DB && sum <= HPA_EQ_PREAMP_MAX_DB)) {
         msg *m = error(p);
         m_str(m, "preamp ");
         m_num(m, t.value);
-        m_str(m, " dB is outside -100 .. +30 dB");
+        if (t.value >= HPA_EQ_PREAMP_MIN_DB && t.value <= HPA_EQ_PREAMP_MAX_DB) {
+            m_str(m, " dB makes the Preamp lines add up to ");
+            m_num(m, sum);
+        }
+        m_str(m, " dB");
+        m_outside(m, HPA_EQ_PREAMP_MIN_DB, HPA_EQ_PREAMP_MAX_DB, " dB");
         end(p);
         return;
     }
-    p->doc->preamp_db += t.value;
+    p->doc->preamp_db = sum;
     p->doc->has_preamp = 1;
 }
 
@@ -822,7 +843,8 @@ static void parse_graphic(parser *p, const char *s, const char *e)
             m_uint(m, k);
             m_str(m, ": gain ");
             m_num(m, gain);
-            m_str(m, " dB is outside -120 .. +30 dB");
+            m_str(m, " dB");
+            m_outside(m, POINT_GAIN_MIN_DB, HPA_EQ_GAIN_MAX_DB, " dB");
         }
         if (m) {
             end(p);

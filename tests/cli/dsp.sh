@@ -30,11 +30,6 @@ true_peak() {
         awk '/True peak:/ { tp = 1 } tp && /Peak:/ { print $2; exit }'
 }
 
-# channel_rms_db FILE CH: RMS level of channel CH after the first second
-channel_rms_db() {
-    sox -V1 "$1" -n remix "$2" trim 1 stats 2>&1 | awk '/^RMS lev dB/ { print $4; exit }'
-}
-
 json_num() { # KEY PATH: first number after "KEY": in $T/out.txt
     grep -o "\"$1\": [-0-9.e]*" "$T/out.txt" | head -1 | awk '{ print $2 }'
 }

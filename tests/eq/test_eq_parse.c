@@ -203,6 +203,30 @@ static void test_preamps_add_and_empty_text(void **state)
     assert_int_equal(p->diags.count, 1);
 }
 
+/* The Preamp range docs/eq.md states, -100 .. +30 dB: both ends taken, a
+ * hair past either refused, and the sum of several lines held to it too. */
+static void test_preamp_range(void **state)
+{
+    (void)state;
+    parsed *p = parse("Preamp: -100 dB\n");
+    assert_int_equal(p->rc, HPA_OK);
+    assert_true(p->doc.preamp_db == -100.0);
+    p = parse("Preamp: 30 dB\n");
+    assert_int_equal(p->rc, HPA_OK);
+    assert_true(p->doc.preamp_db == 30.0);
+    p = parse("Preamp: -100.01 dB\n");
+    assert_int_equal(p->rc, HPA_ERR_INVALID_ARG);
+    ERR(p, 1, "preamp -100.01 dB", "outside -100..+30 dB");
+    p = parse("Preamp: 30.01 dB\n");
+    ERR(p, 1, "preamp 30.01 dB", "outside -100..+30 dB");
+    p = parse("Preamp: -60 dB\n# two halves\nPreamp: -60 dB\n");
+    assert_int_equal(p->rc, HPA_ERR_INVALID_ARG);
+    ERR(p, 3, "add up to -120 dB", "outside -100..+30 dB");
+    p = parse("Preamp: 20 dB\nPreamp: -20 dB\nPreamp: 30 dB\n"); /* never outside on the way */
+    assert_int_equal(p->rc, HPA_OK);
+    assert_true(p->doc.preamp_db == 30.0);
+}
+
 /* ---- warnings: skipped lines and ignored values ---- */
 
 static void test_unknown_lines_warn(void **state)
@@ -560,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_types_and_widths),
         cmocka_unit_test(test_line_endings_bom_and_length),
         cmocka_unit_test(test_preamps_add_and_empty_text),
+        cmocka_unit_test(test_preamp_range),
         cmocka_unit_test(test_unknown_lines_warn),
         cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_values_out_of_range),
