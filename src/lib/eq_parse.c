@@ -159,7 +159,13 @@ typedef struct parser {
     size_t errors;
     size_t known_lines;  /* Preamp, Filter and GraphicEQ lines seen */
     size_t graphic_line; /* line of the GraphicEQ, 0 if none yet */
-    hpa_eq_diag cur;     /* the diagnostic being written */
+    /* the Channel: line in force when it picks some channels, not all (0:
+     * none, or Channel: all), and its selection, quoted in the error */
+    size_t channel_line;
+    const char *channel_sel;
+    size_t channel_sel_n;
+    int channel_told; /* that Channel line's error is out */
+    hpa_eq_diag cur;  /* the diagnostic being written */
     msg m;
 } parser;
 
@@ -394,6 +400,24 @@ static void m_tok(msg *m, const tok *t)
         m_str(m, "the end of the line");
     else
         m_quote(m, t->s, t->n);
+}
+
+/* A line that adds gain or bands (Preamp, Filter, GraphicEQ) under a
+ * Channel: that picks some channels: hpamp has one band set for every
+ * channel, so it would put that channel's filters on all of them.  Refused,
+ * once per Channel line, at that line. */
+static void channel_check(parser *p)
+{
+    if (!p->channel_line || p->channel_told)
+        return;
+    msg *m = begin(p, HPA_EQ_ERROR, p->channel_line);
+    m_str(m, "Channel: ");
+    m_quote(m, p->channel_sel, p->channel_sel_n);
+    m_str(m, " sends line ");
+    m_uint(m, p->line);
+    m_str(m, " on to some channels only; hpamp has no per-channel EQ yet and would apply them to every channel");
+    end(p);
+    p->channel_told = 1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -732,6 +756,7 @@ static void parse_filter(parser *p, const char *s, const char *e)
             d->band_lines[d->n_bands] = p->line;
     }
     d->n_bands++;
+    channel_check(p);
     return;
 fail:
     end(p);
@@ -780,6 +805,7 @@ static void parse_preamp(parser *p, const char *s, const char *e)
         return;
     }
     p->doc->preamp_db = sum;
+    channel_check(p);
     p->doc->has_preamp = 1;
 }
 
@@ -794,6 +820,7 @@ static void parse_graphic(parser *p, const char *s, const char *e)
         return;
     }
     p->graphic_line = p->line;
+    channel_check(p);
     hpa_eq_doc *d = p->doc;
     d->has_graphic_eq = 1;
     lex L = {s, e};
@@ -879,8 +906,8 @@ static void parse_graphic(parser *p, const char *s, const char *e)
 /* lines                                                                    */
 
 static const char *const apo_commands[] = {
-    "Channel", "Device", "Include", "Copy", "Delay",    "Convolution",        "Stage",     "If",
-    "ElseIf",  "Else",   "EndIf",   "Eval", "Loudness", "LoudnessCorrection", "VSTPlugin", "Crossfeed",
+    "Device", "Include", "Copy", "Delay",    "Convolution",        "Stage",     "If",        "ElseIf",
+    "Else",   "EndIf",   "Eval", "Loudness", "LoudnessCorrection", "VSTPlugin", "Crossfeed",
 };
 
 static void parse_line(parser *p, const char *s, const char *e)
@@ -919,6 +946,17 @@ static void parse_line(parser *p, const char *s, const char *e)
     } else if (span_is(s, cn, "GraphicEQ")) {
         p->known_lines++;
         parse_graphic(p, rest, e);
+        return;
+    } else if (span_is(s, cn, "Channel")) {
+        /* "Channel: all" is what hpamp does anyway; any other selection
+         * (L, R, 1 2...) is refused when a filter follows it */
+        const char *v = skip_space(rest, e), *ve = e;
+        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+            ve--;
+        p->channel_line = span_is(v, (size_t)(ve - v), "all") ? 0 : p->line;
+        p->channel_sel = v;
+        p->channel_sel_n = (size_t)(ve - v);
+        p->channel_told = 0;
         return;
     }
     msg *m = warning(p);
