@@ -47,6 +47,8 @@ typedef enum hpa_eq_type {
 } hpa_eq_type;
 
 #define HPA_EQ_GAIN_MAX_DB 30.0                 /* |gain_db| of a band may not exceed this */
+#define HPA_EQ_PREAMP_MIN_DB (-100.0)           /* the preamp of a band set: this .. */
+#define HPA_EQ_PREAMP_MAX_DB 30.0               /* .. this, in the chain, in a file and in a preset */
 #define HPA_EQ_FREQ_MIN_HZ 0.1                  /* lowest frequency of a band */
 #define HPA_EQ_Q_MAX 1000.0                     /* largest Q */
 #define HPA_EQ_BW_MAX_OCT 10.0                  /* widest bandwidth in octaves */
@@ -201,7 +203,8 @@ HPA_API uint64_t hpa_eq_nan_resets(const hpa_eq *eq); /* times the state was res
  * set to the new over crossfade_ms, so a preset switch never clicks.  A set
  * given before the audio thread took the previous one replaces it.  Call from
  * one thread at a time (any thread but the audio thread).
- * preamp_db: -60 .. +30 dB, or HPA_EQ_PREAMP_AUTO: minus the largest gain of
+ * preamp_db: HPA_EQ_PREAMP_MIN_DB .. HPA_EQ_PREAMP_MAX_DB (-100 .. +30 dB),
+ * or HPA_EQ_PREAMP_AUTO: minus the largest gain of
  * the bands' combined response from 0 Hz to Nyquist (hpa_eq_peak_db), when
  * it is above 0 dB, so that the EQ cannot make a full-scale signal clip.
  * *preamp_out (if not NULL) receives the preamp used.  Returns HPA_OK,

@@ -13,7 +13,8 @@ extern "C" {
 #endif
 
 typedef enum hpa_param_id {
-    HPA_PARAM_VOLUME_DB = 0,        /* volume in dB, clamped to the chain's max_volume_db */
+    HPA_PARAM_VOLUME_DB = 0,        /* volume in dB, clamped to the chain's max_volume_db; the lowest
+                                     * (-120 dB) is that gain, not silence: silence is HPA_PARAM_MUTE */
     HPA_PARAM_MUTE,                 /* 0 or 1; muting ramps like any volume change */
     HPA_PARAM_EQ_ENABLE,            /* 0 or 1; the EQ band set (hpa_chain_set_eq) in or out, crossfaded */
     HPA_PARAM_CROSSFEED_ENABLE,     /* 0 or 1; stereo chains only (others refuse 1), crossfaded */

@@ -214,8 +214,9 @@ int hpa_cli_eq_load_text(const char *label, const char *text, size_t len, double
     eq->file_has_preamp = doc.has_preamp;
     eq->file_preamp_db = doc.preamp_db;
     eq->preamp_db = doc.has_preamp && doc.preamp_db < need ? doc.preamp_db : need;
-    if (!err && eq->preamp_db < -60.0) {
-        hpa_cli_error("%s: the EQ would need %.1f dB of preamp; at most -60 dB", label, eq->preamp_db);
+    if (!err && eq->preamp_db < HPA_EQ_PREAMP_MIN_DB) { /* a file's own Preamp is checked by the parser */
+        hpa_cli_error("%s: the bands would need %.1f dB of preamp; at most %g dB", label, eq->preamp_db,
+                      HPA_EQ_PREAMP_MIN_DB);
         err = HPA_ERR_INVALID_ARG;
     }
     if (err) {

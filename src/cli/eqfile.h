@@ -46,7 +46,7 @@ int hpa_cli_eq_load_file(const char *path, double rate_hz, int quiet, hpa_cli_eq
 /* Parse EQ text at rate_hz (label names it in messages: a file, or a
  * preset); print its diagnostics as "hpamp: LABEL:LINE: ..." (warnings only
  * unless quiet); fit its GraphicEQ curve; check the band count and the
- * preamp (-60 dB at most).  Returns 0 with *eq filled (hpa_cli_eq_free it),
+ * preamp (HPA_EQ_PREAMP_MIN_DB at most).  Returns 0 with *eq filled (hpa_cli_eq_free it),
  * or 1 after printing why not (*eq then holds nothing to free). */
 int hpa_cli_eq_load_text(const char *label, const char *text, size_t len, double rate_hz, int quiet, hpa_cli_eq *eq);
 

@@ -35,65 +35,71 @@
 
 static void usage(FILE *f)
 {
-    fputs("Usage: hpamp play FILE... [options]\n"
-          "\n"
-          "Play files through hpamp's DAC chain to a sound device: PipeWire when a\n"
-          "server is running, ALSA otherwise.  The device is opened at the first file's\n"
-          "rate and format when it takes them (bit-perfect at 0 dB); otherwise the chain\n"
-          "resamples and requantizes.\n"
-          "\n"
-          "Options:\n"
-          "  -d, --device DEV      where to play:\n"
-          "                          alsa:NAME        an ALSA PCM (e.g. alsa:hw:1,0; 'aplay -L' lists them)\n"
-          "                          alsa             ALSA's default\n"
-          "                          pipewire:TARGET  a PipeWire sink by node.name, serial or id\n"
-          "                          pipewire         PipeWire's default sink\n"
-          "                          NAME             an ALSA PCM name\n"
-          "  -H, --headphones H    the headphone: a database name or a spec, as in advise\n"
-          "  -S, --source S        the source driving it: a name or a spec, as in advise;\n"
-          "                        with both, volumes show dB SPL at the ear, playback\n"
-          "                        starts at 85 dB SPL and never exceeds 100 dB SPL\n"
-          "  -v, --volume DB       start volume, dBFS (default: 85 dB SPL with -H and -S,\n"
-          "                        else -30); playback starts muted and ramps to it.\n"
-          "                        Above that level needs --i-understand-loud\n"
-          "      --max-volume DB   hard ceiling, -120..0 dBFS (default 0): no key or flag\n"
-          "                        goes above it; a true-peak limiter at the end of the\n"
-          "                        chain holds every output to it (or to 100 dB SPL)\n"
-          "      --i-understand-loud\n"
-          "                        allow volumes above the safe level (85 dB SPL, or\n"
-          "                        -30 dBFS with unknown headphones, which may already\n"
-          "                        be loud)\n"
-          "      --eq FILE         EQ from an AutoEq ParametricEQ.txt or GraphicEQ.txt or an\n"
-          "                        Equalizer APO file, with automatic headroom (key e: in/out)\n"
-          "      --crossfeed X     libbs2b crossfeed for stereo: default, cmoy, jmeier or\n"
-          "                        HZ,DB (key x: in/out)\n"
-          "      --dose-mode N     the sound dose's allowance (with -H and -S): 1, adults,\n"
-          "                        80 dBA for 40 h a week (default); 2, children and\n"
-          "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
-          "      --period FRAMES   frames per device period, 64..8192 (default 1024)\n"
-          "  -r, --rate HZ         ask the device for this rate (default: the file's)\n"
-          "      --format FMT      the device's sample format: S16_LE, S24_3LE, S24_LE,\n"
-          "                        S32_LE or FLOAT_LE (default: the file's depth when\n"
-          "                        the device takes it, else wider); the device must take\n"
-          "                        it.  PipeWire takes all but S24_3LE\n"
-          "      --preset NAME     a headphone preset (hpamp preset list): its EQ,\n"
-          "                        crossfeed, volume cap and limiter ceiling; flags given\n"
-          "                        here win, a cap only lowers the ceiling\n"
-          "      --json            status lines as JSON on stderr, a summary on stdout\n"
-          "  -q, --quiet           no status lines\n"
-          "  -h, --help            show this help\n"
-          "\n"
-          "Keys (when standard input is a terminal):\n"
-          "  + or Up     volume +0.5 dB        - or Down   volume -0.5 dB\n"
-          "  m           mute / unmute         !           allow louder than the safe level\n"
-          "  n or Right  next file             p or Left   previous file\n"
-          "  e           EQ in/out (--eq)      x           crossfeed in/out (--crossfeed)\n"
-          "  q           quit\n"
-          "Without a terminal no keys are read and a status line goes to stderr each\n"
-          "second, so play can be scripted.\n"
-          "\n"
-          "Exit status: 0 done, 1 failure (device, file), 2 usage error, 128+N on signal N.\n",
-          f);
+    char vol[48], ceil[48], xf[96];
+    const double floor_db = hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value;
+    /* the ranges come from the parameter table (params.h) */
+    fprintf(f,
+            "Usage: hpamp play FILE... [options]\n"
+            "\n"
+            "Play files through hpamp's DAC chain to a sound device: PipeWire when a\n"
+            "server is running, ALSA otherwise.  The device is opened at the first file's\n"
+            "rate and format when it takes them (bit-perfect at 0 dB); otherwise the chain\n"
+            "resamples and requantizes.\n"
+            "\n"
+            "Options:\n"
+            "  -d, --device DEV      where to play:\n"
+            "                          alsa:NAME        an ALSA PCM (e.g. alsa:hw:1,0; 'aplay -L' lists them)\n"
+            "                          alsa             ALSA's default\n"
+            "                          pipewire:TARGET  a PipeWire sink by node.name, serial or id\n"
+            "                          pipewire         PipeWire's default sink\n"
+            "                          NAME             an ALSA PCM name\n"
+            "  -H, --headphones H    the headphone: a database name or a spec, as in advise\n"
+            "  -S, --source S        the source driving it: a name or a spec, as in advise;\n"
+            "                        with both, volumes show dB SPL at the ear, playback\n"
+            "                        starts at 85 dB SPL and never exceeds 100 dB SPL\n"
+            "  -v, --volume DB       start volume, %s, at most the ceiling (default:\n"
+            "                        85 dB SPL with -H and -S, else -30 dBFS); playback\n"
+            "                        starts muted and ramps to it.  Above that level needs\n"
+            "                        --i-understand-loud; the lowest, %g dB, is not mute (m)\n"
+            "      --max-volume DB   hard ceiling, %s (default 0): no key or flag\n"
+            "                        goes above it; a true-peak limiter at the end of the\n"
+            "                        chain holds every output to it (or to 100 dB SPL)\n"
+            "      --i-understand-loud\n"
+            "                        allow volumes above the safe level (85 dB SPL, or\n"
+            "                        -30 dBFS with unknown headphones, which may already\n"
+            "                        be loud)\n"
+            "      --eq FILE         EQ from an AutoEq ParametricEQ.txt or GraphicEQ.txt or an\n"
+            "                        Equalizer APO file, with automatic headroom (key e: in/out)\n"
+            "      --crossfeed X     libbs2b crossfeed for stereo: default, cmoy, jmeier or\n"
+            "                        HZ,DB (%s; key x: in/out)\n"
+            "      --dose-mode N     the sound dose's allowance (with -H and -S): 1, adults,\n"
+            "                        80 dBA for 40 h a week (default); 2, children and\n"
+            "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
+            "      --period FRAMES   frames per device period, 64..8192 (default 1024)\n"
+            "  -r, --rate HZ         ask the device for this rate (default: the file's)\n"
+            "      --format FMT      the device's sample format: S16_LE, S24_3LE, S24_LE,\n"
+            "                        S32_LE or FLOAT_LE (default: the file's depth when\n"
+            "                        the device takes it, else wider); the device must take\n"
+            "                        it.  PipeWire takes all but S24_3LE\n"
+            "      --preset NAME     a headphone preset (hpamp preset list): its EQ,\n"
+            "                        crossfeed, volume cap and limiter ceiling; flags given\n"
+            "                        here win, a cap only lowers the ceiling\n"
+            "      --json            status lines as JSON on stderr, a summary on stdout\n"
+            "  -q, --quiet           no status lines\n"
+            "  -h, --help            show this help\n"
+            "\n"
+            "Keys (when standard input is a terminal):\n"
+            "  + or Up     volume +0.5 dB        - or Down   volume -0.5 dB\n"
+            "  m           mute / unmute         !           allow louder than the safe level\n"
+            "  n or Right  next file             p or Left   previous file\n"
+            "  e           EQ in/out (--eq)      x           crossfeed in/out (--crossfeed)\n"
+            "  q           quit\n"
+            "Without a terminal no keys are read and a status line goes to stderr each\n"
+            "second, so play can be scripted.\n"
+            "\n"
+            "Exit status: 0 done, 1 failure (device, file), 2 usage error, 128+N on signal N.\n",
+            hpa_cli_param_range(HPA_PARAM_VOLUME_DB, vol, sizeof vol), floor_db,
+            hpa_cli_range_text(floor_db, 0.0, "dBFS", ceil, sizeof ceil), hpa_cli_crossfeed_ranges(xf, sizeof xf));
 }
 
 typedef struct play_opts {
@@ -165,6 +171,8 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {0, 0, 0, 0},
     };
     int c;
+    char r1[96]; /* a range, for a message */
+    const double floor_db = hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value;
     memset(o, 0, sizeof *o);
     o->period = DEFAULT_PERIOD;
     o->dose_mode = 1;
@@ -179,15 +187,17 @@ static int parse_args(int argc, char **argv, play_opts *o)
             }
             break;
         case 'v':
-            if (hpa_parse_double(optarg, -120.0, 24.0, &o->volume_db)) {
-                hpa_cli_error("play: --volume takes dB from -120 to 0, not '%s'", optarg);
+            if (hpa_cli_parse_param(optarg, HPA_PARAM_VOLUME_DB, &o->volume_db)) {
+                hpa_cli_error("play: --volume takes %s, not '%s'",
+                              hpa_cli_param_range(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             o->volume_set = 1;
             break;
         case OPT_MAX:
-            if (hpa_parse_double(optarg, -120.0, 0.0, &o->max_volume_db)) {
-                hpa_cli_error("play: --max-volume takes dBFS from -120 to 0, not '%s'", optarg);
+            if (hpa_parse_double(optarg, floor_db, 0.0, &o->max_volume_db)) {
+                hpa_cli_error("play: --max-volume takes %s, not '%s'",
+                              hpa_cli_range_text(floor_db, 0.0, "dBFS", r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -197,21 +207,9 @@ static int parse_args(int argc, char **argv, play_opts *o)
         case OPT_EQ: o->eq_file = optarg; break;
         case OPT_PRESET: o->preset = optarg; break;
         case OPT_XF: {
-            const hpa_crossfeed_preset *xp = hpa_crossfeed_preset_find(optarg);
-            double hz, db;
-            char tail;
-            if (xp) {
-                o->xf_fcut_hz = xp->fcut_hz;
-                o->xf_feed_db = xp->feed_db;
-                // NOLINTNEXTLINE(cert-err34-c): range-checked; overflow gives HUGE_VAL, rejected
-            } else if (sscanf(optarg, "%lf,%lf%c", &hz, &db, &tail) == 2 && hz >= 300.0 && hz <= 2000.0 && db >= 1.0 &&
-                       db <= 15.0) {
-                o->xf_fcut_hz = hz;
-                o->xf_feed_db = db;
-            } else {
-                hpa_cli_error("play: --crossfeed takes default, cmoy, jmeier or HZ,DB (300..2000 Hz, 1..15 dB), "
-                              "not '%s'",
-                              optarg);
+            const char *name;
+            if (hpa_cli_parse_crossfeed(optarg, &name, &o->xf_fcut_hz, &o->xf_feed_db)) {
+                hpa_cli_error("play: --crossfeed takes %s, not '%s'", hpa_cli_crossfeed_choices(r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             o->crossfeed = 1;
@@ -561,7 +559,7 @@ int hpa_cmd_play(int argc, char **argv)
         }
         /* a cap only lowers the ceiling: the lower of --max-volume and the preset's */
         if (preset->has_max_volume && preset->max_volume_db < o.max_volume_db)
-            o.max_volume_db = preset->max_volume_db < -120.0 ? -120.0 : preset->max_volume_db;
+            o.max_volume_db = preset->max_volume_db;
     }
 
     /* ---- hearing protection: the start level and the ceiling ---- */
@@ -573,9 +571,9 @@ int hpa_cmd_play(int argc, char **argv)
     } else {
         hpa_safety_unknown(&safety, o.max_volume_db);
     }
-    /* the preset's [limiter] ceiling only lowers the limit (never below the limiter's -30 dBTP) */
+    /* the preset's [limiter] ceiling only lowers the limit (preset.c keeps it in the limiter's range) */
     if (preset && preset->has_limit && preset->limit_dbtp < safety.limit_dbtp)
-        safety.limit_dbtp = preset->limit_dbtp < -30.0 ? -30.0 : preset->limit_dbtp;
+        safety.limit_dbtp = preset->limit_dbtp;
     double start_db = o.volume_set ? o.volume_db : safety.start_db;
     if (start_db > safety.ceiling_db) {
         hpa_cli_warn("play: --volume %+.1f is above the ceiling; capped at %+.1f dBFS", start_db, safety.ceiling_db);
@@ -830,8 +828,8 @@ int hpa_cmd_play(int argc, char **argv)
                     set_note(&ui, acknowledged || allowed >= safety.ceiling_db
                                       ? "at the ceiling"
                                       : "louder needs '!' or --i-understand-loud");
-                if (allowed < -120.0)
-                    allowed = -120.0;
+                if (allowed < hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value)
+                    allowed = hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value;
                 if (want > target && allowed < target)
                     allowed = target; /* never a step down from a key meant to go up */
                 target = allowed;

@@ -41,7 +41,8 @@
 #define TRACK_SLOTS 8
 #define DONE_SLOTS 64
 #define MSG_SLOTS 16
-#define VOLUME_FLOOR_DB (-120.0)
+/* the lowest volume: -120 dB, inaudible but not silence (mute is mute) */
+#define VOLUME_FLOOR_DB (hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value)
 #define LIMITER_LOOKAHEAD_MS 1.5 /* the hard ceiling's lookahead: 1.5 ms of latency */
 
 typedef struct track {
@@ -298,7 +299,7 @@ static void decode_file(hpa_player *p, int idx, unsigned my_gen, int *need_chain
         cc.out_format = p->cfg.out_format;
         cc.filter = p->cfg.filter;
         cc.dither = p->cfg.dither;
-        cc.volume_db = VOLUME_FLOOR_DB; /* silent: the audio thread sets the volume, the chain ramps */
+        cc.volume_db = VOLUME_FLOOR_DB; /* from the floor: the audio thread sets the volume, the chain ramps */
         cc.max_volume_db = p->cfg.max_volume_db;
         cc.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS; /* the hard ceiling: always on */
         if (p->cfg.n_eq_bands > cc.max_eq_bands)

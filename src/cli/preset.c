@@ -81,7 +81,7 @@ static int number(parse_ctx *c, const char *name, const char *value, double lo, 
 {
     if (hpa_parse_double(value, lo, hi, out)) {
         char range[64];
-        snprintf(range, sizeof range, "%g .. %g", lo, hi);
+        hpa_cli_range_text(lo, hi, "", range, sizeof range);
         char v[64];
         snprintf(v, sizeof v, "%.60s", value);
         char msg[sizeof c->why];
@@ -89,6 +89,13 @@ static int number(parse_ctx *c, const char *name, const char *value, double lo, 
         return fail(c, "%s%s", msg, "");
     }
     return 1;
+}
+
+/* a key that sets a live parameter: the table's range (params.h) */
+static int param(parse_ctx *c, const char *name, const char *value, int id, double *out)
+{
+    const hpa_param_info *info = hpa_param_info_get(id);
+    return number(c, name, value, info->min_value, info->max_value, out);
 }
 
 static int append_eq(parse_ctx *c, const char *prefix, const char *value)
@@ -139,7 +146,7 @@ static int handler(void *user, const char *section, const char *name, const char
             char line[128];
             snprintf(line, sizeof line, "%.60s dB", value);
             double v;
-            if (!number(c, "[eq] preamp", value, -60.0, 30.0, &v))
+            if (!number(c, "[eq] preamp", value, HPA_EQ_PREAMP_MIN_DB, HPA_EQ_PREAMP_MAX_DB, &v))
                 return 0;
             return append_eq(c, "Preamp: ", line);
         }
@@ -155,18 +162,19 @@ static int handler(void *user, const char *section, const char *name, const char
             return 1;
         }
         if (!strcmp(name, "fcut_hz"))
-            return (c->have_fcut = number(c, "[crossfeed] fcut_hz", value, 300.0, 2000.0, &c->fcut));
+            return (c->have_fcut = param(c, "[crossfeed] fcut_hz", value, HPA_PARAM_CROSSFEED_FCUT_HZ, &c->fcut));
         if (!strcmp(name, "feed_db"))
-            return (c->have_feed = number(c, "[crossfeed] feed_db", value, 1.0, 15.0, &c->feed));
+            return (c->have_feed = param(c, "[crossfeed] feed_db", value, HPA_PARAM_CROSSFEED_FEED_DB, &c->feed));
     } else if (!strcmp(section, "limiter")) {
         if (!strcmp(name, "ceiling_dbtp"))
-            return (p->has_limit = number(c, "[limiter] ceiling_dbtp", value, -30.0, 0.0, &p->limit_dbtp));
+            return (p->has_limit = param(c, "[limiter] ceiling_dbtp", value, HPA_PARAM_LIMITER_CEILING_DBTP,
+                                         &p->limit_dbtp));
     } else if (!strcmp(section, "normalize")) {
         if (!strcmp(name, "target_lufs"))
             return (p->has_normalize = number(c, "[normalize] target_lufs", value, -70.0, 0.0, &p->normalize_lufs));
     } else if (!strcmp(section, "volume")) {
         if (!strcmp(name, "max_db"))
-            return (p->has_max_volume = number(c, "[volume] max_db", value, -120.0, 24.0, &p->max_volume_db));
+            return (p->has_max_volume = param(c, "[volume] max_db", value, HPA_PARAM_VOLUME_DB, &p->max_volume_db));
     } else if (!*section) {
         return fail(c, "'%.40s' comes before any [section]%s", name, "");
     } else {

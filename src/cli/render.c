@@ -36,68 +36,76 @@ static const char *fail_code = "failed";
 
 static void usage(FILE *f)
 {
-    fputs("Usage: hpamp render IN -o OUT [options]\n"
-          "\n"
-          "Play a file through hpamp's DAC chain and write the result: resample or\n"
-          "oversample, equalize, crossfeed, set the volume, limit true peaks,\n"
-          "requantize with dither.  Reads WAV, FLAC, Ogg\n"
-          "Vorbis, MP3 and whatever else libsndfile knows; writes WAV or FLAC, chosen by\n"
-          "OUT's extension (a WAV that may pass 4 GiB is written as RF64).  OUT appears\n"
-          "only when it is complete.\n"
-          "\n"
-          "Options:\n"
-          "  -o, --output FILE   where to write (.wav or .flac); never the input itself\n"
-          "  -r, --rate HZ       output sample rate, 8000..768000, FLAC up to 655350\n"
-          "                      (default: the input's)\n"
-          "  -f, --filter NAME   resampling filter (default: linear):\n"
-          "                        linear        linear phase, very high quality\n"
-          "                        steep         linear phase, flat to 0.995 of Nyquist, >=150 dB stopband\n"
-          "                        minimum       minimum phase: no pre-ringing (rate change < 64x)\n"
-          "                        intermediate  between linear and minimum phase\n"
-          "  -b, --bits N        output samples: 16, 24, 32, float or double (FLAC: 16 or 24)\n"
-          "                      (default: the input's, 24 for decoded lossy files)\n"
-          "  -v, --volume DB     gain in dB, -120..+24 (default 0); above 0 dB may clip\n"
-          "  -d, --dither NAME   requantization to integers (default: tpdf):\n"
-          "                        tpdf    triangular dither, flat noise\n"
-          "                        shaped  noise moved out of 1-5 kHz (for 44.1/48 kHz 16-bit)\n"
-          "                        none    plain rounding\n"
-          "      --eq FILE       EQ from an AutoEq ParametricEQ.txt or GraphicEQ.txt or Equalizer\n"
-          "                      APO text (Preamp, Filter and GraphicEQ lines; a GraphicEQ\n"
-          "                      curve is fitted with peaking filters); the preamp is the file's or\n"
-          "                      what the bands' combined response needs, whichever is lower,\n"
-          "                      so the EQ never makes a full-scale signal clip\n"
-          "      --crossfeed X   libbs2b crossfeed for stereo: default (700 Hz, 4.5 dB),\n"
-          "                      cmoy (700 Hz, 6 dB), jmeier (650 Hz, 9.5 dB) or HZ,DB\n"
-          "                      (300..2000 Hz, 1..15 dB)\n"
-          "      --limit DBTP    true-peak limiter with this ceiling, -30..0 dBTP\n"
-          "                      (2 ms lookahead, 4x oversampled detection)\n"
-          "      --normalize LUFS  bring the input's loudness to LUFS, -70..0 (e.g. -18): from\n"
-          "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2)\n"
-          "                      when it has them, else measured (EBU R128, libebur128);\n"
-          "                      without --limit the gain stops where the input's peak\n"
-          "                      would pass 0 dBTP\n"
-          "      --album         with --normalize: the album gain and peak tags\n"
-          "      --normalize-measure  with --normalize: measure even when tags are present\n"
-          "      --preset NAME   a headphone preset (hpamp preset list): its EQ, crossfeed,\n"
-          "                      limiter, normalisation and volume ceiling; flags given\n"
-          "                      here win over the preset's\n"
-          "      --json          print the summary as one JSON object on stdout; on failure\n"
-          "                      {\"error\": CODE, \"message\": the error line}, CODE one of\n"
-          "                      usage, input, output, eq, preset, chain, memory, interrupted\n"
-          "  -q, --quiet         print nothing but errors\n"
-          "  -h, --help          show this help\n"
-          "\n"
-          "When nothing changes the signal (same rate, 0 dB, same or wider format) the\n"
-          "output is bit-identical to the input and no dither is added.\n"
-          "\n"
-          "Examples:\n"
-          "  hpamp render song.flac -o song-352k.wav --rate 352800 --filter steep --bits 24\n"
-          "  hpamp render song.wav -o quiet.flac --volume -6 --bits 16 --dither shaped\n"
-          "  hpamp render song.flac -o hd600.flac --eq ParametricEQ.txt --crossfeed cmoy --limit -1\n"
-          "\n"
-          "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
-          "130 interrupted.\n",
-          f);
+    char vol[48], xf[96], lim[48];
+    /* the ranges come from the parameter table (params.h) */
+    fprintf(f,
+            "Usage: hpamp render IN -o OUT [options]\n"
+            "\n"
+            "Play a file through hpamp's DAC chain and write the result: resample or\n"
+            "oversample, equalize, crossfeed, set the volume, limit true peaks,\n"
+            "requantize with dither.  Reads WAV, FLAC, Ogg\n"
+            "Vorbis, MP3 and whatever else libsndfile knows; writes WAV or FLAC, chosen by\n"
+            "OUT's extension (a WAV that may pass 4 GiB is written as RF64).  OUT appears\n"
+            "only when it is complete.\n"
+            "\n"
+            "Options:\n"
+            "  -o, --output FILE   where to write (.wav or .flac); never the input itself\n"
+            "  -r, --rate HZ       output sample rate, 8000..768000, FLAC up to 655350\n"
+            "                      (default: the input's)\n"
+            "  -f, --filter NAME   resampling filter (default: linear):\n"
+            "                        linear        linear phase, very high quality\n"
+            "                        steep         linear phase, flat to 0.995 of Nyquist, >=150 dB stopband\n"
+            "                        minimum       minimum phase: no pre-ringing (rate change < 64x)\n"
+            "                        intermediate  between linear and minimum phase\n"
+            "  -b, --bits N        output samples: 16, 24, 32, float or double (FLAC: 16 or 24)\n"
+            "                      (default: the input's, 24 for decoded lossy files)\n"
+            "  -v, --volume DB     gain, %s (default 0); above 0 dB may clip.  A level\n"
+            "                      below what the output holds (16-bit: peaks under\n"
+            "                      -96 dBFS) lives on in the dither noise, or rounds to\n"
+            "                      silence with --dither none; float keeps it\n"
+            "  -d, --dither NAME   requantization to integers (default: tpdf):\n"
+            "                        tpdf    triangular dither, flat noise\n"
+            "                        shaped  noise moved out of 1-5 kHz (for 44.1/48 kHz 16-bit)\n"
+            "                        none    plain rounding\n"
+            "      --eq FILE       EQ from an AutoEq ParametricEQ.txt or GraphicEQ.txt or Equalizer\n"
+            "                      APO text (Preamp, Filter and GraphicEQ lines; a GraphicEQ\n"
+            "                      curve is fitted with peaking filters); the preamp is the file's or\n"
+            "                      what the bands' combined response needs, whichever is lower,\n"
+            "                      so the EQ never makes a full-scale signal clip\n"
+            "      --crossfeed X   libbs2b crossfeed for stereo: default (700 Hz, 4.5 dB),\n"
+            "                      cmoy (700 Hz, 6 dB), jmeier (650 Hz, 9.5 dB) or HZ,DB\n"
+            "                      (%s)\n"
+            "      --limit DBTP    true-peak limiter with this ceiling, %s\n"
+            "                      (2 ms attack; the band-limited waveform stays under it,\n"
+            "                      docs/limiter.md)\n"
+            "      --normalize LUFS  bring the input's loudness to LUFS, -70..0 (e.g. -18): from\n"
+            "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2)\n"
+            "                      when it has them, else measured (EBU R128, libebur128);\n"
+            "                      without --limit the gain stops where the input's peak\n"
+            "                      would pass 0 dBTP\n"
+            "      --album         with --normalize: the album gain and peak tags\n"
+            "      --normalize-measure  with --normalize: measure even when tags are present\n"
+            "      --preset NAME   a headphone preset (hpamp preset list): its EQ, crossfeed,\n"
+            "                      limiter, normalisation and volume ceiling; flags given\n"
+            "                      here win over the preset's\n"
+            "      --json          print the summary as one JSON object on stdout; on failure\n"
+            "                      {\"error\": CODE, \"message\": the error line}, CODE one of\n"
+            "                      usage, input, output, eq, preset, chain, memory, interrupted\n"
+            "  -q, --quiet         print nothing but errors\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "When nothing changes the signal (same rate, 0 dB, same or wider format) the\n"
+            "output is bit-identical to the input and no dither is added.\n"
+            "\n"
+            "Examples:\n"
+            "  hpamp render song.flac -o song-352k.wav --rate 352800 --filter steep --bits 24\n"
+            "  hpamp render song.wav -o quiet.flac --volume -6 --bits 16 --dither shaped\n"
+            "  hpamp render song.flac -o hd600.flac --eq ParametricEQ.txt --crossfeed cmoy --limit -1\n"
+            "\n"
+            "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
+            "130 interrupted.\n",
+            hpa_cli_param_range(HPA_PARAM_VOLUME_DB, vol, sizeof vol), hpa_cli_crossfeed_ranges(xf, sizeof xf),
+            hpa_cli_param_range(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim));
 }
 
 typedef struct render_opts {
@@ -127,28 +135,6 @@ typedef struct render_opts {
     const char *eq_label; /* the EQ file, or "preset NAME"; NULL: no EQ */
     char preset_label[128];
 } render_opts;
-
-/* --crossfeed NAME|HZ,DB */
-static int parse_crossfeed(const char *arg, render_opts *o)
-{
-    const hpa_crossfeed_preset *p = hpa_crossfeed_preset_find(arg);
-    if (p) {
-        o->crossfeed_name = p->name;
-        o->xf_fcut_hz = p->fcut_hz;
-        o->xf_feed_db = p->feed_db;
-        return 0;
-    }
-    const char *comma = strchr(arg, ',');
-    char hz[64];
-    if (!comma || (size_t)(comma - arg) >= sizeof hz)
-        return -1;
-    memcpy(hz, arg, (size_t)(comma - arg));
-    hz[comma - arg] = 0;
-    if (hpa_parse_double(hz, 300.0, 2000.0, &o->xf_fcut_hz) || hpa_parse_double(comma + 1, 1.0, 15.0, &o->xf_feed_db))
-        return -1;
-    o->crossfeed_name = NULL;
-    return 0;
-}
 
 static int parse_bits(const char *s)
 {
@@ -199,6 +185,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {0, 0, 0, 0},
     };
     int c, v;
+    char r1[96]; /* a range, for a message */
     memset(o, 0, sizeof *o);
     o->filter = HPA_FILTER_LINEAR;
     o->dither = HPA_DITHER_TPDF;
@@ -227,8 +214,9 @@ static int parse_args(int argc, char **argv, render_opts *o)
             }
             break;
         case 'v':
-            if (hpa_parse_double(optarg, -120.0, 24.0, &o->volume_db)) {
-                hpa_cli_error("render: --volume takes dB from -120 to +24, not '%s'", optarg);
+            if (hpa_cli_parse_param(optarg, HPA_PARAM_VOLUME_DB, &o->volume_db)) {
+                hpa_cli_error("render: --volume takes %s, not '%s'",
+                              hpa_cli_param_range(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -241,17 +229,17 @@ static int parse_args(int argc, char **argv, render_opts *o)
             break;
         case 'E': o->eq_file = optarg; break;
         case 'X':
-            if (parse_crossfeed(optarg, o)) {
-                hpa_cli_error("render: --crossfeed takes default, cmoy, jmeier or HZ,DB (300..2000 Hz, 1..15 dB), "
-                              "not '%s'",
+            if (hpa_cli_parse_crossfeed(optarg, &o->crossfeed_name, &o->xf_fcut_hz, &o->xf_feed_db)) {
+                hpa_cli_error("render: --crossfeed takes %s, not '%s'", hpa_cli_crossfeed_choices(r1, sizeof r1),
                               optarg);
                 return EXIT_USAGE;
             }
             o->crossfeed = 1;
             break;
         case 'L':
-            if (hpa_parse_double(optarg, -30.0, 0.0, &o->limit_dbtp)) {
-                hpa_cli_error("render: --limit takes a ceiling in dBTP from -30 to 0, not '%s'", optarg);
+            if (hpa_cli_parse_param(optarg, HPA_PARAM_LIMITER_CEILING_DBTP, &o->limit_dbtp)) {
+                hpa_cli_error("render: --limit takes a ceiling of %s, not '%s'",
+                              hpa_cli_param_range(HPA_PARAM_LIMITER_CEILING_DBTP, r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             o->limit = 1;
@@ -858,10 +846,12 @@ static int render_main(const render_opts *op)
              * stops where it would pass 0 dBTP */
             if (!o.limit && isfinite(r.in_tp_dbtp) && r.in_tp_dbtp + r.norm_gain_db > 0.0)
                 r.norm_gain_db = -r.in_tp_dbtp;
-            if (r.norm_gain_db > 24.0 - o.volume_db)
-                r.norm_gain_db = 24.0 - o.volume_db;
-            if (r.norm_gain_db < -120.0 - o.volume_db)
-                r.norm_gain_db = -120.0 - o.volume_db;
+            /* volume and loudness gain together stay inside the volume's range */
+            const hpa_param_info *vol = hpa_param_info_get(HPA_PARAM_VOLUME_DB);
+            if (r.norm_gain_db > vol->max_value - o.volume_db)
+                r.norm_gain_db = vol->max_value - o.volume_db;
+            if (r.norm_gain_db < vol->min_value - o.volume_db)
+                r.norm_gain_db = vol->min_value - o.volume_db;
         }
     }
 
@@ -876,8 +866,9 @@ static int render_main(const render_opts *op)
     cfg.filter = o.filter;
     cfg.dither = o.dither;
     cfg.volume_db = o.volume_db + r.norm_gain_db;
-    cfg.max_volume_db = 24.0; /* offline: the volume asked for is the volume given */
-    if (o.has_max_volume) {   /* the preset's ceiling: nothing goes above it */
+    /* offline: the volume asked for is the volume given */
+    cfg.max_volume_db = hpa_param_info_get(HPA_PARAM_VOLUME_DB)->max_value;
+    if (o.has_max_volume) { /* the preset's ceiling: nothing goes above it */
         cfg.max_volume_db = o.max_volume_db;
         if (cfg.volume_db > o.max_volume_db)
             cfg.volume_db = o.max_volume_db;

@@ -21,10 +21,13 @@
 #ifndef HPA_CLI_SAFETY_H
 #define HPA_CLI_SAFETY_H
 
+#include <hpamp/params.h>
+
 #define HPA_SAFE_START_UNKNOWN_DB (-30.0)
 #define HPA_SAFE_LOUD_SPL_DB 85.0     /* acknowledgement above (EN 50332-3, IEC 62368-1 RS1) */
 #define HPA_SAFE_CEILING_SPL_DB 100.0 /* hard ceiling (EN 50332-2 / IEC 62368-1 RS2) */
-#define HPA_LIMIT_MIN_DBTP (-30.0)    /* the chain limiter's lowest ceiling (params.h) */
+/* the chain limiter's lowest ceiling, from the parameter table */
+#define HPA_LIMIT_MIN_DBTP (hpa_param_info_get(HPA_PARAM_LIMITER_CEILING_DBTP)->min_value)
 
 typedef struct hpa_safety {
     double start_db;

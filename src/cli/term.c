@@ -7,6 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <hpamp/chain.h>
+#include <hpamp/params.h>
+
 #include "../io/quiet.h"
 #include "term.h"
 
@@ -145,6 +148,66 @@ int hpa_parse_double(const char *text, double min, double max, double *out)
         return -1;
     *out = v;
     return 0;
+}
+
+const char *hpa_cli_range_text(double lo, double hi, const char *unit, char *buf, size_t len)
+{
+    /* a + on the top only when the range crosses zero: -120..+24, -30..0, 300..2000 */
+    snprintf(buf, len, lo < 0.0 && hi > 0.0 ? "%g..%+g%s%s" : "%g..%g%s%s", lo, hi, unit && *unit ? " " : "",
+             unit ? unit : "");
+    return buf;
+}
+
+const char *hpa_cli_param_range(int id, char *buf, size_t len)
+{
+    const hpa_param_info *p = hpa_param_info_get(id);
+    return hpa_cli_range_text(p->min_value, p->max_value, p->unit, buf, len);
+}
+
+int hpa_cli_parse_param(const char *text, int id, double *out)
+{
+    const hpa_param_info *p = hpa_param_info_get(id);
+    return hpa_parse_double(text, p->min_value, p->max_value, out);
+}
+
+int hpa_cli_parse_crossfeed(const char *arg, const char **name, double *hz, double *db)
+{
+    const hpa_crossfeed_preset *p = hpa_crossfeed_preset_find(arg);
+    if (p) {
+        *name = p->name;
+        *hz = p->fcut_hz;
+        *db = p->feed_db;
+        return 0;
+    }
+    const char *comma = strchr(arg, ',');
+    char f[64];
+    double h, d;
+    if (!comma || (size_t)(comma - arg) >= sizeof f)
+        return -1;
+    memcpy(f, arg, (size_t)(comma - arg));
+    f[comma - arg] = 0;
+    if (hpa_cli_parse_param(f, HPA_PARAM_CROSSFEED_FCUT_HZ, &h) ||
+        hpa_cli_parse_param(comma + 1, HPA_PARAM_CROSSFEED_FEED_DB, &d))
+        return -1;
+    *name = NULL;
+    *hz = h;
+    *db = d;
+    return 0;
+}
+
+const char *hpa_cli_crossfeed_ranges(char *buf, size_t len)
+{
+    char hz[48], db[48];
+    snprintf(buf, len, "%s, %s", hpa_cli_param_range(HPA_PARAM_CROSSFEED_FCUT_HZ, hz, sizeof hz),
+             hpa_cli_param_range(HPA_PARAM_CROSSFEED_FEED_DB, db, sizeof db));
+    return buf;
+}
+
+const char *hpa_cli_crossfeed_choices(char *buf, size_t len)
+{
+    char r[96];
+    snprintf(buf, len, "default, cmoy, jmeier or HZ,DB (%s)", hpa_cli_crossfeed_ranges(r, sizeof r));
+    return buf;
 }
 
 int hpa_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)

@@ -3,6 +3,7 @@
 #define HPA_CLI_TERM_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,6 +40,23 @@ int hpa_cli_argv_json(int argc, char **argv);
 /* Parse helpers: 0 on success, -1 if text is not a whole number / finite double in range. */
 int hpa_parse_double(const char *text, double min, double max, double *out);
 int hpa_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
+
+/* "LO..HI UNIT" ("-120..+24 dB", "300..2000 Hz") into buf; returns buf. */
+const char *hpa_cli_range_text(double lo, double hi, const char *unit, char *buf, size_t len);
+/* The range of live parameter id from the one table (params.h), as above:
+ * what --help and the error messages say, so they never disagree with it. */
+const char *hpa_cli_param_range(int id, char *buf, size_t len);
+/* text as a value of parameter id inside the table's range: 0, or -1. */
+int hpa_cli_parse_param(const char *text, int id, double *out);
+
+/* --crossfeed X: a libbs2b preset (default, cmoy, jmeier) or HZ,DB inside
+ * the table's ranges.  0 with *name (NULL for HZ,DB), *hz and *db; or -1. */
+int hpa_cli_parse_crossfeed(const char *arg, const char **name, double *hz, double *db);
+/* the ranges of HZ,DB: "300..2000 Hz, 1..15 dB" */
+const char *hpa_cli_crossfeed_ranges(char *buf, size_t len);
+/* what --crossfeed takes, for messages:
+ * "default, cmoy, jmeier or HZ,DB (300..2000 Hz, 1..15 dB)" */
+const char *hpa_cli_crossfeed_choices(char *buf, size_t len);
 
 /* A progress bar on stderr, drawn only when stderr is a terminal. */
 typedef struct hpa_progress {

@@ -163,7 +163,7 @@ static double target_gain(const hpa_chain *c)
 {
     double db = u2d(atomic_load_explicit(&c->params[HPA_PARAM_VOLUME_DB], memory_order_relaxed));
     double mute = u2d(atomic_load_explicit(&c->params[HPA_PARAM_MUTE], memory_order_relaxed));
-    if (mute >= 0.5 || db <= hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value)
+    if (mute >= 0.5) /* the lowest volume is -120 dB, not silence: mute is */
         return 0.0;
     return hpa_db_to_gain(db);
 }
@@ -723,9 +723,9 @@ int hpa_chain_set_eq(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, dou
         if (err)
             return err;
         preamp_db = peak > 0.0 ? -peak : 0.0;
-    } else if (!(preamp_db >= -60.0 && preamp_db <= 30.0)) {
+    } else if (!(preamp_db >= HPA_EQ_PREAMP_MIN_DB && preamp_db <= HPA_EQ_PREAMP_MAX_DB)) {
         if (fault)
-            fault->reason = "the preamp must lie between -60 and +30 dB";
+            fault->reason = "the preamp is outside HPA_EQ_PREAMP_MIN_DB .. HPA_EQ_PREAMP_MAX_DB";
         return HPA_ERR_INVALID_ARG;
     }
 

@@ -8,8 +8,6 @@
 
 #include <hpamp/eq.h>
 
-#define PREAMP_MIN_DB (-100.0)
-#define PREAMP_MAX_DB 30.0
 #define POINT_GAIN_MIN_DB (-120.0)
 #define QUOTE_MAX 24 /* bytes of the input quoted in a message */
 
@@ -140,6 +138,16 @@ static void m_num(msg *m, double x)
     }
 }
 
+/* " is outside LO..+HI dB": a range in messages, from the constants */
+static void m_outside(msg *m, double lo, double hi, const char *unit)
+{
+    m_str(m, " is outside ");
+    m_num(m, lo);
+    m_str(m, lo < 0.0 && hi > 0.0 ? "..+" : "..");
+    m_num(m, hi);
+    m_str(m, unit);
+}
+
 /* ------------------------------------------------------------------------ */
 /* the parser's state and diagnostics                                       */
 
@@ -151,7 +159,13 @@ typedef struct parser {
     size_t errors;
     size_t known_lines;  /* Preamp, Filter and GraphicEQ lines seen */
     size_t graphic_line; /* line of the GraphicEQ, 0 if none yet */
-    hpa_eq_diag cur;     /* the diagnostic being written */
+    /* the Channel: line in force when it picks some channels, not all (0:
+     * none, or Channel: all), and its selection, quoted in the error */
+    size_t channel_line;
+    const char *channel_sel;
+    size_t channel_sel_n;
+    int channel_told; /* that Channel line's error is out */
+    hpa_eq_diag cur;  /* the diagnostic being written */
     msg m;
 } parser;
 
@@ -386,6 +400,24 @@ static void m_tok(msg *m, const tok *t)
         m_str(m, "the end of the line");
     else
         m_quote(m, t->s, t->n);
+}
+
+/* A line that adds gain or bands (Preamp, Filter, GraphicEQ) under a
+ * Channel: that picks some channels: hpamp has one band set for every
+ * channel, so it would put that channel's filters on all of them.  Refused,
+ * once per Channel line, at that line. */
+static void channel_check(parser *p)
+{
+    if (!p->channel_line || p->channel_told)
+        return;
+    msg *m = begin(p, HPA_EQ_ERROR, p->channel_line);
+    m_str(m, "Channel: ");
+    m_quote(m, p->channel_sel, p->channel_sel_n);
+    m_str(m, " sends line ");
+    m_uint(m, p->line);
+    m_str(m, " on to some channels only; hpamp has no per-channel EQ yet and would apply them to every channel");
+    end(p);
+    p->channel_told = 1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -661,7 +693,9 @@ static void parse_filter(parser *p, const char *s, const char *e)
         m = error(p);
         m_str(m, "gain ");
         m_num(m, b.gain_db);
-        m_str(m, " dB is beyond +-30 dB");
+        m_str(m, " dB is beyond +-");
+        m_num(m, HPA_EQ_GAIN_MAX_DB);
+        m_str(m, " dB");
         goto fail;
     }
     if (have_q && !(b.q > 0.0)) {
@@ -675,7 +709,8 @@ static void parse_filter(parser *p, const char *s, const char *e)
         m = error(p);
         m_str(m, "Q ");
         m_num(m, b.q);
-        m_str(m, " is above 1000");
+        m_str(m, " is above ");
+        m_num(m, HPA_EQ_Q_MAX);
         goto fail;
     }
     if (have_bw && !(b.bw_oct > 0.0)) {
@@ -689,7 +724,9 @@ static void parse_filter(parser *p, const char *s, const char *e)
         m = error(p);
         m_str(m, "BW Oct ");
         m_num(m, b.bw_oct);
-        m_str(m, " is wider than 10 octaves");
+        m_str(m, " is wider than ");
+        m_num(m, HPA_EQ_BW_MAX_OCT);
+        m_str(m, " octaves");
         goto fail;
     }
     if (have_slope && !(slope > 0.0 && isfinite(slope))) {
@@ -719,6 +756,7 @@ static void parse_filter(parser *p, const char *s, const char *e)
             d->band_lines[d->n_bands] = p->line;
     }
     d->n_bands++;
+    channel_check(p);
     return;
 fail:
     end(p);
@@ -750,15 +788,24 @@ static void parse_preamp(parser *p, const char *s, const char *e)
         end(p);
         return;
     }
-    if (!(t.value >= PREAMP_MIN_DB && t.value <= PREAMP_MAX_DB)) {
+    /* each line, and the sum of all: several Preamp lines add up */
+    const double sum = p->doc->preamp_db + t.value;
+    if (!(t.value >= HPA_EQ_PREAMP_MIN_DB && t.value <= HPA_EQ_PREAMP_MAX_DB) ||
+        !(sum >= HPA_EQ_PREAMP_MIN_DB && sum <= HPA_EQ_PREAMP_MAX_DB)) {
         msg *m = error(p);
         m_str(m, "preamp ");
         m_num(m, t.value);
-        m_str(m, " dB is outside -100 .. +30 dB");
+        if (t.value >= HPA_EQ_PREAMP_MIN_DB && t.value <= HPA_EQ_PREAMP_MAX_DB) {
+            m_str(m, " dB makes the Preamp lines add up to ");
+            m_num(m, sum);
+        }
+        m_str(m, " dB");
+        m_outside(m, HPA_EQ_PREAMP_MIN_DB, HPA_EQ_PREAMP_MAX_DB, " dB");
         end(p);
         return;
     }
-    p->doc->preamp_db += t.value;
+    p->doc->preamp_db = sum;
+    channel_check(p);
     p->doc->has_preamp = 1;
 }
 
@@ -773,6 +820,7 @@ static void parse_graphic(parser *p, const char *s, const char *e)
         return;
     }
     p->graphic_line = p->line;
+    channel_check(p);
     hpa_eq_doc *d = p->doc;
     d->has_graphic_eq = 1;
     lex L = {s, e};
@@ -822,7 +870,8 @@ static void parse_graphic(parser *p, const char *s, const char *e)
             m_uint(m, k);
             m_str(m, ": gain ");
             m_num(m, gain);
-            m_str(m, " dB is outside -120 .. +30 dB");
+            m_str(m, " dB");
+            m_outside(m, POINT_GAIN_MIN_DB, HPA_EQ_GAIN_MAX_DB, " dB");
         }
         if (m) {
             end(p);
@@ -857,8 +906,8 @@ static void parse_graphic(parser *p, const char *s, const char *e)
 /* lines                                                                    */
 
 static const char *const apo_commands[] = {
-    "Channel", "Device", "Include", "Copy", "Delay",    "Convolution",        "Stage",     "If",
-    "ElseIf",  "Else",   "EndIf",   "Eval", "Loudness", "LoudnessCorrection", "VSTPlugin", "Crossfeed",
+    "Device", "Include", "Copy", "Delay",    "Convolution",        "Stage",     "If",        "ElseIf",
+    "Else",   "EndIf",   "Eval", "Loudness", "LoudnessCorrection", "VSTPlugin", "Crossfeed",
 };
 
 static void parse_line(parser *p, const char *s, const char *e)
@@ -897,6 +946,17 @@ static void parse_line(parser *p, const char *s, const char *e)
     } else if (span_is(s, cn, "GraphicEQ")) {
         p->known_lines++;
         parse_graphic(p, rest, e);
+        return;
+    } else if (span_is(s, cn, "Channel")) {
+        /* "Channel: all" is what hpamp does anyway; any other selection
+         * (L, R, 1 2...) is refused when a filter follows it */
+        const char *v = skip_space(rest, e), *ve = e;
+        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+            ve--;
+        p->channel_line = span_is(v, (size_t)(ve - v), "all") ? 0 : p->line;
+        p->channel_sel = v;
+        p->channel_sel_n = (size_t)(ve - v);
+        p->channel_told = 0;
         return;
     }
     msg *m = warning(p);

@@ -4,8 +4,9 @@
 #include <hpamp/params.h>
 
 static const hpa_param_info table[HPA_PARAM_COUNT] = {
-    [HPA_PARAM_VOLUME_DB] = {HPA_PARAM_VOLUME_DB, "volume_db", "Volume", "dB", -120.0, 24.0, 0.0, 0,
-                             "Output level in dB relative to full scale; never above the chain's maximum."},
+    [HPA_PARAM_VOLUME_DB] =
+        {HPA_PARAM_VOLUME_DB, "volume_db", "Volume", "dB", -120.0, 24.0, 0.0, 0,
+         "Output gain in dB, never above the chain's maximum; the lowest is that gain, not silence."},
     [HPA_PARAM_MUTE] = {HPA_PARAM_MUTE, "mute", "Mute", "", 0.0, 1.0, 0.0, 1,
                         "Silence the output with the same smooth ramp as any volume change."},
     [HPA_PARAM_EQ_ENABLE] = {HPA_PARAM_EQ_ENABLE, "eq_enable", "EQ", "", 0.0, 1.0, 1.0, 1,

@@ -30,11 +30,6 @@ true_peak() {
         awk '/True peak:/ { tp = 1 } tp && /Peak:/ { print $2; exit }'
 }
 
-# channel_rms_db FILE CH: RMS level of channel CH after the first second
-channel_rms_db() {
-    sox -V1 "$1" -n remix "$2" trim 1 stats 2>&1 | awk '/^RMS lev dB/ { print $4; exit }'
-}
-
 json_num() { # KEY PATH: first number after "KEY": in $T/out.txt
     grep -o "\"$1\": [-0-9.e]*" "$T/out.txt" | head -1 | awk '{ print $2 }'
 }
@@ -131,6 +126,20 @@ printf 'Hello there\nFilter 1: ON PK Fc 1000 Hz Gain -3 dB Q 1\n' >"$T/warn.txt"
 run render "$garzul" -o "$T/warn.wav" --eq "$T/warn.txt"
 expect_rc 0
 check "unknown line: a warning naming $T/warn.txt:1" grep -q "^hpamp: $T/warn.txt:1: warning: " "$T/err.txt"
+# Channel: sections (no per-channel EQ yet): one channel's filters refused at FILE:LINE
+printf 'Preamp: -3 dB\nChannel: L\nFilter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n' >"$T/chan.txt"
+run render "$garzul" -o "$T/chan.wav" --eq "$T/chan.txt"
+expect_rc 1
+check "Channel: L before a filter: one error at $T/chan.txt:2 ($(head -c 200 "$T/err.txt"))" \
+    eval 'one_error_line "$T/err.txt" && grep -q "^hpamp: $T/chan.txt:2: Channel: .L." "$T/err.txt"'
+check "... nothing written" test ! -e "$T/chan.wav"
+printf 'Preamp: -3 dB\nChannel: all\nFilter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n' >"$T/chall.txt"
+printf 'Preamp: -3 dB\nFilter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n' >"$T/chnone.txt"
+run render "$garzul" -o "$T/chall.wav" --bits float --eq "$T/chall.txt"
+expect_rc 0
+check "Channel: all: no word on stderr" [ ! -s "$T/err.txt" ]
+run render "$garzul" -o "$T/chnone.wav" --bits float --eq "$T/chnone.txt"
+check "Channel: all: the same samples as without the line" [ "$(raw_md5 "$T/chall.wav")" = "$(raw_md5 "$T/chnone.wav")" ]
 run render "$garzul" -o "$T/x.wav" --eq "$T/no-such-file.txt"
 expect_rc 1
 check "missing EQ file: one error line naming it" eval 'one_error_line "$T/err.txt" && grep -q no-such-file "$T/err.txt"'

@@ -37,6 +37,11 @@ stat_overall() {
     sox -V1 "$1" -n stats 2>&1 | awk -v f="$2" 'index($0, f) == 1 { print $(split(f, x, " ") + 1); exit }'
 }
 
+# channel_rms_db FILE CHANNEL: RMS level (dBFS) of one channel after its first second
+channel_rms_db() {
+    sox -V1 "$1" -n remix "$2" trim 1 stats 2>&1 | awk '/^RMS lev dB/ { print $4; exit }'
+}
+
 # rms_amp FILE: RMS amplitude over all samples (6 decimals, sox stat)
 rms_amp() {
     sox -V1 "$1" -n stat 2>&1 | awk '/^RMS +amplitude:/ { print $3; exit }'

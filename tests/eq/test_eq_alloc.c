@@ -165,7 +165,7 @@ static const hpa_eq_band bands10[10] = {
 static const char text[] = "Preamp: -6.1 dB\n"
                            "Filter 1: ON LSC Fc 105 Hz Gain 6.4 dB Q 0.70\n"
                            "Filter 2: ON PK Fc 8865 Hz Gain 4,9 dB Q 1.30\n"
-                           "Channel: L\n"
+                           "Device: all\n"
                            "Filter 3: ON PK Fc 99999 Hz Gain 45 dB Q 0\n"
                            "GraphicEQ: 20 -1; 30 -2; 40 -3\n";
 

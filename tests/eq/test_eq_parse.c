@@ -203,13 +203,37 @@ static void test_preamps_add_and_empty_text(void **state)
     assert_int_equal(p->diags.count, 1);
 }
 
+/* The Preamp range docs/eq.md states, -100 .. +30 dB: both ends taken, a
+ * hair past either refused, and the sum of several lines held to it too. */
+static void test_preamp_range(void **state)
+{
+    (void)state;
+    parsed *p = parse("Preamp: -100 dB\n");
+    assert_int_equal(p->rc, HPA_OK);
+    assert_true(p->doc.preamp_db == -100.0);
+    p = parse("Preamp: 30 dB\n");
+    assert_int_equal(p->rc, HPA_OK);
+    assert_true(p->doc.preamp_db == 30.0);
+    p = parse("Preamp: -100.01 dB\n");
+    assert_int_equal(p->rc, HPA_ERR_INVALID_ARG);
+    ERR(p, 1, "preamp -100.01 dB", "outside -100..+30 dB");
+    p = parse("Preamp: 30.01 dB\n");
+    ERR(p, 1, "preamp 30.01 dB", "outside -100..+30 dB");
+    p = parse("Preamp: -60 dB\n# two halves\nPreamp: -60 dB\n");
+    assert_int_equal(p->rc, HPA_ERR_INVALID_ARG);
+    ERR(p, 3, "add up to -120 dB", "outside -100..+30 dB");
+    p = parse("Preamp: 20 dB\nPreamp: -20 dB\nPreamp: 30 dB\n"); /* never outside on the way */
+    assert_int_equal(p->rc, HPA_OK);
+    assert_true(p->doc.preamp_db == 30.0);
+}
+
 /* ---- warnings: skipped lines and ignored values ---- */
 
 static void test_unknown_lines_warn(void **state)
 {
     (void)state;
     parsed *p = parse("# AutoEq says hello\n"
-                      "Channel: L\n"
+                      "Device: all\n"
                       "Preamp: -2 dB\n"
                       "this is not a command\n"
                       "Foo: bar\n"
@@ -222,7 +246,7 @@ static void test_unknown_lines_warn(void **state)
                       "Filter 6: ON PK Fc 1.000 Hz Gain 3 dB Q 1\n");
     assert_int_equal(p->rc, HPA_OK);
     assert_int_equal(p->diags.errors, 0);
-    WARN(p, 2, "Equalizer APO command", "'Channel'", "not supported");
+    WARN(p, 2, "Equalizer APO command", "'Device'", "not supported");
     WARN(p, 4, "not a '<command>: <parameters>' line");
     WARN(p, 5, "unknown line", "'Foo: bar'");
     WARN(p, 6, "OFF");
@@ -236,6 +260,44 @@ static void test_unknown_lines_warn(void **state)
     assert_true(p->bands[1].bw_oct == 0 && p->bands[1].slope_db == 6);
     assert_true(p->bands[2].slope_db == 0 && p->bands[2].q == 1);
     assert_true(p->bands[3].freq_hz == 1000);
+}
+
+/* Channel: sections.  Until hpamp has per-channel EQ, filters after a
+ * Channel: that picks some channels would land on every channel: refused at
+ * the Channel line, once per section.  "Channel: all" is what hpamp does. */
+static void test_channel_sections(void **state)
+{
+    (void)state;
+    parsed *p = parse("Preamp: -4 dB\n"
+                      "Channel: L\n"
+                      "Filter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n"
+                      "Filter 2: ON PK Fc 2000 Hz Gain 3 dB Q 1\n"
+                      "Channel: R\n"
+                      "# the right channel\n"
+                      "Filter 3: ON PK Fc 500 Hz Gain -3 dB Q 1\n");
+    assert_int_equal(p->rc, HPA_ERR_INVALID_ARG);
+    ERR(p, 2, "Channel: 'L'", "line 3", "per-channel");
+    ERR(p, 5, "Channel: 'R'", "line 7", "per-channel");
+    assert_int_equal(p->diags.errors, 2);
+    /* every selection but all, a Preamp or a GraphicEQ too */
+    p = parse("Channel: L R\nPreamp: -2 dB\n");
+    ERR(p, 1, "Channel: 'L R'", "line 2");
+    p = parse("Channel: 1\nGraphicEQ: 20 -1; 20000 -1\n");
+    ERR(p, 1, "Channel: '1'", "line 2");
+    /* all channels: accepted, silently, in any case */
+    p = parse("Channel: all\nPreamp: -3 dB\nFilter: ON PK Fc 1000 Hz Gain 3 dB Q 1\nChannel:  ALL \n"
+              "Filter: ON PK Fc 100 Hz Gain 1 dB Q 1\n");
+    assert_int_equal(p->rc, HPA_OK);
+    assert_int_equal(p->diags.count, 0);
+    assert_int_equal(p->doc.n_bands, 2);
+    /* a selection with nothing under it, or taken back by Channel: all, applies nothing wrongly */
+    p = parse("Preamp: -3 dB\nChannel: L\nChannel: all\nFilter: ON PK Fc 1000 Hz Gain 3 dB Q 1\nChannel: R\n");
+    assert_int_equal(p->rc, HPA_OK);
+    assert_int_equal(p->diags.count, 0);
+    /* an OFF filter under it adds nothing: its own warning only */
+    p = parse("Channel: L\nFilter: OFF PK Fc 1000 Hz Gain 3 dB Q 1\n");
+    assert_int_equal(p->rc, HPA_OK);
+    WARN(p, 2, "OFF");
 }
 
 /* ---- errors: malformed known lines, each naming the line and the reason ---- */
@@ -560,6 +622,8 @@ int main(void)
         cmocka_unit_test(test_types_and_widths),
         cmocka_unit_test(test_line_endings_bom_and_length),
         cmocka_unit_test(test_preamps_add_and_empty_text),
+        cmocka_unit_test(test_preamp_range),
+        cmocka_unit_test(test_channel_sections),
         cmocka_unit_test(test_unknown_lines_warn),
         cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_values_out_of_range),

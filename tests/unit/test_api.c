@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <hpamp/chain.h>
+#include <hpamp/eq.h>
 
 /* cmocka 1.1 prints integers as unsigned hex; show the error names instead */
 #define assert_err(expr, want)                                                                                         \
@@ -723,6 +724,38 @@ static void test_set_param_clamps(void **state)
     hpa_chain_destroy(c);
 }
 
+/* Each end of a range does what it says: the lowest volume is that gain
+ * (1e-6 at -120 dB), not silence; mute is silence; the EQ preamp's ends are
+ * taken and a hair past them refused. */
+static void test_range_ends(void **state)
+{
+    (void)state;
+    const hpa_param_info *vol = hpa_param_info_get(HPA_PARAM_VOLUME_DB);
+    hpa_chain_config cfg = small_config();
+    cfg.volume_db = vol->min_value;
+    cfg.max_eq_bands = 1;
+    hpa_chain *c = make(&cfg);
+    const double want = pow(10.0, vol->min_value / 20.0);
+    if (!(fabs(hpa_chain_current_gain(c) - want) <= 1e-12 * want))
+        fail_msg("volume %g dB: gain %g, want %g", vol->min_value, hpa_chain_current_gain(c), want);
+    hpa_chain_destroy(c);
+    cfg.volume_db = vol->max_value;
+    cfg.max_volume_db = vol->max_value;
+    c = make(&cfg);
+    assert_true(fabs(hpa_chain_current_gain(c) - pow(10.0, vol->max_value / 20.0)) <= 1e-12 * 16.0);
+    /* the preamp */
+    double used = 0.0;
+    assert_err(hpa_chain_set_eq(c, NULL, 0, HPA_EQ_PREAMP_MIN_DB, &used, NULL), HPA_OK);
+    assert_true(used == HPA_EQ_PREAMP_MIN_DB);
+    assert_err(hpa_chain_set_eq(c, NULL, 0, HPA_EQ_PREAMP_MAX_DB, &used, NULL), HPA_OK);
+    assert_true(used == HPA_EQ_PREAMP_MAX_DB);
+    hpa_eq_fault fault;
+    assert_err(hpa_chain_set_eq(c, NULL, 0, HPA_EQ_PREAMP_MIN_DB - 0.01, NULL, &fault), HPA_ERR_INVALID_ARG);
+    assert_non_null(fault.reason);
+    assert_err(hpa_chain_set_eq(c, NULL, 0, HPA_EQ_PREAMP_MAX_DB + 0.01, NULL, NULL), HPA_ERR_INVALID_ARG);
+    hpa_chain_destroy(c);
+}
+
 /* ------------------------------------------------------------------------ */
 /* strings                                                                  */
 
@@ -864,6 +897,7 @@ int main(void)
         cmocka_unit_test(test_param_table),
         cmocka_unit_test(test_unknown_param),
         cmocka_unit_test(test_set_param_clamps),
+        cmocka_unit_test(test_range_ends),
         cmocka_unit_test(test_strerror),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_format_properties),

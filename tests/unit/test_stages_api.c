@@ -77,9 +77,9 @@ static void test_set_eq_errors(void **state)
     assert_int_equal(hpa_chain_set_eq(NULL, b, 1, 0.0, NULL, NULL), HPA_ERR_INVALID_ARG);
     assert_int_equal(hpa_chain_set_eq(c, NULL, 1, 0.0, NULL, NULL), HPA_ERR_INVALID_ARG);
     assert_int_equal(hpa_chain_set_eq(c, b, 5, 0.0, NULL, NULL), HPA_ERR_BUFFER_TOO_SMALL); /* max 4 */
-    assert_int_equal(hpa_chain_set_eq(c, b, 1, 31.0, NULL, &fault), HPA_ERR_INVALID_ARG);
+    assert_int_equal(hpa_chain_set_eq(c, b, 1, HPA_EQ_PREAMP_MAX_DB + 1.0, NULL, &fault), HPA_ERR_INVALID_ARG);
     assert_non_null(fault.reason);
-    assert_int_equal(hpa_chain_set_eq(c, b, 1, -61.0, NULL, NULL), HPA_ERR_INVALID_ARG);
+    assert_int_equal(hpa_chain_set_eq(c, b, 1, HPA_EQ_PREAMP_MIN_DB - 1.0, NULL, NULL), HPA_ERR_INVALID_ARG);
     assert_int_equal(hpa_chain_set_eq(c, b, 1, NAN, NULL, NULL), HPA_ERR_INVALID_ARG);
     /* above Nyquist at 48 kHz: the band is named */
     b[1].freq_hz = 30000;
