@@ -347,33 +347,29 @@ int hpa_eq_design(const hpa_eq_band *band, double rate_hz, hpa_eq_coefs *out, co
 /* ------------------------------------------------------------------------ */
 /* responses                                                                */
 
-/* H(e^jw) of one biquad, given cos/sin of w and 2w. */
-static void biquad_at(const hpa_eq_coefs *c, double c1, double s1, double c2, double s2, double *re, double *im)
+/* H(e^jw) of one biquad (internal.h: expanded about z^-1 = +-1). */
+static void biquad_at(const hpa_eq_coefs *c, const hpa_eq_at *at, double *re, double *im)
 {
-    const double nr = c->b0 + c->b1 * c1 + c->b2 * c2;
-    const double ni = -(c->b1 * s1 + c->b2 * s2);
-    const double dr = 1.0 + c->a1 * c1 + c->a2 * c2;
-    const double di = -(c->a1 * s1 + c->a2 * s2);
+    double nr, ni, dr, di;
+    hpa_eq_biquad_nd(c, at, &nr, &ni, &dr, &di);
     const double dd = dr * dr + di * di;
     *re = (nr * dr + ni * di) / dd;
     *im = (ni * dr - nr * di) / dd;
 }
 
-static void trig_at(double freq_hz, double rate_hz, double *c1, double *s1, double *c2, double *s2)
+static hpa_eq_at at_freq(double freq_hz, double rate_hz)
 {
-    const double w = 2.0 * EQ_PI * freq_hz / rate_hz;
-    *c1 = cos(w), *s1 = sin(w), *c2 = cos(2.0 * w), *s2 = sin(2.0 * w);
+    return hpa_eq_at_w(2.0 * EQ_PI * freq_hz / rate_hz);
 }
 
 void hpa_eq_coefs_response(const hpa_eq_coefs *coefs, size_t n, double freq_hz, double rate_hz, double *re, double *im)
 {
     double hr = 1.0, hi = 0.0;
     if (coefs && n > 0) {
-        double c1, s1, c2, s2;
-        trig_at(freq_hz, rate_hz, &c1, &s1, &c2, &s2);
+        const hpa_eq_at at = at_freq(freq_hz, rate_hz);
         for (size_t k = 0; k < n; k++) {
             double r, i;
-            biquad_at(&coefs[k], c1, s1, c2, s2, &r, &i);
+            biquad_at(&coefs[k], &at, &r, &i);
             const double t = hr * r - hi * i;
             hi = hr * i + hi * r;
             hr = t;
@@ -393,8 +389,7 @@ int hpa_eq_response(const hpa_eq_band *bands, size_t n, double rate_hz, double f
         return HPA_ERR_RATE;
     if (freq_hz > 0.5 * rate_hz)
         return HPA_ERR_INVALID_ARG;
-    double c1, s1, c2, s2;
-    trig_at(freq_hz, rate_hz, &c1, &s1, &c2, &s2);
+    const hpa_eq_at at = at_freq(freq_hz, rate_hz);
     double hr = 1.0, hi = 0.0;
     for (size_t k = 0; k < n; k++) {
         hpa_eq_coefs c;
@@ -403,7 +398,7 @@ int hpa_eq_response(const hpa_eq_band *bands, size_t n, double rate_hz, double f
         if (rc != HPA_OK)
             return rc;
         double r, i;
-        biquad_at(&c, c1, s1, c2, s2, &r, &i);
+        biquad_at(&c, &at, &r, &i);
         const double t = hr * r - hi * i;
         hi = hr * i + hi * r;
         hr = t;
@@ -413,12 +408,6 @@ int hpa_eq_response(const hpa_eq_band *bands, size_t n, double rate_hz, double f
     if (im)
         *im = hi;
     return HPA_OK;
-}
-
-static double power_db(double re, double im)
-{
-    const double p = re * re + im * im;
-    return p > 0.0 ? 10.0 * log10(p) : -HUGE_VAL;
 }
 
 int hpa_eq_response_db(const hpa_eq_band *bands, size_t n, double rate_hz, const double *freqs_hz, double *db,
@@ -443,138 +432,14 @@ int hpa_eq_response_db(const hpa_eq_band *bands, size_t n, double rate_hz, const
         const char *why;
         design(&bands[k], rate_hz, &c, &why); /* checked above */
         for (size_t i = 0; i < count; i++) {
-            double c1, s1, c2, s2, r, im;
-            trig_at(freqs_hz[i], rate_hz, &c1, &s1, &c2, &s2);
-            biquad_at(&c, c1, s1, c2, s2, &r, &im);
-            db[i] += power_db(r, im);
+            const hpa_eq_at at = at_freq(freqs_hz[i], rate_hz);
+            db[i] += hpa_eq_biquad_db(&c, &at);
         }
     }
     return HPA_OK;
 }
 
-/* ---- the peak of a band set ---- */
-
-#define PEAK_CACHE 64
-
-typedef struct peak_ctx {
-    const hpa_eq_band *bands;
-    size_t n;
-    double rate_hz;
-    hpa_eq_peak_stats *stats;
-    hpa_eq_coefs cache[PEAK_CACHE]; /* the first PEAK_CACHE bands, designed once */
-} peak_ctx;
-
-static double peak_eval(const peak_ctx *p, double f)
-{
-    double c1, s1, c2, s2;
-    trig_at(f, p->rate_hz, &c1, &s1, &c2, &s2);
-    double sum = 0.0;
-    for (size_t k = 0; k < p->n; k++) {
-        hpa_eq_coefs tmp;
-        const hpa_eq_coefs *c = &p->cache[k];
-        if (k >= PEAK_CACHE) {
-            const char *why;
-            design(&p->bands[k], p->rate_hz, &tmp, &why);
-            c = &tmp;
-            p->stats->designs++;
-        }
-        p->stats->band_evals++;
-        double r, i;
-        biquad_at(c, c1, s1, c2, s2, &r, &i);
-        sum += power_db(r, i);
-    }
-    return sum;
-}
-
-/* Golden-section search for a maximum of the response on [lo, hi] in log
- * frequency (lo > 0); updates *best / *best_f with every point it evaluates. */
-static void peak_refine(const peak_ctx *p, double lo, double hi, double *best, double *best_f)
-{
-    const double g = 0.61803398874989484820;
-    double a = log(lo), b = log(hi);
-    double x1 = b - g * (b - a), x2 = a + g * (b - a);
-    double f1 = peak_eval(p, exp(x1)), f2 = peak_eval(p, exp(x2));
-    for (int it = 0; it < 60 && (b - a) > 1e-10; it++) {
-        if (f1 >= f2) {
-            b = x2, x2 = x1, f2 = f1;
-            x1 = b - g * (b - a);
-            f1 = peak_eval(p, exp(x1));
-        } else {
-            a = x1, x1 = x2, f1 = f2;
-            x2 = a + g * (b - a);
-            f2 = peak_eval(p, exp(x2));
-        }
-        if (f1 > *best)
-            *best = f1, *best_f = exp(x1);
-        if (f2 > *best)
-            *best = f2, *best_f = exp(x2);
-    }
-}
-
-int hpa_eq_peak_db(const hpa_eq_band *bands, size_t n, double rate_hz, double lo_hz, double hi_hz, double *peak_db,
-                   double *at_hz)
-{
-    return hpa_eq_peak_db_counted(bands, n, rate_hz, lo_hz, hi_hz, peak_db, at_hz, NULL);
-}
-
-int hpa_eq_peak_db_counted(const hpa_eq_band *bands, size_t n, double rate_hz, double lo_hz, double hi_hz,
-                           double *peak_db, double *at_hz, hpa_eq_peak_stats *stats)
-{
-    hpa_eq_peak_stats none = {0, 0};
-    if (n > 0 && !bands)
-        return HPA_ERR_INVALID_ARG;
-    if (!rate_ok(rate_hz))
-        return HPA_ERR_RATE;
-    if (!(lo_hz >= 0.0 && lo_hz <= hi_hz && hi_hz <= 0.5 * rate_hz))
-        return HPA_ERR_INVALID_ARG;
-    hpa_eq_fault fault;
-    int rc = hpa_eq_bands_check(bands, n, rate_hz, &fault);
-    if (rc != HPA_OK)
-        return rc;
-
-    peak_ctx p = {.bands = bands, .n = n, .rate_hz = rate_hz, .stats = stats ? stats : &none};
-    for (size_t k = 0; k < n && k < PEAK_CACHE; k++) {
-        const char *why;
-        design(&bands[k], rate_hz, &p.cache[k], &why);
-        p.stats->designs++;
-    }
-    const double step = pow(2.0, 1.0 / 48.0);
-
-    /* Both ends, then a 1/48-octave grid strictly inside, from 1 Hz or lo. */
-    const double v_lo = peak_eval(&p, lo_hz), v_hi = peak_eval(&p, hi_hz);
-    double best = v_lo, best_f = lo_hz;
-    if (v_hi > best)
-        best = v_hi, best_f = hi_hz;
-    double prev2 = -HUGE_VAL, prev = v_lo, f_prev = lo_hz;
-    double f = lo_hz >= 1.0 ? lo_hz * step : 1.0;
-    for (; f < hi_hz; f *= step) { // NOLINT(cert-flp30-c): a geometric grid; step > 1 bounds the count
-        const double v = peak_eval(&p, f);
-        if (v > best)
-            best = v, best_f = f;
-        if (f_prev > 0.0 && prev >= prev2 && prev >= v) /* a local maximum at f_prev */
-            peak_refine(&p, fmax(f_prev / step, lo_hz), f, &best, &best_f);
-        prev2 = prev, prev = v, f_prev = f;
-    }
-    if (f_prev > 0.0 && f_prev < hi_hz && prev >= prev2 && prev >= v_hi)
-        peak_refine(&p, fmax(f_prev / step, lo_hz), hi_hz, &best, &best_f);
-    /* Narrow bands can hide between grid points: look at each one too. */
-    for (size_t k = 0; k < n; k++) {
-        const double fk = bands[k].freq_hz;
-        if (fk < lo_hz || fk > hi_hz)
-            continue;
-        const double v = peak_eval(&p, fk);
-        if (v > best)
-            best = v, best_f = fk;
-        const double a = fmax(fk / step, lo_hz), b = fmin(fk * step, hi_hz);
-        if (a > 0.0 && a < b)
-            peak_refine(&p, a, b, &best, &best_f);
-    }
-    if (peak_db)
-        *peak_db = best;
-    if (at_hz)
-        *at_hz = best_f;
-    return HPA_OK;
-}
+/* the peak of a band set: eq_peak.c */
 
 double hpa_eq_graphic_gain_db(const hpa_eq_point *points, size_t n, double freq_hz)
 {

@@ -184,7 +184,79 @@ void hpa_limiter_end(hpa_limiter *l);
  * Returns 1 when some sample was changed (not only delayed). */
 int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable, double peak);
 
-/* ---- eq.c: the peak finder's work, counted (for the tests) ---- */
+/* ---- eq.c, eq_peak.c: a biquad's response, evaluated accurately ----
+ *
+ * A polynomial c0 + c1 z^-1 + c2 z^-2 on the unit circle is evaluated expanded
+ * about z^-1 = s (s = 1 for w <= pi/2, -1 above): e0 + e1 e + e2 e^2 with
+ * e = e^-jw - s, whose real part is -2 sin^2(w/2) or 2 cos^2(w/2).  With e0
+ * summed without intermediate rounding, a low band's response near 0 Hz (where
+ * c0 + c1 cos w + c2 cos 2w cancels to about w0^2) keeps its precision: the
+ * error is that of the coefficients, not 1e-16 / w^2. */
+
+typedef struct hpa_eq_at {
+    double er, ei; /* e = e^-jw - s */
+    int side;      /* 0: s = 1, 1: s = -1 */
+} hpa_eq_at;
+
+static inline hpa_eq_at hpa_eq_at_w(double w)
+{
+    const double sh = __builtin_sin(0.5 * w), ch = __builtin_cos(0.5 * w);
+    hpa_eq_at a;
+    a.side = w > 1.57079632679489661923;
+    a.ei = -2.0 * sh * ch;
+    a.er = a.side ? 2.0 * ch * ch : -2.0 * sh * sh;
+    return a;
+}
+
+/* a + b and its rounding error (Knuth's two-sum) */
+static inline double hpa_two_sum(double a, double b, double *err)
+{
+    const double s = a + b, bb = s - a;
+    *err = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+/* c0 + c1 z^-1 + c2 z^-2 as e[0] + e[1] e + e[2] e^2 about z^-1 = s */
+static inline void hpa_eq_expand(double c0, double c1, double c2, int side, double e[3])
+{
+    const double s = side ? -1.0 : 1.0;
+    double r1, r2;
+    const double t = hpa_two_sum(c0, c2, &r1);
+    const double u = hpa_two_sum(t, s * c1, &r2);
+    e[0] = u + (r1 + r2);
+    e[1] = c1 + 2.0 * s * c2;
+    e[2] = c2;
+}
+
+/* the expanded polynomial at a */
+static inline void hpa_eq_poly(const double e[3], const hpa_eq_at *a, double *re, double *im)
+{
+    const double e2r = a->er * a->er - a->ei * a->ei, e2i = 2.0 * a->er * a->ei;
+    *re = e[0] + e[1] * a->er + e[2] * e2r;
+    *im = e[1] * a->ei + e[2] * e2i;
+}
+
+/* a biquad's numerator N and denominator D at a */
+static inline void hpa_eq_biquad_nd(const hpa_eq_coefs *c, const hpa_eq_at *a, double *nr, double *ni, double *dr,
+                                    double *di)
+{
+    double n[3], d[3];
+    hpa_eq_expand(c->b0, c->b1, c->b2, a->side, n);
+    hpa_eq_expand(1.0, c->a1, c->a2, a->side, d);
+    hpa_eq_poly(n, a, nr, ni);
+    hpa_eq_poly(d, a, dr, di);
+}
+
+/* 10 log10 |H(e^jw)|^2 of one biquad (-HUGE_VAL at a zero) */
+static inline double hpa_eq_biquad_db(const hpa_eq_coefs *c, const hpa_eq_at *a)
+{
+    double nr, ni, dr, di;
+    hpa_eq_biquad_nd(c, a, &nr, &ni, &dr, &di);
+    const double nn = nr * nr + ni * ni;
+    return nn > 0.0 ? 10.0 * __builtin_log10(nn / (dr * dr + di * di)) : -__builtin_huge_val();
+}
+
+/* ---- eq_peak.c: the peak finder's work, counted (for the tests) ---- */
 
 typedef struct hpa_eq_peak_stats {
     uint64_t designs;    /* bands designed (coefficients computed) */
