@@ -47,6 +47,7 @@
 #include <hpamp/chain.h>
 
 #include "args.h"
+#include "timing.h"
 
 #define IN_RATE 44100u
 #define OUT_RATE 352800u
@@ -92,31 +93,6 @@ static int16_t *make_signal(size_t frames)
         }
     }
     return s;
-}
-
-/* ---- timing ---- */
-
-static clockid_t timing_clock = CLOCK_MONOTONIC; /* --clock */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(timing_clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(const double *v, int n)
-{
-    double tmp[MAX_ROUNDS];
-    memcpy(tmp, v, (size_t)n * sizeof *tmp);
-    qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
-    return n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
 }
 
 /* ---- the chain side ---- */

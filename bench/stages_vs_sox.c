@@ -31,6 +31,7 @@
 #include <hpamp/eq.h>
 
 #include "args.h"
+#include "timing.h"
 
 #define RATE 44100u
 #define GOAL_X 1500.0
@@ -48,25 +49,6 @@ static const hpa_eq_band bands[10] = {
     {.type = HPA_EQ_PK, .freq_hz = 3358, .gain_db = 0.8, .q = 5.01},
     {.type = HPA_EQ_HSC, .freq_hz = 10000, .gain_db = -0.8, .q = 0.70},
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* The processing loop alone (callgrind collects only inside it): the signal
  * in blocks, then the drain.  Returns the frames written to out. */
