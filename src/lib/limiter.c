@@ -54,7 +54,7 @@
 #define LP_HALF HPA_LIM_LP_HALF
 #define HALF HPA_LIM_HALF
 #define PHASES HPA_LIM_PHASES
-#define DET_TAPS (2 * HALF)
+#define DET_TAPS ((size_t)2 * HALF)
 #define SNAP 1e-12
 #define LP_PASS 0.907    /* the guard's passband edge, a fraction of Nyquist */
 #define LP_STOP 0.96     /* its stopband edge: the band the detector must read */
@@ -91,7 +91,7 @@ static double sinc(double x)
 static double dot_plain(const double *a, const double *b)
 {
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (int j = 0; j < DET_TAPS; j += 4) {
+    for (size_t j = 0; j < DET_TAPS; j += 4) {
         s0 += a[j] * b[j];
         s1 += a[j + 1] * b[j + 1];
         s2 += a[j + 2] * b[j + 2];
@@ -105,7 +105,7 @@ static double dot_plain(const double *a, const double *b)
 __attribute__((target("avx2,fma"))) static double dot_avx2(const double *a, const double *b)
 {
     __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
-    for (int j = 0; j < DET_TAPS; j += 16) {
+    for (size_t j = 0; j < DET_TAPS; j += 16) {
         s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a + j), _mm256_loadu_pd(b + j), s0);
         s1 = _mm256_fmadd_pd(_mm256_loadu_pd(a + j + 4), _mm256_loadu_pd(b + j + 4), s1);
         s2 = _mm256_fmadd_pd(_mm256_loadu_pd(a + j + 8), _mm256_loadu_pd(b + j + 8), s2);
@@ -126,7 +126,7 @@ static size_t attack_frames(double rate_hz, double lookahead_ms)
 static size_t ring_frames(size_t delay)
 {
     size_t r = 1024;
-    while (r < delay + 2 * LP_HALF + 1 + 1024)
+    while (r < delay + (size_t)2 * LP_HALF + 1 + 1024)
         r *= 2;
     return r;
 }
@@ -136,7 +136,7 @@ size_t hpa_limiter_doubles(unsigned channels, double rate_hz, double lookahead_m
     const size_t w = attack_frames(rate_hz, lookahead_ms);
     const size_t delay = LP_HALF + 2 * HALF + w - 2;
     const size_t ring = ring_frames(delay);
-    const size_t minwin = 2 * HALF + w - 1;
+    const size_t minwin = (size_t)2 * HALF + w - 1;
     /* input ring, mirrored guard rings, the mirrored guard-band residue, two boxes, the deque (values and positions), guard taps, detector */
     return ring * channels + 2 * ring * channels + 2 * ring + 2 * w + 2 * (minwin + 1) + (LP_HALF + 1) +
            (PHASES - 1) * DET_TAPS;
@@ -148,7 +148,7 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     memset(l, 0, sizeof *l);
     l->channels = channels;
     l->win = attack_frames(rate_hz, lookahead_ms);
-    l->minwin = 2 * HALF + l->win - 1;
+    l->minwin = (size_t)2 * HALF + l->win - 1;
     l->delay = LP_HALF + 2 * HALF + l->win - 2;
     l->ring = ring_frames(l->delay);
     l->release_coef = -expm1(-1000.0 / (release_ms * rate_hz));
@@ -190,12 +190,12 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     for (int ph = 1; ph < PHASES; ph++) {
         double *b = bank + (size_t)(ph - 1) * DET_TAPS;
         double s = 0.0, a = 0.0;
-        for (int j = 0; j < DET_TAPS; j++) {
-            const double x = (double)ph / PHASES - (j - (HALF - 1));
+        for (size_t j = 0; j < DET_TAPS; j++) {
+            const double x = (double)ph / PHASES - ((double)j - (HALF - 1));
             b[j] = sinc(x) * kaiser(x, HALF, DET_BETA);
             s += b[j];
         }
-        for (int j = 0; j < DET_TAPS; j++) {
+        for (size_t j = 0; j < DET_TAPS; j++) {
             b[j] /= s;
             a += fabs(b[j]);
         }
@@ -316,7 +316,7 @@ static double residue(const hpa_limiter *l, uint64_t u)
 {
     const double *w = l->hh + ((u - (HALF - 1)) & (l->ring - 1));
     double m = 0.0;
-    for (int j = 0; j < DET_TAPS; j++)
+    for (size_t j = 0; j < DET_TAPS; j++)
         m = w[j] > m ? w[j] : m;
     return m;
 }
@@ -327,8 +327,9 @@ static double detect(const hpa_limiter *l, uint64_t u, double target)
     const size_t mask = l->ring - 1;
     /* first the quarter points: between them the waveform rises at most by
      * curve times the window's largest |sample| (Taylor, with |y''| bounded by
-     * the kernel's second derivative); below the target that bound is the answer */
-    double bound = 0.0;
+     * the kernel's second derivative); when that bound stays under the target
+     * no gain is needed, and the quarter points' reading serves the guard's rule */
+    double bound = 0.0, quarter = 0.0;
     for (size_t c = 0; c < l->channels; c++) {
         const double *w = l->lh + c * 2 * l->ring + ((u - (HALF - 1)) & mask); /* contiguous: mirrored */
         double q4 = fabs(w[HALF - 1]), big = 0.0;
@@ -336,13 +337,14 @@ static double detect(const hpa_limiter *l, uint64_t u, double target)
             const double a = fabs(l->dot(l->bank + (size_t)(ph - 1) * DET_TAPS, w));
             q4 = a > q4 ? a : q4;
         }
-        for (int j = 0; j < DET_TAPS; j++)
+        for (size_t j = 0; j < DET_TAPS; j++)
             big = fabs(w[j]) > big ? fabs(w[j]) : big;
         const double b = q4 + l->curve * big;
         bound = b > bound ? b : bound;
+        quarter = q4 > quarter ? q4 : quarter;
     }
     if (bound < target)
-        return bound;
+        return quarter; /* no gain needed; the quarter points' reading for the guard's rule */
     double q = 0.0;
     for (size_t c = 0; c < l->channels; c++) {
         const double *w = l->lh + c * 2 * l->ring + ((u - (HALF - 1)) & mask);
@@ -354,6 +356,15 @@ static double detect(const hpa_limiter *l, uint64_t u, double target)
         }
     }
     return q;
+}
+
+/* one step of the release: fall to v at once, rise towards it with coef, snap when close */
+static double release(double r, double v, double coef)
+{
+    if (v <= r)
+        return v;
+    r += coef * (v - r);
+    return v - r <= SNAP ? v : r;
 }
 
 static double frame_peak(const double *x, unsigned ch)
@@ -464,17 +475,9 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
         const double h = l->mq_val[l->mq_head];
         const double he = l->last_trig && l->last_trig - 1 + l->minwin > u ? 0.0 : 1.0;
         /* release: fall at once, rise slowly, never above the minimum */
-        double r = l->release, rc = l->release_c;
-        if (h <= r)
-            r = h;
-        else if (h - (r += l->release_coef * (h - r)) <= SNAP)
-            r = h;
-        if (he <= rc)
-            rc = he;
-        else if (he - (rc += l->release_coef * (he - rc)) <= SNAP)
-            rc = he;
-        l->release = r;
-        l->release_c = rc;
+        l->release = release(l->release, h, l->release_coef);
+        l->release_c = release(l->release_c, he, l->release_coef);
+        const double r = l->release, rc = l->release_c;
         /* moving averages over win frames */
         const double old = l->box_s[l->bpos], oldc = l->box_c[l->bpos];
         l->box_below += (r < 1.0) - (old < 1.0);
@@ -515,7 +518,7 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
         for (unsigned k = 0; k < ch; k++) {
             double z = d[k];
             if (c > 0.0) {
-                const double g2 = l->lh[k * 2 * l->ring + (v & mask)];
+                const double g2 = l->lh[(size_t)k * 2 * l->ring + (v & mask)];
                 z = c == 1.0 ? g2 : z + c * (g2 - z);
             }
             double y = s == 1.0 ? z : z * s;
