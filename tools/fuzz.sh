@@ -73,12 +73,13 @@ for n in $names; do
     corpus=tests/fuzz/corpus/$n
     exe=$build/tests/fuzz/fuzz_$n
     if [ "$merge" = 1 ]; then
-        # every input the corpus and the last runs found, reduced to a set
-        # that keeps their coverage; the result replaces the corpus
+        # the named files (seeds, and inputs that once broke something) stay;
+        # of the others and of what the last runs found, only those that add
+        # coverage are kept (libFuzzer names them by their SHA-1)
         fresh=$work/merged/$n
         rm -rf "$fresh"
-        mkdir -p "$fresh"
-        mkdir -p "$work/corpus/$n"
+        mkdir -p "$fresh" "$work/corpus/$n"
+        find "$corpus" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]\{40\}' -exec cp {} "$fresh"/ \;
         nice -n 19 "$exe" -merge=1 "$fresh" "$corpus" "$work/corpus/$n" >"$work/merge-$n.log" 2>&1 || {
             echo "fuzz_$n: merge failed, see $work/merge-$n.log" >&2
             exit 1
