@@ -20,7 +20,7 @@ I=$T/in
 mkdir -p "$I"
 sox -V1 -D "$(music loop_compus)" "$I/compus48.wav" rate -v 48000 gain -3 pad 0.5 0.2
 sox -V1 "$I/compus48.wav" -t raw "$T/ref.raw"
-sox -V1 -D "$(music loop_compus)" "$I/short48.wav" rate -v 48000 trim 0 2.5 pad 0.5 0.2
+sox -V1 -D "$(music loop_compus)" "$I/short48.wav" rate -v 48000 gain -3 trim 0 2.5 pad 0.5 0.2
 sox -V1 "$I/short48.wav" -t raw "$T/short.raw"
 
 captured() { # WAV: the capture as raw S16 in $T/cap.raw
