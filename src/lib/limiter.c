@@ -39,7 +39,7 @@
  * detected band's peak q plus what the guard takes away, and that residue
  * (the band above 0.907 of Nyquist) is estimated, not read: twice its
  * largest sample over the detector's window.  The guard goes in where
- * q + engage * residue reaches the target, so music, whose top octave is
+ * q + 2 residue reaches the target, so music, whose top octave is
  * small, keeps every bit until the limiter has work to do.
  *
  * Transparency and cost.  A frame is loud when |x| * engage >= target, where
@@ -62,8 +62,9 @@
 #define DET_BETA 7.857   /* Kaiser beta for 80 dB */
 #define DET_RIPPLE 2e-4  /* the detector's passband ripple (1e-4) and the guard's leakage, with room */
 #define RESIDUE_GAIN 2.0 /* the guard's residue's waveform over its samples: a rule, measured (docs/limiter.md) */
-#define FADE 192         /* frames of the fade at a loud stream's edges */
-#define ENGAGE_MIN 4.0   /* frames within 12 dB of the target are loud, whatever the filters' gains */
+#define REACH (2 * LP_HALF + 2 * HALF - 1) /* input frames one detection point depends on */
+#define FADE 192                           /* frames of the fade at a loud stream's edges */
+#define ENGAGE_MIN 4.0                     /* frames within 12 dB of the target are loud, whatever the filters' gains */
 
 static double bessel_i0(double x)
 {
@@ -264,9 +265,14 @@ void hpa_limiter_reset(hpa_limiter *l)
 
 void hpa_limiter_end(hpa_limiter *l)
 {
-    const size_t reach = 2 * LP_HALF + 2 * HALF - 1;
     l->end = l->t;
-    l->fade_out = l->last_trig && l->last_trig - 1 + l->delay + reach >= l->end;
+    l->fade_out = l->last_trig && l->last_trig - 1 + l->delay + REACH >= l->end;
+}
+
+/* output frame v may fall in an edge's fade (or the start's is not decided yet) */
+static int at_edge(const hpa_limiter *l, uint64_t v)
+{
+    return l->fade_in < 0 || (l->fade_in > 0 && v - l->start < FADE) || l->fade_out;
 }
 
 /* the edges of a stream the guard band is in at: the guard's ringing before
@@ -418,13 +424,13 @@ static void delay_only(hpa_limiter *l, double *buf, size_t frames)
 int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceiling, int enable, double peak)
 {
     const unsigned ch = l->channels;
-    const size_t mask = l->ring - 1, reach = 2 * LP_HALF + 2 * HALF - 1;
+    const size_t mask = l->ring - 1;
     const double target = ceiling * l->target_ratio;
     const double loud = target / l->engage; /* |x| >= loud: the frame may reach the ceiling */
     if (!frames)
         return 0;
-    const int quiet_before = l->last_loud == 0 || l->last_loud - 1 + reach < l->t;
-    const int edges = l->fade_in < 0 || (l->fade_in > 0 && l->t - l->delay - l->start < FADE) || l->fade_out;
+    const int quiet_before = l->last_loud == 0 || l->last_loud - 1 + REACH < l->t;
+    const int edges = at_edge(l, l->t - l->delay);
     if (!edges && at_rest(l) && quiet_before && (!enable || peak < loud) &&
         (l->last_trig == 0 || l->last_trig - 1 + l->minwin <= l->t - LP_HALF - HALF)) {
         delay_only(l, buf, frames);
@@ -453,7 +459,7 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
         /* detection at u: only where a loud frame lies within reach of its window */
         const uint64_t u = t - LP_HALF - HALF;
         double g = 1.0;
-        if (enable && l->last_loud && l->last_loud - 1 + reach >= t) {
+        if (enable && l->last_loud && l->last_loud - 1 + REACH >= t) {
             const double q = detect(l, u, target);
             if (q > target)
                 g = target / q;
@@ -513,7 +519,7 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
         /* the output: frame v = t - D, through the guard band as far as it is in */
         const uint64_t v = t - l->delay;
         const double *d = l->xh + (v & mask) * ch;
-        if (l->fade_in < 0 || (l->fade_in > 0 && v - l->start < FADE) || l->fade_out)
+        if (at_edge(l, v))
             s *= edge_gain(l, v);
         for (unsigned k = 0; k < ch; k++) {
             double z = d[k];
