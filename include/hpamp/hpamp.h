@@ -59,6 +59,14 @@ HPA_API const char *hpa_strerror(int err);
 /* [any] The library's version as "MAJOR.MINOR.PATCH". */
 HPA_API const char *hpa_version_string(void);
 
+/* text with control characters escaped (\n, \t, \xNN, \u0080..), invalid
+ * UTF-8 bytes as \xNN, cut to fit len: user text made safe for a one-line
+ * message.  Returns out. */
+HPA_API char *hpa_escape_text(char *out, size_t len, const char *text);
+
+/* text as a finite number in min..max, the whole text: 0, or -1. */
+HPA_API int hpa_parse_double(const char *text, double min, double max, double *out);
+
 /* [any] The library's version as MAJOR*10000 + MINOR*100 + PATCH. */
 HPA_API int hpa_version(void);
 

@@ -46,6 +46,14 @@ HPA_API const hpa_param_info *hpa_param_info_get(int id);
 /* [any] The id whose symbol equals `symbol`, or HPA_ERR_UNKNOWN_PARAM. */
 HPA_API int hpa_param_find(const char *symbol);
 
+/* "LO..HI UNIT" ("-120..+24 dB", "300..2000 Hz") into buf; returns buf. */
+HPA_API const char *hpa_range_text(double lo, double hi, const char *unit, char *buf, size_t len);
+/* The range of parameter id from the table, as above: what --help, the
+ * error messages and every front end say, so they never disagree with it. */
+HPA_API const char *hpa_param_range_text(int id, char *buf, size_t len);
+/* text as a value of parameter id inside the table's range: 0, or -1. */
+HPA_API int hpa_param_parse(const char *text, int id, double *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,10 +16,10 @@
 #include <hpamp/advise.h>
 #include <hpamp/db.h>
 
-#include "../io/quiet.h"
+#include <hpamp/host/quiet.h>
 #include "cli.h"
 #include "dbfiles.h"
-#include "loudness.h"
+#include <hpamp/host/scan.h>
 #include "plot.h"
 #include "term.h"
 
@@ -448,7 +448,7 @@ static void source_facts(const hpa_db_source *s, char *b, size_t len)
 
 /* tracks measured, sorted by crest (most first) */
 typedef struct measured {
-    const hpa_track *t;
+    const hph_track *t;
     double crest;
 } measured;
 
@@ -556,11 +556,11 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         printf("):\n");
         printf("    %8s  %10s  %10s  %14s  %s\n", "CREST", "LOUDNESS", "TRUE PEAK", "LOUDEST CLEAN", "TRACK");
         for (size_t i = 0; i < shown; i++) {
-            const hpa_track *t = m[i].t;
+            const hph_track *t = m[i].t;
             char shown[1024];
             printf("    %5.1f dB  %5.1f LUFS  %5.1f dBTP  %7.1f dB SPL  %s\n", m[i].crest, t->loudness_lufs,
                    t->true_peak_dbtp, a->max_spl_db - m[i].crest,
-                   hpa_cli_escape(shown, sizeof shown, base_name(t->path)));
+                   hpa_escape_text(shown, sizeof shown, base_name(t->path)));
         }
         printf("    (loudest clean: the average level at which the track's true peaks reach the source's limit)\n");
     }
@@ -613,7 +613,13 @@ static void jkey(FILE *f, const char *k, double v)
     jnum(f, v);
 }
 
-static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_scan *scan, const hpa_advise_pick *picks,
+/* hph_scan_run's progress, drawn on the terminal */
+static void show_progress(void *user, double fraction)
+{
+    hpa_progress_update(user, fraction);
+}
+
+static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_scan *scan, const hpa_advise_pick *picks,
                        size_t n_picks)
 {
     const hpa_advice *a = c->a;
@@ -686,7 +692,7 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
     if (c->have_music) {
         fputs(",\n  \"tracks\": [", f);
         for (size_t i = 0; i < n_m; i++) {
-            const hpa_track *t = m[i].t;
+            const hph_track *t = m[i].t;
             fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", f);
             hpa_json_string(f, t->path);
             fputs(", \"loudness_lufs\": ", f);
@@ -705,7 +711,7 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
         fputs(",\n  \"skipped\": [", f);
         int any = 0;
         for (size_t i = 0; i < scan->n; i++) {
-            const hpa_track *t = &scan->tracks[i];
+            const hph_track *t = &scan->tracks[i];
             if (t->ok)
                 continue;
             fputs(any ? ",\n    {\"path\": " : "\n    {\"path\": ", f);
@@ -773,7 +779,7 @@ static int plot_folder_check(const char *path)
 
 int hpa_cmd_advise(int argc, char **argv)
 {
-    hpa_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
+    hph_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
     advise_opts o;
     memset(&o, 0, sizeof o);
     o.music = calloc((size_t)argc + 1, sizeof *o.music);
@@ -792,7 +798,7 @@ int hpa_cmd_advise(int argc, char **argv)
     }
 
     hpa_db *db = NULL;
-    hpa_scan scan;
+    hph_scan scan;
     memset(&scan, 0, sizeof scan);
     measured *m = NULL;
     hpa_advise_pick *picks = NULL;
@@ -820,22 +826,33 @@ int hpa_cmd_advise(int argc, char **argv)
     double crest = HPA_ADVISE_DEFAULT_CREST_DB;
     size_t n_m = 0, n_skipped = 0, n_warned = 0;
     if (o.n_music) {
-        for (size_t i = 0; i < o.n_music; i++)
-            if (hpa_scan_add(&scan, o.music[i]))
+        for (size_t i = 0; i < o.n_music; i++) {
+            size_t before = scan.n;
+            int failed = hph_scan_add(&scan, o.music[i]);
+            for (size_t k = before; k < scan.n; k++)
+                if (scan.tracks[k].unread)
+                    hpa_cli_warn("%s: %s (skipped)", scan.tracks[k].path, scan.tracks[k].why);
+            if (failed) {
+                hpa_cli_fail(scan.error_code, "%s", scan.error);
                 goto out;
+            }
+        }
         if (!scan.n) {
             hpa_cli_fail("no-audio", "no files in %s%s", o.music[0],
                          o.n_music > 1 ? " and the other --music paths" : "");
             goto out;
         }
-        hpa_scan_run(&scan, o.threads, 1);
+        hpa_progress bar;
+        hpa_progress_begin(&bar, "measuring", 1);
+        hph_scan_run(&scan, o.threads, bar.enabled ? show_progress : NULL, &bar);
+        hpa_progress_end(&bar);
         m = malloc(scan.n * sizeof *m);
         if (!m) {
             hpa_cli_fail("no-memory", "out of memory");
             goto out;
         }
         for (size_t i = 0; i < scan.n; i++) {
-            const hpa_track *t = &scan.tracks[i];
+            const hph_track *t = &scan.tracks[i];
             if (t->ok) {
                 m[n_m].t = t;
                 m[n_m].crest = t->true_peak_dbtp - t->loudness_lufs;
@@ -930,7 +947,7 @@ int hpa_cmd_advise(int argc, char **argv)
         }
         if (!o.json) {
             char shown[4096];
-            printf("\n  plot written to %s\n", hpa_cli_escape(shown, sizeof shown, o.plot));
+            printf("\n  plot written to %s\n", hpa_escape_text(shown, sizeof shown, o.plot));
         }
     }
     if (o.json) {
@@ -948,7 +965,7 @@ out:
     free(pt);
     free(picks);
     free(m);
-    hpa_scan_free(&scan);
+    hph_scan_free(&scan);
     hpa_db_destroy(db);
     free(o.music);
     return rc;

@@ -18,14 +18,15 @@
 #include <hpamp/eq.h>
 #include <hpamp/model.h>
 
-#include "../io/audiofile.h"
-#include "../io/device.h"
+#include <hpamp/host/audiofile.h>
+#include <hpamp/host/device.h>
 #include "preset.h"
 #include "cli.h"
 #include "dbfiles.h"
+#include <hpamp/host/dose.h>
 #include "dose.h"
 #include "eqfile.h"
-#include "player.h"
+#include <hpamp/host/player.h>
 #include "safety.h"
 #include "term.h"
 #include "tty.h"
@@ -98,14 +99,14 @@ static void usage(FILE *f)
             "second, so play can be scripted.\n"
             "\n"
             "Exit status: 0 done, 1 failure (device, file), 2 usage error, 128+N on signal N.\n",
-            hpa_cli_param_range(HPA_PARAM_VOLUME_DB, vol, sizeof vol), floor_db,
-            hpa_cli_range_text(floor_db, 0.0, "dBFS", ceil, sizeof ceil), hpa_cli_crossfeed_ranges(xf, sizeof xf));
+            hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), floor_db,
+            hpa_range_text(floor_db, 0.0, "dBFS", ceil, sizeof ceil), hpa_cli_crossfeed_ranges(xf, sizeof xf));
 }
 
 typedef struct play_opts {
     const char **files;
     int n_files;
-    hpa_backend backend;
+    hph_backend backend;
     const char *device;
     double volume_db;
     int volume_set;
@@ -114,7 +115,7 @@ typedef struct play_opts {
     const char *hp, *src;
     uint32_t period, rate, dose_mode;
     int format_set;
-    hpa_dev_format format; /* --format: the only one the device may take */
+    hph_dev_format format; /* --format: the only one the device may take */
     const char *eq_file;
     const char *eq_text; /* the preset's inline EQ lines, or NULL */
     size_t eq_len;
@@ -127,19 +128,19 @@ typedef struct play_opts {
 static int parse_device(const char *s, play_opts *o)
 {
     if (!strcmp(s, "alsa") || !strcmp(s, "alsa:")) {
-        o->backend = HPA_BACKEND_ALSA;
+        o->backend = HPH_BACKEND_ALSA;
         o->device = NULL;
     } else if (!strncmp(s, "alsa:", 5)) {
-        o->backend = HPA_BACKEND_ALSA;
+        o->backend = HPH_BACKEND_ALSA;
         o->device = s + 5;
     } else if (!strcmp(s, "pipewire") || !strcmp(s, "pipewire:")) {
-        o->backend = HPA_BACKEND_PIPEWIRE;
+        o->backend = HPH_BACKEND_PIPEWIRE;
         o->device = NULL;
     } else if (!strncmp(s, "pipewire:", 9)) {
-        o->backend = HPA_BACKEND_PIPEWIRE;
+        o->backend = HPH_BACKEND_PIPEWIRE;
         o->device = s + 9;
     } else if (*s) {
-        o->backend = HPA_BACKEND_ALSA;
+        o->backend = HPH_BACKEND_ALSA;
         o->device = s;
     } else {
         return -1;
@@ -187,9 +188,9 @@ static int parse_args(int argc, char **argv, play_opts *o)
             }
             break;
         case 'v':
-            if (hpa_cli_parse_param(optarg, HPA_PARAM_VOLUME_DB, &o->volume_db)) {
+            if (hpa_param_parse(optarg, HPA_PARAM_VOLUME_DB, &o->volume_db)) {
                 hpa_cli_error("play: --volume takes %s, not '%s'",
-                              hpa_cli_param_range(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
+                              hpa_param_range_text(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             o->volume_set = 1;
@@ -197,7 +198,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         case OPT_MAX:
             if (hpa_parse_double(optarg, floor_db, 0.0, &o->max_volume_db)) {
                 hpa_cli_error("play: --max-volume takes %s, not '%s'",
-                              hpa_cli_range_text(floor_db, 0.0, "dBFS", r1, sizeof r1), optarg);
+                              hpa_range_text(floor_db, 0.0, "dBFS", r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -234,7 +235,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
             }
             break;
         case OPT_FORMAT:
-            if (hpa_dev_format_parse(optarg, &o->format)) {
+            if (hph_dev_format_parse(optarg, &o->format)) {
                 hpa_cli_error("play: --format takes S16_LE, S24_3LE, S24_LE, S32_LE or FLOAT_LE, not '%s'", optarg);
                 return EXIT_USAGE;
             }
@@ -257,7 +258,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         hpa_cli_error("play: --headphones and --source go together (the SPL at the ear needs both)");
         return EXIT_USAGE;
     }
-    if (o->format_set && o->format == HPA_DEV_S24_3LE && o->backend == HPA_BACKEND_PIPEWIRE) {
+    if (o->format_set && o->format == HPH_DEV_S24_3LE && o->backend == HPH_BACKEND_PIPEWIRE) {
         hpa_cli_error("play: --format S24_3LE is for ALSA devices; PipeWire takes S16_LE, S24_LE, S32_LE or FLOAT_LE");
         return EXIT_USAGE;
     }
@@ -267,18 +268,18 @@ static int parse_args(int argc, char **argv, play_opts *o)
 }
 
 /* formats for the device, best first: the source's own depth exactly, then wider, then float */
-static int prefer_formats(hpa_format src, hpa_dev_format *out)
+static int prefer_formats(hpa_format src, hph_dev_format *out)
 {
-    static const hpa_dev_format s16[] = {HPA_DEV_S16, HPA_DEV_S32, HPA_DEV_S24, HPA_DEV_S24_3LE, HPA_DEV_F32};
-    static const hpa_dev_format s24[] = {HPA_DEV_S32, HPA_DEV_S24, HPA_DEV_S24_3LE, HPA_DEV_F32, HPA_DEV_S16};
-    static const hpa_dev_format s32[] = {HPA_DEV_S32, HPA_DEV_F32, HPA_DEV_S24, HPA_DEV_S24_3LE, HPA_DEV_S16};
-    static const hpa_dev_format f32[] = {HPA_DEV_F32, HPA_DEV_S32, HPA_DEV_S24, HPA_DEV_S24_3LE, HPA_DEV_S16};
-    const hpa_dev_format *l = src == HPA_FORMAT_S16   ? s16
+    static const hph_dev_format s16[] = {HPH_DEV_S16, HPH_DEV_S32, HPH_DEV_S24, HPH_DEV_S24_3LE, HPH_DEV_F32};
+    static const hph_dev_format s24[] = {HPH_DEV_S32, HPH_DEV_S24, HPH_DEV_S24_3LE, HPH_DEV_F32, HPH_DEV_S16};
+    static const hph_dev_format s32[] = {HPH_DEV_S32, HPH_DEV_F32, HPH_DEV_S24, HPH_DEV_S24_3LE, HPH_DEV_S16};
+    static const hph_dev_format f32[] = {HPH_DEV_F32, HPH_DEV_S32, HPH_DEV_S24, HPH_DEV_S24_3LE, HPH_DEV_S16};
+    const hph_dev_format *l = src == HPA_FORMAT_S16   ? s16
                               : src == HPA_FORMAT_S24 ? s24
                               : src == HPA_FORMAT_F32 ? f32
                                                       : s32;
     memcpy(out, l, sizeof s16);
-    return HPA_DEV_FORMAT_COUNT;
+    return HPH_DEV_FORMAT_COUNT;
 }
 
 static double db_of(double lin)
@@ -316,7 +317,7 @@ static void meter(char *buf, int width, double peak)
 
 typedef struct dose_meter {
     int have;
-    hpa_dose *d;
+    hph_dose *d;
     uint32_t rate;
     double spl0;
     double hundreds; /* warnings given: floor(percent / 100) */
@@ -340,7 +341,7 @@ typedef struct play_ui {
     struct dose_meter *dm;
 } play_ui;
 
-static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
+static void draw_status(play_ui *ui, const hph_player_status *st, int final)
 {
     char pos[16], len[16];
     fmt_time(pos, sizeof pos, st->position_s);
@@ -392,7 +393,7 @@ static void draw_status(play_ui *ui, const hpa_player_status *st, int final)
         snprintf(dose, sizeof dose, " %.0f dBA, dose today %.1f %% week %.1f %%",
                  ui->dm->have_level && isfinite(ui->dm->last_spl) ? ui->dm->last_spl : 0.0,
                  100.0 * ui->dm->d->days[0].pa2h / hpa_dose_allowance_pa2h(ui->dm->d->mode),
-                 hpa_dose_percent(ui->dm->d));
+                 hph_dose_percent(ui->dm->d));
     if (!ui->tty) {
         fprintf(stderr, "play: [%d/%d] %s %s/%s volume %s%s%s peak", st->index + 1, ui->n_files, name, pos, len, vol,
                 dose, sw);
@@ -429,7 +430,7 @@ static void set_note(play_ui *ui, const char *note)
  * louder channel, mapped to dB SPL by the model (0 dBFS sine = spl0). */
 
 /* 1 when a record was written */
-static int dose_step(dose_meter *m, const hpa_player_status *st, int final, play_ui *ui)
+static int dose_step(dose_meter *m, const hph_player_status *st, int final, play_ui *ui)
 {
     if (!m->have || st->a_frames <= m->last_frames)
         return 0;
@@ -453,8 +454,8 @@ static int dose_step(dose_meter *m, const hpa_player_status *st, int final, play
     m->last_spl = spl;
     m->have_level = 1;
     m->recorded_s += secs;
-    hpa_dose_add(m->d, hpa_dose_now() - secs, secs, spl);
-    double h = floor(hpa_dose_percent(m->d) / 100.0);
+    hph_dose_add(m->d, hph_dose_now() - secs, secs, spl);
+    double h = floor(hph_dose_percent(m->d) / 100.0);
     if (h > m->hundreds) {
         m->hundreds = h;
         if (ui->tty)
@@ -531,19 +532,19 @@ int hpa_cmd_play(int argc, char **argv)
     if (rc)
         return rc;
     /* --format S24_3LE where the automatic choice is PipeWire, which cannot honour it */
-    if (o.format_set && o.format == HPA_DEV_S24_3LE && o.backend == HPA_BACKEND_AUTO && hpa_pipewire_available()) {
+    if (o.format_set && o.format == HPH_DEV_S24_3LE && o.backend == HPH_BACKEND_AUTO && hph_pipewire_available()) {
         hpa_cli_error("play: --format S24_3LE is for ALSA devices and PipeWire is running; give --device "
                       "alsa:NAME, or another format");
         return EXIT_USAGE;
     }
     /* --preset: it fills in what the flags did not say (as render) */
-    static hpa_preset preset_store; /* static: o points into it until the end */
-    hpa_preset *preset = NULL;
+    static hpa_settings preset_store; /* static: o points into it until the end */
+    hpa_settings *preset = NULL;
     char preset_label[200] = "";
     if (o.preset) {
-        char origin[HPA_PRESET_PATH_MAX + 128];
+        char origin[HPA_SETTINGS_PATH_MAX + 128];
         preset = &preset_store;
-        if (hpa_preset_load(o.preset, preset, origin, sizeof origin))
+        if (hpc_preset_load(o.preset, preset, origin, sizeof origin))
             return 1;
         snprintf(preset_label, sizeof preset_label, "preset %s", o.preset);
         if (!o.eq_file && preset->eq_file[0]) {
@@ -580,40 +581,40 @@ int hpa_cmd_play(int argc, char **argv)
         start_db = safety.ceiling_db;
     }
     /* the sound dose and the last acknowledgement (only with an SPL to record) */
-    hpa_dose dose;
+    hph_dose dose;
     int have_dose = 0;
     if (safety.spl_known) {
         char dwhy[1200];
-        if (hpa_dose_open(&dose, (int)o.dose_mode, hpa_dose_now(), 1, dwhy, sizeof dwhy))
+        if (hph_dose_open(&dose, (int)o.dose_mode, hph_dose_now(), 1, dwhy, sizeof dwhy))
             hpa_cli_warn("play: the sound dose is not recorded: %s", dwhy);
         else
             have_dose = 1;
     }
-    int stored_ack = have_dose && hpa_dose_ack_valid(&dose);
+    int stored_ack = have_dose && hph_dose_ack_valid(&dose);
     if (start_db > safety.loud_db && !o.loud_ok && !stored_ack) {
         hpa_cli_error("play: --volume %+.1f dBFS is above the safe start level of %.1f dBFS (%s); add "
                       "--i-understand-loud to start louder",
                       start_db, safety.loud_db, safety.basis);
         if (have_dose)
-            hpa_dose_close(&dose);
+            hph_dose_close(&dose);
         return EXIT_USAGE;
     }
     int acknowledged = o.loud_ok || stored_ack;
     if (o.loud_ok && have_dose)
-        hpa_dose_ack(&dose, hpa_dose_now());
+        hph_dose_ack(&dose, hph_dose_now());
 
     /* ---- the first playable file sets the device's format ---- */
     int failures = 0, first = -1;
-    hpa_audio_info info;
+    hph_audio_info info;
     char why[320];
     for (int i = 0; i < o.n_files && first < 0; i++) {
-        hpa_audiofile *f = hpa_audio_open_read(o.files[i], &info, why, sizeof why);
+        hph_audiofile *f = hph_audio_open_read(o.files[i], &info, why, sizeof why);
         if (!f) {
             hpa_cli_error("%s: %s", o.files[i], why);
             failures++;
             continue;
         }
-        hpa_audio_close(f);
+        hph_audio_close(f);
         if (info.rate_hz < HPA_RATE_MIN_HZ || info.rate_hz > HPA_RATE_MAX_HZ || info.channels < 1 ||
             info.channels > HPA_CHANNELS_MAX) {
             hpa_cli_error("%s: %u Hz, %u channels: not supported", o.files[i], info.rate_hz, info.channels);
@@ -627,7 +628,7 @@ int hpa_cmd_play(int argc, char **argv)
     const char *const *files = o.files + first;
     int n_files = o.n_files - first;
 
-    hpa_device_request req;
+    hph_device_request req;
     memset(&req, 0, sizeof req);
     req.backend = o.backend;
     req.name = o.device;
@@ -640,20 +641,20 @@ int hpa_cmd_play(int argc, char **argv)
         req.n_prefer = prefer_formats(info.format, req.prefer);
     }
     req.period_frames = o.period;
-    req.render = hpa_player_render;
+    req.render = hph_player_render;
     req.app_name = "hpamp";
 
-    hpa_player *player = hpa_player_new();
+    hph_player *player = hph_player_new();
     if (!player) {
         hpa_cli_error("out of memory");
         return 1;
     }
     req.user = player;
-    hpa_device *dev = NULL;
-    hpa_device_info di;
-    if (hpa_device_open(&req, &dev, &di, why, sizeof why) < 0) {
+    hph_device *dev = NULL;
+    hph_device_info di;
+    if (hph_device_open(&req, &dev, &di, why, sizeof why) < 0) {
         hpa_cli_error("%s", why);
-        hpa_player_destroy(player);
+        hph_player_destroy(player);
         return 1;
     }
 
@@ -661,13 +662,13 @@ int hpa_cmd_play(int argc, char **argv)
     memset(&eq, 0, sizeof eq);
     if ((o.eq_file && hpa_cli_eq_load_file(o.eq_file, di.rate_hz, 0, &eq)) ||
         (!o.eq_file && o.eq_text && hpa_cli_eq_load_text(preset_label, o.eq_text, o.eq_len, di.rate_hz, 0, &eq))) {
-        hpa_device_close(dev);
-        hpa_player_destroy(player);
+        hph_device_close(dev);
+        hph_player_destroy(player);
         if (have_dose)
-            hpa_dose_close(&dose);
+            hph_dose_close(&dose);
         return 1;
     }
-    hpa_player_config pc;
+    hph_player_config pc;
     memset(&pc, 0, sizeof pc);
     pc.eq_bands = eq.bands;
     pc.n_eq_bands = eq.n_bands;
@@ -686,25 +687,25 @@ int hpa_cmd_play(int argc, char **argv)
     pc.limit_dbtp = safety.limit_dbtp;
     pc.filter = HPA_FILTER_LINEAR;
     pc.dither = HPA_DITHER_TPDF;
-    if (hpa_player_configure(player, &pc, why, sizeof why)) {
+    if (hph_player_configure(player, &pc, why, sizeof why)) {
         hpa_cli_error("%s", why);
-        hpa_device_close(dev);
-        hpa_player_destroy(player);
+        hph_device_close(dev);
+        hph_player_destroy(player);
         return 1;
     }
 
     hpa_cli_catch_stop_signals();
 
     const char *result = "done";
-    int started = hpa_player_start(player, 5.0) == 0;
+    int started = hph_player_start(player, 5.0) == 0;
     char msg[320];
-    while (hpa_player_message(player, msg, sizeof msg)) {
+    while (hph_player_message(player, msg, sizeof msg)) {
         hpa_cli_error("%s", msg);
         failures++;
     }
     if (!started) {
-        hpa_device_close(dev);
-        hpa_player_destroy(player);
+        hph_device_close(dev);
+        hph_player_destroy(player);
         return 1;
     }
 
@@ -714,7 +715,7 @@ int hpa_cmd_play(int argc, char **argv)
         fprintf(stderr,
                 "play: %s '%s', %u Hz, %u ch, %s, period %u%s; volume %+.1f dB, ceiling %+.1f dBFS, "
                 "limiter %+.1f dBTP\n",
-                hpa_backend_name(di.backend), di.name, di.rate_hz, di.channels, hpa_dev_format_name(di.format),
+                hph_backend_name(di.backend), di.name, di.rate_hz, di.channels, hph_dev_format_name(di.format),
                 di.period_frames, di.buffer_frames ? "" : " (quantum)", start_db, safety.ceiling_db, safety.limit_dbtp);
         fprintf(stderr, "play: %s\n", safety.basis);
         if (eq.graphic.present) {
@@ -725,11 +726,11 @@ int hpa_cmd_play(int argc, char **argv)
     }
 
     double t0 = hpa_now_s();
-    if (hpa_device_start(dev) < 0) {
+    if (hph_device_start(dev) < 0) {
         hpa_tty_restore();
         hpa_cli_error("%s: cannot start playback", di.name);
-        hpa_device_close(dev);
-        hpa_player_destroy(player);
+        hph_device_close(dev);
+        hph_player_destroy(player);
         return 1;
     }
 
@@ -738,19 +739,19 @@ int hpa_cmd_play(int argc, char **argv)
                      .d = &dose,
                      .rate = di.rate_hz,
                      .spl0 = safety.spl0_db,
-                     .hundreds = have_dose ? floor(hpa_dose_percent(&dose) / 100.0) : 0};
+                     .hundreds = have_dose ? floor(hph_dose_percent(&dose) / 100.0) : 0};
     ui.dm = &dm;
     int muted = 0, quit = 0, eq_on = eq.n_bands > 0, xf_on = o.crossfeed && di.channels == 2;
-    hpa_device_status ds;
-    hpa_player_status st;
+    hph_device_status ds;
+    hph_player_status st;
     for (;;) {
-        while (hpa_player_message(player, msg, sizeof msg)) {
+        while (hph_player_message(player, msg, sizeof msg)) {
             if (ui.tty)
                 fputs("\r\033[K", stderr);
             hpa_cli_error("%s", msg);
             failures++;
         }
-        hpa_device_poll(dev, &ds);
+        hph_device_poll(dev, &ds);
         ui.xruns = ds.xruns;
         if (ds.failed) {
             if (ui.tty)
@@ -784,12 +785,12 @@ int hpa_cmd_play(int argc, char **argv)
             case 'm':
             case 'M':
                 muted = !muted;
-                hpa_player_set_mute(player, muted);
+                hph_player_set_mute(player, muted);
                 break;
             case '!':
                 acknowledged = 1;
                 if (have_dose)
-                    hpa_dose_ack(&dose, hpa_dose_now());
+                    hph_dose_ack(&dose, hph_dose_now());
                 set_note(&ui, "louder allowed (up to the ceiling)");
                 break;
             case 'e':
@@ -798,7 +799,7 @@ int hpa_cmd_play(int argc, char **argv)
                     set_note(&ui, "no EQ (--eq FILE)");
                 } else {
                     eq_on = !eq_on;
-                    hpa_player_set_eq(player, eq_on);
+                    hph_player_set_eq(player, eq_on);
                     set_note(&ui, eq_on ? "EQ in" : "EQ out (bypassed)");
                 }
                 break;
@@ -808,16 +809,16 @@ int hpa_cmd_play(int argc, char **argv)
                     set_note(&ui, "no crossfeed (--crossfeed, stereo)");
                 } else {
                     xf_on = !xf_on;
-                    hpa_player_set_crossfeed(player, xf_on);
+                    hph_player_set_crossfeed(player, xf_on);
                     set_note(&ui, xf_on ? "crossfeed in" : "crossfeed out (bypassed)");
                 }
                 break;
             case 'n':
             case 'N':
-            case HPA_KEY_RIGHT: hpa_player_skip(player, +1); break;
+            case HPA_KEY_RIGHT: hph_player_skip(player, +1); break;
             case 'p':
             case 'P':
-            case HPA_KEY_LEFT: hpa_player_skip(player, -1); break;
+            case HPA_KEY_LEFT: hph_player_skip(player, -1); break;
             case 'q':
             case 'Q': quit = 1; break;
             default: break;
@@ -833,15 +834,15 @@ int hpa_cmd_play(int argc, char **argv)
                 if (want > target && allowed < target)
                     allowed = target; /* never a step down from a key meant to go up */
                 target = allowed;
-                hpa_player_set_volume_db(player, target);
+                hph_player_set_volume_db(player, target);
             }
         } else {
             sleep_ms(50);
         }
-        hpa_player_status_get(player, &st);
+        hph_player_status_get(player, &st);
         if (dose_step(&dm, &st, 0, &ui)) {
             /* 20 h of listening since the acknowledgement: ask again */
-            if (acknowledged && !o.loud_ok && !hpa_dose_ack_valid(&dose)) {
+            if (acknowledged && !o.loud_ok && !hph_dose_ack_valid(&dose)) {
                 acknowledged = 0;
                 set_note(&ui, "20 h since louder was allowed: back to 85 dB SPL; '!' to allow again");
                 if (ui.tty)
@@ -851,7 +852,7 @@ int hpa_cmd_play(int argc, char **argv)
                              safety.loud_db);
                 if (target > safety.loud_db) {
                     target = safety.loud_db;
-                    hpa_player_set_volume_db(player, target); /* ramped by the chain */
+                    hph_player_set_volume_db(player, target); /* ramped by the chain */
                 }
             }
         }
@@ -871,19 +872,19 @@ int hpa_cmd_play(int argc, char **argv)
 
     /* ---- stop: ramp down first when stopping early ---- */
     if (!ds.finished && !ds.failed) {
-        hpa_player_set_mute(player, 1);
+        hph_player_set_mute(player, 1);
         for (int i = 0; i < 40; i++) {
-            hpa_player_status_get(player, &st);
+            hph_player_status_get(player, &st);
             if (st.gain < 1e-4)
                 break;
             sleep_ms(5);
         }
     }
-    hpa_device_stop(dev);
+    hph_device_stop(dev);
     hpa_tty_restore();
-    hpa_player_status_get(player, &st);
+    hph_player_status_get(player, &st);
     dose_step(&dm, &st, 1, &ui);
-    while (hpa_player_message(player, msg, sizeof msg)) {
+    while (hph_player_message(player, msg, sizeof msg)) {
         hpa_cli_error("%s", msg);
         failures++;
     }
@@ -896,10 +897,10 @@ int hpa_cmd_play(int argc, char **argv)
                 (unsigned long long)ds.xruns, (unsigned long long)st.starved);
     }
     if (o.json) {
-        printf("{\"backend\": \"%s\", \"device\": ", hpa_backend_name(di.backend));
+        printf("{\"backend\": \"%s\", \"device\": ", hph_backend_name(di.backend));
         hpa_json_string(stdout, di.name);
         printf(", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"period_frames\": %u, \"buffer_frames\": %u",
-               di.rate_hz, di.channels, hpa_dev_format_name(di.format), di.period_frames, di.buffer_frames);
+               di.rate_hz, di.channels, hph_dev_format_name(di.format), di.period_frames, di.buffer_frames);
         printf(", \"files\": %d, \"failed_files\": %d, \"frames_out\": %llu, \"seconds\": ", n_files, failures,
                (unsigned long long)st.frames_out);
         hpa_json_number(stdout, seconds, 3);
@@ -924,18 +925,18 @@ int hpa_cmd_play(int argc, char **argv)
         hpa_cli_graphic_json(stdout, &eq.graphic);
         if (have_dose) {
             printf(", \"dose_percent\": ");
-            hpa_json_number(stdout, hpa_dose_percent(&dose), 4);
+            hpa_json_number(stdout, hph_dose_percent(&dose), 4);
             printf(", \"dose_recorded_s\": ");
             hpa_json_number(stdout, dm.recorded_s, 3);
         }
         printf(", \"clipped_samples\": %llu, \"xruns\": %llu, \"underruns\": %llu, \"result\": \"%s\"}\n",
                (unsigned long long)st.clipped, (unsigned long long)ds.xruns, (unsigned long long)st.starved, result);
     }
-    hpa_device_close(dev);
-    hpa_player_destroy(player);
+    hph_device_close(dev);
+    hph_player_destroy(player);
     hpa_cli_eq_free(&eq);
     if (have_dose)
-        hpa_dose_close(&dose);
+        hph_dose_close(&dose);
     if (hpa_cli_interrupted())
         return 128 + hpa_cli_interrupted();
     if (rc)

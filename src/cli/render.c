@@ -12,20 +12,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ebur128.h>
 
 #include <hpamp/chain.h>
 #include <hpamp/eq.h>
 
-#include "../io/audiofile.h"
-#include "../io/quiet.h"
-#include "../io/tags.h"
+#include <hpamp/host/audiofile.h>
+#include <hpamp/host/quiet.h>
+#include <hpamp/host/scan.h>
+#include <hpamp/host/tags.h>
 #include "cli.h"
 #include "eqfile.h"
-#include "outfile.h"
+#include <hpamp/host/outfile.h>
 #include "preset.h"
 #include "term.h"
-#include "writer.h"
+#include <hpamp/host/writer.h>
 
 #define BLOCK_FRAMES 4096u
 #define WRITE_SLOTS 4
@@ -104,8 +104,8 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
             "130 interrupted.\n",
-            hpa_cli_param_range(HPA_PARAM_VOLUME_DB, vol, sizeof vol), hpa_cli_crossfeed_ranges(xf, sizeof xf),
-            hpa_cli_param_range(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim));
+            hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), hpa_cli_crossfeed_ranges(xf, sizeof xf),
+            hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim));
 }
 
 typedef struct render_opts {
@@ -214,9 +214,9 @@ static int parse_args(int argc, char **argv, render_opts *o)
             }
             break;
         case 'v':
-            if (hpa_cli_parse_param(optarg, HPA_PARAM_VOLUME_DB, &o->volume_db)) {
+            if (hpa_param_parse(optarg, HPA_PARAM_VOLUME_DB, &o->volume_db)) {
                 hpa_cli_error("render: --volume takes %s, not '%s'",
-                              hpa_cli_param_range(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
+                              hpa_param_range_text(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -237,9 +237,9 @@ static int parse_args(int argc, char **argv, render_opts *o)
             o->crossfeed = 1;
             break;
         case 'L':
-            if (hpa_cli_parse_param(optarg, HPA_PARAM_LIMITER_CEILING_DBTP, &o->limit_dbtp)) {
+            if (hpa_param_parse(optarg, HPA_PARAM_LIMITER_CEILING_DBTP, &o->limit_dbtp)) {
                 hpa_cli_error("render: --limit takes a ceiling of %s, not '%s'",
-                              hpa_cli_param_range(HPA_PARAM_LIMITER_CEILING_DBTP, r1, sizeof r1), optarg);
+                              hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             o->limit = 1;
@@ -298,7 +298,7 @@ static double dbfs(double peak)
 }
 
 /* container: the output's ("wav", "rf64", "flac"), NULL for the input */
-static void print_side_json(FILE *f, const char *path, const hpa_audio_info *info, int64_t frames,
+static void print_side_json(FILE *f, const char *path, const hph_audio_info *info, int64_t frames,
                             const char *container)
 {
     fputs("{\"path\": ", f);
@@ -311,7 +311,7 @@ static void print_side_json(FILE *f, const char *path, const hpa_audio_info *inf
 }
 
 typedef struct render_result {
-    hpa_audio_info in, out;
+    hph_audio_info in, out;
     int64_t frames_in, frames_out;
     hpa_chain_stats stats;
     double latency, seconds;
@@ -328,7 +328,7 @@ typedef struct render_result {
     const char *container;      /* what OUT became: "wav", "rf64" (a WAV over 4 GiB) or "flac" */
 } render_result;
 
-/* Could OUT pass what a plain WAV holds (HPA_WAV_MAX_DATA_BYTES)?  From
+/* Could OUT pass what a plain WAV holds (HPH_WAV_MAX_DATA_BYTES)?  From
  * the input's frame count, with a margin where that is an estimate (lossy
  * files); when the count is unknown (a pipe), it could. */
 static int wav_may_overflow(const render_result *r)
@@ -338,74 +338,22 @@ static int wav_may_overflow(const render_result *r)
     double frames = (double)r->in.frames * r->out.rate_hz / r->in.rate_hz + 1.0;
     if (!r->in.frames_exact)
         frames *= 1.125;
-    return frames * r->out.channels * (double)hpa_format_bytes(r->out.format) > (double)HPA_WAV_MAX_DATA_BYTES;
+    return frames * r->out.channels * (double)hpa_format_bytes(r->out.format) > (double)HPH_WAV_MAX_DATA_BYTES;
 }
 
-/* --normalize: the input's integrated loudness (EBU R128) and true peak, by
- * libebur128 over the whole file (a first pass).  Returns 0, or 1 after
- * printing why not. */
+/* --normalize: the input's integrated loudness and true peak
+ * (hph_measure_ebur128, a first pass).  Returns 0, or 1 after printing why
+ * not. */
 static int measure_input(const char *path, double *lufs, double *tp_dbtp)
 {
-    char why[256];
-    hpa_audio_info info;
-    hpa_audiofile *f = hpa_audio_open_read(path, &info, why, sizeof why);
-    if (!f) {
-        hpa_cli_error("%s: %s", path, why);
-        return 1;
-    }
-    ebur128_state *st = ebur128_init(info.channels, info.rate_hz,
-                                     EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_HISTOGRAM);
-    const size_t block = 4096, n = block * info.channels;
-    void *raw = malloc(n * hpa_format_bytes(info.format));
-    double *x = malloc(n * sizeof *x);
-    int rc = 1;
-    if (!st || !raw || !x) {
+    char why[512];
+    int rc = hph_measure_ebur128(path, lufs, tp_dbtp, why, sizeof why);
+    if (rc == 0)
+        return 0;
+    if (rc == -2)
         fail_code = "memory";
-        hpa_cli_error("out of memory");
-        goto out;
-    }
-    for (;;) {
-        int64_t got = hpa_audio_read(f, raw, block);
-        if (got < 0) {
-            hpa_cli_error("%s: read error: %s", path, hpa_audio_error(f));
-            goto out;
-        }
-        if (got == 0)
-            break;
-        const size_t m = (size_t)got * info.channels;
-        for (size_t i = 0; i < m; i++) {
-            switch (info.format) {
-            case HPA_FORMAT_S16: x[i] = ((const int16_t *)raw)[i] / 32768.0; break;
-            case HPA_FORMAT_S24: x[i] = ((const int32_t *)raw)[i] / 8388608.0; break;
-            case HPA_FORMAT_S32: x[i] = ((const int32_t *)raw)[i] / 2147483648.0; break;
-            case HPA_FORMAT_F32: x[i] = ((const float *)raw)[i]; break;
-            default: x[i] = ((const double *)raw)[i]; break;
-            }
-            if (!isfinite(x[i]))
-                x[i] = 0.0;
-        }
-        if (ebur128_add_frames_double(st, x, (size_t)got) != EBUR128_SUCCESS) {
-            hpa_cli_error("%s: loudness measurement failed", path);
-            goto out;
-        }
-    }
-    double l = -HUGE_VAL, tp = 0.0;
-    ebur128_loudness_global(st, &l);
-    for (unsigned c = 0; c < info.channels; c++) {
-        double v = 0.0;
-        ebur128_true_peak(st, c, &v);
-        tp = v > tp ? v : tp;
-    }
-    *lufs = l;
-    *tp_dbtp = tp > 0.0 ? 20.0 * log10(tp) : -HUGE_VAL;
-    rc = 0;
-out:
-    if (st)
-        ebur128_destroy(&st);
-    free(raw);
-    free(x);
-    hpa_audio_close(f);
-    return rc;
+    hpa_cli_error("%s", why);
+    return 1;
 }
 
 #define LIMITER_LOOKAHEAD_MS 2.0
@@ -652,7 +600,7 @@ static int render_cmd(int argc, char **argv);
 
 int hpa_cmd_render(int argc, char **argv)
 {
-    hpa_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
+    hph_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
     char message[1024];
     const int json = wants_json(argc, argv);
     if (json)
@@ -676,16 +624,16 @@ static int render_cmd(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
-    hpa_preset *preset = NULL;
+    hpa_settings *preset = NULL;
     if (o.preset) {
-        char origin[HPA_PRESET_PATH_MAX + 128];
+        char origin[HPA_SETTINGS_PATH_MAX + 128];
         preset = malloc(sizeof *preset);
         if (!preset) {
             fail_code = "memory";
             hpa_cli_error("out of memory");
             return 1;
         }
-        if (hpa_preset_load(o.preset, preset, origin, sizeof origin)) {
+        if (hpc_preset_load(o.preset, preset, origin, sizeof origin)) {
             fail_code = "preset";
             free(preset);
             return 1;
@@ -738,7 +686,7 @@ static int render_main(const render_opts *op)
     render_opts o = *op;
     int rc;
 
-    if (hpa_audio_container_for(o.out) == HPA_CONTAINER_NONE) {
+    if (hph_audio_container_for(o.out) == HPH_CONTAINER_NONE) {
         hpa_cli_error("render: %s: output must end in .wav or .flac", o.out);
         return EXIT_USAGE;
     }
@@ -756,7 +704,7 @@ static int render_main(const render_opts *op)
     char why[256];
     render_result r;
     memset(&r, 0, sizeof r);
-    hpa_audiofile *in = hpa_audio_open_read(o.in, &r.in, why, sizeof why);
+    hph_audiofile *in = hph_audio_open_read(o.in, &r.in, why, sizeof why);
     if (!in) {
         fail_code = "input";
         hpa_cli_error("%s: %s", o.in, why);
@@ -765,59 +713,59 @@ static int render_main(const render_opts *op)
     if (r.in.rate_hz < HPA_RATE_MIN_HZ || r.in.rate_hz > HPA_RATE_MAX_HZ) {
         fail_code = "input";
         hpa_cli_error("%s: sample rate %u Hz is not supported (8000 to 768000 Hz)", o.in, r.in.rate_hz);
-        hpa_audio_close(in);
+        hph_audio_close(in);
         return 1;
     }
     if (r.in.channels < 1 || r.in.channels > HPA_CHANNELS_MAX) {
         fail_code = "input";
         hpa_cli_error("%s: %u channels are not supported (1 to %u)", o.in, r.in.channels, HPA_CHANNELS_MAX);
-        hpa_audio_close(in);
+        hph_audio_close(in);
         return 1;
     }
 
-    hpa_container container = hpa_audio_container_for(o.out);
+    hph_container container = hph_audio_container_for(o.out);
     r.out = r.in;
     r.out.rate_hz = o.rate ? o.rate : r.in.rate_hz;
-    if (container == HPA_CONTAINER_FLAC && r.out.rate_hz > HPA_FLAC_MAX_RATE_HZ) {
+    if (container == HPH_CONTAINER_FLAC && r.out.rate_hz > HPH_FLAC_MAX_RATE_HZ) {
         if (o.rate)
             hpa_cli_error("render: --rate %u: a FLAC file holds at most %u Hz; use a lower --rate or a .wav", o.rate,
-                          HPA_FLAC_MAX_RATE_HZ);
+                          HPH_FLAC_MAX_RATE_HZ);
         else
             hpa_cli_error("render: %s: a FLAC file holds at most %u Hz and the input is %u Hz; give --rate %u or "
                           "lower, or use a .wav",
-                          o.out, HPA_FLAC_MAX_RATE_HZ, r.in.rate_hz, HPA_FLAC_MAX_RATE_HZ);
-        hpa_audio_close(in);
+                          o.out, HPH_FLAC_MAX_RATE_HZ, r.in.rate_hz, HPH_FLAC_MAX_RATE_HZ);
+        hph_audio_close(in);
         return EXIT_USAGE;
     }
     r.out.format = format_for_bits(o.bits, r.in.format);
-    if (container == HPA_CONTAINER_FLAC && !hpa_audio_container_supports(container, r.out.format)) {
+    if (container == HPH_CONTAINER_FLAC && !hph_audio_container_supports(container, r.out.format)) {
         if (o.bits) {
             hpa_cli_error("render: %s: FLAC holds 16- or 24-bit samples; use --bits 16 or 24, or a .wav", o.out);
-            hpa_audio_close(in);
+            hph_audio_close(in);
             return EXIT_USAGE;
         }
         r.out.format = HPA_FORMAT_S24; /* a float or 32-bit source into FLAC: its best depth */
     }
     /* a WAV's sizes are 32-bit: one that may pass 4 GiB is written as RF64 */
-    if (container == HPA_CONTAINER_WAV && wav_may_overflow(&r))
-        container = HPA_CONTAINER_RF64;
+    if (container == HPH_CONTAINER_WAV && wav_may_overflow(&r))
+        container = HPH_CONTAINER_RF64;
 
     if (o.normalize) {
         struct stat st;
         if (stat(o.in, &st) || !S_ISREG(st.st_mode)) {
             hpa_cli_error("%s: --normalize reads the input twice; give a file, not a pipe", o.in);
-            hpa_audio_close(in);
+            hph_audio_close(in);
             return EXIT_USAGE;
         }
         /* ReplayGain 2.0: a gain tag G is what brings the programme to the
          * reference loudness, -18 LUFS, so the programme's loudness is
          * L = -18 - G and the gain to a target T is T - L = G + (T + 18).
          * The peak tag (linear, 1 = full scale) stands in for the true peak. */
-        hpa_rg_tags tags;
+        hph_rg_tags tags;
         int tagged = 0;
         r.rg_gain_db = NAN;
         r.norm_source = "measured";
-        if (!o.normalize_measure && hpa_tags_read_replaygain(o.in, &tags) == 0) {
+        if (!o.normalize_measure && hph_tags_read_replaygain(o.in, &tags) == 0) {
             for (int i = 0; i < tags.n_warnings; i++)
                 hpa_cli_warn("%s: %s tag %s", o.in, tags.container, tags.warnings[i]);
             if (o.album && tags.has_album_gain) {
@@ -837,7 +785,7 @@ static int render_main(const render_opts *op)
         }
         if (!tagged && measure_input(o.in, &r.in_lufs, &r.in_tp_dbtp)) {
             fail_code = "input";
-            hpa_audio_close(in);
+            hph_audio_close(in);
             return 1;
         }
         if (isfinite(r.in_lufs)) {
@@ -884,20 +832,20 @@ static int render_main(const render_opts *op)
         fail_code = "input";
         hpa_cli_error("%s: crossfeed needs a stereo input; this one has %u channel%s", o.in, r.in.channels,
                       r.in.channels == 1 ? "" : "s");
-        hpa_audio_close(in);
+        hph_audio_close(in);
         return 1;
     }
     if (o.crossfeed && r.out.rate_hz > 384000) {
         fail_code = "chain";
         hpa_cli_error("render: crossfeed (libbs2b) works up to 384000 Hz, not %u Hz", r.out.rate_hz);
-        hpa_audio_close(in);
+        hph_audio_close(in);
         return 1;
     }
     if (o.eq_label &&
         (o.eq_file ? hpa_cli_eq_load_file(o.eq_file, r.out.rate_hz, o.quiet, &r.eq)
                    : hpa_cli_eq_load_text(o.eq_label, o.eq_text, o.eq_len, r.out.rate_hz, o.quiet, &r.eq))) {
         fail_code = "eq";
-        hpa_audio_close(in);
+        hph_audio_close(in);
         return 1;
     }
     if (o.eq_label && o.normalize && isfinite(r.in_lufs) && isfinite(r.in_tp_dbtp))
@@ -921,7 +869,7 @@ static int render_main(const render_opts *op)
         fail_code = "chain";
         hpa_cli_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));
         hpa_chain_destroy(chain);
-        hpa_audio_close(in);
+        hph_audio_close(in);
         return 1;
     }
     r.latency = hpa_chain_latency_frames(chain);
@@ -930,9 +878,9 @@ static int render_main(const render_opts *op)
 
     size_t max_out = hpa_chain_max_out_frames(chain);
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));
-    hpa_outfile of = {.fd = -1};
-    hpa_audiofile *out = NULL;
-    hpa_writer *writer = NULL;
+    hph_outfile of = {.fd = -1};
+    hph_audiofile *out = NULL;
+    hph_writer *writer = NULL;
     rc = 1;
     if (!ibuf) {
         fail_code = "memory";
@@ -942,19 +890,19 @@ static int render_main(const render_opts *op)
 
     hpa_cli_catch_stop_signals();
 
-    if (hpa_outfile_create(&of, o.out)) {
+    if (hph_outfile_create(&of, o.out)) {
         fail_code = "output";
         hpa_cli_error("%s: cannot create the output file: %s", o.out, strerror(errno));
         goto done;
     }
-    out = hpa_audio_open_write_fd(of.fd, container, &r.out, why, sizeof why);
+    out = hph_audio_open_write_fd(of.fd, container, &r.out, why, sizeof why);
     if (!out) {
         fail_code = "output";
         hpa_cli_error("%s: %s", o.out, why);
         goto fail_unlink;
     }
     /* encoding and writing run on the other core, a few blocks behind */
-    writer = hpa_writer_start(out, max_out * r.out.channels * hpa_format_bytes(r.out.format), WRITE_SLOTS);
+    writer = hph_writer_start(out, max_out * r.out.channels * hpa_format_bytes(r.out.format), WRITE_SLOTS);
     if (!writer) {
         fail_code = "memory";
         hpa_cli_error("out of memory");
@@ -968,18 +916,18 @@ static int render_main(const render_opts *op)
     for (;;) {
         if (hpa_cli_interrupted())
             break;
-        int64_t n = hpa_audio_read(in, ibuf, BLOCK_FRAMES);
+        int64_t n = hph_audio_read(in, ibuf, BLOCK_FRAMES);
         size_t produced = 0;
         if (n < 0) {
             hpa_progress_end(&prog);
             fail_code = "input";
-            hpa_cli_error("%s: read error: %s", o.in, hpa_audio_error(in));
+            hpa_cli_error("%s: read error: %s", o.in, hph_audio_error(in));
             failed = 1;
             break;
         }
-        void *obuf = hpa_writer_buffer(writer);
+        void *obuf = hph_writer_buffer(writer);
         if (!obuf)
-            break; /* a write failed: hpa_writer_finish says why */
+            break; /* a write failed: hph_writer_finish says why */
         if (n == 0) {
             err = hpa_chain_drain(chain, obuf, max_out, &produced);
         } else {
@@ -993,25 +941,25 @@ static int render_main(const render_opts *op)
             failed = 1;
             break;
         }
-        hpa_writer_submit(writer, produced);
+        hph_writer_submit(writer, produced);
         r.frames_out += (int64_t)produced;
         if (n == 0 && produced == 0)
             break;
         if (r.in.frames > 0)
             hpa_progress_update(&prog, (double)r.frames_in / (double)r.in.frames);
     }
-    int werr = hpa_writer_finish(writer);
+    int werr = hph_writer_finish(writer);
     writer = NULL;
     hpa_progress_end(&prog);
     if (werr && !failed) {
         int e = errno;
         fail_code = "output";
-        if (e == EFBIG && container == HPA_CONTAINER_WAV)
+        if (e == EFBIG && container == HPH_CONTAINER_WAV)
             hpa_cli_error("%s: write failed: the output grew past a WAV's 4 GiB (the input is longer than its "
                           "header said)",
                           o.out);
         else
-            hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hpa_audio_error(out));
+            hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hph_audio_error(out));
         goto fail_unlink;
     }
     if (failed)
@@ -1023,7 +971,7 @@ static int render_main(const render_opts *op)
         goto fail_unlink;
     }
     errno = 0;
-    err = hpa_audio_close(out);
+    err = hph_audio_close(out);
     out = NULL;
     if (err) {
         fail_code = "output";
@@ -1031,12 +979,12 @@ static int render_main(const render_opts *op)
         goto fail_unlink;
     }
     char magic[4];
-    r.container = container == HPA_CONTAINER_FLAC ? "flac"
-                  : container == HPA_CONTAINER_RF64 && pread(of.fd, magic, sizeof magic, 0) == 4 &&
+    r.container = container == HPH_CONTAINER_FLAC ? "flac"
+                  : container == HPH_CONTAINER_RF64 && pread(of.fd, magic, sizeof magic, 0) == 4 &&
                           !memcmp(magic, "RF64", 4)
                       ? "rf64"
                       : "wav";
-    if (hpa_outfile_commit(&of)) {
+    if (hph_outfile_commit(&of)) {
         fail_code = "output";
         hpa_cli_error("%s: cannot put the finished file in place: %s", o.out, strerror(errno));
         goto fail_unlink;
@@ -1049,14 +997,14 @@ static int render_main(const render_opts *op)
 
 fail_unlink:
     if (writer)
-        hpa_writer_finish(writer);
-    hpa_audio_close(out);
+        hph_writer_finish(writer);
+    hph_audio_close(out);
     out = NULL;
-    hpa_outfile_abort(&of);
+    hph_outfile_abort(&of);
     if (rc == 0)
         rc = 1;
 done:
-    hpa_audio_close(in);
+    hph_audio_close(in);
     hpa_chain_destroy(chain);
     free(ibuf);
     return rc;

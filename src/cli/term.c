@@ -10,59 +10,8 @@
 #include <hpamp/chain.h>
 #include <hpamp/params.h>
 
-#include "../io/quiet.h"
+#include <hpamp/host/quiet.h>
 #include "term.h"
-
-/* the length of the UTF-8 character at s (2 to 4), 0 when it is not one */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    if (!n || c > 0xF4)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    /* no overlong forms, no surrogates, nothing above U+10FFFF */
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-        (c == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return n;
-}
-
-char *hpa_cli_escape(char *out, size_t len, const char *text)
-{
-    size_t n = 0;
-    if (!len)
-        return out;
-    for (const unsigned char *s = (const unsigned char *)(text ? text : ""); *s;) {
-        char piece[8];
-        size_t k, adv = 1;
-        if (*s == '\n' || *s == '\r' || *s == '\t') {
-            k = (size_t)snprintf(piece, sizeof piece, "\\%c", *s == '\n' ? 'n' : *s == '\r' ? 'r' : 't');
-        } else if (*s < 0x20 || *s == 0x7F) {
-            k = (size_t)snprintf(piece, sizeof piece, "\\x%02x", *s);
-        } else if (*s < 0x80) {
-            piece[0] = (char)*s;
-            k = 1;
-        } else if ((adv = utf8_len(s)) == 0) {
-            k = (size_t)snprintf(piece, sizeof piece, "\\x%02x", *s);
-            adv = 1;
-        } else if (adv == 2 && s[0] == 0xC2 && s[1] < 0xA0) { /* C1: U+0080..U+009F */
-            k = (size_t)snprintf(piece, sizeof piece, "\\u%04x", s[1]);
-        } else {
-            memcpy(piece, s, adv);
-            k = adv;
-        }
-        if (n + k >= len)
-            break;
-        memcpy(out + n, piece, k);
-        n += k;
-        s += adv;
-    }
-    out[n] = 0;
-    return out;
-}
 
 static char last_message[4096];
 static const char *last_code;
@@ -81,12 +30,12 @@ static void message(const char *prefix, int keep, const char *code, const char *
 {
     char raw[4096], esc[4096];
     vsnprintf(raw, sizeof raw, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): the callers va_start it
-    hpa_cli_escape(esc, sizeof esc, raw);
+    hpa_escape_text(esc, sizeof esc, raw);
     /* one write to the real stderr (io/quiet.h: fd 2 may be silenced for a library at this moment) */
     char line[sizeof esc + 32];
     const int n = snprintf(line, sizeof line, "%s%s\n", prefix, esc);
     if (n > 0)
-        hpa_stderr_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        hph_stderr_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
     if (keep) {
         memcpy(last_message, esc, sizeof esc);
         last_code = code;
@@ -137,39 +86,6 @@ int hpa_cli_argv_json(int argc, char **argv)
     return 0;
 }
 
-int hpa_parse_double(const char *text, double min, double max, double *out)
-{
-    char *end;
-    if (!text || !*text)
-        return -1;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || *end || !isfinite(v) || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-const char *hpa_cli_range_text(double lo, double hi, const char *unit, char *buf, size_t len)
-{
-    /* a + on the top only when the range crosses zero: -120..+24, -30..0, 300..2000 */
-    snprintf(buf, len, lo < 0.0 && hi > 0.0 ? "%g..%+g%s%s" : "%g..%g%s%s", lo, hi, unit && *unit ? " " : "",
-             unit ? unit : "");
-    return buf;
-}
-
-const char *hpa_cli_param_range(int id, char *buf, size_t len)
-{
-    const hpa_param_info *p = hpa_param_info_get(id);
-    return hpa_cli_range_text(p->min_value, p->max_value, p->unit, buf, len);
-}
-
-int hpa_cli_parse_param(const char *text, int id, double *out)
-{
-    const hpa_param_info *p = hpa_param_info_get(id);
-    return hpa_parse_double(text, p->min_value, p->max_value, out);
-}
-
 int hpa_cli_parse_crossfeed(const char *arg, const char **name, double *hz, double *db)
 {
     const hpa_crossfeed_preset *p = hpa_crossfeed_preset_find(arg);
@@ -186,8 +102,8 @@ int hpa_cli_parse_crossfeed(const char *arg, const char **name, double *hz, doub
         return -1;
     memcpy(f, arg, (size_t)(comma - arg));
     f[comma - arg] = 0;
-    if (hpa_cli_parse_param(f, HPA_PARAM_CROSSFEED_FCUT_HZ, &h) ||
-        hpa_cli_parse_param(comma + 1, HPA_PARAM_CROSSFEED_FEED_DB, &d))
+    if (hpa_param_parse(f, HPA_PARAM_CROSSFEED_FCUT_HZ, &h) ||
+        hpa_param_parse(comma + 1, HPA_PARAM_CROSSFEED_FEED_DB, &d))
         return -1;
     *name = NULL;
     *hz = h;
@@ -198,8 +114,8 @@ int hpa_cli_parse_crossfeed(const char *arg, const char **name, double *hz, doub
 const char *hpa_cli_crossfeed_ranges(char *buf, size_t len)
 {
     char hz[48], db[48];
-    snprintf(buf, len, "%s, %s", hpa_cli_param_range(HPA_PARAM_CROSSFEED_FCUT_HZ, hz, sizeof hz),
-             hpa_cli_param_range(HPA_PARAM_CROSSFEED_FEED_DB, db, sizeof db));
+    snprintf(buf, len, "%s, %s", hpa_param_range_text(HPA_PARAM_CROSSFEED_FCUT_HZ, hz, sizeof hz),
+             hpa_param_range_text(HPA_PARAM_CROSSFEED_FEED_DB, db, sizeof db));
     return buf;
 }
 
@@ -272,7 +188,7 @@ void hpa_progress_update(hpa_progress *p, double fraction)
         n = snprintf(line, sizeof line, "\r%s [%s] %3.0f%%             ", p->label, bar, fraction * 100.0);
     }
     if (n > 0)
-        hpa_stderr_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        hph_stderr_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
 void hpa_progress_end(hpa_progress *p)
@@ -282,7 +198,7 @@ void hpa_progress_end(hpa_progress *p)
     /* clear the line so the summary starts clean */
     char line[80];
     int n = snprintf(line, sizeof line, "\r%*s\r", 72, "");
-    hpa_stderr_write(line, (size_t)n);
+    hph_stderr_write(line, (size_t)n);
 }
 
 void hpa_json_string(FILE *f, const char *s)

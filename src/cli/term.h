@@ -10,7 +10,7 @@
 #define EXIT_USAGE 2
 
 /* "hpamp: <message>" on stderr, always one line: the message goes through
- * hpa_cli_escape, so a newline or an escape sequence in a file name cannot
+ * hpa_escape_text, so a newline or an escape sequence in a file name cannot
  * split it or drive the terminal.  hpa_cli_error keeps the message for
  * hpa_cli_json_failure; hpa_cli_fail also gives it a short code for --json
  * ("not-found", "ambiguous", "io", ...). */
@@ -26,7 +26,7 @@ void hpa_cli_keep_first_error(char *buf, size_t len);
  * printable: \n, \r and \t for those, \xNN for the other C0 controls, DEL
  * and bytes that are not UTF-8, \u0080-\u009f for the C1 controls; the
  * rest (UTF-8 text, backslashes) as it is.  Returns out. */
-char *hpa_cli_escape(char *out, size_t len, const char *text);
+char *hpa_escape_text(char *out, size_t len, const char *text);
 
 /* --json on failure: one object on f (stdout), {"error": CODE, "message":
  * MESSAGE}, MESSAGE the last hpa_cli_error/hpa_cli_fail line (without
@@ -37,17 +37,9 @@ char *hpa_cli_escape(char *out, size_t len, const char *text);
 void hpa_cli_json_failure(FILE *f, int rc);
 int hpa_cli_argv_json(int argc, char **argv);
 
-/* Parse helpers: 0 on success, -1 if text is not a whole number / finite double in range. */
-int hpa_parse_double(const char *text, double min, double max, double *out);
+/* Parse helper: 0 on success, -1 if text is not a whole number in range. */
 int hpa_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
 
-/* "LO..HI UNIT" ("-120..+24 dB", "300..2000 Hz") into buf; returns buf. */
-const char *hpa_cli_range_text(double lo, double hi, const char *unit, char *buf, size_t len);
-/* The range of live parameter id from the one table (params.h), as above:
- * what --help and the error messages say, so they never disagree with it. */
-const char *hpa_cli_param_range(int id, char *buf, size_t len);
-/* text as a value of parameter id inside the table's range: 0, or -1. */
-int hpa_cli_parse_param(const char *text, int id, double *out);
 
 /* --crossfeed X: a libbs2b preset (default, cmoy, jmeier) or HZ,DB inside
  * the table's ranges.  0 with *name (NULL for HZ,DB), *hz and *db; or -1. */

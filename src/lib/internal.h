@@ -15,24 +15,8 @@
 #error "libhpamp needs lock-free 64-bit atomics for its parameters"
 #endif
 
-/* ---- format.c: conversion at the chain's edges ---- */
-
-/* [RT] Convert n samples of format f to double; NaN and infinities become 0.
- * Returns the number of samples beyond full scale (|x| > 1). */
-uint64_t hpa_to_double(hpa_format f, const void *src, double *dst, size_t n);
-
-/* [RT] Write n doubles as float formats (no clamp: floats may exceed 1.0) or
- * as integers that are exactly representable (the bit-transparent path). */
-void hpa_from_double_exact(hpa_format f, const double *src, void *dst, size_t n);
-
-/* [RT] Write n doubles as a float format, finite always: a sample beyond
- * the format's largest finite value becomes that value with its sign (a NaN
- * becomes 0).  Returns how many were changed; the others are written as
- * hpa_from_double_exact writes them. */
-uint64_t hpa_from_double_finite(hpa_format f, const double *src, void *dst, size_t n);
-
-/* Full-scale value of an integer format (32768, 2^23, 2^31), 0 for floats. */
-double hpa_format_scale(hpa_format f);
+/* ---- format.c: <hpamp/format.h> ---- */
+#include <hpamp/format.h>
 
 /* ---- ops.c: whole-block passes, plain C and AVX2 (the same bits) ---- */
 

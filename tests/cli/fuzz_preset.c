@@ -1,4 +1,4 @@
-/* fuzz_preset.c — a fuzz target for the preset parser (src/cli/preset.c,
+/* fuzz_preset.c — a fuzz target for the preset parser (src/lib/settings.c,
  * inih underneath).
  *
  * LLVMFuzzerTestOneInput parses the input (NUL-terminated copy) and aborts
@@ -8,8 +8,8 @@
  * EQ lines.  Without libFuzzer (the meson test) a main runs it over seed
  * presets and random mutations of them (byte edits, insertions, deletions,
  * dictionary tokens); -runs=N, -seed=S or HPA_TEST_SEED.
- *   clang -g -O1 -fsanitize=fuzzer,address -DHPA_LIBFUZZER -Iinclude -Isrc/cli \
- *       tests/cli/fuzz_preset.c src/cli/preset.c src/cli/term.c -Lbuild/src/lib -lhpamp -linih -lm */
+ *   clang -g -O1 -fsanitize=fuzzer,address -DHPA_LIBFUZZER -Iinclude \
+ *       tests/cli/fuzz_preset.c -Lbuild/src/lib -lhpamp -linih -lm */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +17,11 @@
 
 #include <hpamp/eq.h>
 
-#include "preset.h"
+#include <hpamp/settings.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static hpa_preset g_p;
+static hpa_settings g_p;
 
 static void broken(const char *what, const char *text)
 {
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < size && text[i]; i++)
         lines += text[i] == '\n';
     char why[256] = "";
-    int line = hpa_preset_parse(text, "/presets", &g_p, why, sizeof why);
+    int line = hpa_settings_parse(text, "/presets", &g_p, why, sizeof why);
     if (line) {
         if (line < -1 || (line > 0 && (size_t)line > lines))
             broken("error line outside the text", text);
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if ((unsigned char)*s < 0x20)
                 broken("a reason with control characters", text);
     } else {
-        const hpa_preset *p = &g_p;
+        const hpa_settings *p = &g_p;
         if (p->has_crossfeed && !(p->fcut_hz >= 300 && p->fcut_hz <= 2000 && p->feed_db >= 1 && p->feed_db <= 15))
             broken("crossfeed out of range", text);
         if (p->has_limit && !(p->limit_dbtp >= -30 && p->limit_dbtp <= 0))

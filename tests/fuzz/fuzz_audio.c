@@ -1,9 +1,9 @@
 /* fuzz_audio.c — a libFuzzer target for audio input: what hpamp does with
- * what libsndfile makes of a file (src/io/audiofile.c, then the chain and
+ * what libsndfile makes of a file (src/host/audiofile.c, then the chain and
  * the true-peak meter, as render, play and advise use them).
  *
  * The input is a whole file, written to an in-memory file (memfd) and opened
- * by path (/proc/self/fd/N) with hpa_audio_open_read, as the command opens
+ * by path (/proc/self/fd/N) with hph_audio_open_read, as the command opens
  * its input.  Then, as render does: a sample rate or channel count the chain
  * cannot take is refused; otherwise up to MAX_FRAMES frames are read in
  * blocks and run through two chains at the file's own rate, both with the
@@ -26,7 +26,7 @@
 #include <hpamp/chain.h>
 #include <hpamp/params.h>
 
-#include "audiofile.h"
+#include <hpamp/host/audiofile.h>
 #include "fuzz_common.h"
 #include "fuzz_memfile.h"
 #include "truepeak.h"
@@ -57,7 +57,7 @@ static double sample(hpa_format f, const void *buf, size_t i)
     }
 }
 
-static hpa_chain *make_chain(const hpa_audio_info *info, hpa_format out)
+static hpa_chain *make_chain(const hph_audio_info *info, hpa_format out)
 {
     hpa_chain_config cfg;
     hpa_chain_config_init(&cfg);
@@ -86,7 +86,7 @@ static void check_out(const double *out, size_t frames, unsigned channels, int f
     }
 }
 
-static void run(hpa_audiofile *f, const hpa_audio_info *info)
+static void run(hph_audiofile *f, const hph_audio_info *info)
 {
     const unsigned ch = info->channels;
     hpa_chain *c64 = make_chain(info, HPA_FORMAT_F64), *c16 = make_chain(info, HPA_FORMAT_S16);
@@ -95,12 +95,12 @@ static void run(hpa_audiofile *f, const hpa_audio_info *info)
     double *out64 = malloc(cap64 * ch * sizeof(double));
     int16_t *out16 = malloc(cap16 * ch * sizeof(int16_t));
     float *fl = malloc((size_t)BLOCK * ch * sizeof(float));
-    hpa_tp *tp = hpa_tp_create(ch);
+    hph_tp *tp = hph_tp_create(ch);
     FUZZ_CHECK(in && out64 && out16 && fl && tp);
     int finite_in = 1;
     size_t got;
     for (size_t total = 0; total < MAX_FRAMES;) {
-        int64_t n = hpa_audio_read(f, in, BLOCK);
+        int64_t n = hph_audio_read(f, in, BLOCK);
         FUZZ_CHECK(n >= -1 && n <= BLOCK);
         if (n <= 0)
             break;
@@ -110,7 +110,7 @@ static void run(hpa_audiofile *f, const hpa_audio_info *info)
             finite_in &= isfinite(v) != 0;
             fl[i] = (float)(isfinite(v) ? fmax(-1e30, fmin(1e30, v)) : 0.0);
         }
-        hpa_tp_add(tp, fl, (size_t)n);
+        hph_tp_add(tp, fl, (size_t)n);
         FUZZ_CHECK(hpa_chain_process(c64, in, (size_t)n, out64, cap64, &got) == HPA_OK && got <= cap64);
         check_out(out64, got, ch, finite_in);
         FUZZ_CHECK(hpa_chain_process(c16, in, (size_t)n, out16, cap16, &got) == HPA_OK && got <= cap16);
@@ -122,9 +122,9 @@ static void run(hpa_audiofile *f, const hpa_audio_info *info)
     do
         FUZZ_CHECK(hpa_chain_drain(c16, out16, cap16, &got) == HPA_OK && got <= cap16);
     while (got);
-    const double peak = hpa_tp_finish(tp);
+    const double peak = hph_tp_finish(tp);
     FUZZ_CHECK(isfinite(peak) && peak >= 0.0);
-    hpa_tp_destroy(tp);
+    hph_tp_destroy(tp);
     free(fl);
     free(out16);
     free(out64);
@@ -137,10 +137,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input(data, size);
     const char *path = fuzz_memfile(data, size);
-    hpa_audio_info info;
+    hph_audio_info info;
     char why[256];
     memset(why, 'x', sizeof why);
-    hpa_audiofile *f = hpa_audio_open_read(path, &info, why, sizeof why);
+    hph_audiofile *f = hph_audio_open_read(path, &info, why, sizeof why);
     if (!f) {
         check_line(why, sizeof why);
         return 0;
@@ -150,6 +150,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (info.rate_hz >= HPA_RATE_MIN_HZ && info.rate_hz <= HPA_RATE_MAX_HZ && info.channels >= 1 &&
         info.channels <= HPA_CHANNELS_MAX)
         run(f, &info);
-    hpa_audio_close(f);
+    hph_audio_close(f);
     return 0;
 }

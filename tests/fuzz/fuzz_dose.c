@@ -1,5 +1,5 @@
 /* fuzz_dose.c — a libFuzzer target for the sound-dose journal reader and
- * its compaction (src/cli/dose.c: hpa_dose_open, hpa_dose_add).
+ * its compaction (src/host/dose.c: hph_dose_open, hph_dose_add).
  *
  * Each journal line ends in an FNV-1a checksum, which random mutation would
  * almost never get right, so the input is a journal in which a line ending
@@ -8,12 +8,12 @@
  * definition).  Other lines go in as they are, so a real journal is an input
  * too.  The journal is written to $XDG_STATE_HOME/hpamp/dose.log in a
  * private temporary folder (TZ=UTC, the clock fixed at NOW below), then:
- *   1. read (hpa_dose_open without write): returns 0; no more records and
+ *   1. read (hph_dose_open without write): returns 0; no more records and
  *      skipped lines than the text has lines; the week's exposure, listening
  *      time and each day's are finite and >= 0, the days' sum within the
  *      week's; the listening since the acknowledgement finite and >= 0;
  *   2. opened for writing (the journal compacted): returns 0, and one record
- *      appended with hpa_dose_add succeeds;
+ *      appended with hph_dose_add succeeds;
  *   3. read again: no line is skipped, the exposure is the first read's
  *      plus the record added (relative 1e-6, or 1e-12 Pa²h), and the
  *      acknowledgement is kept, with the listening since it (to the
@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dose.h"
+#include <hpamp/host/dose.h>
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,7 +65,7 @@ static void setup(void)
     char sub[300];
     snprintf(sub, sizeof sub, "%s/hpamp", dir);
     FUZZ_CHECK(mkdir(sub, 0700) == 0);
-    FUZZ_CHECK(hpa_dose_path(g_journal, sizeof g_journal) == 0);
+    FUZZ_CHECK(hph_dose_path(g_journal, sizeof g_journal) == 0);
 }
 
 static uint32_t fnv1a(const uint8_t *s, size_t n)
@@ -118,13 +118,13 @@ static int near(double a, double b)
     return fabs(a - b) <= 1e-6 * fmax(fabs(a), fabs(b)) + 1e-12;
 }
 
-static void check_totals(const hpa_dose *d, size_t lines)
+static void check_totals(const hph_dose *d, size_t lines)
 {
     FUZZ_CHECK(d->records + d->bad <= lines);
     FUZZ_CHECK(isfinite(d->pa2h) && d->pa2h >= 0.0);
     FUZZ_CHECK(isfinite(d->listened_s) && d->listened_s >= 0.0);
     FUZZ_CHECK(isfinite(d->ack_listened_s) && d->ack_listened_s >= 0.0);
-    FUZZ_CHECK(isfinite(hpa_dose_percent(d)));
+    FUZZ_CHECK(isfinite(hph_dose_percent(d)));
     double pa2h = 0.0, listened = 0.0;
     for (int k = 0; k < HPA_DOSE_DAYS; k++) {
         FUZZ_CHECK(isfinite(d->days[k].pa2h) && d->days[k].pa2h >= 0.0);
@@ -143,23 +143,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     write_journal(data, size);
     const size_t lines = count_lines(data, size);
     char why[512] = "";
-    hpa_dose d;
+    hph_dose d;
 
-    FUZZ_CHECK(hpa_dose_open(&d, 1, NOW, 0, why, sizeof why) == 0);
+    FUZZ_CHECK(hph_dose_open(&d, 1, NOW, 0, why, sizeof why) == 0);
     FUZZ_CHECK(d.fd < 0);
     check_totals(&d, lines);
     const double pa2h = d.pa2h, ack_listened = d.ack_listened_s;
     const int64_t ack_t = d.ack_t;
 
-    FUZZ_CHECK(hpa_dose_open(&d, 1, NOW, 1, why, sizeof why) == 0);
+    FUZZ_CHECK(hph_dose_open(&d, 1, NOW, 1, why, sizeof why) == 0);
     FUZZ_CHECK(d.fd >= 0);
     check_totals(&d, lines);
     FUZZ_CHECK(near(d.pa2h, pa2h));
-    FUZZ_CHECK(hpa_dose_add(&d, NOW, 1.0, 80.0) == 0);
-    hpa_dose_close(&d);
+    FUZZ_CHECK(hph_dose_add(&d, NOW, 1.0, 80.0) == 0);
+    hph_dose_close(&d);
     const double added = hpa_dose_pa2(80.0) / 3600.0;
 
-    FUZZ_CHECK(hpa_dose_open(&d, 1, NOW, 0, why, sizeof why) == 0);
+    FUZZ_CHECK(hph_dose_open(&d, 1, NOW, 0, why, sizeof why) == 0);
     FUZZ_CHECK(d.bad == 0);
     check_totals(&d, d.records + 1);
     FUZZ_CHECK(near(d.pa2h, pa2h + added));

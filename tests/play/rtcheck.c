@@ -1,10 +1,10 @@
 /* rtcheck.c — an LD_PRELOAD interposer that proves the audio thread's
  * real-time sections never allocate, lock, sleep or do I/O.
  *
- * hpamp marks those sections through the weak symbol hpa_rt_probe
- * (src/io/rtprobe.h): the render callback (chain, FIFO, meters) on every
+ * hpamp marks those sections through the weak symbol hph_rt_probe
+ * (src/host/rtprobe.h): the render callback (chain, FIFO, meters) on every
  * backend, and PipeWire's whole process callback (dequeue, render, queue).
- * This library defines hpa_rt_probe, keeps a per-thread depth, and counts
+ * This library defines hph_rt_probe, keeps a per-thread depth, and counts
  * every call below made while the depth is above zero:
  *
  *   malloc calloc realloc free posix_memalign aligned_alloc memalign valloc
@@ -48,7 +48,7 @@ static inline void note(const char *what)
     }
 }
 
-void hpa_rt_probe(int enter)
+void hph_rt_probe(int enter)
 {
     if (enter) {
         if (depth++ == 0)

@@ -23,7 +23,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "../../src/cli/aweight.h"
+#include "aweight.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -70,8 +70,8 @@ static void check(int ok, const char *what, double rate, double f, double got, d
 
 static double measured_db(double rate, double f)
 {
-    hpa_aweight w;
-    hpa_aweight_init(&w, rate, 1);
+    hph_aweight w;
+    hph_aweight_init(&w, rate, 1);
     /* settle 2 s (the 20.6 Hz double pole), then measure whole periods over >= 1 s */
     long settle = (long)(2.0 * rate);
     long periods = (long)ceil(f * 1.0);
@@ -79,7 +79,7 @@ static double measured_db(double rate, double f)
     double in = 0.0, out = 0.0;
     for (long i = 0; i < settle + n; i++) {
         double x = sin(2.0 * M_PI * f * (double)i / rate);
-        double y = hpa_aweight_step(&w, 0, x);
+        double y = hph_aweight_step(&w, 0, x);
         if (i >= settle) {
             in += x * x;
             out += y * y;
@@ -100,8 +100,8 @@ int main(void)
         }
     }
     for (size_t r = 0; r < 3; r++) {
-        hpa_aweight w;
-        if (hpa_aweight_init(&w, rates[r], 1)) {
+        hph_aweight w;
+        if (hph_aweight_init(&w, rates[r], 1)) {
             printf("FAIL init %.0f\n", rates[r]);
             return 1;
         }
@@ -111,7 +111,7 @@ int main(void)
                 continue;
             double lo = table[k].tol_lo <= -99 ? -1e9 : table[k].a_db + table[k].tol_lo;
             double hi = table[k].a_db + table[k].tol_hi;
-            double d = hpa_aweight_response_db(&w, rates[r], f);
+            double d = hph_aweight_response_db(&w, rates[r], f);
             check(d >= lo && d <= hi, "designed", rates[r], f, d, table[k].a_db);
             double m = measured_db(rates[r], f);
             check(m >= lo && m <= hi, "measured", rates[r], f, m, table[k].a_db);
