@@ -12,127 +12,32 @@
 #include <unistd.h>
 
 #include <hpamp/db.h>
+#include <hpamp/host/gear.h>
 
 #include "cli.h"
 #include "dbfiles.h"
 #include "term.h"
 
-#define USER_FILE_MAX (16u << 20) /* bytes; a bigger "CSV" is a mistake */
-#define MAX_WARNINGS 100
-
-/* ------------------------------------------------------------------------ */
-/* loading                                                                  */
-
-/* the whole file into a malloc'ed buffer; NULL with errno set (ENOENT: none) */
-static char *read_file(const char *path, size_t *len)
+/* the host library's warnings about the user's files, printed */
+static void warn_line(void *user, const char *message)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st)) {
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-        goto fail;
-    }
-    if (st.st_size > (off_t)USER_FILE_MAX) {
-        errno = EFBIG;
-        goto fail;
-    }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    buf = malloc(cap);
-    if (!buf)
-        goto fail;
-    for (;;) {
-        if (n == cap) { /* the file grew while we read it */
-            errno = EFBIG;
-            goto fail;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *len = n;
-    return buf;
-fail : {
-    int e = errno;
-    free(buf);
-    close(fd);
-    errno = e;
-    return NULL;
-}
-}
-
-static void load_user_file(hpa_db *db, hpa_db_kind kind, const char *dir, const char *name)
-{
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/hpamp/%s", dir, name) >= sizeof path)
-        return;
-    size_t len = 0;
-    char *text = read_file(path, &len);
-    if (!text) {
-        if (errno != ENOENT && errno != ENOTDIR)
-            hpa_cli_warn("%s: %s (not loaded)", path, errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
-        return;
-    }
-    hpa_db_diag items[MAX_WARNINGS];
-    hpa_db_diags diags = {items, MAX_WARNINGS, 0, 0};
-    int err = hpa_db_add_text(db, kind, text, len, path, &diags, NULL);
-    for (size_t i = 0; i < diags.count; i++)
-        hpa_cli_warn("%s:%u: %s", items[i].origin, items[i].line, items[i].message);
-    if (diags.total > diags.count)
-        hpa_cli_warn("%s: %zu more problems not shown", path, diags.total - diags.count);
-    if (err)
-        hpa_cli_warn("%s: %s (not loaded)", path, hpa_strerror(err));
-    free(text);
+    (void)user;
+    hpa_cli_warn("%s", message);
 }
 
 int hpa_cli_db_open(hpa_db **out)
 {
-    int err = hpa_db_create(out);
+    int err = hph_gear_open(out, warn_line, NULL);
     if (err) {
         hpa_cli_fail("database", "cannot load the database: %s", hpa_strerror(err));
         return -1;
     }
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    char dir[4096];
-    if (xdg && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%s", xdg);
-    else if (home && *home)
-        snprintf(dir, sizeof dir, "%s/.config", home);
-    else
-        return 0;
-    load_user_file(*out, HPA_DB_HEADPHONES, dir, "headphones.csv");
-    load_user_file(*out, HPA_DB_SOURCES, dir, "sources.csv");
     return 0;
 }
 
 void hpa_cli_db_name(const hpa_db *db, hpa_db_ref ref, char *buf, size_t len)
 {
-    const char *brand, *model, *suffix = "";
-    if (ref.kind == HPA_DB_HEADPHONES) {
-        const hpa_db_headphone *h = hpa_db_headphone_at(db, ref.index);
-        brand = h ? h->brand : "";
-        model = h ? h->model : "?";
-    } else {
-        const hpa_db_source *s = hpa_db_source_at(db, ref.index);
-        brand = s ? s->brand : "";
-        model = s ? s->model : "?";
-        if (s && s->output == HPA_DB_OUTPUT_BAL)
-            suffix = " (balanced)";
-    }
-    snprintf(buf, len, "%s%s%s%s", brand, *brand ? " " : "", model, suffix);
+    hph_gear_name(db, ref, buf, len);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -24,10 +24,11 @@
 #include "cli.h"
 #include "dbfiles.h"
 #include <hpamp/host/dose.h>
+#include <hpamp/host/session.h>
 #include "dose.h"
 #include "eqfile.h"
 #include <hpamp/host/player.h>
-#include "safety.h"
+#include <hpamp/safety.h>
 #include "term.h"
 #include "tty.h"
 
@@ -315,20 +316,6 @@ static void meter(char *buf, int width, double peak)
     buf[width] = 0;
 }
 
-typedef struct dose_meter {
-    int have;
-    hph_dose *d;
-    uint32_t rate;
-    double spl0;
-    double hundreds; /* warnings given: floor(percent / 100) */
-    uint64_t last_frames;
-    double last_energy[HPA_CHANNELS_MAX];
-    double last_wall;
-    double last_spl; /* the last second's dB(A) SPL, -inf in silence */
-    double recorded_s;
-    int have_level;
-} dose_meter;
-
 typedef struct play_ui {
     const play_opts *o;
     const char *const *files;
@@ -338,7 +325,8 @@ typedef struct play_ui {
     double note_until;
     uint64_t xruns;
     const hpa_safety *safety;
-    struct dose_meter *dm;
+    hph_session *session;
+    hph_dose *dose; /* NULL: not recorded */
 } play_ui;
 
 static void draw_status(play_ui *ui, const hph_player_status *st, int final)
@@ -389,11 +377,13 @@ static void draw_status(play_ui *ui, const hph_player_status *st, int final)
         snprintf(sw, sizeof sw, "%s%s%s%s", has_eq ? " EQ " : "", has_eq ? (st->eq_on ? "in" : "out") : "",
                  ui->o->crossfeed ? " xf " : "", ui->o->crossfeed ? (st->crossfeed_on ? "in" : "out") : "");
     char dose[96] = "";
-    if (ui->dm && ui->dm->have)
+    if (ui->dose) {
+        hph_session_state ss;
+        hph_session_state_get(ui->session, &ss);
         snprintf(dose, sizeof dose, " %.0f dBA, dose today %.1f %% week %.1f %%",
-                 ui->dm->have_level && isfinite(ui->dm->last_spl) ? ui->dm->last_spl : 0.0,
-                 100.0 * ui->dm->d->days[0].pa2h / hpa_dose_allowance_pa2h(ui->dm->d->mode),
-                 hph_dose_percent(ui->dm->d));
+                 ss.have_level && isfinite(ss.last_spl_a_db) ? ss.last_spl_a_db : 0.0,
+                 hpa_dose_percent_of(ui->dose->days[0].pa2h, ui->dose->mode), hph_dose_percent(ui->dose));
+    }
     if (!ui->tty) {
         fprintf(stderr, "play: [%d/%d] %s %s/%s volume %s%s%s peak", st->index + 1, ui->n_files, name, pos, len, vol,
                 dose, sw);
@@ -425,46 +415,50 @@ static void set_note(play_ui *ui, const char *note)
     ui->note_until = hpa_now_s() + 2.0;
 }
 
-/* The dose: each second of output (or what played since, when the device runs
- * faster than real time) as one journal record: its A-weighted energy, the
- * louder channel, mapped to dB SPL by the model (0 dBFS sine = spl0). */
-
-/* 1 when a record was written */
-static int dose_step(dose_meter *m, const hph_player_status *st, int final, play_ui *ui)
+/* The session's dose step (session.h), its events told: 1 when a record was
+ * written. */
+static int dose_step(play_ui *ui, const hph_player_status *st, int final)
 {
-    if (!m->have || st->a_frames <= m->last_frames)
-        return 0;
-    uint64_t n = st->a_frames - m->last_frames;
-    double wall = hpa_now_s();
-    if (!final && n < m->rate && wall - m->last_wall < 1.0)
-        return 0;
-    double e = 0.0;
-    for (uint32_t c = 0; c < st->channels && c < HPA_CHANNELS_MAX; c++) {
-        double ec = st->a_energy[c] - m->last_energy[c];
-        if (ec > e)
-            e = ec;
-        m->last_energy[c] = st->a_energy[c];
-    }
-    m->last_frames = st->a_frames;
-    m->last_wall = wall;
-    /* dBFS per AES17 (a full-scale sine is 0 dB: mean square 1/2) */
-    double ms = e / (double)n;
-    double spl = ms > 0.0 ? m->spl0 + 10.0 * log10(2.0 * ms) : -INFINITY;
-    double secs = (double)n / m->rate;
-    m->last_spl = spl;
-    m->have_level = 1;
-    m->recorded_s += secs;
-    hph_dose_add(m->d, hph_dose_now() - secs, secs, spl);
-    double h = floor(hph_dose_percent(m->d) / 100.0);
-    if (h > m->hundreds) {
-        m->hundreds = h;
+    hph_session_events ev;
+    hph_session_tick(ui->session, st->a_frames, st->a_energy, st->channels, hpa_now_s(), final, &ev);
+    if (ev.dose_hundreds > 0.0) {
         if (ui->tty)
             fputs("\r\033[K", stderr);
         hpa_cli_warn("play: your sound dose has reached %.0f %% of the week's allowance (%s); consider a break or a "
                      "lower volume (hpamp dose)",
-                     100.0 * h, m->d->mode == 2 ? "75 dBA for 40 h" : "80 dBA for 40 h");
+                     100.0 * ev.dose_hundreds, ui->dose->mode == 2 ? "75 dBA for 40 h" : "80 dBA for 40 h");
     }
-    return 1;
+    if (ev.ack_expired) {
+        set_note(ui, "20 h since louder was allowed: back to 85 dB SPL; '!' to allow again");
+        if (ui->tty)
+            fputs("\r\033[K", stderr);
+        hpa_cli_warn("play: 20 h of listening since the acknowledgement: back to %.1f dBFS (85 dB SPL); "
+                     "'!' to allow louder again",
+                     ui->safety->loud_db);
+    }
+    return ev.recorded;
+}
+
+/* the session drives the player */
+static void target_volume(void *p, double db)
+{
+    hph_player_set_volume_db(p, db);
+}
+static void target_mute(void *p, int on)
+{
+    hph_player_set_mute(p, on);
+}
+static void target_eq(void *p, int on)
+{
+    hph_player_set_eq(p, on);
+}
+static void target_crossfeed(void *p, int on)
+{
+    hph_player_set_crossfeed(p, on);
+}
+static void target_skip(void *p, int delta)
+{
+    hph_player_skip(p, delta);
 }
 
 static void sleep_ms(int ms)
@@ -489,37 +483,32 @@ static int safety_from_gear(const play_opts *o, hpa_safety *s)
         hpa_db_destroy(db);
         return rc;
     }
-    const hpa_db_headphone *h = hpa_db_headphone_at(db, hi);
-    const hpa_db_source *sr = hpa_db_source_at(db, si);
-    hpa_headphone hp;
-    hpa_source src;
-    hpa_operating_point op;
     char hname[512], sname[512];
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, hname, sizeof hname);
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, sname, sizeof sname);
-    if (h->active) {
+    switch (hpa_safety_from_gear(s, hpa_db_headphone_at(db, hi), hpa_db_source_at(db, si), o->max_volume_db)) {
+    case HPA_SAFETY_GEAR_ACTIVE:
         hpa_cli_warn("play: %s has its own amplifier: its SPL is not known from the source; levels as for unknown "
                      "headphones",
                      hname);
-        hpa_safety_unknown(s, o->max_volume_db);
-    } else if (hpa_advise_headphone(h, &hp, NULL) != HPA_OK || hpa_advise_source(sr, &src, NULL, NULL) != HPA_OK ||
-               hpa_operating_point_at(&hp, &src, 0, 0.0, 0.0, 0.0, &op) != HPA_OK || !isfinite(op.spl_db)) {
+        break;
+    case HPA_SAFETY_GEAR_UNKNOWN_SPL:
         hpa_cli_warn("play: the SPL of %s on %s is not known (sensitivity, impedance or output missing); levels as "
                      "for unknown headphones",
                      hname, sname);
-        hpa_safety_unknown(s, o->max_volume_db);
-    } else {
-        hpa_safety_from_model(s, op.spl_db, o->max_volume_db, HPA_SAFE_CEILING_SPL_DB);
-        if (s->ceiling_db < HPA_LIMIT_MIN_DBTP) {
-            hpa_cli_error("play: %s on %s reaches %.1f dB SPL at 0 dBFS: the %.0f dB SPL ceiling would be %.1f dBFS, "
-                          "below the limiter's lowest (%.0f dBTP); use a quieter source or gain setting",
-                          hname, sname, op.spl_db, HPA_SAFE_CEILING_SPL_DB, s->ceiling_db, HPA_LIMIT_MIN_DBTP);
-            hpa_db_destroy(db);
-            return 1;
-        }
+        break;
+    case HPA_SAFETY_GEAR_TOO_LOUD:
+        hpa_cli_error("play: %s on %s reaches %.1f dB SPL at 0 dBFS: the %.0f dB SPL ceiling would be %.1f dBFS, "
+                      "below the limiter's lowest (%.0f dBTP); use a quieter source or gain setting",
+                      hname, sname, s->spl0_db, HPA_SAFE_CEILING_SPL_DB, s->ceiling_db, HPA_LIMIT_MIN_DBTP);
+        hpa_db_destroy(db);
+        return 1;
+    case HPA_SAFETY_GEAR_KNOWN: {
         char basis[sizeof s->basis];
         snprintf(basis, sizeof basis, "%.180s on %.180s: %.250s", hname, sname, s->basis);
         memcpy(s->basis, basis, sizeof basis);
+        break;
+    }
     }
     hpa_db_destroy(db);
     return 0;
@@ -599,7 +588,6 @@ int hpa_cmd_play(int argc, char **argv)
             hph_dose_close(&dose);
         return EXIT_USAGE;
     }
-    int acknowledged = o.loud_ok || stored_ack;
     if (o.loud_ok && have_dose)
         hph_dose_ack(&dose, hph_dose_now());
 
@@ -734,14 +722,35 @@ int hpa_cmd_play(int argc, char **argv)
         return 1;
     }
 
-    double target = start_db, last_line = hpa_now_s(), last_draw = 0.0;
-    dose_meter dm = {.have = have_dose,
-                     .d = &dose,
-                     .rate = di.rate_hz,
-                     .spl0 = safety.spl0_db,
-                     .hundreds = have_dose ? floor(hph_dose_percent(&dose) / 100.0) : 0};
-    ui.dm = &dm;
-    int muted = 0, quit = 0, eq_on = eq.n_bands > 0, xf_on = o.crossfeed && di.channels == 2;
+    /* the listening policy: keys (and later front ends) ask the session */
+    hph_session_config scfg = {.safety = safety,
+                               .start_db = start_db,
+                               .acknowledged = o.loud_ok,
+                               .dose = have_dose ? &dose : NULL,
+                               .rate_hz = di.rate_hz,
+                               .eq_on = eq.n_bands > 0,
+                               .crossfeed_on = o.crossfeed && di.channels == 2};
+    hph_session_target starget = {.user = player,
+                                  .set_volume_db = target_volume,
+                                  .set_mute = target_mute,
+                                  .set_eq = eq.n_bands ? target_eq : NULL,
+                                  .set_crossfeed = o.crossfeed && di.channels == 2 ? target_crossfeed : NULL,
+                                  .skip = target_skip};
+    hph_session *session = hph_session_new(&scfg, &starget);
+    if (!session) {
+        hph_device_stop(dev);
+        hpa_tty_restore();
+        hpa_cli_fail("no-memory", "out of memory");
+        hph_device_close(dev);
+        hph_player_destroy(player);
+        if (have_dose)
+            hph_dose_close(&dose);
+        return 1;
+    }
+    ui.session = session;
+    ui.dose = have_dose ? &dose : NULL;
+    double last_line = hpa_now_s(), last_draw = 0.0;
+    int quit = 0;
     hph_device_status ds;
     hph_player_status st;
     for (;;) {
@@ -773,89 +782,55 @@ int hpa_cmd_play(int argc, char **argv)
         }
         if (keys) {
             int k = hpa_tty_key(STDIN_FILENO, 50);
-            double want = target;
+            double on = 0.0;
+            hph_verdict v = HPH_DONE;
             switch (k) {
             case -1: keys = 0; break; /* end of input: stop reading keys, keep playing */
             case '+':
             case '=':
-            case HPA_KEY_UP: want = target + STEP_DB; break;
+            case HPA_KEY_UP: v = hph_session_request(session, HPH_REQ_VOLUME_STEP, STEP_DB, NULL); break;
             case '-':
             case '_':
-            case HPA_KEY_DOWN: want = target - STEP_DB; break;
+            case HPA_KEY_DOWN: hph_session_request(session, HPH_REQ_VOLUME_STEP, -STEP_DB, NULL); break;
             case 'm':
-            case 'M':
-                muted = !muted;
-                hph_player_set_mute(player, muted);
-                break;
+            case 'M': hph_session_request(session, HPH_REQ_MUTE, -1.0, NULL); break;
             case '!':
-                acknowledged = 1;
-                if (have_dose)
-                    hph_dose_ack(&dose, hph_dose_now());
+                hph_session_request(session, HPH_REQ_ACKNOWLEDGE, 1.0, NULL);
                 set_note(&ui, "louder allowed (up to the ceiling)");
                 break;
             case 'e':
             case 'E':
-                if (!eq.n_bands) {
+                if (hph_session_request(session, HPH_REQ_EQ, -1.0, &on) == HPH_UNAVAILABLE)
                     set_note(&ui, "no EQ (--eq FILE)");
-                } else {
-                    eq_on = !eq_on;
-                    hph_player_set_eq(player, eq_on);
-                    set_note(&ui, eq_on ? "EQ in" : "EQ out (bypassed)");
-                }
+                else
+                    set_note(&ui, on > 0.0 ? "EQ in" : "EQ out (bypassed)");
                 break;
             case 'x':
             case 'X':
-                if (!o.crossfeed || di.channels != 2) {
+                if (hph_session_request(session, HPH_REQ_CROSSFEED, -1.0, &on) == HPH_UNAVAILABLE)
                     set_note(&ui, "no crossfeed (--crossfeed, stereo)");
-                } else {
-                    xf_on = !xf_on;
-                    hph_player_set_crossfeed(player, xf_on);
-                    set_note(&ui, xf_on ? "crossfeed in" : "crossfeed out (bypassed)");
-                }
+                else
+                    set_note(&ui, on > 0.0 ? "crossfeed in" : "crossfeed out (bypassed)");
                 break;
             case 'n':
             case 'N':
-            case HPA_KEY_RIGHT: hph_player_skip(player, +1); break;
+            case HPA_KEY_RIGHT: hph_session_request(session, HPH_REQ_SKIP, +1.0, NULL); break;
             case 'p':
             case 'P':
-            case HPA_KEY_LEFT: hph_player_skip(player, -1); break;
+            case HPA_KEY_LEFT: hph_session_request(session, HPH_REQ_SKIP, -1.0, NULL); break;
             case 'q':
             case 'Q': quit = 1; break;
             default: break;
             }
-            if (want != target) {
-                double allowed = hpa_safety_allow(&safety, want, acknowledged);
-                if (allowed < want && want > target)
-                    set_note(&ui, acknowledged || allowed >= safety.ceiling_db
-                                      ? "at the ceiling"
-                                      : "louder needs '!' or --i-understand-loud");
-                if (allowed < hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value)
-                    allowed = hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value;
-                if (want > target && allowed < target)
-                    allowed = target; /* never a step down from a key meant to go up */
-                target = allowed;
-                hph_player_set_volume_db(player, target);
-            }
+            if (v == HPH_AT_CEILING)
+                set_note(&ui, "at the ceiling");
+            else if (v == HPH_NEEDS_ACK)
+                set_note(&ui, "louder needs '!' or --i-understand-loud");
         } else {
             sleep_ms(50);
         }
         hph_player_status_get(player, &st);
-        if (dose_step(&dm, &st, 0, &ui)) {
-            /* 20 h of listening since the acknowledgement: ask again */
-            if (acknowledged && !o.loud_ok && !hph_dose_ack_valid(&dose)) {
-                acknowledged = 0;
-                set_note(&ui, "20 h since louder was allowed: back to 85 dB SPL; '!' to allow again");
-                if (ui.tty)
-                    fputs("\r\033[K", stderr);
-                hpa_cli_warn("play: 20 h of listening since the acknowledgement: back to %.1f dBFS (85 dB SPL); "
-                             "'!' to allow louder again",
-                             safety.loud_db);
-                if (target > safety.loud_db) {
-                    target = safety.loud_db;
-                    hph_player_set_volume_db(player, target); /* ramped by the chain */
-                }
-            }
-        }
+        dose_step(&ui, &st, 0);
         double now = hpa_now_s();
         if (!o.quiet) {
             if (ui.tty && !o.json) {
@@ -883,7 +858,7 @@ int hpa_cmd_play(int argc, char **argv)
     hph_device_stop(dev);
     hpa_tty_restore();
     hph_player_status_get(player, &st);
-    dose_step(&dm, &st, 1, &ui);
+    dose_step(&ui, &st, 1);
     while (hph_player_message(player, msg, sizeof msg)) {
         hpa_cli_error("%s", msg);
         failures++;
@@ -905,7 +880,9 @@ int hpa_cmd_play(int argc, char **argv)
                (unsigned long long)st.frames_out);
         hpa_json_number(stdout, seconds, 3);
         printf(", \"volume_db\": ");
-        hpa_json_number(stdout, target, 2);
+        hph_session_state ss;
+        hph_session_state_get(session, &ss);
+        hpa_json_number(stdout, ss.volume_db, 2);
         printf(", \"max_volume_db\": ");
         hpa_json_number(stdout, safety.ceiling_db, 2);
         printf(", \"limit_dbtp\": ");
@@ -927,12 +904,13 @@ int hpa_cmd_play(int argc, char **argv)
             printf(", \"dose_percent\": ");
             hpa_json_number(stdout, hph_dose_percent(&dose), 4);
             printf(", \"dose_recorded_s\": ");
-            hpa_json_number(stdout, dm.recorded_s, 3);
+            hpa_json_number(stdout, ss.recorded_s, 3);
         }
         printf(", \"clipped_samples\": %llu, \"xruns\": %llu, \"underruns\": %llu, \"result\": \"%s\"}\n",
                (unsigned long long)st.clipped, (unsigned long long)ds.xruns, (unsigned long long)st.starved, result);
     }
     hph_device_close(dev);
+    hph_session_destroy(session);
     hph_player_destroy(player);
     hpa_cli_eq_free(&eq);
     if (have_dose)

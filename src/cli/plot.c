@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <cairo-svg.h>
+
+#include <hpamp/safety.h>
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 
@@ -304,16 +306,10 @@ static void draw(cairo_t *cr, const char *title, const hpa_headphone *hp, const 
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     text(cr, W / 2, 24, title, 15, 0.5);
 
-    /* the full-scale sine's SPL at full volume, into the load where |Z| is lowest */
+    /* the full-scale sine's SPL at full volume (safety.h: the one definition play uses too) */
     double spl_fs = a->max_spl_db;
-    hpa_impedance z;
-    if (src && hpa_headphone_z(hp, a->load_hz, &z) == HPA_OK) {
-        double voc;
-        double re = z.re_ohm + src->zout_ohm, im = z.im_ohm;
-        double div = hypot(z.re_ohm, z.im_ohm) / hypot(re, im);
-        if (hpa_source_voc_max(src, &voc) == HPA_OK)
-            spl_fs = a->sens_db_per_v + 20.0 * log10(voc * div);
-    }
+    if (src)
+        hpa_spl_at_full_scale(hp, src, 0, &spl_fs);
     panel left = {80, 70, 520, 370, -60, 0, 0, 0, 0};
     double top = fmax(fmax(a->max_spl_db, spl_fs), a->peak_spl_db);
     for (size_t i = 0; i < n; i++)

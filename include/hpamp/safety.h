@@ -1,4 +1,5 @@
-/* safety.h — the hearing-protection rules of `hpamp play`, in one place.
+/* safety.h — the hearing-protection rules of every front end (play, amp,
+ * the page, the plugin), in one place.
  *
  * Levels, all in dBFS of the chain's volume (a full-scale sine, 0 dBFS RMS
  * per AES17, reaches `v` dBFS at volume v):
@@ -18,10 +19,16 @@
  * volume, spl0): start = loud = 85 − spl0 (85 dBA, the acknowledgement level
  * of EN 50332-3 / IEC 62368-1); limit = ceiling = min(0, 100 − spl0,
  * --max-volume) (100 dBA, the EN 50332-2 maximum). */
-#ifndef HPA_CLI_SAFETY_H
-#define HPA_CLI_SAFETY_H
+#ifndef HPAMP_SAFETY_H
+#define HPAMP_SAFETY_H
 
+#include <hpamp/db.h>
+#include <hpamp/model.h>
 #include <hpamp/params.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define HPA_SAFE_START_UNKNOWN_DB (-30.0)
 #define HPA_SAFE_LOUD_SPL_DB 85.0     /* acknowledgement above (EN 50332-3, IEC 62368-1 RS1) */
@@ -40,14 +47,40 @@ typedef struct hpa_safety {
 } hpa_safety;
 
 /* Levels for an unknown headphone and source, under a ceiling. */
-void hpa_safety_unknown(hpa_safety *s, double ceiling_db);
+HPA_API void hpa_safety_unknown(hpa_safety *s, double ceiling_db);
 
 /* Levels for a known pair: spl0_db as above, max_volume_db from --max-volume,
  * ceiling_spl_db the SPL ceiling (HPA_SAFE_CEILING_SPL_DB). */
-void hpa_safety_from_model(hpa_safety *s, double spl0_db, double max_volume_db, double ceiling_spl_db);
+HPA_API void hpa_safety_from_model(hpa_safety *s, double spl0_db, double max_volume_db, double ceiling_spl_db);
 
 /* The volume a request may have: capped at the ceiling, and at `loud` unless
  * acknowledged. */
-double hpa_safety_allow(const hpa_safety *s, double want_db, int acknowledged);
+HPA_API double hpa_safety_allow(const hpa_safety *s, double want_db, int acknowledged);
+
+/* [any] The one definition of "SPL at 0 dBFS": the dB SPL at the ear of a
+ * full-scale (0 dBFS) sine at volume 0 dB, from the model (model.h:
+ * hpa_operating_point_at on gain_index, the load at the headphone's
+ * sensitivity frequency).  HPA_OK, or the model's error when a figure it
+ * needs is missing. */
+HPA_API int hpa_spl_at_full_scale(const hpa_headphone *hp, const hpa_source *src, unsigned gain_index, double *spl_db);
+
+/* What hpa_safety_from_gear found. */
+typedef enum hpa_safety_gear {
+    HPA_SAFETY_GEAR_KNOWN = 0,   /* levels from the model */
+    HPA_SAFETY_GEAR_ACTIVE,      /* the headphone has its own amplifier: levels as unknown */
+    HPA_SAFETY_GEAR_UNKNOWN_SPL, /* a figure the model needs is missing: levels as unknown */
+    HPA_SAFETY_GEAR_TOO_LOUD     /* the SPL ceiling would be below the limiter's lowest: refuse to play */
+} hpa_safety_gear;
+
+/* [any] Levels for a pair from the database: the model's SPL at 0 dBFS,
+ * then hpa_safety_from_model, or hpa_safety_unknown as the result says.
+ * With HPA_SAFETY_GEAR_TOO_LOUD s holds the model's levels (ceiling_db below
+ * HPA_LIMIT_MIN_DBTP) and must not be played with. */
+HPA_API hpa_safety_gear hpa_safety_from_gear(hpa_safety *s, const hpa_db_headphone *h, const hpa_db_source *src,
+                                             double max_volume_db);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
