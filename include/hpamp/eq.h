@@ -318,6 +318,44 @@ HPA_API size_t hpa_eq_fit_graphic_max_bands(double rate_hz);
 HPA_API int hpa_eq_fit_graphic(const hpa_eq_point *pts, size_t n, double rate_hz, const hpa_allocator *allocator,
                                hpa_eq_band *bands, size_t cap, hpa_eq_fit_result *res);
 
+/* ---- EQ text as an owned profile, in one call ---- */
+
+/* A GraphicEQ curve fitted (hpa_eq_profile.graphic). */
+typedef struct hpa_eq_graphic_info {
+    int present;           /* the text has a GraphicEQ line */
+    size_t points;         /* its points */
+    hpa_eq_fit_result fit; /* valid when present */
+    double constant_db;    /* the gain of a constant curve (fit.n_peaking 0, fit.n_bands 2) */
+} hpa_eq_graphic_info;
+
+#define HPA_EQ_PROFILE_DIAGS 32
+
+/* EQ text loaded for one rate. */
+typedef struct hpa_eq_profile {
+    hpa_eq_band *bands; /* malloc'd: the Filter lines' bands, then the fitted curve's */
+    size_t n_bands;
+    double preamp_db; /* to use: the file's Preamp, but never less headroom than peak_db needs */
+    int file_has_preamp;
+    double file_preamp_db;                   /* what the text asked for */
+    double peak_db, peak_hz;                 /* the bands' combined response, 0 Hz .. Nyquist: largest gain and where */
+    hpa_eq_graphic_info graphic;             /* the text's GraphicEQ curve, fitted */
+    hpa_eq_diag diags[HPA_EQ_PROFILE_DIAGS]; /* the parser's first diagnostics */
+    size_t n_diags, total_diags, errors, warnings;
+    int error;        /* HPA_OK, or why the text cannot be used */
+    char reason[200]; /* with error, when the diagnostics do not say it: one line, "" for HPA_ERR_NO_MEMORY */
+} hpa_eq_profile;
+
+/* [non-RT] Parse EQ text (hpa_eq_parse's grammar) at rate_hz, fit its
+ * GraphicEQ curve, find the bands' peak (hpa_eq_peak_db) and the preamp they
+ * need, and check the band count (HPA_EQ_MAX_BANDS) and that preamp
+ * (HPA_EQ_PREAMP_MIN_DB at most).  HPA_OK with p filled (free it with
+ * hpa_eq_profile_free); or p->error, with the diagnostics and p->reason
+ * saying why (nothing to free). */
+HPA_API int hpa_eq_profile_load(hpa_eq_profile *p, const char *text, size_t len, double rate_hz);
+
+/* [non-RT] Free the bands; the counts and figures stay for a summary. */
+HPA_API void hpa_eq_profile_free(hpa_eq_profile *p);
+
 #ifdef __cplusplus
 }
 #endif

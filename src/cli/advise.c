@@ -108,14 +108,14 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         case 'm': o->music[o->n_music++] = optarg; break;
         case 'l':
             if (hpa_parse_double(optarg, 40.0, 130.0, &o->level_db)) {
-                hpa_cli_error("advise: --level '%s': a level in dB SPL from 40 to 130 is expected", optarg);
+                hpc_error("advise: --level '%s': a level in dB SPL from 40 to 130 is expected", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'j': {
             uint32_t n;
-            if (hpa_parse_u32(optarg, 1, 256, &n)) {
-                hpa_cli_error("advise: --threads '%s': a whole number from 1 to 256 is expected", optarg);
+            if (hpc_parse_u32(optarg, 1, 256, &n)) {
+                hpc_error("advise: --threads '%s': a whole number from 1 to 256 is expected", optarg);
                 return EXIT_USAGE;
             }
             o->threads = n;
@@ -123,28 +123,27 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         }
         case 'J': o->json = 1; break;
         case 'p':
-            if (hpa_plot_kind_for(optarg) == HPA_PLOT_NONE) {
-                hpa_cli_error("advise: --plot '%s': the file name must end in .png or .svg", optarg);
+            if (hpc_plot_kind_for(optarg) == HPC_PLOT_NONE) {
+                hpc_error("advise: --plot '%s': the file name must end in .png or .svg", optarg);
                 return EXIT_USAGE;
             }
             o->plot = optarg;
             break;
         case 'h': usage(stdout); return -1;
         case ':':
-            hpa_cli_error("advise: option '%s' needs a value (see hpamp advise --help)", argv[optind - 1]);
+            hpc_error("advise: option '%s' needs a value (see hpamp advise --help)", argv[optind - 1]);
             return EXIT_USAGE;
         default:
-            hpa_cli_error("advise: unknown option '%s' (see hpamp advise --help)", argv[optind - 1]);
+            hpc_error("advise: unknown option '%s' (see hpamp advise --help)", argv[optind - 1]);
             return EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        hpa_cli_error("advise: unexpected argument '%s' (music goes after --music; see hpamp advise --help)",
-                      argv[optind]);
+        hpc_error("advise: unexpected argument '%s' (music goes after --music; see hpamp advise --help)", argv[optind]);
         return EXIT_USAGE;
     }
     if (!o->hp || !o->src) {
-        hpa_cli_error("advise: needs --headphones and --source (see hpamp advise --help)");
+        hpc_error("advise: needs --headphones and --source (see hpamp advise --help)");
         return EXIT_USAGE;
     }
     return 0;
@@ -165,14 +164,14 @@ static void name_list(const hpa_db *db, const hpa_db_ref *refs, size_t n, char *
     buf[0] = 0;
     for (size_t i = 0; i < n && used < len; i++) {
         char name[512];
-        hpa_cli_db_name(db, refs[i], name, sizeof name);
+        hpc_db_name(db, refs[i], name, sizeof name);
         used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", name);
     }
 }
 
 /* A name from the database or an ad-hoc spec.  0 and *index; else the exit
  * status after a message. */
-int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const char *opt, size_t *index)
+int hpc_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const char *opt, size_t *index)
 {
     char why[256];
     /* a valid spec is a spec (no name reads as numbers with units) */
@@ -185,15 +184,15 @@ int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const cha
     if (spec_err == HPA_OK) {
         int e = hpa_db_add_spec(db, kind, text, index, why, sizeof why);
         if (e) {
-            hpa_cli_fail(e == HPA_ERR_NO_MEMORY ? "no-memory" : "failed", "%s '%s': %s", opt, text,
-                         e == HPA_ERR_NO_MEMORY ? "out of memory" : why);
+            hpc_fail(e == HPA_ERR_NO_MEMORY ? "no-memory" : "failed", "%s '%s': %s", opt, text,
+                     e == HPA_ERR_NO_MEMORY ? "out of memory" : why);
             return 1;
         }
         return 0;
     }
     hpa_db_match m;
     if (hpa_db_lookup(db, kind, text, &m) != HPA_OK) {
-        hpa_cli_error("%s: cannot look up '%s'", opt, text);
+        hpc_error("%s: cannot look up '%s'", opt, text);
         return 1;
     }
     if (m.how != HPA_DB_MATCH_NONE && (m.total == 1 || m.how == HPA_DB_MATCH_EXACT) && m.n == 1) {
@@ -208,27 +207,27 @@ int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const cha
     if (*p == '-' || *p == '+')
         p++;
     if (m.how == HPA_DB_MATCH_NONE && (strchr(text, ',') || (*p >= '0' && *p <= '9') || *p == '.')) {
-        hpa_cli_fail("bad-spec", "%s '%s': not a %s in the database, nor a spec: %s (expected like %s)", opt, text,
-                     kind_word(kind), why,
-                     kind == HPA_DB_HEADPHONES ? "\"300ohm,97dB/mW\" or \"32ohm,122dB/V\""
-                                               : "\"1.0V,0.9ohm\" or \"5.0V,0.1ohm,50mA\"");
+        hpc_fail("bad-spec", "%s '%s': not a %s in the database, nor a spec: %s (expected like %s)", opt, text,
+                 kind_word(kind), why,
+                 kind == HPA_DB_HEADPHONES ? "\"300ohm,97dB/mW\" or \"32ohm,122dB/V\""
+                                           : "\"1.0V,0.9ohm\" or \"5.0V,0.1ohm,50mA\"");
         return EXIT_USAGE;
     }
     char names[4096];
     name_list(db, m.refs, m.n, names, sizeof names);
     if (m.how == HPA_DB_MATCH_NONE) {
         if (m.n)
-            hpa_cli_fail("not-found", "no %s named '%s' in the database; closest: %s (see hpamp db search)",
-                         kind_word(kind), text, names);
+            hpc_fail("not-found", "no %s named '%s' in the database; closest: %s (see hpamp db search)",
+                     kind_word(kind), text, names);
         else
-            hpa_cli_fail("not-found", "no %s named '%s' in the database (see hpamp db search, or give a spec)",
-                         kind_word(kind), text);
+            hpc_fail("not-found", "no %s named '%s' in the database (see hpamp db search, or give a spec)",
+                     kind_word(kind), text);
     } else if (m.total > m.n) {
-        hpa_cli_fail("ambiguous", "'%s' matches %zu %ss: %s and %zu more; say which", text, m.total, kind_word(kind),
-                     names, m.total - m.n);
+        hpc_fail("ambiguous", "'%s' matches %zu %ss: %s and %zu more; say which", text, m.total, kind_word(kind), names,
+                 m.total - m.n);
     } else {
-        hpa_cli_fail("ambiguous", "'%s' matches %zu %ss: %s; say which%s", text, m.total, kind_word(kind), names,
-                     kind == HPA_DB_SOURCES ? " (a device's output: add se or bal)" : "");
+        hpc_fail("ambiguous", "'%s' matches %zu %ss: %s; say which%s", text, m.total, kind_word(kind), names,
+                 kind == HPA_DB_SOURCES ? " (a device's output: add se or bal)" : "");
     }
     return 1;
 }
@@ -584,7 +583,7 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
                     continue;
                 const hpa_db_source *s = hpa_db_source_at(c->db, picks[i].index);
                 char name[512];
-                hpa_cli_db_name(c->db, (hpa_db_ref){HPA_DB_SOURCES, picks[i].index}, name, sizeof name);
+                hpc_db_name(c->db, (hpa_db_ref){HPA_DB_SOURCES, picks[i].index}, name, sizeof name);
                 printf("    %+6.1f dB  %-52.52s  %s\n", picks[i].headroom_db, name, hpa_db_src_kind_name(s->kind));
                 shown++;
             }
@@ -616,7 +615,7 @@ static void jkey(FILE *f, const char *k, double v)
 /* hph_scan_run's progress, drawn on the terminal */
 static void show_progress(void *user, double fraction)
 {
-    hpa_progress_update(user, fraction);
+    hpc_progress_update(user, fraction);
 }
 
 static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_scan *scan, const hpa_advise_pick *picks,
@@ -626,10 +625,10 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
     FILE *f = stdout;
     char line[4096], r[1600];
     fputs("{\n  \"verdict\": ", f);
-    hpa_json_string(f, hpa_verdict_name(a->verdict));
+    hpc_json_string(f, hpa_verdict_name(a->verdict));
     verdict_line(c, line, sizeof line);
     fputs(",\n  \"summary\": ", f);
-    hpa_json_string(f, line);
+    hpc_json_string(f, line);
     fputs(",\n  \"reasons\": [", f);
     int first = 1;
     for (unsigned i = 0; i < HPA_REASON_COUNT; i++) {
@@ -638,29 +637,29 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
             continue;
         reason_text(c, bit, r, sizeof r);
         fputs(first ? "\n    {\"code\": " : ",\n    {\"code\": ", f);
-        hpa_json_string(f, hpa_reason_code(bit));
+        hpc_json_string(f, hpa_reason_code(bit));
         fputs(", \"text\": ", f);
-        hpa_json_string(f, r);
+        hpc_json_string(f, r);
         fputc('}', f);
         first = 0;
     }
     fputs(first ? "]" : "\n  ]", f);
     fputs(",\n  \"headphones\": {\"id\": ", f);
-    hpa_json_string(f, c->h->id);
+    hpc_json_string(f, c->h->id);
     fputs(", \"name\": ", f);
-    hpa_json_string(f, c->hp_name);
+    hpc_json_string(f, c->hp_name);
     fprintf(f, ", \"active\": %s}", c->h->active ? "true" : "false");
     fputs(",\n  \"source\": {\"id\": ", f);
-    hpa_json_string(f, c->s->id);
+    hpc_json_string(f, c->s->id);
     fputs(", \"name\": ", f);
-    hpa_json_string(f, c->src_name);
+    hpc_json_string(f, c->src_name);
     fputs(", \"kind\": ", f);
-    hpa_json_string(f, hpa_db_src_kind_name(c->s->kind));
+    hpc_json_string(f, hpa_db_src_kind_name(c->s->kind));
     fputc('}', f);
     jkey(f, "level_db", a->level_db);
     jkey(f, "crest_db", a->crest_db);
     fputs(",\n  \"crest_from\": ", f);
-    hpa_json_string(f, c->have_music ? "music" : "default");
+    hpc_json_string(f, c->have_music ? "music" : "default");
     jkey(f, "peak_spl_db", a->peak_spl_db);
     jkey(f, "sensitivity_db_v", a->sens_db_per_v);
     jkey(f, "nominal_ohm", a->nominal_ohm);
@@ -680,7 +679,7 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
     jkey(f, "headroom_db", a->headroom_db);
     fputs(",\n  \"limit\": ", f);
     if (limit_name(a->limit))
-        hpa_json_string(f, limit_name(a->limit));
+        hpc_json_string(f, limit_name(a->limit));
     else
         fputs("null", f);
     jkey(f, "damping_factor", a->damping_factor);
@@ -694,7 +693,7 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
         for (size_t i = 0; i < n_m; i++) {
             const hph_track *t = m[i].t;
             fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", f);
-            hpa_json_string(f, t->path);
+            hpc_json_string(f, t->path);
             fputs(", \"loudness_lufs\": ", f);
             jnum(f, t->loudness_lufs);
             fputs(", \"true_peak_dbtp\": ", f);
@@ -715,9 +714,9 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
             if (t->ok)
                 continue;
             fputs(any ? ",\n    {\"path\": " : "\n    {\"path\": ", f);
-            hpa_json_string(f, t->path);
+            hpc_json_string(f, t->path);
             fputs(", \"why\": ", f);
-            hpa_json_string(f, t->why);
+            hpc_json_string(f, t->why);
             fputc('}', f);
             any = 1;
         }
@@ -727,21 +726,21 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
     for (size_t i = 0; i < n_picks; i++) {
         const hpa_db_source *s = hpa_db_source_at(c->db, picks[i].index);
         char name[512];
-        hpa_cli_db_name(c->db, (hpa_db_ref){HPA_DB_SOURCES, picks[i].index}, name, sizeof name);
+        hpc_db_name(c->db, (hpa_db_ref){HPA_DB_SOURCES, picks[i].index}, name, sizeof name);
         fputs(i ? ",\n    {\"id\": " : "\n    {\"id\": ", f);
-        hpa_json_string(f, s->id);
+        hpc_json_string(f, s->id);
         fputs(", \"name\": ", f);
-        hpa_json_string(f, name);
+        hpc_json_string(f, name);
         fputs(", \"kind\": ", f);
-        hpa_json_string(f, hpa_db_src_kind_name(s->kind));
+        hpc_json_string(f, hpa_db_src_kind_name(s->kind));
         fputs(", \"output\": ", f);
-        hpa_json_string(f, hpa_db_output_name(s->output));
+        hpc_json_string(f, hpa_db_output_name(s->output));
         fputs(", \"headroom_db\": ", f);
         jnum(f, picks[i].headroom_db);
         fputs(", \"max_spl_db\": ", f);
         jnum(f, picks[i].max_spl_db);
         fputs(", \"limit\": ", f);
-        hpa_json_string(f, limit_name(picks[i].limit) ? limit_name(picks[i].limit) : "");
+        hpc_json_string(f, limit_name(picks[i].limit) ? limit_name(picks[i].limit) : "");
         fprintf(f, ", \"zout_known\": %s}", picks[i].zout_known ? "true" : "false");
     }
     fputs(n_picks ? "\n  ]\n}\n" : "]\n}\n", f);
@@ -763,28 +762,28 @@ static int plot_folder_check(const char *path)
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     struct stat st;
     if (stat(dir, &st) != 0) {
-        hpa_cli_fail("io", "--plot %s: %s: %s", path, dir, strerror(errno));
+        hpc_fail("io", "--plot %s: %s: %s", path, dir, strerror(errno));
         return 1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        hpa_cli_fail("io", "--plot %s: %s is not a folder", path, dir);
+        hpc_fail("io", "--plot %s: %s is not a folder", path, dir);
         return 1;
     }
     if (access(dir, W_OK) != 0) {
-        hpa_cli_fail("io", "--plot %s: %s: %s", path, dir, strerror(errno));
+        hpc_fail("io", "--plot %s: %s: %s", path, dir, strerror(errno));
         return 1;
     }
     return 0;
 }
 
-int hpa_cmd_advise(int argc, char **argv)
+int hpc_cmd_advise(int argc, char **argv)
 {
     hph_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
     advise_opts o;
     memset(&o, 0, sizeof o);
     o.music = calloc((size_t)argc + 1, sizeof *o.music);
     if (!o.music) {
-        hpa_cli_fail("no-memory", "out of memory");
+        hpc_fail("no-memory", "out of memory");
         return 1;
     }
     int rc = parse_args(argc, argv, &o);
@@ -792,8 +791,8 @@ int hpa_cmd_advise(int argc, char **argv)
         rc = 1;
     if (rc) {
         free(o.music);
-        if (rc > 0 && hpa_cli_argv_json(argc, argv))
-            hpa_cli_json_failure(stdout, rc);
+        if (rc > 0 && hpc_argv_json(argc, argv))
+            hpc_json_failure(stdout, rc);
         return rc < 0 ? 0 : rc;
     }
 
@@ -802,19 +801,19 @@ int hpa_cmd_advise(int argc, char **argv)
     memset(&scan, 0, sizeof scan);
     measured *m = NULL;
     hpa_advise_pick *picks = NULL;
-    hpa_plot_track *pt = NULL;
+    hpc_plot_track *pt = NULL;
     int answered = 0; /* the --json answer is out */
     rc = 1;
-    if (hpa_cli_db_open(&db))
+    if (hpc_db_open(&db))
         goto out;
 
     size_t hi, si;
-    int r = hpa_cli_db_resolve(db, HPA_DB_HEADPHONES, o.hp, "--headphones", &hi);
+    int r = hpc_db_resolve(db, HPA_DB_HEADPHONES, o.hp, "--headphones", &hi);
     if (r) {
         rc = r;
         goto out;
     }
-    r = hpa_cli_db_resolve(db, HPA_DB_SOURCES, o.src, "--source", &si);
+    r = hpc_db_resolve(db, HPA_DB_SOURCES, o.src, "--source", &si);
     if (r) {
         rc = r;
         goto out;
@@ -831,24 +830,23 @@ int hpa_cmd_advise(int argc, char **argv)
             int failed = hph_scan_add(&scan, o.music[i]);
             for (size_t k = before; k < scan.n; k++)
                 if (scan.tracks[k].unread)
-                    hpa_cli_warn("%s: %s (skipped)", scan.tracks[k].path, scan.tracks[k].why);
+                    hpc_warn("%s: %s (skipped)", scan.tracks[k].path, scan.tracks[k].why);
             if (failed) {
-                hpa_cli_fail(scan.error_code, "%s", scan.error);
+                hpc_fail(scan.error_code, "%s", scan.error);
                 goto out;
             }
         }
         if (!scan.n) {
-            hpa_cli_fail("no-audio", "no files in %s%s", o.music[0],
-                         o.n_music > 1 ? " and the other --music paths" : "");
+            hpc_fail("no-audio", "no files in %s%s", o.music[0], o.n_music > 1 ? " and the other --music paths" : "");
             goto out;
         }
-        hpa_progress bar;
-        hpa_progress_begin(&bar, "measuring", 1);
+        hpc_progress bar;
+        hpc_progress_begin(&bar, "measuring", 1);
         hph_scan_run(&scan, o.threads, bar.enabled ? show_progress : NULL, &bar);
-        hpa_progress_end(&bar);
+        hpc_progress_end(&bar);
         m = malloc(scan.n * sizeof *m);
         if (!m) {
-            hpa_cli_fail("no-memory", "out of memory");
+            hpc_fail("no-memory", "out of memory");
             goto out;
         }
         for (size_t i = 0; i < scan.n; i++) {
@@ -860,16 +858,15 @@ int hpa_cmd_advise(int argc, char **argv)
             } else {
                 /* the unread were warned about while the folders were walked */
                 if (!t->unread && n_warned++ < SKIPPED_SHOWN)
-                    hpa_cli_warn("%s: %s (skipped)", t->path, t->why);
+                    hpc_warn("%s: %s (skipped)", t->path, t->why);
                 n_skipped++;
             }
         }
         if (n_warned > SKIPPED_SHOWN)
-            hpa_cli_warn("%zu more files skipped (see --json: skipped)", n_warned - SKIPPED_SHOWN);
+            hpc_warn("%zu more files skipped (see --json: skipped)", n_warned - SKIPPED_SHOWN);
         if (!n_m) {
-            hpa_cli_fail("no-audio", "no audio to measure in %s%s (%zu file%s, none readable audio with a loudness)",
-                         o.music[0], o.n_music > 1 ? " and the other --music paths" : "", scan.n,
-                         scan.n == 1 ? "" : "s");
+            hpc_fail("no-audio", "no audio to measure in %s%s (%zu file%s, none readable audio with a loudness)",
+                     o.music[0], o.n_music > 1 ? " and the other --music paths" : "", scan.n, scan.n == 1 ? "" : "s");
             goto out;
         }
         qsort(m, n_m, sizeof *m, cmp_crest);
@@ -878,13 +875,13 @@ int hpa_cmd_advise(int argc, char **argv)
 
     hpa_advice a;
     if (hpa_advise(h, s, o.level_db, crest, &a) != HPA_OK) {
-        hpa_cli_error("advise: cannot compute (level %.1f dB SPL, crest %.1f dB)", o.level_db, crest);
+        hpc_error("advise: cannot compute (level %.1f dB SPL, crest %.1f dB)", o.level_db, crest);
         goto out;
     }
     size_t n_src = hpa_db_count(db, HPA_DB_SOURCES), n_picks = 0, total_picks = 0;
     picks = malloc((n_src ? n_src : 1) * sizeof *picks);
     if (!picks) {
-        hpa_cli_fail("no-memory", "out of memory");
+        hpc_fail("no-memory", "out of memory");
         goto out;
     }
     hpa_advise_suggest(db, h, o.level_db, crest, si, picks, n_src, &total_picks);
@@ -897,8 +894,8 @@ int hpa_cmd_advise(int argc, char **argv)
     c.s = s;
     c.a = &a;
     c.have_music = o.n_music > 0;
-    hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, c.hp_name, sizeof c.hp_name);
-    hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, c.src_name, sizeof c.src_name);
+    hpc_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, c.hp_name, sizeof c.hp_name);
+    hpc_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, c.src_name, sizeof c.src_name);
 
     /* with --json the answer is printed once nothing can fail any more (the
      * plot comes first), so that stdout holds one object: the answer, or
@@ -910,7 +907,7 @@ int hpa_cmd_advise(int argc, char **argv)
             answered = 1;
         }
         verdict_line(&c, line, sizeof line);
-        hpa_cli_fail("cannot-tell", "%s", line);
+        hpc_fail("cannot-tell", "%s", line);
         rc = 1;
         goto out;
     }
@@ -925,13 +922,13 @@ int hpa_cmd_advise(int argc, char **argv)
         int have_hp = !h->active && hpa_advise_headphone(h, &hp, NULL) == HPA_OK;
         int have_src = hpa_advise_source(s, &src, &zk, NULL) == HPA_OK;
         if (!have_hp || !isfinite(a.max_spl_db)) {
-            hpa_cli_fail("nothing-to-plot", "--plot: nothing to draw: %s has its own amplifier", c.hp_name);
+            hpc_fail("nothing-to-plot", "--plot: nothing to draw: %s has its own amplifier", c.hp_name);
             goto out;
         }
         size_t n_pt = n_m < TRACKS_SHOWN ? n_m : TRACKS_SHOWN;
         pt = calloc(n_pt + 1, sizeof *pt);
         if (!pt) {
-            hpa_cli_fail("no-memory", "out of memory");
+            hpc_fail("no-memory", "out of memory");
             goto out;
         }
         for (size_t i = 0; i < n_pt; i++) {
@@ -941,8 +938,8 @@ int hpa_cmd_advise(int argc, char **argv)
         }
         char title[1200], why[256];
         snprintf(title, sizeof title, "%s on %s: %s", c.hp_name, c.src_name, hpa_verdict_name(a.verdict));
-        if (hpa_plot_write(o.plot, title, &hp, have_src ? &src : NULL, zk, &a, pt, n_pt, why, sizeof why)) {
-            hpa_cli_fail("io", "--plot %s: %s", o.plot, why);
+        if (hpc_plot_write(o.plot, title, &hp, have_src ? &src : NULL, zk, &a, pt, n_pt, why, sizeof why)) {
+            hpc_fail("io", "--plot %s: %s", o.plot, why);
             goto out;
         }
         if (!o.json) {
@@ -955,13 +952,13 @@ int hpa_cmd_advise(int argc, char **argv)
         answered = 1;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        hpa_cli_fail("io", "cannot write the output");
+        hpc_fail("io", "cannot write the output");
         goto out;
     }
     rc = 0;
 out:
     if (rc && o.json && !answered)
-        hpa_cli_json_failure(stdout, rc);
+        hpc_json_failure(stdout, rc);
     free(pt);
     free(picks);
     free(m);

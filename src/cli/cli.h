@@ -1,12 +1,12 @@
 /* cli.h — the hpamp command's subcommands. Each takes argv from its own name on. */
-#ifndef HPA_CLI_H
-#define HPA_CLI_H
+#ifndef HPC_H
+#define HPC_H
 
-int hpa_cmd_render(int argc, char **argv);
-int hpa_cmd_preset(int argc, char **argv);
-int hpa_cmd_db(int argc, char **argv);
-int hpa_cmd_play(int argc, char **argv);
-int hpa_cmd_advise(int argc, char **argv);
-int hpa_cmd_dose(int argc, char **argv);
+int hpc_cmd_render(int argc, char **argv);
+int hpc_cmd_preset(int argc, char **argv);
+int hpc_cmd_db(int argc, char **argv);
+int hpc_cmd_play(int argc, char **argv);
+int hpc_cmd_advise(int argc, char **argv);
+int hpc_cmd_dose(int argc, char **argv);
 
 #endif

@@ -22,20 +22,20 @@
 static void warn_line(void *user, const char *message)
 {
     (void)user;
-    hpa_cli_warn("%s", message);
+    hpc_warn("%s", message);
 }
 
-int hpa_cli_db_open(hpa_db **out)
+int hpc_db_open(hpa_db **out)
 {
     int err = hph_gear_open(out, warn_line, NULL);
     if (err) {
-        hpa_cli_fail("database", "cannot load the database: %s", hpa_strerror(err));
+        hpc_fail("database", "cannot load the database: %s", hpa_strerror(err));
         return -1;
     }
     return 0;
 }
 
-void hpa_cli_db_name(const hpa_db *db, hpa_db_ref ref, char *buf, size_t len)
+void hpc_db_name(const hpa_db *db, hpa_db_ref ref, char *buf, size_t len)
 {
     hph_gear_name(db, ref, buf, len);
 }
@@ -64,7 +64,7 @@ static void json_num(FILE *f, double v)
 static void json_key_str(FILE *f, const char *key, const char *value)
 {
     fprintf(f, ", \"%s\": ", key);
-    hpa_json_string(f, value);
+    hpc_json_string(f, value);
 }
 
 static void json_key_num(FILE *f, const char *key, double v)
@@ -76,7 +76,7 @@ static void json_key_num(FILE *f, const char *key, double v)
 static void json_headphone(FILE *f, const hpa_db_headphone *h)
 {
     fputs("{\"id\": ", f);
-    hpa_json_string(f, h->id);
+    hpc_json_string(f, h->id);
     json_key_str(f, "brand", h->brand);
     json_key_str(f, "model", h->model);
     json_key_str(f, "type", hpa_db_hp_type_name(h->type));
@@ -98,7 +98,7 @@ static void json_headphone(FILE *f, const hpa_db_headphone *h)
 static void json_source(FILE *f, const hpa_db_source *s)
 {
     fputs("{\"id\": ", f);
-    hpa_json_string(f, s->id);
+    hpc_json_string(f, s->id);
     json_key_str(f, "brand", s->brand);
     json_key_str(f, "model", s->model);
     json_key_str(f, "kind", hpa_db_src_kind_name(s->kind));
@@ -490,7 +490,7 @@ static int parse_db_args(const char *sub, const char *usage, int allow_kinds, in
         case 'H':
         case 'S':
             if (!allow_kinds) {
-                hpa_cli_error("db %s: unknown option '%s' (see hpamp db %s --help)", sub, argv[optind - 1], sub);
+                hpc_error("db %s: unknown option '%s' (see hpamp db %s --help)", sub, argv[optind - 1], sub);
                 return EXIT_USAGE;
             }
             o->kinds |= c == 'H' ? HPA_DB_HEADPHONES : HPA_DB_SOURCES;
@@ -498,7 +498,7 @@ static int parse_db_args(const char *sub, const char *usage, int allow_kinds, in
         case 'J': o->json = 1; break;
         case 'h': fputs(usage, stdout); return -1;
         default:
-            hpa_cli_error("db %s: unknown option '%s' (see hpamp db %s --help)", sub, argv[optind - 1], sub);
+            hpc_error("db %s: unknown option '%s' (see hpamp db %s --help)", sub, argv[optind - 1], sub);
             return EXIT_USAGE;
         }
     }
@@ -508,7 +508,7 @@ static int parse_db_args(const char *sub, const char *usage, int allow_kinds, in
     for (int i = optind; i < argc; i++) {
         size_t len = strlen(argv[i]);
         if (n + len + 2 > sizeof o->text) {
-            hpa_cli_error("db %s: the text is too long", sub);
+            hpc_error("db %s: the text is too long", sub);
             return EXIT_USAGE;
         }
         if (n)
@@ -527,17 +527,17 @@ static int cmd_list(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     if (o.n_words) {
-        hpa_cli_error("db list: takes no names; unexpected '%s' (did you mean hpamp db search?)", argv[optind]);
+        hpc_error("db list: takes no names; unexpected '%s' (did you mean hpamp db search?)", argv[optind]);
         return EXIT_USAGE;
     }
     hpa_db *db;
-    if (hpa_cli_db_open(&db))
+    if (hpc_db_open(&db))
         return 1;
     size_t total = 0;
     hpa_db_search(db, (hpa_db_kind)o.kinds, "", NULL, 0, &total);
     hpa_db_ref *refs = malloc((total ? total : 1) * sizeof *refs);
     if (!refs) {
-        hpa_cli_fail("no-memory", "out of memory");
+        hpc_fail("no-memory", "out of memory");
         hpa_db_destroy(db);
         return 1;
     }
@@ -558,23 +558,23 @@ static int cmd_search(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     if (!o.n_words) {
-        hpa_cli_error("db search: needs TEXT to look for (see hpamp db search --help)");
+        hpc_error("db search: needs TEXT to look for (see hpamp db search --help)");
         return EXIT_USAGE;
     }
     /* a word is letters and digits (the rest is left out of names, as in
      * lookups): a text without one would match everything */
     if (!hpa_db_normalize(o.text, NULL, 0)) {
-        hpa_cli_error("db search: '%s' has no letter or digit to look for (hpamp db list lists everything)", o.text);
+        hpc_error("db search: '%s' has no letter or digit to look for (hpamp db list lists everything)", o.text);
         return EXIT_USAGE;
     }
     hpa_db *db;
-    if (hpa_cli_db_open(&db))
+    if (hpc_db_open(&db))
         return 1;
     size_t total = 0;
     hpa_db_search(db, (hpa_db_kind)o.kinds, o.text, NULL, 0, &total);
     hpa_db_ref *refs = malloc((total ? total : 1) * sizeof *refs);
     if (!refs) {
-        hpa_cli_fail("no-memory", "out of memory");
+        hpc_fail("no-memory", "out of memory");
         hpa_db_destroy(db);
         return 1;
     }
@@ -584,7 +584,7 @@ static int cmd_search(int argc, char **argv)
     else if (total)
         print_table(stdout, db, o.kinds, refs, total, 1);
     if (!total)
-        hpa_cli_fail("not-found", "nothing in the database matches '%s'", o.text);
+        hpc_fail("not-found", "nothing in the database matches '%s'", o.text);
     free(refs);
     hpa_db_destroy(db);
     return total ? 0 : 1;
@@ -597,7 +597,7 @@ static void name_list(const hpa_db *db, const hpa_db_ref *refs, size_t n, char *
     buf[0] = 0;
     for (size_t i = 0; i < n && used < len; i++) {
         char name[512];
-        hpa_cli_db_name(db, refs[i], name, sizeof name);
+        hpc_db_name(db, refs[i], name, sizeof name);
         used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", name);
     }
 }
@@ -609,31 +609,30 @@ static int cmd_show(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     if (!o.n_words) {
-        hpa_cli_error("db show: needs a NAME (see hpamp db show --help)");
+        hpc_error("db show: needs a NAME (see hpamp db show --help)");
         return EXIT_USAGE;
     }
     hpa_db *db;
-    if (hpa_cli_db_open(&db))
+    if (hpc_db_open(&db))
         return 1;
     hpa_db_match m;
     char names[4096];
     rc = 1;
     if (hpa_db_lookup(db, HPA_DB_ANY, o.text, &m)) {
-        hpa_cli_error("db show: cannot look up '%s'", o.text);
+        hpc_error("db show: cannot look up '%s'", o.text);
     } else if (m.how == HPA_DB_MATCH_NONE) {
         name_list(db, m.refs, m.n, names, sizeof names);
         if (m.n)
-            hpa_cli_fail("not-found", "no headphone or source named '%s'; closest: %s", o.text, names);
+            hpc_fail("not-found", "no headphone or source named '%s'; closest: %s", o.text, names);
         else
-            hpa_cli_fail("not-found", "no headphone or source named '%s' (try hpamp db search)", o.text);
+            hpc_fail("not-found", "no headphone or source named '%s' (try hpamp db search)", o.text);
     } else if (m.how != HPA_DB_MATCH_EXACT && m.total > 1) {
         name_list(db, m.refs, m.n, names, sizeof names);
         if (m.total > m.n)
-            hpa_cli_fail("ambiguous",
-                         "'%s' matches %zu entries: %s and %zu more; say which (or try hpamp db search %s)", o.text,
-                         m.total, names, m.total - m.n, o.text);
+            hpc_fail("ambiguous", "'%s' matches %zu entries: %s and %zu more; say which (or try hpamp db search %s)",
+                     o.text, m.total, names, m.total - m.n, o.text);
         else
-            hpa_cli_fail("ambiguous", "'%s' matches %zu entries: %s; say which", o.text, m.total, names);
+            hpc_fail("ambiguous", "'%s' matches %zu entries: %s; say which", o.text, m.total, names);
     } else {
         if (o.json) {
             json_refs(stdout, db, HPA_DB_ANY, m.refs, m.n);
@@ -653,7 +652,7 @@ static int cmd_show(int argc, char **argv)
     return rc;
 }
 
-int hpa_cmd_db(int argc, char **argv)
+int hpc_cmd_db(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage_db, stderr);
@@ -672,12 +671,12 @@ int hpa_cmd_db(int argc, char **argv)
     } else if (!strcmp(sub, "show")) {
         rc = cmd_show(argc - 1, argv + 1);
     } else {
-        hpa_cli_error("db: unknown command '%s' (list, search or show; see hpamp db --help)", sub);
+        hpc_error("db: unknown command '%s' (list, search or show; see hpamp db --help)", sub);
         rc = EXIT_USAGE;
     }
     /* --json: a failure is an object too (a search that finds nothing
      * answers with empty lists) */
-    if (rc && !json_answered && hpa_cli_argv_json(argc, argv))
-        hpa_cli_json_failure(stdout, rc);
+    if (rc && !json_answered && hpc_argv_json(argc, argv))
+        hpc_json_failure(stdout, rc);
     return rc;
 }

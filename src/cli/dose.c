@@ -51,11 +51,11 @@ static void hms(char *b, size_t len, double s)
 
 static int dose_command(int argc, char **argv);
 
-int hpa_cmd_dose(int argc, char **argv)
+int hpc_cmd_dose(int argc, char **argv)
 {
     int rc = dose_command(argc, argv);
-    if (rc && hpa_cli_argv_json(argc, argv))
-        hpa_cli_json_failure(stdout, rc);
+    if (rc && hpc_argv_json(argc, argv))
+        hpc_json_failure(stdout, rc);
     return rc;
 }
 
@@ -76,32 +76,30 @@ static int dose_command(int argc, char **argv)
         switch (c) {
         case OPT_JSON: json = 1; break;
         case OPT_MODE:
-            if (hpa_parse_u32(optarg, 1, 2, &mode)) {
-                hpa_cli_error("dose: --dose-mode takes 1 or 2, not '%s'", optarg);
+            if (hpc_parse_u32(optarg, 1, 2, &mode)) {
+                hpc_error("dose: --dose-mode takes 1 or 2, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case OPT_ADD:
             if (hpa_parse_double(optarg, 1.0, 7.0 * 86400.0, &add_s)) {
-                hpa_cli_error("dose: --add takes 1 to 604800 seconds, not '%s'", optarg);
+                hpc_error("dose: --add takes 1 to 604800 seconds, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case OPT_LEVEL:
             if (hpa_parse_double(optarg, 0.0, 150.0, &level)) {
-                hpa_cli_error("dose: --level takes 0 to 150 dBA, not '%s'", optarg);
+                hpc_error("dose: --level takes 0 to 150 dBA, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'h': usage(stdout); return 0;
-        case ':': hpa_cli_error("dose: %s needs a value", argv[optind - 1]); return EXIT_USAGE;
-        default:
-            hpa_cli_error("dose: unknown option '%s' (see hpamp dose --help)", argv[optind - 1]);
-            return EXIT_USAGE;
+        case ':': hpc_error("dose: %s needs a value", argv[optind - 1]); return EXIT_USAGE;
+        default: hpc_error("dose: unknown option '%s' (see hpamp dose --help)", argv[optind - 1]); return EXIT_USAGE;
         }
     }
     if (optind < argc || (add_s > 0.0) != isfinite(level)) {
-        hpa_cli_error("dose: --add and --level go together; no other arguments (see hpamp dose --help)");
+        hpc_error("dose: --add and --level go together; no other arguments (see hpamp dose --help)");
         return EXIT_USAGE;
     }
     double now = hph_dose_now();
@@ -109,16 +107,16 @@ static int dose_command(int argc, char **argv)
     char why[1200];
     if (add_s > 0.0) {
         if (hph_dose_open(&d, (int)mode, now, 1, why, sizeof why)) {
-            hpa_cli_fail("journal", "dose: %s", why);
+            hpc_fail("journal", "dose: %s", why);
             return 1;
         }
         if (d.bad)
-            hpa_cli_warn("dose: %zu damaged line%s dropped from %s", d.bad, d.bad == 1 ? "" : "s", d.path);
+            hpc_warn("dose: %zu damaged line%s dropped from %s", d.bad, d.bad == 1 ? "" : "s", d.path);
         long whole = (long)floor(add_s);
         double t0 = now - add_s;
         for (long i = 0; i < whole; i++) {
             if (hph_dose_add(&d, t0 + (double)i, 1.0, level)) {
-                hpa_cli_fail("journal", "dose: %s: %s", d.path, strerror(errno));
+                hpc_fail("journal", "dose: %s: %s", d.path, strerror(errno));
                 hph_dose_close(&d);
                 return 1;
             }
@@ -132,7 +130,7 @@ static int dose_command(int argc, char **argv)
         hph_dose_close(&d);
     }
     if (hph_dose_open(&d, (int)mode, now, 0, why, sizeof why)) {
-        hpa_cli_fail("journal", "dose: %s", why);
+        hpc_fail("journal", "dose: %s", why);
         return 1;
     }
     const double allow = hpa_dose_allowance_pa2h(d.mode);
@@ -140,33 +138,33 @@ static int dose_command(int argc, char **argv)
     const double at[3] = {80.0, 85.0, 90.0};
     if (json) {
         printf("{\"mode\": %d, \"allowance_pa2h\": ", d.mode);
-        hpa_json_number(stdout, allow, 4);
+        hpc_json_number(stdout, allow, 4);
         printf(", \"window_s\": %.0f, \"now\": %.0f, \"path\": ", HPA_DOSE_WINDOW_S, floor(now));
-        hpa_json_string(stdout, d.path);
+        hpc_json_string(stdout, d.path);
         printf(", \"records\": %zu, \"skipped_lines\": %zu, \"skipped_bytes\": %lld, \"week\": {\"listened_s\": ",
                d.records, d.bad, d.skipped_bytes);
-        hpa_json_number(stdout, d.listened_s, 1);
+        hpc_json_number(stdout, d.listened_s, 1);
         printf(", \"pa2h\": ");
-        hpa_json_number(stdout, d.pa2h, 12);
+        hpc_json_number(stdout, d.pa2h, 12);
         printf(", \"percent\": ");
-        hpa_json_number(stdout, hph_dose_percent(&d), 9);
+        hpc_json_number(stdout, hph_dose_percent(&d), 9);
         printf("}, \"remaining_s\": {");
         for (int i = 0; i < 3; i++) {
             printf("%s\"%.0f\": ", i ? ", " : "", at[i]);
-            hpa_json_number(stdout, left > 0 ? left / hpa_dose_pa2(at[i]) * 3600.0 : 0.0, 1);
+            hpc_json_number(stdout, left > 0 ? left / hpa_dose_pa2(at[i]) * 3600.0 : 0.0, 1);
         }
         printf("}, \"days\": [");
         for (int k = 0; k < HPA_DOSE_DAYS; k++) {
             printf("%s{\"day_start\": %lld, \"listened_s\": ", k ? ", " : "", (long long)d.days[k].day_start);
-            hpa_json_number(stdout, d.days[k].listened_s, 1);
+            hpc_json_number(stdout, d.days[k].listened_s, 1);
             printf(", \"pa2h\": ");
-            hpa_json_number(stdout, d.days[k].pa2h, 12);
+            hpc_json_number(stdout, d.days[k].pa2h, 12);
             printf(", \"percent\": ");
-            hpa_json_number(stdout, 100.0 * d.days[k].pa2h / allow, 3);
+            hpc_json_number(stdout, 100.0 * d.days[k].pa2h / allow, 3);
             printf("}");
         }
         printf("], \"acknowledged\": %s, \"ack_listened_s\": ", hph_dose_ack_valid(&d) ? "true" : "false");
-        hpa_json_number(stdout, d.ack_t ? d.ack_listened_s : 0.0, 1);
+        hpc_json_number(stdout, d.ack_t ? d.ack_listened_s : 0.0, 1);
         printf("}\n");
         return 0;
     }

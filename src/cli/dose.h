@@ -2,6 +2,6 @@
 #ifndef HPC_DOSE_H
 #define HPC_DOSE_H
 
-int hpa_cmd_dose(int argc, char **argv);
+int hpc_cmd_dose(int argc, char **argv);
 
 #endif

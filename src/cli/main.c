@@ -12,12 +12,12 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"render", hpa_cmd_render, "play a file through the DAC chain into a file (resample, volume, dither)"},
-    {"preset", hpa_cmd_preset, "headphone presets for render: list, show"},
-    {"db", hpa_cmd_db, "the headphone and source database: list, search, show"},
-    {"play", hpa_cmd_play, "play files through the DAC chain to PipeWire or ALSA, live, with hearing protection"},
-    {"advise", hpa_cmd_advise, "does this headphone need an amp on this source? (with your music)"},
-    {"dose", hpa_cmd_dose, "your sound dose of the last 7 days, as play recorded it"},
+    {"render", hpc_cmd_render, "play a file through the DAC chain into a file (resample, volume, dither)"},
+    {"preset", hpc_cmd_preset, "headphone presets for render: list, show"},
+    {"db", hpc_cmd_db, "the headphone and source database: list, search, show"},
+    {"play", hpc_cmd_play, "play files through the DAC chain to PipeWire or ALSA, live, with hearing protection"},
+    {"advise", hpc_cmd_advise, "does this headphone need an amp on this source? (with your music)"},
+    {"dose", hpc_cmd_dose, "your sound dose of the last 7 days, as play recorded it"},
 };
 
 static void usage(FILE *f)
@@ -55,6 +55,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    hpa_cli_error("unknown command '%s' (see hpamp --help)", cmd);
+    hpc_error("unknown command '%s' (see hpamp --help)", cmd);
     return EXIT_USAGE;
 }

@@ -101,7 +101,7 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 done, 1 failure (device, file), 2 usage error, 128+N on signal N.\n",
             hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), floor_db,
-            hpa_range_text(floor_db, 0.0, "dBFS", ceil, sizeof ceil), hpa_cli_crossfeed_ranges(xf, sizeof xf));
+            hpa_range_text(floor_db, 0.0, "dBFS", ceil, sizeof ceil), hpc_crossfeed_ranges(xf, sizeof xf));
 }
 
 typedef struct play_opts {
@@ -184,22 +184,22 @@ static int parse_args(int argc, char **argv, play_opts *o)
         switch (c) {
         case 'd':
             if (parse_device(optarg, o)) {
-                hpa_cli_error("play: --device takes alsa[:NAME], pipewire[:TARGET] or an ALSA name, not '%s'", optarg);
+                hpc_error("play: --device takes alsa[:NAME], pipewire[:TARGET] or an ALSA name, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'v':
             if (hpa_param_parse(optarg, HPA_PARAM_VOLUME_DB, &o->volume_db)) {
-                hpa_cli_error("play: --volume takes %s, not '%s'",
-                              hpa_param_range_text(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
+                hpc_error("play: --volume takes %s, not '%s'", hpa_param_range_text(HPA_PARAM_VOLUME_DB, r1, sizeof r1),
+                          optarg);
                 return EXIT_USAGE;
             }
             o->volume_set = 1;
             break;
         case OPT_MAX:
             if (hpa_parse_double(optarg, floor_db, 0.0, &o->max_volume_db)) {
-                hpa_cli_error("play: --max-volume takes %s, not '%s'",
-                              hpa_range_text(floor_db, 0.0, "dBFS", r1, sizeof r1), optarg);
+                hpc_error("play: --max-volume takes %s, not '%s'", hpa_range_text(floor_db, 0.0, "dBFS", r1, sizeof r1),
+                          optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -210,34 +210,34 @@ static int parse_args(int argc, char **argv, play_opts *o)
         case OPT_PRESET: o->preset = optarg; break;
         case OPT_XF: {
             const char *name;
-            if (hpa_cli_parse_crossfeed(optarg, &name, &o->xf_fcut_hz, &o->xf_feed_db)) {
-                hpa_cli_error("play: --crossfeed takes %s, not '%s'", hpa_cli_crossfeed_choices(r1, sizeof r1), optarg);
+            if (hpc_parse_crossfeed(optarg, &name, &o->xf_fcut_hz, &o->xf_feed_db)) {
+                hpc_error("play: --crossfeed takes %s, not '%s'", hpc_crossfeed_choices(r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             o->crossfeed = 1;
             break;
         }
         case OPT_DOSE_MODE:
-            if (hpa_parse_u32(optarg, 1, 2, &o->dose_mode)) {
-                hpa_cli_error("play: --dose-mode takes 1 or 2, not '%s'", optarg);
+            if (hpc_parse_u32(optarg, 1, 2, &o->dose_mode)) {
+                hpc_error("play: --dose-mode takes 1 or 2, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case OPT_PERIOD:
-            if (hpa_parse_u32(optarg, 64, 8192, &o->period)) {
-                hpa_cli_error("play: --period takes 64 to 8192 frames, not '%s'", optarg);
+            if (hpc_parse_u32(optarg, 64, 8192, &o->period)) {
+                hpc_error("play: --period takes 64 to 8192 frames, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'r':
-            if (hpa_parse_u32(optarg, HPA_RATE_MIN_HZ, HPA_RATE_MAX_HZ, &o->rate)) {
-                hpa_cli_error("play: --rate takes a whole number of Hz from 8000 to 768000, not '%s'", optarg);
+            if (hpc_parse_u32(optarg, HPA_RATE_MIN_HZ, HPA_RATE_MAX_HZ, &o->rate)) {
+                hpc_error("play: --rate takes a whole number of Hz from 8000 to 768000, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case OPT_FORMAT:
             if (hph_dev_format_parse(optarg, &o->format)) {
-                hpa_cli_error("play: --format takes S16_LE, S24_3LE, S24_LE, S32_LE or FLOAT_LE, not '%s'", optarg);
+                hpc_error("play: --format takes S16_LE, S24_3LE, S24_LE, S32_LE or FLOAT_LE, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             o->format_set = 1;
@@ -245,22 +245,20 @@ static int parse_args(int argc, char **argv, play_opts *o)
         case OPT_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
-        case ':': hpa_cli_error("play: %s needs a value (see hpamp play --help)", argv[optind - 1]); return EXIT_USAGE;
-        default:
-            hpa_cli_error("play: unknown option '%s' (see hpamp play --help)", argv[optind - 1]);
-            return EXIT_USAGE;
+        case ':': hpc_error("play: %s needs a value (see hpamp play --help)", argv[optind - 1]); return EXIT_USAGE;
+        default: hpc_error("play: unknown option '%s' (see hpamp play --help)", argv[optind - 1]); return EXIT_USAGE;
         }
     }
     if (optind >= argc) {
-        hpa_cli_error("play: needs at least one file (see hpamp play --help)");
+        hpc_error("play: needs at least one file (see hpamp play --help)");
         return EXIT_USAGE;
     }
     if (!o->hp != !o->src) {
-        hpa_cli_error("play: --headphones and --source go together (the SPL at the ear needs both)");
+        hpc_error("play: --headphones and --source go together (the SPL at the ear needs both)");
         return EXIT_USAGE;
     }
     if (o->format_set && o->format == HPH_DEV_S24_3LE && o->backend == HPH_BACKEND_PIPEWIRE) {
-        hpa_cli_error("play: --format S24_3LE is for ALSA devices; PipeWire takes S16_LE, S24_LE, S32_LE or FLOAT_LE");
+        hpc_error("play: --format S24_3LE is for ALSA devices; PipeWire takes S16_LE, S24_LE, S32_LE or FLOAT_LE");
         return EXIT_USAGE;
     }
     o->files = (const char **)argv + optind;
@@ -337,28 +335,28 @@ static void draw_status(play_ui *ui, const hph_player_status *st, int final)
     const char *name = st->index >= 0 && st->index < ui->n_files ? base_name(ui->files[st->index]) : "-";
     if (ui->o->json) {
         fprintf(stderr, "{\"file\": ");
-        hpa_json_string(stderr, st->index >= 0 && st->index < ui->n_files ? ui->files[st->index] : "");
+        hpc_json_string(stderr, st->index >= 0 && st->index < ui->n_files ? ui->files[st->index] : "");
         fprintf(stderr, ", \"index\": %d, \"position_s\": ", st->index);
-        hpa_json_number(stderr, st->position_s, 2);
+        hpc_json_number(stderr, st->position_s, 2);
         fprintf(stderr, ", \"volume_db\": ");
-        hpa_json_number(stderr, st->volume_db, 1);
+        hpc_json_number(stderr, st->volume_db, 1);
         fprintf(stderr, ", \"gain_db\": ");
-        hpa_json_number(stderr, db_of(st->gain), 2);
+        hpc_json_number(stderr, db_of(st->gain), 2);
         if (ui->safety->spl_known) {
             fprintf(stderr, ", \"volume_spl_db\": ");
-            hpa_json_number(stderr, ui->safety->spl0_db + st->volume_db, 1);
+            hpc_json_number(stderr, ui->safety->spl0_db + st->volume_db, 1);
         }
         if (ui->o->eq_file || ui->o->eq_text)
             fprintf(stderr, ", \"eq\": %s", st->eq_on ? "true" : "false");
         if (ui->o->crossfeed)
             fprintf(stderr, ", \"crossfeed\": %s", st->crossfeed_on ? "true" : "false");
         fprintf(stderr, ", \"limiter_db\": ");
-        hpa_json_number(stderr, st->limiter_db, 2);
+        hpc_json_number(stderr, st->limiter_db, 2);
         fprintf(stderr, ", \"limited_frames\": %llu", (unsigned long long)st->limited_frames);
         fprintf(stderr, ", \"muted\": %s, \"peak_dbfs\": [", st->muted ? "true" : "false");
         for (uint32_t c = 0; c < st->channels; c++) {
             fprintf(stderr, "%s", c ? ", " : "");
-            hpa_json_number(stderr, db_of(st->peak[c]), 1);
+            hpc_json_number(stderr, db_of(st->peak[c]), 1);
         }
         fprintf(stderr, "], \"clipped\": %llu, \"xruns\": %llu, \"underruns\": %llu}\n",
                 (unsigned long long)st->clipped, (unsigned long long)ui->xruns, (unsigned long long)st->starved);
@@ -393,12 +391,12 @@ static void draw_status(play_ui *ui, const hph_player_status *st, int final)
                 (unsigned long long)st->clipped, (unsigned long long)ui->xruns, (unsigned long long)st->starved);
         return;
     }
-    int cols = hpa_tty_columns(STDERR_FILENO);
+    int cols = hpc_tty_columns(STDERR_FILENO);
     char l[16], r[16];
     meter(l, 10, st->peak[0]);
     meter(r, 10, st->channels > 1 ? st->peak[1] : st->peak[0]);
     char line[512];
-    const char *note = ui->note && hpa_now_s() < ui->note_until ? ui->note : "";
+    const char *note = ui->note && hpc_now_s() < ui->note_until ? ui->note : "";
     int n = snprintf(line, sizeof line,
                      "[%d/%d] %s  %s/%s  vol %s%s%s  L %s R %s  lim %.1f dB  clip %llu  xrun %llu%s%s", st->index + 1,
                      ui->n_files, name, pos, len, vol, dose, sw, l, r, st->limiter_db, (unsigned long long)st->clipped,
@@ -412,7 +410,7 @@ static void draw_status(play_ui *ui, const hph_player_status *st, int final)
 static void set_note(play_ui *ui, const char *note)
 {
     ui->note = note;
-    ui->note_until = hpa_now_s() + 2.0;
+    ui->note_until = hpc_now_s() + 2.0;
 }
 
 /* The session's dose step (session.h), its events told: 1 when a record was
@@ -420,21 +418,21 @@ static void set_note(play_ui *ui, const char *note)
 static int dose_step(play_ui *ui, const hph_player_status *st, int final)
 {
     hph_session_events ev;
-    hph_session_tick(ui->session, st->a_frames, st->a_energy, st->channels, hpa_now_s(), final, &ev);
+    hph_session_tick(ui->session, st->a_frames, st->a_energy, st->channels, hpc_now_s(), final, &ev);
     if (ev.dose_hundreds > 0.0) {
         if (ui->tty)
             fputs("\r\033[K", stderr);
-        hpa_cli_warn("play: your sound dose has reached %.0f %% of the week's allowance (%s); consider a break or a "
-                     "lower volume (hpamp dose)",
-                     100.0 * ev.dose_hundreds, ui->dose->mode == 2 ? "75 dBA for 40 h" : "80 dBA for 40 h");
+        hpc_warn("play: your sound dose has reached %.0f %% of the week's allowance (%s); consider a break or a "
+                 "lower volume (hpamp dose)",
+                 100.0 * ev.dose_hundreds, ui->dose->mode == 2 ? "75 dBA for 40 h" : "80 dBA for 40 h");
     }
     if (ev.ack_expired) {
         set_note(ui, "20 h since louder was allowed: back to 85 dB SPL; '!' to allow again");
         if (ui->tty)
             fputs("\r\033[K", stderr);
-        hpa_cli_warn("play: 20 h of listening since the acknowledgement: back to %.1f dBFS (85 dB SPL); "
-                     "'!' to allow louder again",
-                     ui->safety->loud_db);
+        hpc_warn("play: 20 h of listening since the acknowledgement: back to %.1f dBFS (85 dB SPL); "
+                 "'!' to allow louder again",
+                 ui->safety->loud_db);
     }
     return ev.recorded;
 }
@@ -473,34 +471,34 @@ static void sleep_ms(int ms)
 static int safety_from_gear(const play_opts *o, hpa_safety *s)
 {
     hpa_db *db = NULL;
-    if (hpa_cli_db_open(&db))
+    if (hpc_db_open(&db))
         return 1;
     size_t hi = 0, si = 0;
-    int rc = hpa_cli_db_resolve(db, HPA_DB_HEADPHONES, o->hp, "--headphones", &hi);
+    int rc = hpc_db_resolve(db, HPA_DB_HEADPHONES, o->hp, "--headphones", &hi);
     if (!rc)
-        rc = hpa_cli_db_resolve(db, HPA_DB_SOURCES, o->src, "--source", &si);
+        rc = hpc_db_resolve(db, HPA_DB_SOURCES, o->src, "--source", &si);
     if (rc) {
         hpa_db_destroy(db);
         return rc;
     }
     char hname[512], sname[512];
-    hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, hname, sizeof hname);
-    hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, sname, sizeof sname);
+    hpc_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, hname, sizeof hname);
+    hpc_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, sname, sizeof sname);
     switch (hpa_safety_from_gear(s, hpa_db_headphone_at(db, hi), hpa_db_source_at(db, si), o->max_volume_db)) {
     case HPA_SAFETY_GEAR_ACTIVE:
-        hpa_cli_warn("play: %s has its own amplifier: its SPL is not known from the source; levels as for unknown "
-                     "headphones",
-                     hname);
+        hpc_warn("play: %s has its own amplifier: its SPL is not known from the source; levels as for unknown "
+                 "headphones",
+                 hname);
         break;
     case HPA_SAFETY_GEAR_UNKNOWN_SPL:
-        hpa_cli_warn("play: the SPL of %s on %s is not known (sensitivity, impedance or output missing); levels as "
-                     "for unknown headphones",
-                     hname, sname);
+        hpc_warn("play: the SPL of %s on %s is not known (sensitivity, impedance or output missing); levels as "
+                 "for unknown headphones",
+                 hname, sname);
         break;
     case HPA_SAFETY_GEAR_TOO_LOUD:
-        hpa_cli_error("play: %s on %s reaches %.1f dB SPL at 0 dBFS: the %.0f dB SPL ceiling would be %.1f dBFS, "
-                      "below the limiter's lowest (%.0f dBTP); use a quieter source or gain setting",
-                      hname, sname, s->spl0_db, HPA_SAFE_CEILING_SPL_DB, s->ceiling_db, HPA_LIMIT_MIN_DBTP);
+        hpc_error("play: %s on %s reaches %.1f dB SPL at 0 dBFS: the %.0f dB SPL ceiling would be %.1f dBFS, "
+                  "below the limiter's lowest (%.0f dBTP); use a quieter source or gain setting",
+                  hname, sname, s->spl0_db, HPA_SAFE_CEILING_SPL_DB, s->ceiling_db, HPA_LIMIT_MIN_DBTP);
         hpa_db_destroy(db);
         return 1;
     case HPA_SAFETY_GEAR_KNOWN: {
@@ -514,7 +512,7 @@ static int safety_from_gear(const play_opts *o, hpa_safety *s)
     return 0;
 }
 
-int hpa_cmd_play(int argc, char **argv)
+int hpc_cmd_play(int argc, char **argv)
 {
     play_opts o;
     int rc = parse_args(argc, argv, &o);
@@ -522,8 +520,8 @@ int hpa_cmd_play(int argc, char **argv)
         return rc;
     /* --format S24_3LE where the automatic choice is PipeWire, which cannot honour it */
     if (o.format_set && o.format == HPH_DEV_S24_3LE && o.backend == HPH_BACKEND_AUTO && hph_pipewire_available()) {
-        hpa_cli_error("play: --format S24_3LE is for ALSA devices and PipeWire is running; give --device "
-                      "alsa:NAME, or another format");
+        hpc_error("play: --format S24_3LE is for ALSA devices and PipeWire is running; give --device "
+                  "alsa:NAME, or another format");
         return EXIT_USAGE;
     }
     /* --preset: it fills in what the flags did not say (as render) */
@@ -566,7 +564,7 @@ int hpa_cmd_play(int argc, char **argv)
         safety.limit_dbtp = preset->limit_dbtp;
     double start_db = o.volume_set ? o.volume_db : safety.start_db;
     if (start_db > safety.ceiling_db) {
-        hpa_cli_warn("play: --volume %+.1f is above the ceiling; capped at %+.1f dBFS", start_db, safety.ceiling_db);
+        hpc_warn("play: --volume %+.1f is above the ceiling; capped at %+.1f dBFS", start_db, safety.ceiling_db);
         start_db = safety.ceiling_db;
     }
     /* the sound dose and the last acknowledgement (only with an SPL to record) */
@@ -575,15 +573,15 @@ int hpa_cmd_play(int argc, char **argv)
     if (safety.spl_known) {
         char dwhy[1200];
         if (hph_dose_open(&dose, (int)o.dose_mode, hph_dose_now(), 1, dwhy, sizeof dwhy))
-            hpa_cli_warn("play: the sound dose is not recorded: %s", dwhy);
+            hpc_warn("play: the sound dose is not recorded: %s", dwhy);
         else
             have_dose = 1;
     }
     int stored_ack = have_dose && hph_dose_ack_valid(&dose);
     if (start_db > safety.loud_db && !o.loud_ok && !stored_ack) {
-        hpa_cli_error("play: --volume %+.1f dBFS is above the safe start level of %.1f dBFS (%s); add "
-                      "--i-understand-loud to start louder",
-                      start_db, safety.loud_db, safety.basis);
+        hpc_error("play: --volume %+.1f dBFS is above the safe start level of %.1f dBFS (%s); add "
+                  "--i-understand-loud to start louder",
+                  start_db, safety.loud_db, safety.basis);
         if (have_dose)
             hph_dose_close(&dose);
         return EXIT_USAGE;
@@ -598,14 +596,14 @@ int hpa_cmd_play(int argc, char **argv)
     for (int i = 0; i < o.n_files && first < 0; i++) {
         hph_audiofile *f = hph_audio_open_read(o.files[i], &info, why, sizeof why);
         if (!f) {
-            hpa_cli_error("%s: %s", o.files[i], why);
+            hpc_error("%s: %s", o.files[i], why);
             failures++;
             continue;
         }
         hph_audio_close(f);
         if (info.rate_hz < HPA_RATE_MIN_HZ || info.rate_hz > HPA_RATE_MAX_HZ || info.channels < 1 ||
             info.channels > HPA_CHANNELS_MAX) {
-            hpa_cli_error("%s: %u Hz, %u channels: not supported", o.files[i], info.rate_hz, info.channels);
+            hpc_error("%s: %u Hz, %u channels: not supported", o.files[i], info.rate_hz, info.channels);
             failures++;
             continue;
         }
@@ -634,22 +632,22 @@ int hpa_cmd_play(int argc, char **argv)
 
     hph_player *player = hph_player_new();
     if (!player) {
-        hpa_cli_error("out of memory");
+        hpc_error("out of memory");
         return 1;
     }
     req.user = player;
     hph_device *dev = NULL;
     hph_device_info di;
     if (hph_device_open(&req, &dev, &di, why, sizeof why) < 0) {
-        hpa_cli_error("%s", why);
+        hpc_error("%s", why);
         hph_player_destroy(player);
         return 1;
     }
 
-    hpa_cli_eq eq;
+    hpa_eq_profile eq;
     memset(&eq, 0, sizeof eq);
-    if ((o.eq_file && hpa_cli_eq_load_file(o.eq_file, di.rate_hz, 0, &eq)) ||
-        (!o.eq_file && o.eq_text && hpa_cli_eq_load_text(preset_label, o.eq_text, o.eq_len, di.rate_hz, 0, &eq))) {
+    if ((o.eq_file && hpc_eq_load_file(o.eq_file, di.rate_hz, 0, &eq)) ||
+        (!o.eq_file && o.eq_text && hpc_eq_load_text(preset_label, o.eq_text, o.eq_len, di.rate_hz, 0, &eq))) {
         hph_device_close(dev);
         hph_player_destroy(player);
         if (have_dose)
@@ -676,19 +674,19 @@ int hpa_cmd_play(int argc, char **argv)
     pc.filter = HPA_FILTER_LINEAR;
     pc.dither = HPA_DITHER_TPDF;
     if (hph_player_configure(player, &pc, why, sizeof why)) {
-        hpa_cli_error("%s", why);
+        hpc_error("%s", why);
         hph_device_close(dev);
         hph_player_destroy(player);
         return 1;
     }
 
-    hpa_cli_catch_stop_signals();
+    hpc_catch_stop_signals();
 
     const char *result = "done";
     int started = hph_player_start(player, 5.0) == 0;
     char msg[320];
     while (hph_player_message(player, msg, sizeof msg)) {
-        hpa_cli_error("%s", msg);
+        hpc_error("%s", msg);
         failures++;
     }
     if (!started) {
@@ -697,7 +695,7 @@ int hpa_cmd_play(int argc, char **argv)
         return 1;
     }
 
-    int keys = isatty(STDIN_FILENO) && hpa_tty_raw(STDIN_FILENO) == 0;
+    int keys = isatty(STDIN_FILENO) && hpc_tty_raw(STDIN_FILENO) == 0;
     play_ui ui = {.o = &o, .files = files, .n_files = n_files, .tty = keys && isatty(STDERR_FILENO), .safety = &safety};
     if (!o.quiet && !o.json) {
         fprintf(stderr,
@@ -708,15 +706,15 @@ int hpa_cmd_play(int argc, char **argv)
         fprintf(stderr, "play: %s\n", safety.basis);
         if (eq.graphic.present) {
             char g[192];
-            hpa_cli_graphic_text(&eq.graphic, g, sizeof g);
+            hpc_graphic_text(&eq.graphic, g, sizeof g);
             fprintf(stderr, "play: GraphicEQ: %s\n", g);
         }
     }
 
-    double t0 = hpa_now_s();
+    double t0 = hpc_now_s();
     if (hph_device_start(dev) < 0) {
-        hpa_tty_restore();
-        hpa_cli_error("%s: cannot start playback", di.name);
+        hpc_tty_restore();
+        hpc_error("%s: cannot start playback", di.name);
         hph_device_close(dev);
         hph_player_destroy(player);
         return 1;
@@ -739,8 +737,8 @@ int hpa_cmd_play(int argc, char **argv)
     hph_session *session = hph_session_new(&scfg, &starget);
     if (!session) {
         hph_device_stop(dev);
-        hpa_tty_restore();
-        hpa_cli_fail("no-memory", "out of memory");
+        hpc_tty_restore();
+        hpc_fail("no-memory", "out of memory");
         hph_device_close(dev);
         hph_player_destroy(player);
         if (have_dose)
@@ -749,7 +747,7 @@ int hpa_cmd_play(int argc, char **argv)
     }
     ui.session = session;
     ui.dose = have_dose ? &dose : NULL;
-    double last_line = hpa_now_s(), last_draw = 0.0;
+    double last_line = hpc_now_s(), last_draw = 0.0;
     int quit = 0;
     hph_device_status ds;
     hph_player_status st;
@@ -757,7 +755,7 @@ int hpa_cmd_play(int argc, char **argv)
         while (hph_player_message(player, msg, sizeof msg)) {
             if (ui.tty)
                 fputs("\r\033[K", stderr);
-            hpa_cli_error("%s", msg);
+            hpc_error("%s", msg);
             failures++;
         }
         hph_device_poll(dev, &ds);
@@ -765,14 +763,14 @@ int hpa_cmd_play(int argc, char **argv)
         if (ds.failed) {
             if (ui.tty)
                 fputs("\r\033[K", stderr);
-            hpa_cli_error("%s", ds.message);
+            hpc_error("%s", ds.message);
             result = "device failed";
             rc = 1;
             break;
         }
         if (ds.finished)
             break;
-        if (hpa_cli_interrupted()) {
+        if (hpc_interrupted()) {
             result = "interrupted";
             break;
         }
@@ -781,17 +779,17 @@ int hpa_cmd_play(int argc, char **argv)
             break;
         }
         if (keys) {
-            int k = hpa_tty_key(STDIN_FILENO, 50);
+            int k = hpc_tty_key(STDIN_FILENO, 50);
             double on = 0.0;
             hph_verdict v = HPH_DONE;
             switch (k) {
             case -1: keys = 0; break; /* end of input: stop reading keys, keep playing */
             case '+':
             case '=':
-            case HPA_KEY_UP: v = hph_session_request(session, HPH_REQ_VOLUME_STEP, STEP_DB, NULL); break;
+            case HPC_KEY_UP: v = hph_session_request(session, HPH_REQ_VOLUME_STEP, STEP_DB, NULL); break;
             case '-':
             case '_':
-            case HPA_KEY_DOWN: hph_session_request(session, HPH_REQ_VOLUME_STEP, -STEP_DB, NULL); break;
+            case HPC_KEY_DOWN: hph_session_request(session, HPH_REQ_VOLUME_STEP, -STEP_DB, NULL); break;
             case 'm':
             case 'M': hph_session_request(session, HPH_REQ_MUTE, -1.0, NULL); break;
             case '!':
@@ -814,10 +812,10 @@ int hpa_cmd_play(int argc, char **argv)
                 break;
             case 'n':
             case 'N':
-            case HPA_KEY_RIGHT: hph_session_request(session, HPH_REQ_SKIP, +1.0, NULL); break;
+            case HPC_KEY_RIGHT: hph_session_request(session, HPH_REQ_SKIP, +1.0, NULL); break;
             case 'p':
             case 'P':
-            case HPA_KEY_LEFT: hph_session_request(session, HPH_REQ_SKIP, -1.0, NULL); break;
+            case HPC_KEY_LEFT: hph_session_request(session, HPH_REQ_SKIP, -1.0, NULL); break;
             case 'q':
             case 'Q': quit = 1; break;
             default: break;
@@ -831,7 +829,7 @@ int hpa_cmd_play(int argc, char **argv)
         }
         hph_player_status_get(player, &st);
         dose_step(&ui, &st, 0);
-        double now = hpa_now_s();
+        double now = hpc_now_s();
         if (!o.quiet) {
             if (ui.tty && !o.json) {
                 if (now - last_draw >= 0.1) {
@@ -856,14 +854,14 @@ int hpa_cmd_play(int argc, char **argv)
         }
     }
     hph_device_stop(dev);
-    hpa_tty_restore();
+    hpc_tty_restore();
     hph_player_status_get(player, &st);
     dose_step(&ui, &st, 1);
     while (hph_player_message(player, msg, sizeof msg)) {
-        hpa_cli_error("%s", msg);
+        hpc_error("%s", msg);
         failures++;
     }
-    double seconds = hpa_now_s() - t0;
+    double seconds = hpc_now_s() - t0;
     if (!o.quiet && !o.json) {
         if (ui.tty)
             fputs("\r\033[K", stderr);
@@ -873,38 +871,38 @@ int hpa_cmd_play(int argc, char **argv)
     }
     if (o.json) {
         printf("{\"backend\": \"%s\", \"device\": ", hph_backend_name(di.backend));
-        hpa_json_string(stdout, di.name);
+        hpc_json_string(stdout, di.name);
         printf(", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"period_frames\": %u, \"buffer_frames\": %u",
                di.rate_hz, di.channels, hph_dev_format_name(di.format), di.period_frames, di.buffer_frames);
         printf(", \"files\": %d, \"failed_files\": %d, \"frames_out\": %llu, \"seconds\": ", n_files, failures,
                (unsigned long long)st.frames_out);
-        hpa_json_number(stdout, seconds, 3);
+        hpc_json_number(stdout, seconds, 3);
         printf(", \"volume_db\": ");
         hph_session_state ss;
         hph_session_state_get(session, &ss);
-        hpa_json_number(stdout, ss.volume_db, 2);
+        hpc_json_number(stdout, ss.volume_db, 2);
         printf(", \"max_volume_db\": ");
-        hpa_json_number(stdout, safety.ceiling_db, 2);
+        hpc_json_number(stdout, safety.ceiling_db, 2);
         printf(", \"limit_dbtp\": ");
-        hpa_json_number(stdout, safety.limit_dbtp, 2);
+        hpc_json_number(stdout, safety.limit_dbtp, 2);
         printf(", \"start_volume_db\": ");
-        hpa_json_number(stdout, start_db, 2);
+        hpc_json_number(stdout, start_db, 2);
         if (safety.spl_known) {
             printf(", \"spl_at_0dbfs\": ");
-            hpa_json_number(stdout, safety.spl0_db, 2);
+            hpc_json_number(stdout, safety.spl0_db, 2);
             printf(", \"ceiling_spl_db\": ");
-            hpa_json_number(stdout, safety.spl0_db + safety.ceiling_db, 2);
+            hpc_json_number(stdout, safety.spl0_db + safety.ceiling_db, 2);
         }
         printf(", \"limited_frames\": %llu", (unsigned long long)st.limited_frames);
         printf(", \"eq_bands\": %zu, \"eq\": %s, \"crossfeed\": %s", eq.n_bands, st.eq_on ? "true" : "false",
                st.crossfeed_on ? "true" : "false");
         printf(", \"graphic_eq\": ");
-        hpa_cli_graphic_json(stdout, &eq.graphic);
+        hpc_graphic_json(stdout, &eq.graphic);
         if (have_dose) {
             printf(", \"dose_percent\": ");
-            hpa_json_number(stdout, hph_dose_percent(&dose), 4);
+            hpc_json_number(stdout, hph_dose_percent(&dose), 4);
             printf(", \"dose_recorded_s\": ");
-            hpa_json_number(stdout, ss.recorded_s, 3);
+            hpc_json_number(stdout, ss.recorded_s, 3);
         }
         printf(", \"clipped_samples\": %llu, \"xruns\": %llu, \"underruns\": %llu, \"result\": \"%s\"}\n",
                (unsigned long long)st.clipped, (unsigned long long)ds.xruns, (unsigned long long)st.starved, result);
@@ -912,11 +910,11 @@ int hpa_cmd_play(int argc, char **argv)
     hph_device_close(dev);
     hph_session_destroy(session);
     hph_player_destroy(player);
-    hpa_cli_eq_free(&eq);
+    hpa_eq_profile_free(&eq);
     if (have_dose)
         hph_dose_close(&dose);
-    if (hpa_cli_interrupted())
-        return 128 + hpa_cli_interrupted();
+    if (hpc_interrupted())
+        return 128 + hpc_interrupted();
     if (rc)
         return rc;
     return failures ? 1 : 0;

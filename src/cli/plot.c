@@ -31,17 +31,17 @@
 #define W 1100.0
 #define H 520.0
 
-hpa_plot_kind hpa_plot_kind_for(const char *path)
+hpc_plot_kind hpc_plot_kind_for(const char *path)
 {
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
     if (!dot || (slash && dot < slash))
-        return HPA_PLOT_NONE;
+        return HPC_PLOT_NONE;
     if (!strcasecmp(dot, ".png"))
-        return HPA_PLOT_PNG;
+        return HPC_PLOT_PNG;
     if (!strcasecmp(dot, ".svg"))
-        return HPA_PLOT_SVG;
-    return HPA_PLOT_NONE;
+        return HPC_PLOT_SVG;
+    return HPC_PLOT_NONE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -147,7 +147,7 @@ static const double palette[][3] = {
 /* ------------------------------------------------------------------------ */
 /* the two panels                                                           */
 
-static void spl_panel(cairo_t *cr, const panel *p, double spl_fs, const hpa_advice *a, const hpa_plot_track *t,
+static void spl_panel(cairo_t *cr, const panel *p, double spl_fs, const hpa_advice *a, const hpc_plot_track *t,
                       size_t n)
 {
     char b[64];
@@ -298,7 +298,7 @@ static void fr_panel(cairo_t *cr, panel *p, const hpa_headphone *hp, const hpa_s
 /* ------------------------------------------------------------------------ */
 
 static void draw(cairo_t *cr, const char *title, const hpa_headphone *hp, const hpa_source *src, int zout_known,
-                 const hpa_advice *a, const hpa_plot_track *t, size_t n)
+                 const hpa_advice *a, const hpc_plot_track *t, size_t n)
 {
     cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
     cairo_paint(cr);
@@ -329,11 +329,11 @@ static void draw(cairo_t *cr, const char *title, const hpa_headphone *hp, const 
     fr_panel(cr, &right, hp, src, zout_known);
 }
 
-int hpa_plot_write(const char *path, const char *title, const hpa_headphone *hp, const hpa_source *src, int zout_known,
-                   const hpa_advice *a, const hpa_plot_track *tracks, size_t n_tracks, char *why, size_t why_len)
+int hpc_plot_write(const char *path, const char *title, const hpa_headphone *hp, const hpa_source *src, int zout_known,
+                   const hpa_advice *a, const hpc_plot_track *tracks, size_t n_tracks, char *why, size_t why_len)
 {
-    hpa_plot_kind kind = hpa_plot_kind_for(path);
-    if (kind == HPA_PLOT_NONE) {
+    hpc_plot_kind kind = hpc_plot_kind_for(path);
+    if (kind == HPC_PLOT_NONE) {
         snprintf(why, why_len, "the file name must end in .png or .svg");
         return -1;
     }
@@ -355,7 +355,7 @@ int hpa_plot_write(const char *path, const char *title, const hpa_headphone *hp,
     fchmod(fd, 0666 & ~mask);
     sink k = {fd, 0};
     cairo_status_t st;
-    if (kind == HPA_PLOT_SVG) {
+    if (kind == HPC_PLOT_SVG) {
         cairo_surface_t *s = cairo_svg_surface_create_for_stream(sink_write, &k, W, H);
         cairo_t *cr = cairo_create(s);
         draw(cr, title, hp, src, zout_known, a, tracks, n_tracks);

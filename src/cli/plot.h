@@ -1,6 +1,6 @@
 /* plot.h — `hpamp advise --plot`: the curves behind the verdict, through cairo. */
-#ifndef HPA_CLI_PLOT_H
-#define HPA_CLI_PLOT_H
+#ifndef HPC_PLOT_H
+#define HPC_PLOT_H
 
 #include <stddef.h>
 
@@ -8,16 +8,16 @@
 #include <hpamp/model.h>
 
 /* One programme on the SPL-against-volume panel. */
-typedef struct hpa_plot_track {
+typedef struct hpc_plot_track {
     const char *label;
     double loudness_lufs; /* integrated loudness: the average level relative to a full-scale sine */
     double crest_db;      /* true peak minus loudness */
-} hpa_plot_track;
+} hpc_plot_track;
 
-typedef enum { HPA_PLOT_NONE = 0, HPA_PLOT_PNG, HPA_PLOT_SVG } hpa_plot_kind;
+typedef enum { HPC_PLOT_NONE = 0, HPC_PLOT_PNG, HPC_PLOT_SVG } hpc_plot_kind;
 
 /* The kind for a path's extension (.png or .svg, any case), or NONE. */
-hpa_plot_kind hpa_plot_kind_for(const char *path);
+hpc_plot_kind hpc_plot_kind_for(const char *path);
 
 /* Write the figure: left, dB SPL at the ear against the volume control for
  * each track (solid while clean, dashed past the point where its peaks clip,
@@ -26,7 +26,7 @@ hpa_plot_kind hpa_plot_kind_for(const char *path);
  * on a log axis.  hp and src are the model structs the advice was computed
  * from (src NULL or zout_known 0: the right panel says it cannot be told).
  * Returns 0, or -1 with a one-line reason in why. */
-int hpa_plot_write(const char *path, const char *title, const hpa_headphone *hp, const hpa_source *src, int zout_known,
-                   const hpa_advice *a, const hpa_plot_track *tracks, size_t n_tracks, char *why, size_t why_len);
+int hpc_plot_write(const char *path, const char *title, const hpa_headphone *hp, const hpa_source *src, int zout_known,
+                   const hpa_advice *a, const hpc_plot_track *tracks, size_t n_tracks, char *why, size_t why_len);
 
 #endif

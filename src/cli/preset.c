@@ -15,7 +15,7 @@ int hpc_preset_load(const char *name, hpa_settings *s, char *origin, size_t orig
     char why[HPA_SETTINGS_PATH_MAX + 512];
     if (hph_preset_load(name, s, origin, origin_len, why, sizeof why) == 0)
         return 0;
-    hpa_cli_error("%s", why);
+    hpc_error("%s", why);
     return 1;
 }
 
@@ -57,7 +57,7 @@ static void describe(const hpa_settings *p)
         printf("  volume     at most %+.1f dB\n", p->max_volume_db);
 }
 
-int hpa_cmd_preset(int argc, char **argv)
+int hpc_cmd_preset(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(argc < 2 ? stderr : stdout);
@@ -70,7 +70,7 @@ int hpa_cmd_preset(int argc, char **argv)
         }
     if (!strcmp(argv[1], "list")) {
         if (argc > 2) {
-            hpa_cli_error("preset list: unexpected '%s'", argv[2]);
+            hpc_error("preset list: unexpected '%s'", argv[2]);
             return EXIT_USAGE;
         }
         /* the user's files, then the built-ins they do not replace */
@@ -108,7 +108,7 @@ int hpa_cmd_preset(int argc, char **argv)
     }
     if (!strcmp(argv[1], "show")) {
         if (argc != 3) {
-            hpa_cli_error("preset show: needs one NAME (see hpamp preset list)");
+            hpc_error("preset show: needs one NAME (see hpamp preset list)");
             return EXIT_USAGE;
         }
         hpa_settings *p = malloc(sizeof *p);
@@ -129,6 +129,6 @@ int hpa_cmd_preset(int argc, char **argv)
         free(p);
         return 0;
     }
-    hpa_cli_error("preset: unknown command '%s' (list or show)", argv[1]);
+    hpc_error("preset: unknown command '%s' (list or show)", argv[1]);
     return EXIT_USAGE;
 }

@@ -104,7 +104,7 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
             "130 interrupted.\n",
-            hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), hpa_cli_crossfeed_ranges(xf, sizeof xf),
+            hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), hpc_crossfeed_ranges(xf, sizeof xf),
             hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim));
 }
 
@@ -195,58 +195,57 @@ static int parse_args(int argc, char **argv, render_opts *o)
         switch (c) {
         case 'o': o->out = optarg; break;
         case 'r':
-            if (hpa_parse_u32(optarg, HPA_RATE_MIN_HZ, HPA_RATE_MAX_HZ, &o->rate)) {
-                hpa_cli_error("render: --rate takes a whole number of Hz from 8000 to 768000, not '%s'", optarg);
+            if (hpc_parse_u32(optarg, HPA_RATE_MIN_HZ, HPA_RATE_MAX_HZ, &o->rate)) {
+                hpc_error("render: --rate takes a whole number of Hz from 8000 to 768000, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'f':
             if ((v = hpa_filter_from_name(optarg)) < 0) {
-                hpa_cli_error("render: --filter takes linear, steep, minimum or intermediate, not '%s'", optarg);
+                hpc_error("render: --filter takes linear, steep, minimum or intermediate, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             o->filter = (hpa_filter)v;
             break;
         case 'b':
             if ((o->bits = parse_bits(optarg)) < 0) {
-                hpa_cli_error("render: --bits takes 16, 24, 32, float or double, not '%s'", optarg);
+                hpc_error("render: --bits takes 16, 24, 32, float or double, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'v':
             if (hpa_param_parse(optarg, HPA_PARAM_VOLUME_DB, &o->volume_db)) {
-                hpa_cli_error("render: --volume takes %s, not '%s'",
-                              hpa_param_range_text(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
+                hpc_error("render: --volume takes %s, not '%s'",
+                          hpa_param_range_text(HPA_PARAM_VOLUME_DB, r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'd':
             if ((v = hpa_dither_from_name(optarg)) < 0) {
-                hpa_cli_error("render: --dither takes tpdf, shaped or none, not '%s'", optarg);
+                hpc_error("render: --dither takes tpdf, shaped or none, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             o->dither = (hpa_dither)v;
             break;
         case 'E': o->eq_file = optarg; break;
         case 'X':
-            if (hpa_cli_parse_crossfeed(optarg, &o->crossfeed_name, &o->xf_fcut_hz, &o->xf_feed_db)) {
-                hpa_cli_error("render: --crossfeed takes %s, not '%s'", hpa_cli_crossfeed_choices(r1, sizeof r1),
-                              optarg);
+            if (hpc_parse_crossfeed(optarg, &o->crossfeed_name, &o->xf_fcut_hz, &o->xf_feed_db)) {
+                hpc_error("render: --crossfeed takes %s, not '%s'", hpc_crossfeed_choices(r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             o->crossfeed = 1;
             break;
         case 'L':
             if (hpa_param_parse(optarg, HPA_PARAM_LIMITER_CEILING_DBTP, &o->limit_dbtp)) {
-                hpa_cli_error("render: --limit takes a ceiling of %s, not '%s'",
-                              hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, r1, sizeof r1), optarg);
+                hpc_error("render: --limit takes a ceiling of %s, not '%s'",
+                          hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, r1, sizeof r1), optarg);
                 return EXIT_USAGE;
             }
             o->limit = 1;
             break;
         case 'N':
             if (hpa_parse_double(optarg, -70.0, 0.0, &o->normalize_lufs)) {
-                hpa_cli_error("render: --normalize takes a loudness in LUFS from -70 to 0, not '%s'", optarg);
+                hpc_error("render: --normalize takes a loudness in LUFS from -70 to 0, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             o->normalize = 1;
@@ -257,22 +256,20 @@ static int parse_args(int argc, char **argv, render_opts *o)
         case 'J': o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
-        case ':':
-            hpa_cli_error("render: %s needs a value (see hpamp render --help)", argv[optind - 1]);
-            return EXIT_USAGE;
+        case ':': hpc_error("render: %s needs a value (see hpamp render --help)", argv[optind - 1]); return EXIT_USAGE;
         default:
-            hpa_cli_error("render: unknown option '%s' (see hpamp render --help)", argv[optind - 1]);
+            hpc_error("render: unknown option '%s' (see hpamp render --help)", argv[optind - 1]);
             return EXIT_USAGE;
         }
     }
     if (optind < argc)
         o->in = argv[optind++];
     if (optind < argc) {
-        hpa_cli_error("render: one input file only; unexpected '%s'", argv[optind]);
+        hpc_error("render: one input file only; unexpected '%s'", argv[optind]);
         return EXIT_USAGE;
     }
     if (!o->in || !o->out) {
-        hpa_cli_error("render: needs an input file and -o OUTPUT (see hpamp render --help)");
+        hpc_error("render: needs an input file and -o OUTPUT (see hpamp render --help)");
         return EXIT_USAGE;
     }
     return 0;
@@ -302,7 +299,7 @@ static void print_side_json(FILE *f, const char *path, const hph_audio_info *inf
                             const char *container)
 {
     fputs("{\"path\": ", f);
-    hpa_json_string(f, path);
+    hpc_json_string(f, path);
     fprintf(f, ", \"rate\": %u, \"channels\": %u, \"format\": \"%s\", \"frames\": %lld", info->rate_hz, info->channels,
             hpa_format_name(info->format), (long long)frames);
     if (container)
@@ -316,7 +313,7 @@ typedef struct render_result {
     hpa_chain_stats stats;
     double latency, seconds;
     double limiter_frames;      /* the limiter's share of the latency */
-    hpa_cli_eq eq;              /* the EQ file: bands, preamp, its combined response, GraphicEQ fit */
+    hpa_eq_profile eq;          /* the EQ file: bands, preamp, its combined response, GraphicEQ fit */
     int eq_preamp_from_peak;    /* the preamp came from the programme's known true peak (--normalize) */
     double eq_peak_before_db;   /* then: the true peak before the EQ (input + loudness gain), dBTP */
     double in_lufs, in_tp_dbtp; /* --normalize: the input's loudness and true peak */
@@ -352,7 +349,7 @@ static int measure_input(const char *path, double *lufs, double *tp_dbtp)
         return 0;
     if (rc == -2)
         fail_code = "memory";
-    hpa_cli_error("%s", why);
+    hpc_error("%s", why);
     return 1;
 }
 
@@ -389,9 +386,9 @@ static void print_summary(const render_opts *o, const render_result *r)
         print_side_json(stdout, o->out, &r->out, r->frames_out, r->container);
         printf(", \"filter\": \"%s\", \"resampled\": %s, \"dither\": \"%s\", \"volume_db\": ",
                hpa_filter_name(o->filter), resampled ? "true" : "false", hpa_dither_name(o->dither));
-        hpa_json_number(stdout, o->volume_db, 2);
+        hpc_json_number(stdout, o->volume_db, 2);
         printf(", \"peak_dbfs\": ");
-        hpa_json_number(stdout, dbfs(r->stats.peak), 2);
+        hpc_json_number(stdout, dbfs(r->stats.peak), 2);
         printf(", \"clipped_samples\": %llu, \"float_clamped_samples\": %llu, \"clipped_by_stage\": {",
                (unsigned long long)clipped, (unsigned long long)r->stats.float_clamped);
         for (int s = 0; s < HPA_STAGE_COUNT; s++)
@@ -400,29 +397,29 @@ static void print_summary(const render_opts *o, const render_result *r)
         printf("}, \"eq\": ");
         if (o->eq_label) {
             printf("{\"file\": ");
-            hpa_json_string(stdout, o->eq_label);
+            hpc_json_string(stdout, o->eq_label);
             printf(", \"bands\": %zu, \"preamp_db\": ", r->eq.n_bands);
-            hpa_json_number(stdout, r->eq.preamp_db, 2);
+            hpc_json_number(stdout, r->eq.preamp_db, 2);
             /* what set the preamp: the programme's known true peak, the file, or the bands' peak alone */
             printf(", \"preamp_basis\": \"%s\", \"peak_before_eq_dbtp\": ",
                    r->eq_preamp_from_peak                                             ? "true-peak"
                    : r->eq.file_has_preamp && r->eq.preamp_db == r->eq.file_preamp_db ? "file"
                                                                                       : "bands");
             if (r->eq_preamp_from_peak)
-                hpa_json_number(stdout, r->eq_peak_before_db, 2);
+                hpc_json_number(stdout, r->eq_peak_before_db, 2);
             else
                 printf("null");
             printf(", \"file_preamp_db\": ");
             if (r->eq.file_has_preamp)
-                hpa_json_number(stdout, r->eq.file_preamp_db, 2);
+                hpc_json_number(stdout, r->eq.file_preamp_db, 2);
             else
                 printf("null");
             printf(", \"response_peak_db\": ");
-            hpa_json_number(stdout, r->eq.peak_db, 2);
+            hpc_json_number(stdout, r->eq.peak_db, 2);
             printf(", \"response_peak_hz\": ");
-            hpa_json_number(stdout, r->eq.peak_hz, 1);
+            hpc_json_number(stdout, r->eq.peak_hz, 1);
             printf(", \"graphic_eq\": ");
-            hpa_cli_graphic_json(stdout, &r->eq.graphic);
+            hpc_graphic_json(stdout, &r->eq.graphic);
             printf("}");
         } else {
             printf("null");
@@ -431,13 +428,13 @@ static void print_summary(const render_opts *o, const render_result *r)
         if (o->crossfeed) {
             printf("{\"preset\": ");
             if (o->crossfeed_name)
-                hpa_json_string(stdout, o->crossfeed_name);
+                hpc_json_string(stdout, o->crossfeed_name);
             else
                 printf("null");
             printf(", \"fcut_hz\": ");
-            hpa_json_number(stdout, o->xf_fcut_hz, 0);
+            hpc_json_number(stdout, o->xf_fcut_hz, 0);
             printf(", \"feed_db\": ");
-            hpa_json_number(stdout, o->xf_feed_db, 1);
+            hpc_json_number(stdout, o->xf_feed_db, 1);
             printf("}");
         } else {
             printf("null");
@@ -445,11 +442,11 @@ static void print_summary(const render_opts *o, const render_result *r)
         printf(", \"limiter\": ");
         if (o->limit) {
             printf("{\"ceiling_dbtp\": ");
-            hpa_json_number(stdout, o->limit_dbtp, 2);
+            hpc_json_number(stdout, o->limit_dbtp, 2);
             printf(", \"lookahead_ms\": ");
-            hpa_json_number(stdout, LIMITER_LOOKAHEAD_MS, 1);
+            hpc_json_number(stdout, LIMITER_LOOKAHEAD_MS, 1);
             printf(", \"max_reduction_db\": ");
-            hpa_json_number(stdout, r->stats.limiter_max_reduction_db, 2);
+            hpc_json_number(stdout, r->stats.limiter_max_reduction_db, 2);
             printf(", \"limited_frames\": %llu}", (unsigned long long)r->stats.limited_frames);
         } else {
             printf("null");
@@ -457,27 +454,27 @@ static void print_summary(const render_opts *o, const render_result *r)
         printf(", \"normalize\": ");
         if (o->normalize) {
             printf("{\"target_lufs\": ");
-            hpa_json_number(stdout, o->normalize_lufs, 2);
+            hpc_json_number(stdout, o->normalize_lufs, 2);
             printf(", \"input_lufs\": ");
-            hpa_json_number(stdout, r->in_lufs, 2);
+            hpc_json_number(stdout, r->in_lufs, 2);
             printf(", \"input_true_peak_dbtp\": ");
-            hpa_json_number(stdout, r->in_tp_dbtp, 2);
+            hpc_json_number(stdout, r->in_tp_dbtp, 2);
             printf(", \"gain_db\": ");
-            hpa_json_number(stdout, r->norm_gain_db, 2);
+            hpc_json_number(stdout, r->norm_gain_db, 2);
             printf(", \"wanted_gain_db\": ");
-            hpa_json_number(stdout, r->norm_wanted_db, 2);
+            hpc_json_number(stdout, r->norm_wanted_db, 2);
             printf(", \"source\": \"%s\", \"replaygain_gain_db\": ", r->norm_source);
-            hpa_json_number(stdout, r->rg_gain_db, 2);
+            hpc_json_number(stdout, r->rg_gain_db, 2);
             printf("}");
         } else {
             printf("null");
         }
         printf(", \"latency_frames\": ");
-        hpa_json_number(stdout, r->latency, 1);
+        hpc_json_number(stdout, r->latency, 1);
         printf(", \"seconds\": ");
-        hpa_json_number(stdout, r->seconds, 3);
+        hpc_json_number(stdout, r->seconds, 3);
         printf(", \"realtime_factor\": ");
-        hpa_json_number(stdout, rt, 1);
+        hpc_json_number(stdout, rt, 1);
         printf("}\n");
         return;
     }
@@ -505,7 +502,7 @@ static void print_summary(const render_opts *o, const render_result *r)
         printf("eq      %s: %zu band%s\n", o->eq_label, r->eq.n_bands, r->eq.n_bands == 1 ? "" : "s");
         if (r->eq.graphic.present) {
             char g[192];
-            hpa_cli_graphic_text(&r->eq.graphic, g, sizeof g);
+            hpc_graphic_text(&r->eq.graphic, g, sizeof g);
             printf("        GraphicEQ: %s\n", g);
         }
         /* a few millionths of a dB print as 0.00, not -0.00 */
@@ -598,21 +595,21 @@ static int wants_json(int argc, char **argv)
 
 static int render_cmd(int argc, char **argv);
 
-int hpa_cmd_render(int argc, char **argv)
+int hpc_cmd_render(int argc, char **argv)
 {
     hph_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
     char message[1024];
     const int json = wants_json(argc, argv);
     if (json)
-        hpa_cli_keep_first_error(message, sizeof message);
+        hpc_keep_first_error(message, sizeof message);
     const int rc = render_cmd(argc, argv);
-    hpa_cli_keep_first_error(NULL, 0);
+    hpc_keep_first_error(NULL, 0);
     if (rc && json) {
         /* the failure as one object on stdout; stderr has had its line */
         printf("{\"error\": ");
-        hpa_json_string(stdout, rc == EXIT_USAGE ? "usage" : rc >= 128 ? "interrupted" : fail_code);
+        hpc_json_string(stdout, rc == EXIT_USAGE ? "usage" : rc >= 128 ? "interrupted" : fail_code);
         printf(", \"message\": ");
-        hpa_json_string(stdout, message[0] ? message : "failed");
+        hpc_json_string(stdout, message[0] ? message : "failed");
         printf("}\n");
     }
     return rc;
@@ -630,7 +627,7 @@ static int render_cmd(int argc, char **argv)
         preset = malloc(sizeof *preset);
         if (!preset) {
             fail_code = "memory";
-            hpa_cli_error("out of memory");
+            hpc_error("out of memory");
             return 1;
         }
         if (hpc_preset_load(o.preset, preset, origin, sizeof origin)) {
@@ -666,7 +663,7 @@ static int render_cmd(int argc, char **argv)
         }
     }
     if ((o.album || o.normalize_measure) && !o.normalize) {
-        hpa_cli_error("render: %s works with --normalize LUFS", o.album ? "--album" : "--normalize-measure");
+        hpc_error("render: %s works with --normalize LUFS", o.album ? "--album" : "--normalize-measure");
         free(preset);
         return EXIT_USAGE;
     }
@@ -687,17 +684,17 @@ static int render_main(const render_opts *op)
     int rc;
 
     if (hph_audio_container_for(o.out) == HPH_CONTAINER_NONE) {
-        hpa_cli_error("render: %s: output must end in .wav or .flac", o.out);
+        hpc_error("render: %s: output must end in .wav or .flac", o.out);
         return EXIT_USAGE;
     }
     if (!strcmp(o.in, o.out) || same_file(o.in, o.out)) {
-        hpa_cli_error("render: %s: refusing to write over the input file", o.out);
+        hpc_error("render: %s: refusing to write over the input file", o.out);
         return EXIT_USAGE;
     }
     struct stat ost;
     if (stat(o.out, &ost) == 0 && S_ISDIR(ost.st_mode)) {
         fail_code = "output";
-        hpa_cli_error("%s: is a folder; give a file name", o.out);
+        hpc_error("%s: is a folder; give a file name", o.out);
         return 1;
     }
 
@@ -707,18 +704,18 @@ static int render_main(const render_opts *op)
     hph_audiofile *in = hph_audio_open_read(o.in, &r.in, why, sizeof why);
     if (!in) {
         fail_code = "input";
-        hpa_cli_error("%s: %s", o.in, why);
+        hpc_error("%s: %s", o.in, why);
         return 1;
     }
     if (r.in.rate_hz < HPA_RATE_MIN_HZ || r.in.rate_hz > HPA_RATE_MAX_HZ) {
         fail_code = "input";
-        hpa_cli_error("%s: sample rate %u Hz is not supported (8000 to 768000 Hz)", o.in, r.in.rate_hz);
+        hpc_error("%s: sample rate %u Hz is not supported (8000 to 768000 Hz)", o.in, r.in.rate_hz);
         hph_audio_close(in);
         return 1;
     }
     if (r.in.channels < 1 || r.in.channels > HPA_CHANNELS_MAX) {
         fail_code = "input";
-        hpa_cli_error("%s: %u channels are not supported (1 to %u)", o.in, r.in.channels, HPA_CHANNELS_MAX);
+        hpc_error("%s: %u channels are not supported (1 to %u)", o.in, r.in.channels, HPA_CHANNELS_MAX);
         hph_audio_close(in);
         return 1;
     }
@@ -728,19 +725,19 @@ static int render_main(const render_opts *op)
     r.out.rate_hz = o.rate ? o.rate : r.in.rate_hz;
     if (container == HPH_CONTAINER_FLAC && r.out.rate_hz > HPH_FLAC_MAX_RATE_HZ) {
         if (o.rate)
-            hpa_cli_error("render: --rate %u: a FLAC file holds at most %u Hz; use a lower --rate or a .wav", o.rate,
-                          HPH_FLAC_MAX_RATE_HZ);
+            hpc_error("render: --rate %u: a FLAC file holds at most %u Hz; use a lower --rate or a .wav", o.rate,
+                      HPH_FLAC_MAX_RATE_HZ);
         else
-            hpa_cli_error("render: %s: a FLAC file holds at most %u Hz and the input is %u Hz; give --rate %u or "
-                          "lower, or use a .wav",
-                          o.out, HPH_FLAC_MAX_RATE_HZ, r.in.rate_hz, HPH_FLAC_MAX_RATE_HZ);
+            hpc_error("render: %s: a FLAC file holds at most %u Hz and the input is %u Hz; give --rate %u or "
+                      "lower, or use a .wav",
+                      o.out, HPH_FLAC_MAX_RATE_HZ, r.in.rate_hz, HPH_FLAC_MAX_RATE_HZ);
         hph_audio_close(in);
         return EXIT_USAGE;
     }
     r.out.format = format_for_bits(o.bits, r.in.format);
     if (container == HPH_CONTAINER_FLAC && !hph_audio_container_supports(container, r.out.format)) {
         if (o.bits) {
-            hpa_cli_error("render: %s: FLAC holds 16- or 24-bit samples; use --bits 16 or 24, or a .wav", o.out);
+            hpc_error("render: %s: FLAC holds 16- or 24-bit samples; use --bits 16 or 24, or a .wav", o.out);
             hph_audio_close(in);
             return EXIT_USAGE;
         }
@@ -753,7 +750,7 @@ static int render_main(const render_opts *op)
     if (o.normalize) {
         struct stat st;
         if (stat(o.in, &st) || !S_ISREG(st.st_mode)) {
-            hpa_cli_error("%s: --normalize reads the input twice; give a file, not a pipe", o.in);
+            hpc_error("%s: --normalize reads the input twice; give a file, not a pipe", o.in);
             hph_audio_close(in);
             return EXIT_USAGE;
         }
@@ -767,7 +764,7 @@ static int render_main(const render_opts *op)
         r.norm_source = "measured";
         if (!o.normalize_measure && hph_tags_read_replaygain(o.in, &tags) == 0) {
             for (int i = 0; i < tags.n_warnings; i++)
-                hpa_cli_warn("%s: %s tag %s", o.in, tags.container, tags.warnings[i]);
+                hpc_warn("%s: %s tag %s", o.in, tags.container, tags.warnings[i]);
             if (o.album && tags.has_album_gain) {
                 tagged = 1;
                 r.norm_source = "replaygain-album";
@@ -824,26 +821,25 @@ static int render_main(const render_opts *op)
     if (o.crossfeed && o.crossfeed_from_preset && r.in.channels != 2) {
         /* a headphone preset serves mono files too: its crossfeed has nothing to cross */
         if (!o.quiet)
-            hpa_cli_warn("%s: %u channel%s: preset %s's crossfeed left out (it needs stereo)", o.in, r.in.channels,
-                         r.in.channels == 1 ? "" : "s", o.preset);
+            hpc_warn("%s: %u channel%s: preset %s's crossfeed left out (it needs stereo)", o.in, r.in.channels,
+                     r.in.channels == 1 ? "" : "s", o.preset);
         o.crossfeed = 0;
     }
     if (o.crossfeed && r.in.channels != 2) {
         fail_code = "input";
-        hpa_cli_error("%s: crossfeed needs a stereo input; this one has %u channel%s", o.in, r.in.channels,
-                      r.in.channels == 1 ? "" : "s");
+        hpc_error("%s: crossfeed needs a stereo input; this one has %u channel%s", o.in, r.in.channels,
+                  r.in.channels == 1 ? "" : "s");
         hph_audio_close(in);
         return 1;
     }
     if (o.crossfeed && r.out.rate_hz > 384000) {
         fail_code = "chain";
-        hpa_cli_error("render: crossfeed (libbs2b) works up to 384000 Hz, not %u Hz", r.out.rate_hz);
+        hpc_error("render: crossfeed (libbs2b) works up to 384000 Hz, not %u Hz", r.out.rate_hz);
         hph_audio_close(in);
         return 1;
     }
-    if (o.eq_label &&
-        (o.eq_file ? hpa_cli_eq_load_file(o.eq_file, r.out.rate_hz, o.quiet, &r.eq)
-                   : hpa_cli_eq_load_text(o.eq_label, o.eq_text, o.eq_len, r.out.rate_hz, o.quiet, &r.eq))) {
+    if (o.eq_label && (o.eq_file ? hpc_eq_load_file(o.eq_file, r.out.rate_hz, o.quiet, &r.eq)
+                                 : hpc_eq_load_text(o.eq_label, o.eq_text, o.eq_len, r.out.rate_hz, o.quiet, &r.eq))) {
         fail_code = "eq";
         hph_audio_close(in);
         return 1;
@@ -857,7 +853,7 @@ static int render_main(const render_opts *op)
     int err = hpa_chain_create(&cfg, &chain);
     if (!err && o.eq_label)
         err = hpa_chain_set_eq(chain, r.eq.bands, r.eq.n_bands, r.eq.preamp_db, NULL, NULL);
-    hpa_cli_eq_free(&r.eq);
+    hpa_eq_profile_free(&r.eq);
     if (!err && o.crossfeed) {
         hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_FCUT_HZ, o.xf_fcut_hz);
         hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_FEED_DB, o.xf_feed_db);
@@ -867,7 +863,7 @@ static int render_main(const render_opts *op)
         err = hpa_chain_set_param(chain, HPA_PARAM_LIMITER_CEILING_DBTP, o.limit_dbtp);
     if (err) {
         fail_code = "chain";
-        hpa_cli_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));
+        hpc_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));
         hpa_chain_destroy(chain);
         hph_audio_close(in);
         return 1;
@@ -884,44 +880,44 @@ static int render_main(const render_opts *op)
     rc = 1;
     if (!ibuf) {
         fail_code = "memory";
-        hpa_cli_error("out of memory");
+        hpc_error("out of memory");
         goto done;
     }
 
-    hpa_cli_catch_stop_signals();
+    hpc_catch_stop_signals();
 
     if (hph_outfile_create(&of, o.out)) {
         fail_code = "output";
-        hpa_cli_error("%s: cannot create the output file: %s", o.out, strerror(errno));
+        hpc_error("%s: cannot create the output file: %s", o.out, strerror(errno));
         goto done;
     }
     out = hph_audio_open_write_fd(of.fd, container, &r.out, why, sizeof why);
     if (!out) {
         fail_code = "output";
-        hpa_cli_error("%s: %s", o.out, why);
+        hpc_error("%s: %s", o.out, why);
         goto fail_unlink;
     }
     /* encoding and writing run on the other core, a few blocks behind */
     writer = hph_writer_start(out, max_out * r.out.channels * hpa_format_bytes(r.out.format), WRITE_SLOTS);
     if (!writer) {
         fail_code = "memory";
-        hpa_cli_error("out of memory");
+        hpc_error("out of memory");
         goto fail_unlink;
     }
 
-    hpa_progress prog;
-    hpa_progress_begin(&prog, "render", !o.quiet && !o.json);
-    double t0 = hpa_now_s();
+    hpc_progress prog;
+    hpc_progress_begin(&prog, "render", !o.quiet && !o.json);
+    double t0 = hpc_now_s();
     int failed = 0;
     for (;;) {
-        if (hpa_cli_interrupted())
+        if (hpc_interrupted())
             break;
         int64_t n = hph_audio_read(in, ibuf, BLOCK_FRAMES);
         size_t produced = 0;
         if (n < 0) {
-            hpa_progress_end(&prog);
+            hpc_progress_end(&prog);
             fail_code = "input";
-            hpa_cli_error("%s: read error: %s", o.in, hph_audio_error(in));
+            hpc_error("%s: read error: %s", o.in, hph_audio_error(in));
             failed = 1;
             break;
         }
@@ -935,9 +931,9 @@ static int render_main(const render_opts *op)
             err = hpa_chain_process(chain, ibuf, (size_t)n, obuf, max_out, &produced);
         }
         if (err) {
-            hpa_progress_end(&prog);
+            hpc_progress_end(&prog);
             fail_code = "chain";
-            hpa_cli_error("%s: processing failed: %s", o.in, hpa_strerror(err));
+            hpc_error("%s: processing failed: %s", o.in, hpa_strerror(err));
             failed = 1;
             break;
         }
@@ -946,28 +942,28 @@ static int render_main(const render_opts *op)
         if (n == 0 && produced == 0)
             break;
         if (r.in.frames > 0)
-            hpa_progress_update(&prog, (double)r.frames_in / (double)r.in.frames);
+            hpc_progress_update(&prog, (double)r.frames_in / (double)r.in.frames);
     }
     int werr = hph_writer_finish(writer);
     writer = NULL;
-    hpa_progress_end(&prog);
+    hpc_progress_end(&prog);
     if (werr && !failed) {
         int e = errno;
         fail_code = "output";
         if (e == EFBIG && container == HPH_CONTAINER_WAV)
-            hpa_cli_error("%s: write failed: the output grew past a WAV's 4 GiB (the input is longer than its "
-                          "header said)",
-                          o.out);
+            hpc_error("%s: write failed: the output grew past a WAV's 4 GiB (the input is longer than its "
+                      "header said)",
+                      o.out);
         else
-            hpa_cli_error("%s: write failed: %s", o.out, e ? strerror(e) : hph_audio_error(out));
+            hpc_error("%s: write failed: %s", o.out, e ? strerror(e) : hph_audio_error(out));
         goto fail_unlink;
     }
     if (failed)
         goto fail_unlink;
-    if (hpa_cli_interrupted()) {
+    if (hpc_interrupted()) {
         fail_code = "interrupted";
-        hpa_cli_error("interrupted; %s not written", o.out);
-        rc = 128 + hpa_cli_interrupted();
+        hpc_error("interrupted; %s not written", o.out);
+        rc = 128 + hpc_interrupted();
         goto fail_unlink;
     }
     errno = 0;
@@ -975,7 +971,7 @@ static int render_main(const render_opts *op)
     out = NULL;
     if (err) {
         fail_code = "output";
-        hpa_cli_error("%s: finishing the file failed: %s", o.out, errno ? strerror(errno) : "libsndfile error");
+        hpc_error("%s: finishing the file failed: %s", o.out, errno ? strerror(errno) : "libsndfile error");
         goto fail_unlink;
     }
     char magic[4];
@@ -986,10 +982,10 @@ static int render_main(const render_opts *op)
                       : "wav";
     if (hph_outfile_commit(&of)) {
         fail_code = "output";
-        hpa_cli_error("%s: cannot put the finished file in place: %s", o.out, strerror(errno));
+        hpc_error("%s: cannot put the finished file in place: %s", o.out, strerror(errno));
         goto fail_unlink;
     }
-    r.seconds = hpa_now_s() - t0;
+    r.seconds = hpc_now_s() - t0;
     hpa_chain_get_stats(chain, &r.stats);
     print_summary(&o, &r);
     rc = 0;

@@ -18,7 +18,7 @@ static const char *last_code;
 static char *kept;
 static size_t kept_len;
 
-void hpa_cli_keep_first_error(char *buf, size_t len)
+void hpc_keep_first_error(char *buf, size_t len)
 {
     kept = len ? buf : NULL;
     kept_len = len;
@@ -44,7 +44,7 @@ static void message(const char *prefix, int keep, const char *code, const char *
     }
 }
 
-void hpa_cli_error(const char *fmt, ...)
+void hpc_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -52,7 +52,7 @@ void hpa_cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
-void hpa_cli_fail(const char *code, const char *fmt, ...)
+void hpc_fail(const char *code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -60,7 +60,7 @@ void hpa_cli_fail(const char *code, const char *fmt, ...)
     va_end(ap);
 }
 
-void hpa_cli_warn(const char *fmt, ...)
+void hpc_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -68,17 +68,17 @@ void hpa_cli_warn(const char *fmt, ...)
     va_end(ap);
 }
 
-void hpa_cli_json_failure(FILE *f, int rc)
+void hpc_json_failure(FILE *f, int rc)
 {
     fputs("{\"error\": ", f);
-    hpa_json_string(f, last_code ? last_code : rc == EXIT_USAGE ? "usage" : "failed");
+    hpc_json_string(f, last_code ? last_code : rc == EXIT_USAGE ? "usage" : "failed");
     fputs(", \"message\": ", f);
-    hpa_json_string(f, last_message);
+    hpc_json_string(f, last_message);
     fputs("}\n", f);
     fflush(f);
 }
 
-int hpa_cli_argv_json(int argc, char **argv)
+int hpc_argv_json(int argc, char **argv)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (!strcmp(argv[i], "--json"))
@@ -86,7 +86,7 @@ int hpa_cli_argv_json(int argc, char **argv)
     return 0;
 }
 
-int hpa_cli_parse_crossfeed(const char *arg, const char **name, double *hz, double *db)
+int hpc_parse_crossfeed(const char *arg, const char **name, double *hz, double *db)
 {
     const hpa_crossfeed_preset *p = hpa_crossfeed_preset_find(arg);
     if (p) {
@@ -111,7 +111,7 @@ int hpa_cli_parse_crossfeed(const char *arg, const char **name, double *hz, doub
     return 0;
 }
 
-const char *hpa_cli_crossfeed_ranges(char *buf, size_t len)
+const char *hpc_crossfeed_ranges(char *buf, size_t len)
 {
     char hz[48], db[48];
     snprintf(buf, len, "%s, %s", hpa_param_range_text(HPA_PARAM_CROSSFEED_FCUT_HZ, hz, sizeof hz),
@@ -119,14 +119,14 @@ const char *hpa_cli_crossfeed_ranges(char *buf, size_t len)
     return buf;
 }
 
-const char *hpa_cli_crossfeed_choices(char *buf, size_t len)
+const char *hpc_crossfeed_choices(char *buf, size_t len)
 {
     char r[96];
-    snprintf(buf, len, "default, cmoy, jmeier or HZ,DB (%s)", hpa_cli_crossfeed_ranges(r, sizeof r));
+    snprintf(buf, len, "default, cmoy, jmeier or HZ,DB (%s)", hpc_crossfeed_ranges(r, sizeof r));
     return buf;
 }
 
-int hpa_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
+int hpc_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
 {
     char *end;
     if (!text || *text < '0' || *text > '9')
@@ -139,32 +139,32 @@ int hpa_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
     return 0;
 }
 
-double hpa_now_s(void)
+double hpc_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int hpa_use_color(FILE *f)
+int hpc_use_color(FILE *f)
 {
     const char *nc = getenv("NO_COLOR");
     return isatty(fileno(f)) && !(nc && *nc);
 }
 
-void hpa_progress_begin(hpa_progress *p, const char *label, int allow)
+void hpc_progress_begin(hpc_progress *p, const char *label, int allow)
 {
     p->enabled = allow && isatty(STDERR_FILENO);
-    p->start_s = hpa_now_s();
+    p->start_s = hpc_now_s();
     p->last_draw_s = 0.0;
     p->label = label;
 }
 
-void hpa_progress_update(hpa_progress *p, double fraction)
+void hpc_progress_update(hpc_progress *p, double fraction)
 {
     if (!p->enabled)
         return;
-    double now = hpa_now_s();
+    double now = hpc_now_s();
     if (now - p->last_draw_s < 0.1 && fraction < 1.0)
         return;
     p->last_draw_s = now;
@@ -191,7 +191,7 @@ void hpa_progress_update(hpa_progress *p, double fraction)
         hph_stderr_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-void hpa_progress_end(hpa_progress *p)
+void hpc_progress_end(hpc_progress *p)
 {
     if (!p->enabled)
         return;
@@ -201,7 +201,7 @@ void hpa_progress_end(hpa_progress *p)
     hph_stderr_write(line, (size_t)n);
 }
 
-void hpa_json_string(FILE *f, const char *s)
+void hpc_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; s && *s; s++) {
@@ -220,7 +220,7 @@ void hpa_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-void hpa_json_number(FILE *f, double v, int decimals)
+void hpc_json_number(FILE *f, double v, int decimals)
 {
     if (!isfinite(v))
         fputs("null", f);
@@ -235,7 +235,7 @@ static void on_stop_signal(int sig)
     stop_signal = sig;
 }
 
-void hpa_cli_catch_stop_signals(void)
+void hpc_catch_stop_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -245,7 +245,7 @@ void hpa_cli_catch_stop_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-int hpa_cli_interrupted(void)
+int hpc_interrupted(void)
 {
     return stop_signal;
 }

@@ -15,7 +15,7 @@ static volatile sig_atomic_t raw_fd = -1; /* the fd in raw mode, -1 when restore
 static volatile sig_atomic_t saved_ok;
 static struct sigaction old_tstp, old_cont;
 
-void hpa_tty_restore(void)
+void hpc_tty_restore(void)
 {
     if (raw_fd >= 0) {
         tcsetattr(raw_fd, TCSAFLUSH, &saved);
@@ -43,7 +43,7 @@ static void on_tstp(int sig)
     (void)sig;
     int e = errno;
     int fd = raw_fd;
-    hpa_tty_restore();
+    hpc_tty_restore();
     tstp_fd = fd;
     /* stop for real, with the default action */
     signal(SIGTSTP, SIG_DFL);
@@ -64,14 +64,14 @@ static void on_cont(int sig)
     errno = e;
 }
 
-int hpa_tty_raw(int fd)
+int hpc_tty_raw(int fd)
 {
     if (!isatty(fd) || tcgetattr(fd, &saved))
         return -1;
     saved_ok = 1;
     if (enter_raw(fd))
         return -1;
-    atexit(hpa_tty_restore);
+    atexit(hpc_tty_restore);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_tstp;
@@ -97,30 +97,30 @@ static int read_byte(int fd, int timeout_ms)
     return c;
 }
 
-int hpa_tty_key(int fd, int timeout_ms)
+int hpc_tty_key(int fd, int timeout_ms)
 {
     int c = read_byte(fd, timeout_ms);
     if (c == -1)
         return -1;
     if (c < 0)
-        return HPA_KEY_NONE;
+        return HPC_KEY_NONE;
     if (c != 0x1b)
         return c;
     /* ESC [ A..D (or ESC O A..D): arrow keys; a lone ESC is ignored */
     int c2 = read_byte(fd, 30);
     if (c2 != '[' && c2 != 'O')
-        return HPA_KEY_NONE;
+        return HPC_KEY_NONE;
     int c3 = read_byte(fd, 30);
     switch (c3) {
-    case 'A': return HPA_KEY_UP;
-    case 'B': return HPA_KEY_DOWN;
-    case 'C': return HPA_KEY_RIGHT;
-    case 'D': return HPA_KEY_LEFT;
-    default: return HPA_KEY_NONE;
+    case 'A': return HPC_KEY_UP;
+    case 'B': return HPC_KEY_DOWN;
+    case 'C': return HPC_KEY_RIGHT;
+    case 'D': return HPC_KEY_LEFT;
+    default: return HPC_KEY_NONE;
     }
 }
 
-int hpa_tty_columns(int fd)
+int hpc_tty_columns(int fd)
 {
     struct winsize ws;
     if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
