@@ -18,6 +18,7 @@
 
 #include <hpamp/host/audiofile.h>
 #include <hpamp/host/quiet.h>
+#include <hpamp/host/render.h>
 #include <hpamp/host/scan.h>
 #include <hpamp/host/tags.h>
 #include "cli.h"
@@ -581,6 +582,18 @@ static void print_summary(const render_opts *o, const render_result *r)
     printf("speed   %.1fx realtime (%.2f s)\n", rt, r->seconds);
 }
 
+/* hph_render_run's progress and its stop: the bar, and ^C */
+static void show_progress(void *user, double fraction)
+{
+    hpc_progress_update(user, fraction);
+}
+
+static int stop_now(void *user)
+{
+    (void)user;
+    return hpc_interrupted() != 0;
+}
+
 static int render_main(const render_opts *op);
 
 /* --json among the arguments (before a "--"), known before they are parsed
@@ -909,40 +922,25 @@ static int render_main(const render_opts *op)
     hpc_progress_begin(&prog, "render", !o.quiet && !o.json);
     double t0 = hpc_now_s();
     int failed = 0;
-    for (;;) {
-        if (hpc_interrupted())
-            break;
-        int64_t n = hph_audio_read(in, ibuf, BLOCK_FRAMES);
-        size_t produced = 0;
-        if (n < 0) {
-            hpc_progress_end(&prog);
-            fail_code = "input";
-            hpc_error("%s: read error: %s", o.in, hph_audio_error(in));
-            failed = 1;
-            break;
-        }
-        void *obuf = hph_writer_buffer(writer);
-        if (!obuf)
-            break; /* a write failed: hph_writer_finish says why */
-        if (n == 0) {
-            err = hpa_chain_drain(chain, obuf, max_out, &produced);
-        } else {
-            r.frames_in += n;
-            err = hpa_chain_process(chain, ibuf, (size_t)n, obuf, max_out, &produced);
-        }
-        if (err) {
-            hpc_progress_end(&prog);
-            fail_code = "chain";
-            hpc_error("%s: processing failed: %s", o.in, hpa_strerror(err));
-            failed = 1;
-            break;
-        }
-        hph_writer_submit(writer, produced);
-        r.frames_out += (int64_t)produced;
-        if (n == 0 && produced == 0)
-            break;
-        if (r.in.frames > 0)
-            hpc_progress_update(&prog, (double)r.frames_in / (double)r.in.frames);
+    hph_render_job job = {.in = in,
+                          .chain = chain,
+                          .writer = writer,
+                          .in_buf = ibuf,
+                          .block_frames = BLOCK_FRAMES,
+                          .max_out = max_out,
+                          .total_frames = r.in.frames,
+                          .progress = show_progress,
+                          .stop = stop_now,
+                          .user = &prog};
+    hph_render_result rr;
+    hph_render_status st = hph_render_run(&job, &rr);
+    r.frames_in = rr.frames_in;
+    r.frames_out = rr.frames_out;
+    if (st == HPH_RENDER_INPUT || st == HPH_RENDER_CHAIN) {
+        hpc_progress_end(&prog);
+        fail_code = st == HPH_RENDER_INPUT ? "input" : "chain";
+        hpc_error("%s: %s", o.in, rr.why);
+        failed = 1;
     }
     int werr = hph_writer_finish(writer);
     writer = NULL;
