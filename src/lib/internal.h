@@ -138,6 +138,13 @@ double hpa_sinc(double x);
  * Returns the largest sum of |taps| over the phases (1 at least). */
 double hpa_polyphase_design(double *bank, unsigned phases, unsigned half, double beta);
 
+/* ---- meter.c ---- */
+
+typedef struct hpa_meter hpa_meter;
+/* [RT] The sample peak of each channel over the last add call (channels
+ * values), from the thread that adds. */
+void hpa_meter_last_peaks(const hpa_meter *m, double *peak);
+
 /* ---- limiter.c: lookahead true-peak limiter with a guard band ---- */
 
 #define HPA_LIM_PHASES 16   /* the detector's points per sample period (16x) */
