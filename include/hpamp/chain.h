@@ -87,6 +87,8 @@ typedef struct hpa_chain_config {
     double crossfade_ms;            /* length of the EQ and crossfeed crossfades, 1 .. 200; 0 or default: 20 ms */
     double limiter_lookahead_ms;    /* 0: no limiter (default); else its lookahead, 0.5 .. 5 ms (adds latency) */
     double limiter_release_ms;      /* the limiter's release time constant, 1 .. 5000; 0 or default: 100 ms */
+    int meter_output;               /* nonzero: the stats carry the output's per-channel peaks and A-weighted
+                                       energy (<hpamp/meter.h>; one more pass over the output); default 0 */
 } hpa_chain_config;
 
 typedef struct hpa_chain_stats {
@@ -99,6 +101,11 @@ typedef struct hpa_chain_stats {
     double eq_preamp_db;               /* the preamp of the band set playing now (see hpa_chain_set_eq) */
     uint64_t float_clamped;            /* float outputs: samples beyond the format's largest finite value
                                           (they would be +-Inf), written as that value; NaN as 0 */
+    /* with meter_output (else 0), per output channel, before clamping: */
+    double out_peak[HPA_CHANNELS_MAX];       /* largest |sample| since create or reset (1.0 = 0 dBFS) */
+    double out_block_peak[HPA_CHANNELS_MAX]; /* largest |sample| written by the last process or drain call */
+    double out_aweighted[HPA_CHANNELS_MAX];  /* sum of the squares of the A-weighted output since create or reset
+                                                (IEC 61672-1, 0 dB at 1 kHz): / frames_out is its mean square */
 } hpa_chain_stats;
 
 /* A libbs2b crossfeed preset. */

@@ -18,6 +18,7 @@
 
 #include <bs2b/bs2b.h>
 #include <hpamp/eq.h>
+#include <hpamp/meter.h>
 
 #include "internal.h"
 
@@ -73,6 +74,7 @@ struct hpa_chain {
     int started;    /* a block went through since create/reset: before that, changes need no fade */
     int exact_ints; /* integer input into an as-wide integer output */
     hpa_chain_stats stats;
+    hpa_meter *out_meter; /* cfg.meter_output: the output's peaks and A-weighted energy */
 };
 
 void hpa_chain_config_init(hpa_chain_config *cfg)
@@ -276,6 +278,14 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
 
     hpa_volume_init(&c->vol, target_gain(c), cfg->smoothing_ms, cfg->out_rate_hz);
     hpa_requant_init(&c->rq, cfg->out_format, cfg->dither, cfg->channels, cfg->out_rate_hz, cfg->seed);
+    if (cfg->meter_output) {
+        err = hpa_meter_create(cfg->channels, cfg->out_rate_hz, HPA_METER_SAMPLE_PEAK | HPA_METER_AWEIGHT, &c->alloc,
+                               &c->out_meter);
+        if (err) {
+            hpa_chain_destroy(c);
+            return err;
+        }
+    }
     *out = c;
     return HPA_OK;
 }
@@ -285,6 +295,7 @@ void hpa_chain_destroy(hpa_chain *c)
     if (!c)
         return;
     hpa_resampler_destroy(c->rs);
+    hpa_meter_destroy(c->out_meter);
     c->alloc.free(c->alloc.user, c);
 }
 
@@ -461,6 +472,17 @@ static int xf_stage(hpa_chain *c, double *buf, size_t frames)
     return 1;
 }
 
+/* [RT] the output's per-channel peaks and A-weighted energy (cfg.meter_output) */
+static void meter_output(hpa_chain *c, const double *buf, size_t frames)
+{
+    double pk[HPA_CHANNELS_MAX];
+    hpa_meter_add_double(c->out_meter, buf, frames);
+    hpa_meter_last_peaks(c->out_meter, pk);
+    for (unsigned k = 0; k < c->cfg.channels; k++)
+        if (pk[k] > c->stats.out_block_peak[k])
+            c->stats.out_block_peak[k] = pk[k];
+}
+
 /* EQ, crossfeed, volume, limiter, requantization and output conversion of
  * the frames in buf, with the clip and peak counts of the stages from the
  * resampler's output on.  Returns the frames written to out: fewer than
@@ -529,6 +551,8 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
         c->stats.clipped[HPA_STAGE_VOLUME] += over;
     if (peak > c->stats.peak)
         c->stats.peak = peak;
+    if (c->out_meter && frames)
+        meter_output(c, buf, frames);
     c->stats.frames_out += frames;
     c->started = 1;
     return frames;
@@ -571,6 +595,7 @@ int hpa_chain_process(hpa_chain *c, const void *in, size_t in_frames, void *out,
     if (overlaps(in, in_frames * ch * hpa_format_bytes(c->cfg.in_format), out,
                  out_capacity * ch * hpa_format_bytes(c->cfg.out_format)))
         return HPA_ERR_OVERLAP;
+    memset(c->stats.out_block_peak, 0, sizeof c->stats.out_block_peak);
     if (!in_frames && !c->rs)
         return HPA_OK;
 
@@ -597,6 +622,7 @@ int hpa_chain_drain(hpa_chain *c, void *out, size_t out_capacity, size_t *out_fr
         return HPA_ERR_INVALID_ARG;
     if (c->rs && out_capacity < c->max_out)
         return HPA_ERR_BUFFER_TOO_SMALL;
+    memset(c->stats.out_block_peak, 0, sizeof c->stats.out_block_peak);
     c->drained = 1;
     if (c->rs) {
         int err = hpa_resampler_flush(c->rs);
@@ -632,6 +658,8 @@ int hpa_chain_reset(hpa_chain *c)
     c->vol.gain = target_gain(c);
     hpa_requant_reset(&c->rq, c->cfg.seed);
     memset(&c->stats, 0, sizeof(c->stats));
+    if (c->out_meter)
+        hpa_meter_reset(c->out_meter); /* no loudness: nothing allocates */
     c->drained = 0;
     c->started = 0;
     /* fades end at once (silence), filters rest */
@@ -782,8 +810,13 @@ const hpa_crossfeed_preset *hpa_crossfeed_preset_find(const char *name)
 
 void hpa_chain_get_stats(const hpa_chain *c, hpa_chain_stats *s)
 {
-    if (c && s)
-        *s = c->stats;
+    if (!c || !s)
+        return;
+    *s = c->stats;
+    for (unsigned k = 0; c->out_meter && k < c->cfg.channels; k++) {
+        hpa_meter_sample_peak(c->out_meter, k, &s->out_peak[k]);
+        hpa_meter_aweighted(c->out_meter, k, &s->out_aweighted[k], NULL);
+    }
 }
 
 static const char *const filter_names[HPA_FILTER_COUNT] = {"linear", "steep", "minimum", "intermediate"};

@@ -106,6 +106,29 @@ double hpa_resampler_latency(const hpa_resampler *r);
 size_t hpa_resampler_max_out(const hpa_resampler *r);
 
 
+/* ---- sinc.c: the Kaiser-windowed sinc (limiter and meter) ---- */
+
+/* The modified Bessel function of the first kind, order 0 (power series). */
+double hpa_bessel_i0(double x);
+/* The Kaiser window of half-length half (zero at |x| >= half) and shape beta. */
+double hpa_kaiser(double x, double half, double beta);
+/* sin(pi x) / (pi x), 1 at 0 */
+double hpa_sinc(double x);
+/* [non-RT] A polyphase interpolator: phases 1 .. phases-1 (phase 0 is the
+ * sample itself) of 2 half taps each into bank, tap j of phase p weighing
+ * the sample j - (half - 1) frames from the point's frame, for the point p /
+ * phases of a sample period after it: sinc(x) kaiser(x, half, beta) with
+ * x = p / phases - (j - (half - 1)), each phase scaled to unit gain at DC.
+ * Returns the largest sum of |taps| over the phases (1 at least). */
+double hpa_polyphase_design(double *bank, unsigned phases, unsigned half, double beta);
+
+/* ---- meter.c ---- */
+
+typedef struct hpa_meter hpa_meter;
+/* [RT] The sample peak of each channel over the last add call (channels
+ * values), from the thread that adds. */
+void hpa_meter_last_peaks(const hpa_meter *m, double *peak);
+
 /* ---- limiter.c: lookahead true-peak limiter with a guard band ---- */
 
 #define HPA_LIM_PHASES 16   /* the detector's points per sample period (16x) */

@@ -66,29 +66,6 @@
 #define FADE 192                           /* frames of the fade at a loud stream's edges */
 #define ENGAGE_MIN 4.0                     /* frames within 12 dB of the target are loud, whatever the filters' gains */
 
-static double bessel_i0(double x)
-{
-    double sum = 1.0, term = 1.0;
-    for (int k = 1; k < 200; k++) {
-        term *= (x / (2.0 * k)) * (x / (2.0 * k));
-        sum += term;
-        if (term < 1e-17 * sum)
-            break;
-    }
-    return sum;
-}
-
-static double kaiser(double x, double half, double beta)
-{
-    const double r = x / half;
-    return fabs(r) >= 1.0 ? 0.0 : bessel_i0(beta * sqrt(1.0 - r * r)) / bessel_i0(beta);
-}
-
-static double sinc(double x)
-{
-    return fabs(x) < 1e-12 ? 1.0 : sin(M_PI * x) / (M_PI * x);
-}
-
 static double dot_plain(const double *a, const double *b)
 {
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
@@ -177,7 +154,7 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     const double fc = 0.25 * (LP_PASS + LP_STOP); /* cycles a sample: (pass + stop) / 2 of fs / 2 */
     double sum = 0.0;
     for (int k = 0; k <= LP_HALF; k++) {
-        lp[k] = 2.0 * fc * sinc(2.0 * fc * k) * kaiser(k, LP_HALF + 1.0, LP_BETA);
+        lp[k] = 2.0 * fc * hpa_sinc(2.0 * fc * k) * hpa_kaiser(k, LP_HALF + 1.0, LP_BETA);
         sum += k ? 2.0 * lp[k] : lp[k];
     }
     double l1_lp = 0.0;
@@ -187,22 +164,7 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     }
     /* the detector: tap j (0 .. 2 HALF - 1) of phase p weighs the guard's frame
      * u + j - (HALF - 1) for the point u + p / PHASES; each phase unit gain at DC */
-    l->l1_det = 1.0;
-    for (int ph = 1; ph < PHASES; ph++) {
-        double *b = bank + (size_t)(ph - 1) * DET_TAPS;
-        double s = 0.0, a = 0.0;
-        for (size_t j = 0; j < DET_TAPS; j++) {
-            const double x = (double)ph / PHASES - ((double)j - (HALF - 1));
-            b[j] = sinc(x) * kaiser(x, HALF, DET_BETA);
-            s += b[j];
-        }
-        for (size_t j = 0; j < DET_TAPS; j++) {
-            b[j] /= s;
-            a += fabs(b[j]);
-        }
-        if (a > l->l1_det)
-            l->l1_det = a;
-    }
+    l->l1_det = hpa_polyphase_design(bank, PHASES, HALF, DET_BETA);
     l->lp = lp;
     l->bank = bank;
     /* the kernel's second derivative, summed in |.| over the taps, at the worst
@@ -217,8 +179,9 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
         double s2 = 0.0;
         for (int j = -HALF; j <= HALF; j++) {
             const double x = t - j;
-            const double kp = sinc(x + e) * kaiser(x + e, HALF, DET_BETA), k0 = sinc(x) * kaiser(x, HALF, DET_BETA),
-                         km = sinc(x - e) * kaiser(x - e, HALF, DET_BETA);
+            const double kp = hpa_sinc(x + e) * hpa_kaiser(x + e, HALF, DET_BETA),
+                         k0 = hpa_sinc(x) * hpa_kaiser(x, HALF, DET_BETA),
+                         km = hpa_sinc(x - e) * hpa_kaiser(x - e, HALF, DET_BETA);
             s2 += fabs((kp - 2.0 * k0 + km) / (e * e));
         }
         d2max = s2 > d2max ? s2 : d2max;

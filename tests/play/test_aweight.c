@@ -24,39 +24,11 @@
 #include <stdio.h>
 
 #include "aweight.h"
+#include "../common/iec61672.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-
-static const struct {
-    double f, a_db, tol_hi, tol_lo; /* tol_lo < 0; -99 for -infinity */
-} table[] = {
-    {10, -70.4, 3.0, -99},     {12.5, -63.4, 2.5, -99},  {16, -56.7, 2.0, -4.0},   {20, -50.5, 2.0, -2.0},
-    {25, -44.7, 2.0, -1.5},    {31.5, -39.4, 1.5, -1.5}, {40, -34.6, 1.0, -1.0},   {50, -30.2, 1.0, -1.0},
-    {63, -26.2, 1.0, -1.0},    {80, -22.5, 1.0, -1.0},   {100, -19.1, 1.0, -1.0},  {125, -16.1, 1.0, -1.0},
-    {160, -13.4, 1.0, -1.0},   {200, -10.9, 1.0, -1.0},  {250, -8.6, 1.0, -1.0},   {315, -6.6, 1.0, -1.0},
-    {400, -4.8, 1.0, -1.0},    {500, -3.2, 1.0, -1.0},   {630, -1.9, 1.0, -1.0},   {800, -0.8, 1.0, -1.0},
-    {1000, 0.0, 0.7, -0.7},    {1250, 0.6, 1.0, -1.0},   {1600, 1.0, 1.0, -1.0},   {2000, 1.2, 1.0, -1.0},
-    {2500, 1.3, 1.0, -1.0},    {3150, 1.2, 1.0, -1.0},   {4000, 1.0, 1.0, -1.0},   {5000, 0.5, 1.5, -1.5},
-    {6300, -0.1, 1.5, -2.0},   {8000, -1.1, 1.5, -2.5},  {10000, -2.5, 2.0, -3.0}, {12500, -4.3, 2.0, -5.0},
-    {16000, -6.6, 2.5, -16.0}, {20000, -9.3, 3.0, -99},
-};
-
-/* IEC 61672-1 Annex E: A(f) = 20 log10(f4² f⁴ / ((f² + f1²) √(f² + f2²) √(f² + f3²) (f² + f4²))) − A1000 */
-static double a_closed(double f)
-{
-    const double f1 = 20.598997, f2 = 107.65265, f3 = 737.86223, f4 = 12194.217;
-    double f_2 = f * f;
-    double r = f4 * f4 * f_2 * f_2 / ((f_2 + f1 * f1) * sqrt(f_2 + f2 * f2) * sqrt(f_2 + f3 * f3) * (f_2 + f4 * f4));
-    return 20.0 * log10(r) + 2.000;
-}
-
-/* the exact frequency behind a nominal one: 1000 · 10^(n/10) (IEC 61672-1, IEC 61260) */
-static double exact(double nominal)
-{
-    return 1000.0 * pow(10.0, round(10.0 * log10(nominal / 1000.0)) / 10.0);
-}
 
 static int failures, checks;
 
@@ -91,12 +63,12 @@ static double measured_db(double rate, double f)
 int main(void)
 {
     const double rates[] = {44100, 48000, 96000};
-    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++) {
-        double c = a_closed(exact(table[k].f));
+    for (size_t k = 0; k < IEC61672_ROWS; k++) {
+        double c = iec61672_a_db(iec61672_exact(iec61672_table[k].f));
         checks++;
-        if (fabs(c - table[k].a_db) > 0.051) {
+        if (fabs(c - iec61672_table[k].a_db) > 0.051) {
             failures++;
-            printf("FAIL table %g Hz: %.1f, closed form %.2f\n", table[k].f, table[k].a_db, c);
+            printf("FAIL table %g Hz: %.1f, closed form %.2f\n", iec61672_table[k].f, iec61672_table[k].a_db, c);
         }
     }
     for (size_t r = 0; r < 3; r++) {
@@ -105,16 +77,16 @@ int main(void)
             printf("FAIL init %.0f\n", rates[r]);
             return 1;
         }
-        for (size_t k = 0; k < sizeof table / sizeof table[0]; k++) {
-            double f = exact(table[k].f);
+        for (size_t k = 0; k < IEC61672_ROWS; k++) {
+            double f = iec61672_exact(iec61672_table[k].f);
             if (f >= 0.42 * rates[r])
                 continue;
-            double lo = table[k].tol_lo <= -99 ? -1e9 : table[k].a_db + table[k].tol_lo;
-            double hi = table[k].a_db + table[k].tol_hi;
+            double lo = iec61672_table[k].tol_lo <= -99 ? -1e9 : iec61672_table[k].a_db + iec61672_table[k].tol_lo;
+            double hi = iec61672_table[k].a_db + iec61672_table[k].tol_hi;
             double d = hph_aweight_response_db(&w, rates[r], f);
-            check(d >= lo && d <= hi, "designed", rates[r], f, d, table[k].a_db);
+            check(d >= lo && d <= hi, "designed", rates[r], f, d, iec61672_table[k].a_db);
             double m = measured_db(rates[r], f);
-            check(m >= lo && m <= hi, "measured", rates[r], f, m, table[k].a_db);
+            check(m >= lo && m <= hi, "measured", rates[r], f, m, iec61672_table[k].a_db);
             check(fabs(m - d) < 0.05, "measured = designed (0.05 dB)", rates[r], f, m, d);
         }
     }
