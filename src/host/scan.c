@@ -1,6 +1,6 @@
 /* scan.c — scan the listener's music: the integrated loudness of each
- * file with libebur128 (EBUR128_MODE_I) and its true peak with truepeak.c
- * (4x oversampled, BS.1770-4 Annex 2; truepeak.h says why not libebur128's
+ * file with libebur128 (EBUR128_MODE_I) and its true peak with libhpamp's
+ * meter (4x oversampled, BS.1770-4 Annex 2; meter.h says why not libebur128's
  * EBUR128_MODE_TRUE_PEAK), files shared out to a pool of pthreads, one per core.
  *
  * Each worker takes the next file from an atomic counter, so long and short
@@ -20,7 +20,7 @@
 
 #include <hpamp/host/audiofile.h>
 #include <hpamp/host/scan.h>
-#include "truepeak.h"
+#include <hpamp/meter.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -277,7 +277,7 @@ static void measure(pool *p, hph_track *t)
     t->rate_hz = info.rate_hz;
     t->channels = info.channels;
     ebur128_state *st = NULL;
-    hph_tp *tp = NULL;
+    hpa_meter *tp = NULL;
     void *buf = NULL;
     float *fbuf = NULL;
     long long credited = 0;
@@ -285,10 +285,13 @@ static void measure(pool *p, hph_track *t)
         set_why(t, "a channel count or sample rate the loudness meter cannot take");
         goto out;
     }
-    /* integrated loudness by libebur128; the true peak by truepeak.c (see
-     * truepeak.h for why not libebur128's) */
+    /* integrated loudness by libebur128; the true peak by libhpamp's meter
+     * (meter.h: libebur128's under-reads near Nyquist) */
     st = ebur128_init(info.channels, info.rate_hz, EBUR128_MODE_I);
-    tp = hph_tp_create(info.channels);
+    if (hpa_meter_create(info.channels, info.rate_hz, HPA_METER_TRUE_PEAK, NULL, &tp) == HPA_ERR_RATE) {
+        set_why(t, "a sample rate the true-peak meter cannot take (8 to 768 kHz)");
+        goto out;
+    }
     buf = malloc((size_t)READ_FRAMES * info.channels * sample_bytes(info.format));
     fbuf = malloc((size_t)READ_FRAMES * info.channels * sizeof *fbuf);
     if (!st || !tp || !buf || !fbuf) {
@@ -310,7 +313,7 @@ static void measure(pool *p, hph_track *t)
         if (got == 0)
             break;
         to_float(info.format, buf, (size_t)got * info.channels, fbuf);
-        hph_tp_add(tp, fbuf, (size_t)got);
+        hpa_meter_add_float(tp, fbuf, (size_t)got);
         if (ebur128_add_frames_float(st, fbuf, (size_t)got) != EBUR128_SUCCESS) {
             set_why(t, "the loudness meter failed (out of memory)");
             goto out;
@@ -323,7 +326,13 @@ static void measure(pool *p, hph_track *t)
         }
     }
     t->duration_s = (double)total / info.rate_hz;
-    double lufs = -HUGE_VAL, peak = hph_tp_finish(tp);
+    double lufs = -HUGE_VAL, peak = 0.0;
+    hpa_meter_end(tp);
+    for (unsigned c = 0; c < info.channels; c++) {
+        double v = 0.0;
+        hpa_meter_true_peak(tp, c, &v);
+        peak = v > peak ? v : peak;
+    }
     if (ebur128_loudness_global(st, &lufs) != EBUR128_SUCCESS || !isfinite(lufs)) {
         set_why(t, total == 0 ? "no audio in it (0 frames)"
                               : "too short (under 0.4 s) or too quiet (below -70 LUFS) to have a loudness");
@@ -340,7 +349,7 @@ out:
     atomic_fetch_add(&p->bytes_done, t->size_bytes - credited);
     free(fbuf);
     free(buf);
-    hph_tp_destroy(tp);
+    hpa_meter_destroy(tp);
     if (st)
         ebur128_destroy(&st);
     hph_audio_close(f);

@@ -9,7 +9,7 @@
  * blocks and run through two chains at the file's own rate, both with the
  * true-peak limiter at CEILING_DB: one to f64 (the samples checked), one to
  * s16 with TPDF dither (integer requantization of whatever the file holds);
- * the frames also go through the true-peak meter (truepeak.c) as floats.
+ * the frames also go through the true-peak meter (libhpamp's meter.h) as floats.
  * Aborts when an invariant breaks:
  *   - a refusal gives a reason: one line of printable text;
  *   - an opened file has a codec name, a known edge format, frames >= -1;
@@ -29,7 +29,7 @@
 #include <hpamp/host/audiofile.h>
 #include "fuzz_common.h"
 #include "fuzz_memfile.h"
-#include "truepeak.h"
+#include <hpamp/meter.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -95,8 +95,9 @@ static void run(hph_audiofile *f, const hph_audio_info *info)
     double *out64 = malloc(cap64 * ch * sizeof(double));
     int16_t *out16 = malloc(cap16 * ch * sizeof(int16_t));
     float *fl = malloc((size_t)BLOCK * ch * sizeof(float));
-    hph_tp *tp = hph_tp_create(ch);
-    FUZZ_CHECK(in && out64 && out16 && fl && tp);
+    hpa_meter *tp = NULL;
+    const int metered = hpa_meter_create(ch, info->rate_hz, HPA_METER_TRUE_PEAK, NULL, &tp) == HPA_OK;
+    FUZZ_CHECK(in && out64 && out16 && fl);
     int finite_in = 1;
     size_t got;
     for (size_t total = 0; total < MAX_FRAMES;) {
@@ -110,7 +111,8 @@ static void run(hph_audiofile *f, const hph_audio_info *info)
             finite_in &= isfinite(v) != 0;
             fl[i] = (float)(isfinite(v) ? fmax(-1e30, fmin(1e30, v)) : 0.0);
         }
-        hph_tp_add(tp, fl, (size_t)n);
+        if (metered)
+            FUZZ_CHECK(hpa_meter_add_float(tp, fl, (size_t)n) == HPA_OK);
         FUZZ_CHECK(hpa_chain_process(c64, in, (size_t)n, out64, cap64, &got) == HPA_OK && got <= cap64);
         check_out(out64, got, ch, finite_in);
         FUZZ_CHECK(hpa_chain_process(c16, in, (size_t)n, out16, cap16, &got) == HPA_OK && got <= cap16);
@@ -122,9 +124,13 @@ static void run(hph_audiofile *f, const hph_audio_info *info)
     do
         FUZZ_CHECK(hpa_chain_drain(c16, out16, cap16, &got) == HPA_OK && got <= cap16);
     while (got);
-    const double peak = hph_tp_finish(tp);
-    FUZZ_CHECK(isfinite(peak) && peak >= 0.0);
-    hph_tp_destroy(tp);
+    if (metered)
+        hpa_meter_end(tp);
+    for (unsigned c = 0; metered && c < ch; c++) {
+        double peak = -1.0;
+        FUZZ_CHECK(hpa_meter_true_peak(tp, c, &peak) == HPA_OK && isfinite(peak) && peak >= 0.0);
+    }
+    hpa_meter_destroy(tp);
     free(fl);
     free(out16);
     free(out64);

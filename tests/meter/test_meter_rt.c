@@ -1,7 +1,7 @@
 /* test_meter_rt.c — the meter's [RT] calls never allocate, lock, sleep or do
  * I/O.  Run by rt.sh under tests/play's rtcheck.so (LD_PRELOAD), which
- * defines hpa_rt_probe and counts every allocator, lock, sleep and I/O call
- * made between hpa_rt_probe(1) and hpa_rt_probe(0).  Here those brackets go
+ * defines hph_rt_probe and counts every allocator, lock, sleep and I/O call
+ * made between hph_rt_probe(1) and hph_rt_probe(0).  Here those brackets go
  * around each add (double and float), end, the [any] reads and the loudness
  * reads, for meters with every mode at 1, 2 and 9 channels (two
  * A-weighting groups) and 44.1 and 96 kHz, in blocks of random length
@@ -16,18 +16,18 @@
 
 #include "../signal/sigtest.h"
 
-extern void hpa_rt_probe(int enter) __attribute__((weak));
+extern void hph_rt_probe(int enter) __attribute__((weak));
 
 #define RT(expr)                                                                                                       \
     do {                                                                                                               \
-        hpa_rt_probe(1);                                                                                               \
+        hph_rt_probe(1);                                                                                               \
         expr;                                                                                                          \
-        hpa_rt_probe(0);                                                                                               \
+        hph_rt_probe(0);                                                                                               \
     } while (0)
 
 int main(void)
 {
-    if (!hpa_rt_probe) {
+    if (!hph_rt_probe) {
         fputs("test_meter_rt: run me under rtcheck.so (rt.sh)\n", stderr);
         return 1;
     }
