@@ -28,12 +28,13 @@
 #include <time.h>
 
 #include <hpamp/chain.h>
+#include <hpamp/format.h>
+#include <hpamp/meter.h>
 
 #include <hpamp/host/audiofile.h>
 #include <hpamp/host/ring.h>
 #include "rtprobe.h"
 #include "../lib/bits.h"
-#include "aweight.h"
 #include <hpamp/host/player.h>
 
 #define MAX_BLOCK 2048u /* input frames per chain call */
@@ -97,8 +98,8 @@ struct hph_player {
     unsigned char *stage; /* one block of input, out of the ring */
     unsigned char *zeros; /* one block of silence in any format */
     uint64_t clipped_retired, limited_retired;
-    hph_aweight aw; /* A-weighting of the output, for the dose */
-    double a_energy[HPA_CHANNELS_MAX];
+    hpa_meter *aw; /* A-weighting of the output, for the dose (meter.h) */
+    double *mbuf;  /* the output as doubles for it: max_render_frames frames */
     uint64_t a_frames;
     int stream_ended;
 
@@ -179,7 +180,8 @@ int hph_player_configure(hph_player *p, const hph_player_config *cfg, char *why,
         snprintf(why, why_len, "out of memory");
         return -1;
     }
-    if (hph_aweight_init(&p->aw, cfg->out_rate_hz, cfg->channels)) {
+    p->mbuf = malloc((size_t)cfg->max_render_frames * ch * sizeof *p->mbuf);
+    if (!p->mbuf || hpa_meter_create(ch, cfg->out_rate_hz, HPA_METER_AWEIGHT, NULL, &p->aw) != HPA_OK) {
         snprintf(why, why_len, "A-weighting: %u Hz, %u channels not supported", cfg->out_rate_hz, cfg->channels);
         return -1;
     }
@@ -520,34 +522,6 @@ static int switch_chain(hph_player *p, track *t)
     return 1;
 }
 
-static double sample_val(hpa_format f, const unsigned char *buf, size_t i)
-{
-    switch (f) {
-    case HPA_FORMAT_S16: {
-        int16_t v;
-        memcpy(&v, buf + 2 * i, 2);
-        return (double)v / 32768.0;
-    }
-    case HPA_FORMAT_S24:
-    case HPA_FORMAT_S32: {
-        int32_t v;
-        memcpy(&v, buf + 4 * i, 4);
-        return (double)v / (f == HPA_FORMAT_S24 ? 8388608.0 : 2147483648.0);
-    }
-    case HPA_FORMAT_F32: {
-        float v;
-        memcpy(&v, buf + 4 * i, 4);
-        return (double)v;
-    }
-    default: {
-        double v;
-        memcpy(&v, buf + 8 * i, 8);
-        return v;
-    }
-    }
-}
-
-
 static void scale_sample(hpa_format f, unsigned char *buf, size_t i, double g)
 {
     switch (f) {
@@ -581,18 +555,21 @@ static void publish_peaks(hph_player *p, const unsigned char *buf, size_t frames
 {
     const unsigned ch = p->cfg.channels;
     double peak[HPA_CHANNELS_MAX] = {0};
+    hpa_to_double(p->cfg.out_format, buf, p->mbuf, frames * ch);
     for (size_t i = 0; i < frames; i++)
         for (unsigned c = 0; c < ch; c++) {
-            double v = sample_val(p->cfg.out_format, buf, i * ch + c);
-            double a = fabs(v);
+            double a = fabs(p->mbuf[i * ch + c]);
             if (a > peak[c])
                 peak[c] = a;
-            double y = hph_aweight_step(&p->aw, c, v); /* the sound dose's A-weighted energy */
-            p->a_energy[c] += y * y;
         }
+    hpa_meter_add_double(p->aw, p->mbuf, frames); /* the sound dose's A-weighted energy */
     p->a_frames += frames;
-    for (unsigned c = 0; c < ch; c++)
-        atomic_store_explicit(&p->st_aenergy_bits[c], d2u(p->a_energy[c]), memory_order_relaxed);
+    for (unsigned c = 0; c < ch; c++) {
+        double e = 0.0;
+        uint64_t n;
+        hpa_meter_aweighted(p->aw, c, &e, &n);
+        atomic_store_explicit(&p->st_aenergy_bits[c], d2u(e), memory_order_relaxed);
+    }
     atomic_store_explicit(&p->st_aframes, p->a_frames, memory_order_release);
     for (unsigned c = 0; c < ch; c++) {
         uint64_t old = atomic_load_explicit(&p->st_peak_bits[c], memory_order_relaxed);
@@ -835,6 +812,8 @@ void hph_player_destroy(hph_player *p)
     free(p->fifo);
     free(p->stage);
     free(p->zeros);
+    free(p->mbuf);
+    hpa_meter_destroy(p->aw);
     pthread_mutex_destroy(&p->msg_lock);
     free(p);
 }

@@ -1,5 +1,5 @@
 /* iec61672.h — IEC 61672-1's A-weighting table, for the tests that check an
- * A-weighting (tests/play/test_aweight.c, tests/meter/test_meter.c).
+ * A-weighting (tests/meter/test_meter.c).
  *
  * Source: IEC 61672-1:2013 (edition 2.0), Table 3 "Frequency weightings and
  * acceptance limits", columns A and class 1.  The IEC text itself is not
