@@ -184,7 +184,9 @@ static void json_headphone(FILE *f, const hpa_db_headphone *h)
     json_key_num(f, "impedance_peak_ohm", h->impedance_peak_ohm);
     json_key_num(f, "impedance_peak_hz", h->impedance_peak_hz);
     json_key_num(f, "max_input_mw", h->max_input_mw);
+    json_key_num(f, "sensitivity_ref_hz", h->sensitivity_ref_hz);
     fprintf(f, ", \"active\": %s", h->active ? "true" : "false");
+    json_key_str(f, "aliases", h->aliases);
     json_key_str(f, "source", h->source);
     json_key_str(f, "origin", h->origin);
     fprintf(f, ", \"line\": %u}", h->line);
@@ -212,8 +214,14 @@ static void json_source(FILE *f, const hpa_db_source *s)
         json_num(f, s->gain_db[i]);
     }
     fprintf(f, "], \"battery\": %s", s->battery < 0 ? "null" : s->battery ? "true" : "false");
+    json_key_num(f, "battery_h", s->battery_h);
     json_key_num(f, "snr_db", s->snr_db);
     json_key_num(f, "sinad_db", s->sinad_db);
+    json_key_num(f, "noise_uv", s->noise_uv);
+    json_key_str(f, "mode_of", s->mode_of);
+    json_key_num(f, "load_min_ohm", s->load_min_ohm);
+    json_key_num(f, "load_max_ohm", s->load_max_ohm);
+    json_key_str(f, "aliases", s->aliases);
     json_key_str(f, "source", s->source);
     json_key_str(f, "origin", s->origin);
     fprintf(f, ", \"line\": %u}", s->line);
@@ -436,11 +444,15 @@ static void show_headphone(FILE *f, const hpa_db_headphone *h)
     fact_num(f, "impedance", h->impedance_ohm, "ohm, nominal");
     fact_num(f, "sensitivity", h->sensitivity_db_mw, "dB SPL/mW");
     fact_num(f, "sensitivity", h->sensitivity_db_v, "dB SPL/V");
+    if (isfinite(h->sensitivity_ref_hz))
+        fact_num(f, "  stated at", h->sensitivity_ref_hz, "Hz");
     fact_num(f, "level measured", h->mv_for_94db, "mV RMS for 94 dB SPL");
     fact_num(f, "impedance peak", h->impedance_peak_ohm, "ohm");
     fact_num(f, "impedance peak at", h->impedance_peak_hz, "Hz");
     fact_num(f, "power handling", h->max_input_mw, "mW");
     fact(f, "own amplifier", h->active ? "yes (noise-cancelling or powered: it drives itself)" : "no");
+    if (*h->aliases)
+        fact_text(f, "also called", h->aliases);
     fact_text(f, "source", h->source);
     fact_origin(f, h->origin, h->line, "data/headphones.csv");
 }
@@ -472,8 +484,18 @@ static void show_source(FILE *f, const hpa_db_source *s)
         fact_text(f, "gain settings", s->gain_settings);
     }
     fact(f, "battery", s->battery < 0 ? "not known" : s->battery ? "yes" : "no");
+    fact_num(f, "battery life", s->battery_h, "h");
     fact_num(f, "SNR", s->snr_db, "dB");
     fact_num(f, "SINAD", s->sinad_db, "dB");
+    fact_num(f, "output noise", s->noise_uv, "uV RMS, A-weighted");
+    if (*s->mode_of)
+        fact_text(f, "a mode of", s->mode_of);
+    if (isfinite(s->load_min_ohm))
+        fact_num(f, "  for loads from", s->load_min_ohm, "ohm");
+    if (isfinite(s->load_max_ohm))
+        fact_num(f, "  for loads below", s->load_max_ohm, "ohm");
+    if (*s->aliases)
+        fact_text(f, "also called", s->aliases);
     fact_text(f, "source", s->source);
     fact_origin(f, s->origin, s->line, "data/sources.csv");
 }
