@@ -58,7 +58,9 @@ static void usage(FILE *f)
           "  -l, --level DB      average listening level in dB SPL, 40..130 (default 85)\n"
           "  -j, --threads N     measure on N threads (default: one per core)\n"
           "      --json          print one JSON object on stdout (on failure:\n"
-          "                      {\"error\": CODE, \"message\": the error line})\n"
+          "                      {\"error\": CODE, \"message\": the error line, and\n"
+          "                      \"candidates\": [{\"id\", \"name\"}] for a name not found\n"
+          "                      or ambiguous})\n"
           "  -p, --plot FILE     draw SPL against volume and the response change (.png\n"
           "                      or .svg)\n"
           "  -h, --help          show this help\n"
@@ -216,6 +218,7 @@ int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const cha
     }
     char names[4096];
     name_list(db, m.refs, m.n, names, sizeof names);
+    hpa_cli_db_candidates(db, m.refs, m.n);
     if (m.how == HPA_DB_MATCH_NONE) {
         if (m.n)
             hpa_cli_fail("not-found", "no %s named '%s' in the database; closest: %s (see hpamp db search)",

@@ -528,7 +528,8 @@ static const char *const usage_db =
     "as warnings and skipped.\n"
     "\n"
     "Run 'hpamp db COMMAND --help' for a command's options.  With --json, a\n"
-    "failure prints {\"error\": CODE, \"message\": the error line} on stdout.\n"
+    "failure prints {\"error\": CODE, \"message\": the error line} on stdout (and\n"
+    "\"candidates\": [{\"id\", \"name\"}] when a name is not found or ambiguous).\n"
     "Exit status: 0 found, 1 nothing found or no such entry, 2 usage error.\n";
 
 static const char *const usage_list =
@@ -708,6 +709,20 @@ static int cmd_search(int argc, char **argv)
 }
 
 /* "A, B, C" of the refs into buf */
+void hpa_cli_db_candidates(const hpa_db *db, const hpa_db_ref *refs, size_t n)
+{
+    static char names[HPA_CLI_MAX_CANDIDATES][512];
+    const char *ids[HPA_CLI_MAX_CANDIDATES], *shown[HPA_CLI_MAX_CANDIDATES];
+    size_t k = n < HPA_CLI_MAX_CANDIDATES ? n : HPA_CLI_MAX_CANDIDATES;
+    for (size_t i = 0; i < k; i++) {
+        ids[i] = refs[i].kind == HPA_DB_HEADPHONES ? hpa_db_headphone_at(db, refs[i].index)->id
+                                                   : hpa_db_source_at(db, refs[i].index)->id;
+        hpa_cli_db_name(db, refs[i], names[i], sizeof names[i]);
+        shown[i] = names[i];
+    }
+    hpa_cli_candidates(ids, shown, k);
+}
+
 static void name_list(const hpa_db *db, const hpa_db_ref *refs, size_t n, char *buf, size_t len)
 {
     size_t used = 0;
@@ -739,12 +754,14 @@ static int cmd_show(int argc, char **argv)
         hpa_cli_error("db show: cannot look up '%s'", o.text);
     } else if (m.how == HPA_DB_MATCH_NONE) {
         name_list(db, m.refs, m.n, names, sizeof names);
+        hpa_cli_db_candidates(db, m.refs, m.n);
         if (m.n)
             hpa_cli_fail("not-found", "no headphone or source named '%s'; closest: %s", o.text, names);
         else
             hpa_cli_fail("not-found", "no headphone or source named '%s' (try hpamp db search)", o.text);
     } else if (m.how != HPA_DB_MATCH_EXACT && m.total > 1) {
         name_list(db, m.refs, m.n, names, sizeof names);
+        hpa_cli_db_candidates(db, m.refs, m.n);
         if (m.total > m.n)
             hpa_cli_fail("ambiguous",
                          "'%s' matches %zu entries: %s and %zu more; say which (or try hpamp db search %s)", o.text,

@@ -66,6 +66,8 @@ char *hpa_cli_escape(char *out, size_t len, const char *text)
 
 static char last_message[4096];
 static const char *last_code;
+static char cand_id[HPA_CLI_MAX_CANDIDATES][128], cand_name[HPA_CLI_MAX_CANDIDATES][512];
+static size_t n_cand;
 static char *kept;
 static size_t kept_len;
 
@@ -125,8 +127,28 @@ void hpa_cli_json_failure(FILE *f, int rc)
     hpa_json_string(f, last_code ? last_code : rc == EXIT_USAGE ? "usage" : "failed");
     fputs(", \"message\": ", f);
     hpa_json_string(f, last_message);
+    if (last_code && (!strcmp(last_code, "not-found") || !strcmp(last_code, "ambiguous"))) {
+        fputs(", \"candidates\": [", f);
+        for (size_t i = 0; i < n_cand; i++) {
+            fputs(i ? ", {\"id\": " : "{\"id\": ", f);
+            hpa_json_string(f, cand_id[i]);
+            fputs(", \"name\": ", f);
+            hpa_json_string(f, cand_name[i]);
+            fputc('}', f);
+        }
+        fputc(']', f);
+    }
     fputs("}\n", f);
     fflush(f);
+}
+
+void hpa_cli_candidates(const char *const *ids, const char *const *names, size_t n)
+{
+    n_cand = n < HPA_CLI_MAX_CANDIDATES ? n : HPA_CLI_MAX_CANDIDATES;
+    for (size_t i = 0; i < n_cand; i++) {
+        snprintf(cand_id[i], sizeof cand_id[i], "%s", ids[i]);
+        snprintf(cand_name[i], sizeof cand_name[i], "%s", names[i]);
+    }
 }
 
 int hpa_cli_argv_json(int argc, char **argv)

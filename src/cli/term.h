@@ -35,6 +35,12 @@ char *hpa_cli_escape(char *out, size_t len, const char *text);
  * --json (before any "--"), so a usage error found before the option parser
  * reaches --json is answered in JSON too. */
 void hpa_cli_json_failure(FILE *f, int rc);
+/* The entries a not-found or ambiguous name could mean (id and shown name,
+ * copied, at most HPA_CLI_MAX_CANDIDATES): hpa_cli_json_failure adds them as
+ * "candidates": [{"id": ..., "name": ...}] to the next failure whose code is
+ * "not-found" or "ambiguous" (an empty list when none was given). */
+#define HPA_CLI_MAX_CANDIDATES 8
+void hpa_cli_candidates(const char *const *ids, const char *const *names, size_t n);
 int hpa_cli_argv_json(int argc, char **argv);
 
 /* Parse helpers: 0 on success, -1 if text is not a whole number / finite double in range. */

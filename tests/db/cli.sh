@@ -163,8 +163,13 @@ for c in "not-found hd6500" "ambiguous hd 6" "usage --bogus"; do
     shift
     run db show "$@" --json
     check "show $* --json: one line on stderr" test "$(wc -l <"$T/err")" -eq 1
-    check "show $* --json: {error: $code, message: the stderr line}" \
-        json "d == {'error': '$code', 'message': open('$T/err').read()[len('hpamp: '):-1]}"
+    if [ "$code" = usage ]; then
+        check "show $* --json: {error: $code, message: the stderr line}" \
+            json "d == {'error': '$code', 'message': open('$T/err').read()[len('hpamp: '):-1]}"
+    else # issue 15: and the candidates, each named in the message
+        check "show $* --json: {error: $code, message: the stderr line, candidates}" \
+            json "set(d) == {'error', 'message', 'candidates'} and d['error'] == '$code' and d['message'] == open('$T/err').read()[len('hpamp: '):-1] and len(d['candidates']) > 0 and all(c['name'] in d['message'] for c in d['candidates'])"
+    fi
 done
 # a control character in a name: the message stays one line, escaped
 run db show "$(printf 'hd\n6\0337')"
