@@ -45,6 +45,10 @@ extern "C" {
 /* Above this peak-to-peak response deviation (dB over 20 Hz - 20 kHz) caused
  * by the output impedance, an amp (a lower output impedance) is recommended. */
 #define HPA_ADVISE_MAX_FR_SPREAD_DB 1.0
+/* Hiss is audible when the source's noise reaches this level at the ear, dB
+ * SPL(A): the threshold of hearing, 0 dB SPL = 20 uPa (ISO 226 puts the
+ * threshold at 1 kHz at about 2 dB; 0 is the cautious round figure). */
+#define HPA_ADVISE_HISS_THRESHOLD_DB 0.0
 /* The band the load and the response are examined over. */
 #define HPA_ADVISE_F_LO_HZ 20.0
 #define HPA_ADVISE_F_HI_HZ 20000.0
@@ -73,9 +77,19 @@ enum {
     HPA_REASON_NO_SENSITIVITY = 1u << 10,    /* unknown: the headphone's sensitivity is not known */
     HPA_REASON_NO_IMPEDANCE = 1u << 11,      /* unknown: the headphone's impedance is not known */
     HPA_REASON_NO_SOURCE_OUTPUT = 1u << 12,  /* unknown: neither the source's voltage nor its power is known */
-    HPA_REASON_INCONSISTENT = 1u << 13       /* unknown: the figures contradict each other */
+    HPA_REASON_INCONSISTENT = 1u << 13,      /* unknown: the figures contradict each other */
+    HPA_REASON_HISS = 1u << 14               /* note: the source's noise is above the threshold of hearing
+                                              * at the ear (never decides the verdict by itself) */
 };
-#define HPA_REASON_COUNT 14
+#define HPA_REASON_COUNT 15
+
+/* Where the source's noise figure came from. */
+typedef enum hpa_noise_from {
+    HPA_NOISE_UNKNOWN = 0, /* neither a noise figure nor an SNR */
+    HPA_NOISE_STATED = 1,  /* the source's noise_uv (A-weighted output noise) */
+    HPA_NOISE_SNR = 2      /* its SNR taken against its largest output voltage (makers state
+                            * SNR at full output): noise = Voc · 10^(−SNR/20) */
+} hpa_noise_from;
 
 /* How a db source became a model source. */
 typedef enum hpa_source_basis {
@@ -123,6 +137,15 @@ typedef struct hpa_advice {
     double damping_factor; /* nominal / Zout; +inf for Zout = 0 */
     int eighth_rule_ok;    /* 1 Zout <= load/8, 0 not, -1 not known */
     hpa_fr_deviation fr;   /* over the band; fields NaN when not known */
+
+    /* noise and the volume control */
+    hpa_noise_from noise_from;
+    double noise_uv;       /* the source's output noise, uV RMS (A-weighted when stated so) */
+    double hiss_spl_db;    /* that noise at the ear: sens_db_per_v + 20·log10(noise · Z/(Z + Zout)),
+                            * Z the nominal impedance; dB SPL(A); NaN when not known */
+    double attenuation_db; /* how far below its full output the volume sits at the average
+                            * listening level: max_spl_db − level_db (the knob's or the digital
+                            * volume's travel above the listening level) */
 } hpa_advice;
 
 /* [any] A db headphone as a model headphone: nominal impedance, the
@@ -167,10 +190,17 @@ typedef struct hpa_advise_pick {
     double max_spl_db;
     hpa_limit limit;
     int zout_known;
+    double zout_ohm;       /* NaN when not known */
+    double hiss_spl_db;    /* the source's noise at the ear, dB SPL(A); NaN when not known */
+    double attenuation_db; /* the volume's travel above the average listening level */
 } hpa_advise_pick;
 
 /* [any] The database's sources on which h gets the verdict not-needed at
- * this target, the largest headroom first (ties: table order).  Sources with
+ * this target, the largest headroom first (ties: table order); for an IEM
+ * (sensitive: hiss and a cramped volume matter more than power) the least
+ * hiss first (unknown last), then the lowest output impedance (unknown
+ * last), then the least attenuation at the listening level (the finest
+ * volume steps around it).  Sources with
  * no known output are skipped, and so are ad-hoc specs and the table index
  * `skip` (pass (size_t)-1 to skip none).  Writes up to cap picks and the
  * number of all into *total.  An active headphone or one with unknown facts

@@ -345,6 +345,13 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
                  "the source's output impedance is not known: taken as 0 for the level; damping and the "
                  "response change cannot be told");
         break;
+    case HPA_REASON_HISS:
+        snprintf(b, len,
+                 "it would hiss: its noise (%.3g uV%s) reaches %.1f dB SPL(A) at the ear, above the threshold of "
+                 "hearing (%.0f dB SPL)",
+                 a->noise_uv, a->noise_from == HPA_NOISE_SNR ? ", from its SNR against its full output" : "",
+                 a->hiss_spl_db, HPA_ADVISE_HISS_THRESHOLD_DB);
+        break;
     case HPA_REASON_NO_SENSITIVITY: snprintf(b, len, "the sensitivity of %s is not known", c->hp_name); break;
     case HPA_REASON_NO_IMPEDANCE: snprintf(b, len, "the impedance of %s is not known", c->hp_name); break;
     case HPA_REASON_NO_SOURCE_OUTPUT:
@@ -370,8 +377,9 @@ static void verdict_line(const ctx *c, char *b, size_t len)
         if (a->reasons & HPA_REASON_OWN_AMP)
             snprintf(b, len, "not-needed: %s has its own amplifier; no external amp needed", c->hp_name);
         else
-            snprintf(b, len, "not-needed: %s on %s plays %.1f dB SPL peaks with %.1f dB to spare", c->hp_name,
-                     c->src_name, a->peak_spl_db, a->headroom_db);
+            snprintf(b, len, "not-needed: %s on %s plays %.1f dB SPL peaks with %.1f dB to spare%s", c->hp_name,
+                     c->src_name, a->peak_spl_db, a->headroom_db,
+                     (a->reasons & HPA_REASON_HISS) ? " - and this source would hiss" : "");
         break;
     case HPA_VERDICT_RECOMMENDED: {
         const char *why = (a->reasons & HPA_REASON_LITTLE_HEADROOM)
@@ -542,6 +550,15 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         else
             printf("  response         unchanged (a flat impedance loses the same at every frequency)\n");
     }
+    if (a->noise_from != HPA_NOISE_UNKNOWN)
+        printf("  hiss             %.1f dB SPL(A) at the ear from %.3g uV of noise (%s; audible above %.0f dB SPL)\n",
+               a->hiss_spl_db, a->noise_uv,
+               a->noise_from == HPA_NOISE_STATED ? "stated" : "from its SNR against its full output",
+               HPA_ADVISE_HISS_THRESHOLD_DB);
+    else
+        printf("  hiss             not known (no noise figure or SNR for the source)\n");
+    printf("  volume           %.1f dB below full at the %.0f dB SPL average (%.1f bits of a digital volume)\n",
+           a->attenuation_db, a->level_db, a->attenuation_db / (20.0 * log10(2.0)));
     printf("\n  why:\n");
     for (unsigned i = 0; i < HPA_REASON_COUNT; i++) {
         unsigned bit = 1u << i;
@@ -577,18 +594,25 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
                 in_group += picks[i].zout_known == known;
             if (!in_group)
                 continue;
+            const int iem = c->h->type == HPA_DB_TYPE_IEM;
+            const char *order = iem ? "an IEM: least hiss, lowest output impedance, finest volume first"
+                                    : "most headroom first";
             if (known)
-                printf("\n  sources in the database that would do the job (%zu; most headroom first):\n", in_group);
+                printf("\n  sources in the database that would do the job (%zu; %s):\n", in_group, order);
             else
-                printf("\n  sources with the level for it, output impedance not known (%zu; most headroom first):\n",
-                       in_group);
+                printf("\n  sources with the level for it, output impedance not known (%zu; %s):\n", in_group, order);
             for (size_t i = 0; i < n_picks && shown < SUGGESTIONS_SHOWN; i++) {
                 if (picks[i].zout_known != known)
                     continue;
                 const hpa_db_source *s = hpa_db_source_at(c->db, picks[i].index);
                 char name[512];
                 hpa_cli_db_name(c->db, (hpa_db_ref){HPA_DB_SOURCES, picks[i].index}, name, sizeof name);
-                printf("    %+6.1f dB  %-52.52s  %s\n", picks[i].headroom_db, name, hpa_db_src_kind_name(s->kind));
+                char hiss[48] = "";
+                if (c->h->type == HPA_DB_TYPE_IEM)
+                    snprintf(hiss, sizeof hiss, isfinite(picks[i].hiss_spl_db) ? "  hiss %.1f dB SPL(A)" : "  hiss ?",
+                             picks[i].hiss_spl_db);
+                printf("    %+6.1f dB  %-52.52s  %s%s\n", picks[i].headroom_db, name, hpa_db_src_kind_name(s->kind),
+                       hiss);
                 shown++;
             }
             if (in_group > shown)
@@ -686,6 +710,14 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
     jkey(f, "fr_deviation_db", a->fr.worst_db);
     jkey(f, "fr_deviation_hz", a->fr.worst_hz);
     jkey(f, "fr_spread_db", a->fr.spread_db);
+    fputs(",\n  \"noise_from\": ", f);
+    if (a->noise_from == HPA_NOISE_UNKNOWN)
+        fputs("null", f);
+    else
+        hpa_json_string(f, a->noise_from == HPA_NOISE_STATED ? "stated" : "snr");
+    jkey(f, "noise_uv", a->noise_uv);
+    jkey(f, "hiss_spl_db", a->hiss_spl_db);
+    jkey(f, "attenuation_db", a->attenuation_db);
     if (c->have_music) {
         fputs(",\n  \"tracks\": [", f);
         for (size_t i = 0; i < n_m; i++) {
@@ -739,7 +771,12 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
         jnum(f, picks[i].max_spl_db);
         fputs(", \"limit\": ", f);
         hpa_json_string(f, limit_name(picks[i].limit) ? limit_name(picks[i].limit) : "");
-        fprintf(f, ", \"zout_known\": %s}", picks[i].zout_known ? "true" : "false");
+        fprintf(f, ", \"zout_known\": %s", picks[i].zout_known ? "true" : "false");
+        fputs(", \"hiss_spl_db\": ", f);
+        jnum(f, picks[i].hiss_spl_db);
+        fputs(", \"attenuation_db\": ", f);
+        jnum(f, picks[i].attenuation_db);
+        fputc('}', f);
     }
     fputs(n_picks ? "\n  ]\n}\n" : "]\n}\n", f);
 }

@@ -68,6 +68,7 @@ static char last_message[4096];
 static const char *last_code;
 static char cand_id[HPA_CLI_MAX_CANDIDATES][128], cand_name[HPA_CLI_MAX_CANDIDATES][512];
 static size_t n_cand;
+static int cand_set; /* hpa_cli_candidates was called */
 static char *kept;
 static size_t kept_len;
 
@@ -127,7 +128,7 @@ void hpa_cli_json_failure(FILE *f, int rc)
     hpa_json_string(f, last_code ? last_code : rc == EXIT_USAGE ? "usage" : "failed");
     fputs(", \"message\": ", f);
     hpa_json_string(f, last_message);
-    if (last_code && (!strcmp(last_code, "not-found") || !strcmp(last_code, "ambiguous"))) {
+    if (cand_set && last_code && (!strcmp(last_code, "not-found") || !strcmp(last_code, "ambiguous"))) {
         fputs(", \"candidates\": [", f);
         for (size_t i = 0; i < n_cand; i++) {
             fputs(i ? ", {\"id\": " : "{\"id\": ", f);
@@ -144,6 +145,7 @@ void hpa_cli_json_failure(FILE *f, int rc)
 
 void hpa_cli_candidates(const char *const *ids, const char *const *names, size_t n)
 {
+    cand_set = 1;
     n_cand = n < HPA_CLI_MAX_CANDIDATES ? n : HPA_CLI_MAX_CANDIDATES;
     for (size_t i = 0; i < n_cand; i++) {
         snprintf(cand_id[i], sizeof cand_id[i], "%s", ids[i]);

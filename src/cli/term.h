@@ -38,7 +38,7 @@ void hpa_cli_json_failure(FILE *f, int rc);
 /* The entries a not-found or ambiguous name could mean (id and shown name,
  * copied, at most HPA_CLI_MAX_CANDIDATES): hpa_cli_json_failure adds them as
  * "candidates": [{"id": ..., "name": ...}] to the next failure whose code is
- * "not-found" or "ambiguous" (an empty list when none was given). */
+ * "not-found" or "ambiguous" (a missing file, also "not-found", has none). */
 #define HPA_CLI_MAX_CANDIDATES 8
 void hpa_cli_candidates(const char *const *ids, const char *const *names, size_t n);
 int hpa_cli_argv_json(int argc, char **argv);

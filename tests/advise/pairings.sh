@@ -34,19 +34,14 @@ done
 say "ffmpeg ebur128 (file, LUFS, dBTP):"
 sed 's/^/      /' "$T/ffmpeg.txt"
 
-HPAMP="$HPAMP" T="$T" python3 - <<'EOF'
+CHECKS_DIR="$(dirname "$0")" HPAMP="$HPAMP" T="$T" python3 - <<'EOF'
 import json, math, os, subprocess, sys
 
 HPAMP, T = os.environ["HPAMP"], os.environ["T"]
 MUSIC = os.path.join(T, "music")
 lg = math.log10
-bad = checks = 0
-
-def ok(cond, what):
-    global bad, checks
-    checks += 1
-    bad += not cond
-    print("%s  %s" % ("ok   " if cond else "FAIL ", what))
+sys.path.insert(0, os.environ["CHECKS_DIR"])
+from checks import ok, done
 
 # the music's crest by ffmpeg: the largest true peak minus loudness
 rows = [l.split() for l in open(os.path.join(T, "ffmpeg.txt"))]
@@ -253,8 +248,7 @@ ok("apple-usb-c-adapter-us-a2049" not in {x["id"] for x in sg}, "the source in u
 ok(d is not None and "tracks" not in d and d["crest_from"] == "default" and d["crest_db"] == 25,
    "no music: 25 dB crest (110 dB SPL peaks), no tracks key")
 
-print("-- %d checks, %d failed" % (checks, bad))
-sys.exit(1 if bad else 0)
+done()
 EOF
 check "pairings" test $? -eq 0
 

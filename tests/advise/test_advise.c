@@ -22,7 +22,8 @@ static hpa_db_headphone hp_rec(double z, double s_mw, double s_v, double mv94)
     h.sensitivity_db_mw = s_mw;
     h.sensitivity_db_v = s_v;
     h.mv_for_94db = mv94;
-    h.impedance_peak_ohm = h.impedance_peak_hz = h.max_input_mw = NAN;
+    h.impedance_peak_ohm = h.impedance_peak_hz = h.max_input_mw = h.sensitivity_ref_hz = NAN;
+    h.aliases = "";
     return h;
 }
 
@@ -39,7 +40,8 @@ static hpa_db_source src_rec(double v, double load, double p32, double p300, dou
     s.zout_ohm = zout;
     s.imax_ma = imax;
     s.battery = -1;
-    s.snr_db = s.sinad_db = NAN;
+    s.snr_db = s.sinad_db = s.noise_uv = s.battery_h = s.load_min_ohm = s.load_max_ohm = NAN;
+    s.aliases = s.mode_of = "";
     return s;
 }
 
@@ -421,6 +423,100 @@ static void suggestions(void **state)
     hpa_db_destroy(db);
 }
 
+/* ------------------------------------------------------------------------ */
+/* hiss and the volume's travel (issue 15, item 2)                          */
+
+static void hiss_and_volume(void **state)
+{
+    (void)state;
+    hpa_advice a;
+    /* an IEM of 115 dB/V, 16 ohm, on a 2 V source with 5 uV(A) of stated
+     * noise and no output impedance: hiss = 115 + 20·log10(5e-6) =
+     * 115 − 106.0206 = 8.9794 dB SPL(A), above the 0 dB threshold; the
+     * loudest clean level 115 + 20·log10(2) = 121.0206, so at 85 dB SPL the
+     * volume sits 36.0206 dB below full; 11.0 dB of headroom: not-needed,
+     * with the hiss said */
+    hpa_db_headphone iem = hp_rec(16.0, U, 115.0, U);
+    iem.type = HPA_DB_TYPE_IEM;
+    hpa_db_source s = src_rec(2.0, U, U, U, 0.0, U);
+    s.noise_uv = 5.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_int_equal(a.verdict, HPA_VERDICT_NOT_NEEDED);
+    assert_int_equal(a.noise_from, HPA_NOISE_STATED);
+    assert_near(a.noise_uv, 5.0, 1e-9);
+    assert_near(a.hiss_spl_db, 8.9794001, 1e-6);
+    assert_true(a.reasons & HPA_REASON_HISS);
+    assert_near(a.attenuation_db, 36.0205999, 1e-6);
+    assert_string_equal(hpa_reason_code(HPA_REASON_HISS), "audible-hiss");
+
+    /* the same noise through 16 ohm of output impedance into 16 ohm: half
+     * the voltage, 6.0206 dB less hiss: 2.9588 dB SPL(A) */
+    s.zout_ohm = 16.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_near(a.hiss_spl_db, 8.9794001 - 6.0205999, 1e-6);
+
+    /* no stated noise: from the SNR against the full output, 120 dB under
+     * 2 V is 2 uV: 115 + 20·log10(2e-6) = 1.0206 dB SPL(A) */
+    s = src_rec(2.0, U, U, U, 0.0, U);
+    s.snr_db = 120.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_int_equal(a.noise_from, HPA_NOISE_SNR);
+    assert_near(a.noise_uv, 2.0, 1e-9);
+    assert_near(a.hiss_spl_db, 1.0205999, 1e-6);
+    assert_true(a.reasons & HPA_REASON_HISS);
+
+    /* 126 dB of SNR: 1.0024 uV, −5.0 dB SPL(A): below the threshold, no hiss reason */
+    s.snr_db = 126.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_near(a.hiss_spl_db, 115.0 + 20.0 * log10(2.0) - 126.0, 1e-9);
+    assert_false(a.reasons & HPA_REASON_HISS);
+
+    /* neither: not known, and no hiss reason */
+    s.snr_db = U;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_int_equal(a.noise_from, HPA_NOISE_UNKNOWN);
+    assert_true(isnan(a.hiss_spl_db));
+    assert_false(a.reasons & HPA_REASON_HISS);
+    assert_near(a.attenuation_db, 36.0205999, 1e-6);
+}
+
+/* with an IEM the suggestions put low noise, then low output impedance, then
+ * the least attenuation first; with other headphones the most headroom */
+static void suggestions_for_iems(void **state)
+{
+    (void)state;
+    static const char csv[] = "id,brand,model,kind,output,vout_max_rms_v,zout_ohm,snr_db,noise_uv,source\n"
+                              "loud,T,Loud Noisy,desktop-amp,se,20,0.1,110,,t\n" /* 20 V, 63.2 uV of noise */
+                              "quiet,T,Quiet,dongle,se,2,1.0,,1.0,t\n"           /* 2 V, 1 uV */
+                              "quiet2,T,Quiet Low Z,dongle,se,4,0.1,,1.0,t\n"    /* 4 V, 1 uV, lower Zout */
+                              "unknown,T,No Noise Figure,dongle,se,3,0.1,,,t\n"; /* noise unknown: last */
+    hpa_db *db;
+    assert_ok(hpa_db_create_empty(&db));
+    assert_ok(hpa_db_add_text(db, HPA_DB_SOURCES, csv, sizeof csv - 1, "test", NULL, NULL));
+    hpa_db_headphone iem = hp_rec(16.0, U, 115.0, U);
+    iem.type = HPA_DB_TYPE_IEM;
+    hpa_advise_pick p[8];
+    size_t total;
+    /* all four play 110 dB SPL peaks from 115 dB/V (need 0.178 V) with room */
+    assert_ok(hpa_advise_suggest(db, &iem, 85.0, 25.0, (size_t)-1, p, 8, &total));
+    assert_int_equal(total, 4);
+    /* hiss: quiet and quiet2 equal (1 uV, the divider 16/17 and 16/16.1
+     * differ: quiet2 lower Zout loses less, so more hiss: 16/16.1 > 16/17);
+     * quiet (Zout 1.0) first by hiss, then quiet2, then loud, then unknown */
+    assert_int_equal(p[0].index, 1);
+    assert_int_equal(p[1].index, 2);
+    assert_int_equal(p[2].index, 0);
+    assert_int_equal(p[3].index, 3);
+    assert_near(p[0].hiss_spl_db, 115.0 + 20.0 * log10(1e-6 * 16.0 / 17.0), 1e-9);
+    assert_near(p[2].hiss_spl_db, 115.0 + 20.0 * log10(20.0 * pow(10.0, -110.0 / 20.0) * 16.0 / 16.1), 1e-9);
+    assert_true(isnan(p[3].hiss_spl_db));
+    /* the same IEM as an over-ear: by headroom, the 20 V amp first */
+    iem.type = HPA_DB_TYPE_OVER_EAR;
+    assert_ok(hpa_advise_suggest(db, &iem, 85.0, 25.0, (size_t)-1, p, 8, &total));
+    assert_int_equal(p[0].index, 0);
+    hpa_db_destroy(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +528,8 @@ int main(void)
         cmocka_unit_test(active_and_unknown),
         cmocka_unit_test(names),
         cmocka_unit_test(suggestions),
+        cmocka_unit_test(hiss_and_volume),
+        cmocka_unit_test(suggestions_for_iems),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
