@@ -87,8 +87,8 @@ enum {
 typedef enum hpa_noise_from {
     HPA_NOISE_UNKNOWN = 0, /* neither a noise figure nor an SNR */
     HPA_NOISE_STATED = 1,  /* the source's noise_uv (A-weighted output noise) */
-    HPA_NOISE_SNR = 2      /* its SNR taken against its largest output voltage (makers state
-                            * SNR at full output): noise = Voc · 10^(−SNR/20) */
+    HPA_NOISE_SNR = 2      /* its SNR, against snr_ref_v where stated, else against its largest
+                            * output voltage (makers state SNR at full output): noise = V · 10^(−SNR/20) */
 } hpa_noise_from;
 
 /* How a db source became a model source. */
@@ -207,6 +207,46 @@ typedef struct hpa_advise_pick {
  * has no picks. */
 HPA_API int hpa_advise_suggest(const hpa_db *db, const hpa_db_headphone *h, double level_db, double crest_db,
                                size_t skip, hpa_advise_pick *picks, size_t cap, size_t *total);
+
+/* ------------------------------------------------------------------------ */
+/* A DAC's line out into an amp: gain staging (issue 15)                     */
+
+/* The answer for DAC -> amp -> headphone.  The DAC's largest output (its
+ * record's voltage or power, open circuit) is its full scale; the amp
+ * multiplies it by its gain, up to its own clipping voltage (the amp's
+ * record as hpa_advise_source models it; its current limit and output
+ * impedance stay).  Volts RMS, open circuit unless said. */
+typedef struct hpa_chain_advice {
+    hpa_advice advice; /* the verdict for the chain on the setting used */
+    double dac_v;      /* the DAC's full-scale output */
+    double amp_voc_v;  /* the amp's own clipping voltage */
+    unsigned n_gains;  /* the settings examined */
+    double gain_db[HPA_DB_MAX_GAINS];
+    double drive_v[HPA_DB_MAX_GAINS];        /* dac_v · 10^(gain/20): what full scale asks of the amp */
+    double clip_margin_db[HPA_DB_MAX_GAINS]; /* 20·log10(amp_voc / drive): < 0 the amp clips before the
+                                              * DAC reaches full scale (the top of the digital range is
+                                              * unusable by that much) */
+    double max_spl_db[HPA_DB_MAX_GAINS];     /* the loudest clean level at the ear on each setting */
+    unsigned chosen;                         /* the setting used (index) */
+    int chosen_auto;                         /* 1: picked as the lowest setting that keeps the peaks clean (the
+                              * highest when none does); 0: the caller's */
+    double digital_atten_db;                 /* where the DAC's digital volume sits at the average listening level,
+                              * dB below full scale (unclipped): S + 20·log10(drive·Z/(Z+Zout)) − L */
+    double bits_lost;                        /* digital_atten_db / 20·log10(2): the DAC's resolution it costs */
+} hpa_chain_advice;
+
+/* [any] Gain staging of DAC dac into amp amp for headphone h.  The settings
+ * are gains_db[0 .. n_gains) (1 .. HPA_DB_MAX_GAINS, each -40 .. +60 dB; pass
+ * amp->gain_db / amp->n_gains for the amp's own); use (gain_index < n_gains)
+ * or, with gain_index < 0, the lowest setting on which the target's peaks
+ * stay clean (headroom >= 0), else the highest.  An active headphone, or a
+ * missing fact (the DAC's or the amp's output, the headphone's), gives the
+ * verdict unknown / not-needed in out->advice as hpa_advise does.  Returns
+ * HPA_ERR_INVALID_ARG for NULL pointers, no settings, a gain or level out of
+ * range. */
+HPA_API int hpa_advise_chain(const hpa_db_headphone *h, const hpa_db_source *dac, const hpa_db_source *amp,
+                             const double *gains_db, unsigned n_gains, int gain_index, double level_db, double crest_db,
+                             hpa_chain_advice *out);
 
 /* [any] "not-needed", "recommended", "required", "unknown"; NULL out of range. */
 HPA_API const char *hpa_verdict_name(hpa_verdict v);

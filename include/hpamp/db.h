@@ -130,6 +130,7 @@ typedef struct hpa_db_source {
     int battery;                       /* 1 battery-powered, 0 not, -1 not stated */
     double battery_h;                  /* rated battery life, hours */
     double snr_db, sinad_db;           /* as stated; conditions differ between rows (see source) */
+    double snr_ref_v;                  /* the output voltage snr_db is stated against; NaN: its full output */
     double noise_uv;                   /* output noise, uV RMS A-weighted (as stated) */
     const char *mode_of;               /* rows with the same non-empty mode_of are modes of one device
                                        * (outputs, market versions, load ranges) */

@@ -29,8 +29,8 @@
 
 static void usage(FILE *f)
 {
-    fputs("Usage: hpamp advise --headphones H --source S [--music FILE|DIR ...]\n"
-          "                    [--level DB] [--json] [--plot FILE]\n"
+    fputs("Usage: hpamp advise --headphones H --source S [--amp AMP [--gain low|high|DB]]\n"
+          "                    [--music FILE|DIR ...] [--level DB] [--json] [--plot FILE]\n"
           "\n"
           "Does this headphone need an amplifier on this source?  The answer comes from\n"
           "physics (sensitivity, impedance, the source's voltage and current limits and\n"
@@ -52,6 +52,13 @@ static void usage(FILE *f)
           "                      \"1.0V,0.9ohm\", \"5.0V,0.1ohm,50mA\" (RMS volts, output\n"
           "                      impedance, RMS current limit), \"30mW@32ohm\"\n"
           "                      (each figure in a physical range: docs/advise.md)\n"
+          "  -A, --amp AMP       an amp after the source (the source is then the DAC,\n"
+          "                      its largest output its full scale): where the amp\n"
+          "                      clips against the DAC's full scale on each gain\n"
+          "                      setting, which setting to use (the lowest that keeps\n"
+          "                      the peaks clean) and where the digital volume sits\n"
+          "  -G, --gain G        the amp's setting to use: low, high (its lowest or\n"
+          "                      highest stated setting) or a gain in dB, -40..60\n"
           "  -m, --music PATH    measure these files, or every audio file under these\n"
           "                      folders (repeatable): their loudness and true peaks set\n"
           "                      the target (default: plan for 110 dB SPL peaks)\n"
@@ -69,6 +76,8 @@ static void usage(FILE *f)
           "  hpamp advise --headphones hd600 --source 'apple usb-c us'\n"
           "  hpamp advise -H 'dt 880 600' -S sh-6 --music ~/Music --plot dt880.png\n"
           "  hpamp advise -H \"32ohm,110dB/mW\" -S \"1.0V,2ohm\" --level 80\n"
+          "  hpamp advise -H hd600 -S 'apple usb-c us' --amp sh-6\n"
+          "  hpamp advise -H hd600 -S 'dawn pro se' --amp 'magni 2' --gain high\n"
           "\n"
           "Exit status: 0 answered, 1 cannot tell (a needed fact is not known), no such\n"
           "headphone or source, or no audio in --music; 2 usage error (bad option or spec).\n",
@@ -76,7 +85,7 @@ static void usage(FILE *f)
 }
 
 typedef struct advise_opts {
-    const char *hp, *src, *plot;
+    const char *hp, *src, *plot, *amp, *gain;
     const char **music;
     size_t n_music;
     double level_db;
@@ -91,6 +100,8 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         {"headphones", required_argument, 0, 'H'},
         {"headphone", required_argument, 0, 'H'},
         {"source", required_argument, 0, 'S'},
+        {"amp", required_argument, 0, 'A'},
+        {"gain", required_argument, 0, 'G'},
         {"music", required_argument, 0, 'm'},
         {"level", required_argument, 0, 'l'},
         {"threads", required_argument, 0, 'j'},
@@ -103,10 +114,21 @@ static int parse_args(int argc, char **argv, advise_opts *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":H:S:m:l:j:p:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":H:S:A:G:m:l:j:p:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'H': o->hp = optarg; break;
         case 'S': o->src = optarg; break;
+        case 'A': o->amp = optarg; break;
+        case 'G': {
+            double g;
+            if (strcmp(optarg, "low") != 0 && strcmp(optarg, "high") != 0 &&
+                hpa_parse_double(optarg, -40.0, 60.0, &g)) {
+                hpa_cli_error("advise: --gain '%s': low, high or a gain in dB from -40 to 60 is expected", optarg);
+                return EXIT_USAGE;
+            }
+            o->gain = optarg;
+            break;
+        }
         case 'm': o->music[o->n_music++] = optarg; break;
         case 'l':
             if (hpa_parse_double(optarg, 40.0, 130.0, &o->level_db)) {
@@ -143,6 +165,14 @@ static int parse_args(int argc, char **argv, advise_opts *o)
     if (optind < argc) {
         hpa_cli_error("advise: unexpected argument '%s' (music goes after --music; see hpamp advise --help)",
                       argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (o->gain && !o->amp) {
+        hpa_cli_error("advise: --gain needs --amp (the amp whose gain it sets; see hpamp advise --help)");
+        return EXIT_USAGE;
+    }
+    if (o->amp && o->plot) {
+        hpa_cli_error("advise: --plot draws one source; it does not take --amp yet");
         return EXIT_USAGE;
     }
     if (!o->hp || !o->src) {
@@ -278,6 +308,9 @@ typedef struct ctx {
     const hpa_db *db;
     const hpa_db_headphone *h;
     const hpa_db_source *s;
+    const hpa_db_source *dac;      /* with --amp: the DAC in front of the amp s */
+    const hpa_chain_advice *chain; /* with --amp */
+    char dac_name[512];
     char hp_name[512], src_name[512];
     const hpa_advice *a;
     int have_music;
@@ -349,8 +382,8 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
         snprintf(b, len,
                  "it would hiss: its noise (%.3g uV%s) reaches %.1f dB SPL(A) at the ear, above the threshold of "
                  "hearing (%.0f dB SPL)",
-                 a->noise_uv, a->noise_from == HPA_NOISE_SNR ? ", from its SNR against its full output" : "",
-                 a->hiss_spl_db, HPA_ADVISE_HISS_THRESHOLD_DB);
+                 a->noise_uv, a->noise_from == HPA_NOISE_SNR ? ", from its SNR" : "", a->hiss_spl_db,
+                 HPA_ADVISE_HISS_THRESHOLD_DB);
         break;
     case HPA_REASON_NO_SENSITIVITY: snprintf(b, len, "the sensitivity of %s is not known", c->hp_name); break;
     case HPA_REASON_NO_IMPEDANCE: snprintf(b, len, "the impedance of %s is not known", c->hp_name); break;
@@ -365,6 +398,36 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
 static int is_amp(const hpa_db_source *s)
 {
     return s->kind == HPA_DB_SRC_PORTABLE_AMP || s->kind == HPA_DB_SRC_DAC_AMP || s->kind == HPA_DB_SRC_DESKTOP_AMP;
+}
+
+/* the gain staging of a DAC into an amp (--amp) */
+static void print_chain(const ctx *c)
+{
+    const hpa_chain_advice *ch = c->chain;
+    char v[32], w[32];
+    volts_text(ch->dac_v, v, sizeof v);
+    printf("  DAC              %s: full scale %s (its largest output)\n", c->dac_name, v);
+    volts_text(ch->amp_voc_v, v, sizeof v);
+    printf("  amp clips at     %s open circuit\n", v);
+    printf("  %-17s%-10s%-16s%-22s%s\n", "gain settings", "gain", "full scale asks", "amp clips", "loudest clean");
+    for (unsigned i = 0; i < ch->n_gains; i++) {
+        char margin[48];
+        volts_text(ch->drive_v[i], w, sizeof w);
+        if (ch->clip_margin_db[i] < 0.0)
+            snprintf(margin, sizeof margin, "%.1f dB before full", -ch->clip_margin_db[i]);
+        else
+            snprintf(margin, sizeof margin, "no (%.1f dB spare)", ch->clip_margin_db[i]);
+        printf("  %-17s%-+10.3g%-16s%-22s%.1f dB SPL%s\n", "", ch->gain_db[i], w, margin, ch->max_spl_db[i],
+               i == ch->chosen ? "  <- used" : "");
+    }
+    if (ch->chosen_auto)
+        printf("  gain             %+.3g dB: %s\n", ch->gain_db[ch->chosen],
+               ch->advice.headroom_db >= 0.0 ? "the lowest setting that keeps the peaks clean"
+                                             : "no setting keeps the peaks clean: the highest");
+    if (isfinite(ch->digital_atten_db))
+        printf("  digital volume   %.1f dB below full scale at the %.0f dB SPL average (%.1f bits of the DAC's "
+               "resolution)\n",
+               ch->digital_atten_db, ch->advice.level_db, ch->bits_lost);
 }
 
 /* the one-line verdict */
@@ -504,6 +567,8 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
     else
         snprintf(b2, sizeof b2, "not known");
     printf("                   modelled: %s open circuit, current limit %s\n", b1, b2);
+    if (c->chain)
+        print_chain(c);
     if (c->have_music)
         printf("  target           %.0f dB SPL average + %.1f dB crest of the music = %.1f dB SPL peaks\n", a->level_db,
                a->crest_db, a->peak_spl_db);
@@ -552,8 +617,7 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
     }
     if (a->noise_from != HPA_NOISE_UNKNOWN)
         printf("  hiss             %.1f dB SPL(A) at the ear from %.3g uV of noise (%s; audible above %.0f dB SPL)\n",
-               a->hiss_spl_db, a->noise_uv,
-               a->noise_from == HPA_NOISE_STATED ? "stated" : "from its SNR against its full output",
+               a->hiss_spl_db, a->noise_uv, a->noise_from == HPA_NOISE_STATED ? "stated" : "from its SNR",
                HPA_ADVISE_HISS_THRESHOLD_DB);
     else
         printf("  hiss             not known (no noise figure or SNR for the source)\n");
@@ -625,6 +689,40 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
 
 /* ------------------------------------------------------------------------ */
 /* JSON                                                                     */
+
+static void jnum(FILE *f, double v);
+
+static void json_chain(FILE *f, const ctx *c)
+{
+    const hpa_chain_advice *ch = c->chain;
+    fputs(",\n  \"chain\": {\"dac\": {\"id\": ", f);
+    hpa_json_string(f, c->dac->id);
+    fputs(", \"name\": ", f);
+    hpa_json_string(f, c->dac_name);
+    fputs("}, \"dac_v\": ", f);
+    jnum(f, ch->dac_v);
+    fputs(", \"amp_voc_v\": ", f);
+    jnum(f, ch->amp_voc_v);
+    fputs(", \"settings\": [", f);
+    for (unsigned i = 0; i < ch->n_gains; i++) {
+        fputs(i ? ", {\"gain_db\": " : "{\"gain_db\": ", f);
+        jnum(f, ch->gain_db[i]);
+        fputs(", \"drive_v\": ", f);
+        jnum(f, ch->drive_v[i]);
+        fputs(", \"clip_margin_db\": ", f);
+        jnum(f, ch->clip_margin_db[i]);
+        fputs(", \"max_spl_db\": ", f);
+        jnum(f, ch->max_spl_db[i]);
+        fputc('}', f);
+    }
+    fputs("], \"gain_db\": ", f);
+    jnum(f, ch->gain_db[ch->chosen]);
+    fprintf(f, ", \"chosen_auto\": %s, \"digital_atten_db\": ", ch->chosen_auto ? "true" : "false");
+    jnum(f, ch->digital_atten_db);
+    fputs(", \"bits_lost\": ", f);
+    jnum(f, ch->bits_lost);
+    fputc('}', f);
+}
 
 static void jnum(FILE *f, double v)
 {
@@ -718,6 +816,8 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
     jkey(f, "noise_uv", a->noise_uv);
     jkey(f, "hiss_spl_db", a->hiss_spl_db);
     jkey(f, "attenuation_db", a->attenuation_db);
+    if (c->chain)
+        json_chain(f, c);
     if (c->have_music) {
         fputs(",\n  \"tracks\": [", f);
         for (size_t i = 0; i < n_m; i++) {
@@ -853,8 +953,42 @@ int hpa_cmd_advise(int argc, char **argv)
         rc = r;
         goto out;
     }
+    size_t ai = 0;
+    if (o.amp && (r = hpa_cli_db_resolve(db, HPA_DB_SOURCES, o.amp, "--amp", &ai)) != 0) {
+        rc = r;
+        goto out;
+    }
     const hpa_db_headphone *h = hpa_db_headphone_at(db, hi);
     const hpa_db_source *s = hpa_db_source_at(db, si);
+    const hpa_db_source *amp = o.amp ? hpa_db_source_at(db, ai) : NULL;
+    /* the amp's settings: the stated ones, or the one --gain names */
+    double gains[HPA_DB_MAX_GAINS];
+    unsigned n_gains = 0;
+    int gain_index = -1;
+    if (amp) {
+        if (o.gain && strcmp(o.gain, "low") != 0 && strcmp(o.gain, "high") != 0) {
+            hpa_parse_double(o.gain, -40.0, 60.0, &gains[0]); /* checked by parse_args */
+            n_gains = 1;
+            gain_index = 0;
+        } else {
+            char an[512];
+            hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, ai}, an, sizeof an);
+            if (!amp->n_gains) {
+                hpa_cli_fail("cannot-tell", "the gain settings of %s are not known as numbers (%s): give --gain DB", an,
+                             *amp->gain_settings ? amp->gain_settings : "not stated");
+                goto out;
+            }
+            n_gains = amp->n_gains;
+            for (unsigned i = 0; i < n_gains; i++)
+                gains[i] = amp->gain_db[i];
+            if (o.gain) { /* low or high: the lowest or highest stated */
+                gain_index = 0;
+                for (unsigned i = 1; i < n_gains; i++)
+                    if (o.gain[0] == 'l' ? gains[i] < gains[gain_index] : gains[i] > gains[gain_index])
+                        gain_index = (int)i;
+            }
+        }
+    }
 
     /* the music */
     double crest = HPA_ADVISE_DEFAULT_CREST_DB;
@@ -900,7 +1034,19 @@ int hpa_cmd_advise(int argc, char **argv)
     }
 
     hpa_advice a;
-    if (hpa_advise(h, s, o.level_db, crest, &a) != HPA_OK) {
+    hpa_chain_advice chain;
+    const hpa_db_source *dac = NULL;
+    size_t dac_i = si;
+    if (amp) {
+        if (hpa_advise_chain(h, s, amp, gains, n_gains, gain_index, o.level_db, crest, &chain) != HPA_OK) {
+            hpa_cli_error("advise: cannot compute the chain (level %.1f dB SPL, crest %.1f dB)", o.level_db, crest);
+            goto out;
+        }
+        a = chain.advice;
+        dac = s; /* from here on the source is the amp, fed by the DAC */
+        s = amp;
+        si = ai;
+    } else if (hpa_advise(h, s, o.level_db, crest, &a) != HPA_OK) {
         hpa_cli_error("advise: cannot compute (level %.1f dB SPL, crest %.1f dB)", o.level_db, crest);
         goto out;
     }
@@ -922,6 +1068,14 @@ int hpa_cmd_advise(int argc, char **argv)
     c.have_music = o.n_music > 0;
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, c.hp_name, sizeof c.hp_name);
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, c.src_name, sizeof c.src_name);
+    if (dac) {
+        c.dac = dac;
+        c.chain = &chain;
+        hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, dac_i}, c.dac_name, sizeof c.dac_name);
+        size_t n = strlen(c.src_name);
+        snprintf(c.src_name + n, sizeof c.src_name - n, " at %+.3g dB after %s", chain.gain_db[chain.chosen],
+                 c.dac_name);
+    }
 
     /* with --json the answer is printed once nothing can fail any more (the
      * plot comes first), so that stdout holds one object: the answer, or

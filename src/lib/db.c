@@ -492,6 +492,7 @@ static const column src_columns[] = {
     {"battery", NULL, C_BATTERY, 0, 0, 0, 0},
     {"battery_h", NULL, SRN(battery_h, R_HOURS)},
     {"snr_db", NULL, SRN(snr_db, 0, 250, 1)},
+    {"snr_ref_v", NULL, SRN(snr_ref_v, R_VOUT_V)},
     {"sinad_db", NULL, SRN(sinad_db, 0, 250, 1)},
     {"noise_uv", NULL, SRN(noise_uv, R_NOISE_UV)},
     {"mode_of", NULL, SRT(mode_of)},
@@ -523,7 +524,7 @@ static void init_source(hpa_db_source *s)
     s->id = s->brand = s->model = s->source = s->origin = s->gain_settings = s->mode_of = s->aliases = "";
     s->vout_max_rms_v = s->vout_load_ohm = s->power_mw_32 = s->power_mw_300 = NAN;
     s->zout_ohm = s->imax_ma = s->snr_db = s->sinad_db = NAN;
-    s->battery_h = s->noise_uv = s->load_min_ohm = s->load_max_ohm = NAN;
+    s->battery_h = s->noise_uv = s->load_min_ohm = s->load_max_ohm = s->snr_ref_v = NAN;
     s->battery = -1;
 }
 

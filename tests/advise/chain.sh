@@ -46,6 +46,44 @@ ok("  hiss " in t and "  volume " in t, "the text report has hiss and volume lin
 sugg = [s["hiss_spl_db"] for s in d.get("suggestions", [])]
 ok(len(sugg) > 3, "suggestions for the IEM")
 
+# ---- gain staging: HD 600 (327 mV for 94 dB SPL) behind Apple's US USB-C
+# adapter (30 mW into 32 ohm, Zout 0.9 ohm) into the SMSL SH-6 (1300 mW into
+# 32 ohm, Zout not known, gains 0 / +15.5 dB, SNR 134 dB) -- data/*.csv
+S_V = 94 - 20 * lg(0.327)
+dac_v = math.sqrt(0.030 * 32) * (32 + 0.9) / 32          # open circuit
+amp_v = math.sqrt(1.300 * 32)                             # Zout taken as 0
+drive = [dac_v, dac_v * 10 ** (15.5 / 20)]
+spl = [S_V + 20 * lg(min(v, amp_v)) for v in drive]
+d = advise("--headphones", "hd600", "--source", "apple usb-c us", "--amp", "sh-6")
+ch = d.get("chain", {})
+near(ch.get("dac_v"), dac_v, 1e-4, "the DAC's full scale (%.4f V)" % dac_v)
+near(ch.get("amp_voc_v"), amp_v, 1e-4, "the SH-6 clips at %.4f V" % amp_v)
+st = ch.get("settings", [])
+ok(len(st) == 2 and [x["gain_db"] for x in st] == [0, 15.5], "both settings of the SH-6")
+for i, x in enumerate(st):
+    near(x["drive_v"], drive[i], 1e-4, "setting %g: full scale asks %.4f V" % (x["gain_db"], drive[i]))
+    near(x["clip_margin_db"], 20 * lg(amp_v / drive[i]), 0.005, "setting %g: clip margin" % x["gain_db"])
+    near(x["max_spl_db"], spl[i], 0.005, "setting %g: loudest clean %.2f dB SPL" % (x["gain_db"], spl[i]))
+ok(ch.get("gain_db") == 15.5 and ch.get("chosen_auto") is True, "+15.5 dB: the lowest setting clean at 110 dB SPL")
+near(ch.get("digital_atten_db"), spl[1] - 85, 0.005, "the digital volume at 85 dB SPL")
+near(ch.get("bits_lost"), (spl[1] - 85) / (20 * lg(2)), 0.001, "the bits it costs")
+ok(d.get("verdict") == "not-needed", "not-needed on +15.5 dB")
+near(d.get("headroom_db"), spl[1] - 110, 0.005, "headroom on +15.5 dB")
+ok("at +15.5 dB after Apple" in d.get("summary", ""), "the verdict line names the gain and the DAC")
+d = advise("--headphones", "hd600", "--source", "apple usb-c us", "--amp", "sh-6", "--gain", "low")
+ok(d.get("chain", {}).get("gain_db") == 0 and d.get("verdict") == "required", "--gain low: 0 dB, required")
+near(d.get("headroom_db"), spl[0] - 110, 0.005, "headroom on 0 dB")
+d = advise("--headphones", "hd600", "--source", "apple usb-c us", "--amp", "sh-6", "--gain", "6")
+near(d.get("max_spl_db"), S_V + 20 * lg(dac_v * 10 ** (6 / 20)), 0.005, "--gain 6: the caller's gain")
+ok(d.get("chain", {}).get("chosen_auto") is False, "--gain 6: not chosen automatically")
+# an amp whose settings are not numbers in the database: cannot tell without --gain
+p = subprocess.run([HPAMP, "advise", "-H", "hd600", "-S", "apple usb-c us", "--amp", "k19 se"], capture_output=True, text=True)
+ok(p.returncode == 1 and "give --gain DB" in p.stderr and p.stderr.count("\n") == 1, "no numeric gains: exit 1, says --gain DB")
+p = subprocess.run([HPAMP, "advise", "-H", "hd600", "-S", "apple usb-c us", "--gain", "6"], capture_output=True, text=True)
+ok(p.returncode == 2, "--gain without --amp: usage error")
+p = subprocess.run([HPAMP, "advise", "-H", "hd600", "-S", "apple usb-c us", "--amp", "sh-6", "--gain", "loud"], capture_output=True, text=True)
+ok(p.returncode == 2 and "--gain 'loud'" in p.stderr, "--gain loud: usage error naming it")
+
 done()
 PY
 rc=$?

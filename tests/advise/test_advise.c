@@ -40,7 +40,7 @@ static hpa_db_source src_rec(double v, double load, double p32, double p300, dou
     s.zout_ohm = zout;
     s.imax_ma = imax;
     s.battery = -1;
-    s.snr_db = s.sinad_db = s.noise_uv = s.battery_h = s.load_min_ohm = s.load_max_ohm = NAN;
+    s.snr_db = s.sinad_db = s.noise_uv = s.battery_h = s.load_min_ohm = s.load_max_ohm = s.snr_ref_v = NAN;
     s.aliases = s.mode_of = "";
     return s;
 }
@@ -471,6 +471,14 @@ static void hiss_and_volume(void **state)
     assert_near(a.hiss_spl_db, 115.0 + 20.0 * log10(2.0) - 126.0, 1e-9);
     assert_false(a.reasons & HPA_REASON_HISS);
 
+    /* an SNR stated against 1 V (the Magni 2's row): 1 V · 10^(−126/20) = 0.5012 uV,
+     * 115 − 126 = −11 dB SPL(A) */
+    s.snr_ref_v = 1.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_near(a.noise_uv, 0.5011872, 1e-6);
+    assert_near(a.hiss_spl_db, -11.0, 1e-9);
+    s.snr_ref_v = U;
+
     /* neither: not known, and no hiss reason */
     s.snr_db = U;
     assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
@@ -517,6 +525,75 @@ static void suggestions_for_iems(void **state)
     hpa_db_destroy(db);
 }
 
+/* ------------------------------------------------------------------------ */
+/* gain staging: a 2 V DAC into an amp of 0 / +10 / +20 dB and 10 V (issue 15, item 1) */
+
+static void gain_staging(void **state)
+{
+    (void)state;
+    /* a flat 300 ohm, 100 dB/V headphone; 85 dB SPL + 25 dB = 110 dB SPL
+     * peaks need 10^(10/20) = 3.1623 V */
+    hpa_db_headphone h = hp_rec(300.0, U, 100.0, U);
+    hpa_db_source dac = src_rec(2.0, U, U, U, 0.0, U);
+    hpa_db_source amp = src_rec(10.0, U, U, U, 0.0, U);
+    const double g[3] = {0.0, 10.0, 20.0};
+    hpa_chain_advice c;
+    assert_ok(hpa_advise_chain(&h, &dac, &amp, g, 3, -1, 85.0, 25.0, &c));
+    assert_near(c.dac_v, 2.0, 1e-12);
+    assert_near(c.amp_voc_v, 10.0, 1e-12);
+    /* full scale asks 2 V, 6.3246 V, 20 V of the amp */
+    assert_near(c.drive_v[0], 2.0, 1e-9);
+    assert_near(c.drive_v[1], 2.0 * sqrt(10.0), 1e-9);
+    assert_near(c.drive_v[2], 20.0, 1e-9);
+    /* margins 20·log10(10/drive): +13.979, +3.979, -6.021 (the amp clips
+     * 6.02 dB before the DAC's full scale on +20 dB) */
+    assert_near(c.clip_margin_db[0], 13.9794001, 1e-6);
+    assert_near(c.clip_margin_db[1], 3.9794001, 1e-6);
+    assert_near(c.clip_margin_db[2], -6.0205999, 1e-6);
+    /* loudest clean: 100 + 20·log10(2) = 106.021, 116.021, and the amp's
+     * 10 V: 120 dB SPL */
+    assert_near(c.max_spl_db[0], 106.0205999, 1e-6);
+    assert_near(c.max_spl_db[1], 116.0205999, 1e-6);
+    assert_near(c.max_spl_db[2], 120.0, 1e-6);
+    /* the lowest setting that keeps 110 dB SPL clean: +10 dB, 6.02 dB of
+     * headroom; the digital volume sits 116.021 - 85 = 31.021 dB below full
+     * scale there, 31.021 / 6.0206 = 5.153 bits */
+    assert_int_equal(c.chosen, 1);
+    assert_true(c.chosen_auto);
+    assert_int_equal(c.advice.verdict, HPA_VERDICT_NOT_NEEDED);
+    assert_near(c.advice.headroom_db, 6.0205999, 1e-6);
+    assert_near(c.digital_atten_db, 31.0205999, 1e-6);
+    assert_near(c.bits_lost, 31.0205999 / (20.0 * log10(2.0)), 1e-6);
+
+    /* the caller's setting: 0 dB clips the peaks by 3.98 dB (required);
+     * the digital volume at 85 dB SPL: 106.021 - 85 = 21.021 dB */
+    assert_ok(hpa_advise_chain(&h, &dac, &amp, g, 3, 0, 85.0, 25.0, &c));
+    assert_int_equal(c.chosen, 0);
+    assert_false(c.chosen_auto);
+    assert_int_equal(c.advice.verdict, HPA_VERDICT_REQUIRED);
+    assert_near(c.advice.headroom_db, -3.9794001, 1e-6);
+    assert_near(c.digital_atten_db, 21.0205999, 1e-6);
+
+    /* no setting is enough for 125 dB SPL peaks (need 17.78 V, the amp has
+     * 10 V): the highest gain, required */
+    assert_ok(hpa_advise_chain(&h, &dac, &amp, g, 3, -1, 85.0, 40.0, &c));
+    assert_int_equal(c.chosen, 2);
+    assert_int_equal(c.advice.verdict, HPA_VERDICT_REQUIRED);
+
+    /* a DAC with no output figure: cannot tell */
+    hpa_db_source mute = src_rec(U, U, U, U, U, U);
+    assert_ok(hpa_advise_chain(&h, &mute, &amp, g, 3, -1, 85.0, 25.0, &c));
+    assert_int_equal(c.advice.verdict, HPA_VERDICT_UNKNOWN);
+    assert_true(c.advice.reasons & HPA_REASON_NO_SOURCE_OUTPUT);
+
+    /* bad arguments */
+    assert_inval(hpa_advise_chain(&h, &dac, &amp, g, 0, -1, 85.0, 25.0, &c));
+    assert_inval(hpa_advise_chain(&h, &dac, &amp, g, 3, 3, 85.0, 25.0, &c));
+    const double wild = 100.0;
+    assert_inval(hpa_advise_chain(&h, &dac, &amp, &wild, 1, -1, 85.0, 25.0, &c));
+    assert_inval(hpa_advise_chain(NULL, &dac, &amp, g, 3, -1, 85.0, 25.0, &c));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +607,7 @@ int main(void)
         cmocka_unit_test(suggestions),
         cmocka_unit_test(hiss_and_volume),
         cmocka_unit_test(suggestions_for_iems),
+        cmocka_unit_test(gain_staging),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,7 @@ RANGES = {  # column: (lo, hi, lo excluded)
     'impedance_peak_ohm': (0, 1e6, True), 'impedance_peak_hz': (0, 1e5, True), 'max_input_mw': (0, 1e7, True),
     'vout_max_rms_v': (0.01, 100, False), 'vout_load_ohm': (1, 1e6, False), 'power_mw_32': (0.01, 1e5, False),
     'power_mw_300': (0.01, 1e5, False), 'zout_ohm': (0, 1000, False), 'imax_ma': (0.1, 1e4, False),
-    'battery_h': (0, 1000, True), 'snr_db': (0, 250, True), 'sinad_db': (0, 250, True), 'noise_uv': (0, 1e5, True),
+    'battery_h': (0, 1000, True), 'snr_db': (0, 250, True), 'snr_ref_v': (0.001, 100, False), 'sinad_db': (0, 250, True), 'noise_uv': (0, 1e5, True),
     'load_min_ohm': (1, 1e6, False), 'load_max_ohm': (1, 1e6, False),
 }
 TEXT = {'id', 'brand', 'model', 'type', 'driver', 'back', 'active', 'aliases', 'source', 'kind', 'output',

@@ -186,7 +186,7 @@ static hpa_noise_from source_noise(const hpa_db_source *s, double voc, double *n
         return HPA_NOISE_STATED;
     }
     if (known_pos(s->snr_db) && known_pos(voc)) {
-        *noise_v = voc * pow(10.0, -s->snr_db / 20.0);
+        *noise_v = (known_pos(s->snr_ref_v) ? s->snr_ref_v : voc) * pow(10.0, -s->snr_db / 20.0);
         return HPA_NOISE_SNR;
     }
     *noise_v = NAN;
