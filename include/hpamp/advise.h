@@ -248,6 +248,33 @@ HPA_API int hpa_advise_chain(const hpa_db_headphone *h, const hpa_db_source *dac
                              const double *gains_db, unsigned n_gains, int gain_index, double level_db, double crest_db,
                              hpa_chain_advice *out);
 
+/* ------------------------------------------------------------------------ */
+/* a device's modes (issue 15)                                              */
+
+/* [any] 1 when two sources are modes of one device: the same non-empty
+ * mode_of, or (without one) the same brand and model (one device's se and
+ * bal rows). */
+HPA_API int hpa_db_same_device(const hpa_db_source *a, const hpa_db_source *b);
+
+/* How hpa_advise_pick_mode chose. */
+typedef enum hpa_mode_how {
+    HPA_MODE_ONLY = 0, /* one mode applies */
+    HPA_MODE_LOAD = 1, /* the only one whose load range holds the headphone's impedance */
+    HPA_MODE_BEST = 2  /* the best answer of those that apply: verdict (not-needed, recommended,
+                         * required, unknown), then for an IEM the least hiss, else the most
+                         * headroom, then table order */
+} hpa_mode_how;
+
+/* [any] Of the sources src_index[0 .. n) of database db (modes of one
+ * device), the one that applies to headphone h at this target: those whose
+ * [load_min_ohm, load_max_ohm) holds h's nominal impedance (all when none
+ * does, or the impedance is not known), and of those the best answer.
+ * *chosen receives the position in src_index, *how (may be NULL) why.
+ * Returns HPA_ERR_INVALID_ARG for NULL pointers, n == 0, an index out of
+ * range or a target out of range. */
+HPA_API int hpa_advise_pick_mode(const hpa_db *db, const hpa_db_headphone *h, const size_t *src_index, size_t n,
+                                 double level_db, double crest_db, size_t *chosen, hpa_mode_how *how);
+
 /* [any] "not-needed", "recommended", "required", "unknown"; NULL out of range. */
 HPA_API const char *hpa_verdict_name(hpa_verdict v);
 

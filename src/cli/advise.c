@@ -266,6 +266,31 @@ int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const cha
     return 1;
 }
 
+/* A source name that matches only rows of one device (its modes: outputs,
+ * market versions, load ranges) gives all of them in modes[0 .. *n) (cap
+ * at most), for hpa_advise_pick_mode once the headphone and the target are
+ * known; any other name is resolved as hpa_cli_db_resolve does (*n = 1).
+ * 0, or the exit status after a message. */
+static int resolve_device(hpa_db *db, const char *text, const char *opt, size_t *modes, size_t cap, size_t *n)
+{
+    hpa_db_match m;
+    if (hpa_db_lookup(db, HPA_DB_SOURCES, text, &m) == HPA_OK && m.how != HPA_DB_MATCH_NONE && m.total > 1 &&
+        m.total == m.n && m.n <= cap) {
+        const hpa_db_source *first = hpa_db_source_at(db, m.refs[0].index);
+        int one_device = 1;
+        for (size_t i = 1; i < m.n; i++)
+            one_device &= hpa_db_same_device(first, hpa_db_source_at(db, m.refs[i].index));
+        if (one_device) {
+            for (size_t i = 0; i < m.n; i++)
+                modes[i] = m.refs[i].index;
+            *n = m.n;
+            return 0;
+        }
+    }
+    *n = 1;
+    return hpa_cli_db_resolve(db, HPA_DB_SOURCES, text, opt, &modes[0]);
+}
+
 /* ------------------------------------------------------------------------ */
 /* text                                                                     */
 
@@ -310,6 +335,9 @@ typedef struct ctx {
     const hpa_db_source *s;
     const hpa_db_source *dac;      /* with --amp: the DAC in front of the amp s */
     const hpa_chain_advice *chain; /* with --amp */
+    const size_t *modes;           /* the device's modes (table indexes) when the name gave several */
+    size_t n_modes, mode_pos;
+    hpa_mode_how mode_how;
     char dac_name[512];
     char hp_name[512], src_name[512];
     const hpa_advice *a;
@@ -398,6 +426,27 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
 static int is_amp(const hpa_db_source *s)
 {
     return s->kind == HPA_DB_SRC_PORTABLE_AMP || s->kind == HPA_DB_SRC_DAC_AMP || s->kind == HPA_DB_SRC_DESKTOP_AMP;
+}
+
+static const char *mode_how_text(hpa_mode_how how)
+{
+    return how == HPA_MODE_LOAD ? "the one whose load range holds the headphone's impedance"
+                                : "the best answer of its modes for this headphone";
+}
+
+/* the device's modes, when the name gave several: which was used and why */
+static void print_mode(const ctx *c)
+{
+    char names[2048];
+    size_t used = 0;
+    names[0] = 0;
+    for (size_t i = 0; i < c->n_modes && used < sizeof names; i++) {
+        char one[512];
+        hpa_cli_db_name(c->db, (hpa_db_ref){HPA_DB_SOURCES, c->modes[i]}, one, sizeof one);
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s%s", i ? ", " : "", one,
+                                 i == c->mode_pos ? " (used)" : "");
+    }
+    printf("  mode             %zu modes: %s; %s\n", c->n_modes, names, mode_how_text(c->mode_how));
 }
 
 /* the gain staging of a DAC into an amp (--amp) */
@@ -567,6 +616,8 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
     else
         snprintf(b2, sizeof b2, "not known");
     printf("                   modelled: %s open circuit, current limit %s\n", b1, b2);
+    if (c->n_modes > 1)
+        print_mode(c);
     if (c->chain)
         print_chain(c);
     if (c->have_music)
@@ -818,6 +869,18 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
     jkey(f, "attenuation_db", a->attenuation_db);
     if (c->chain)
         json_chain(f, c);
+    if (c->n_modes > 1) {
+        fputs(",\n  \"mode\": {\"used\": ", f);
+        hpa_json_string(f, hpa_db_source_at(c->db, c->modes[c->mode_pos])->id);
+        fputs(", \"how\": ", f);
+        hpa_json_string(f, c->mode_how == HPA_MODE_LOAD ? "load-range" : "best");
+        fputs(", \"modes\": [", f);
+        for (size_t i = 0; i < c->n_modes; i++) {
+            fputs(i ? ", " : "", f);
+            hpa_json_string(f, hpa_db_source_at(c->db, c->modes[i])->id);
+        }
+        fputs("]}", f);
+    }
     if (c->have_music) {
         fputs(",\n  \"tracks\": [", f);
         for (size_t i = 0; i < n_m; i++) {
@@ -948,16 +1011,20 @@ int hpa_cmd_advise(int argc, char **argv)
         rc = r;
         goto out;
     }
-    r = hpa_cli_db_resolve(db, HPA_DB_SOURCES, o.src, "--source", &si);
+    /* a source or amp named by a device with several modes: all of them,
+     * one chosen below for this headphone (a DAC before an amp: the first) */
+    size_t src_modes[HPA_DB_MAX_MATCHES], n_src_modes = 0, amp_modes[HPA_DB_MAX_MATCHES], n_amp_modes = 0;
+    r = resolve_device(db, o.src, "--source", src_modes, HPA_DB_MAX_MATCHES, &n_src_modes);
     if (r) {
         rc = r;
         goto out;
     }
-    size_t ai = 0;
-    if (o.amp && (r = hpa_cli_db_resolve(db, HPA_DB_SOURCES, o.amp, "--amp", &ai)) != 0) {
+    if (o.amp && (r = resolve_device(db, o.amp, "--amp", amp_modes, HPA_DB_MAX_MATCHES, &n_amp_modes)) != 0) {
         rc = r;
         goto out;
     }
+    si = src_modes[0];
+    size_t ai = o.amp ? amp_modes[0] : 0;
     const hpa_db_headphone *h = hpa_db_headphone_at(db, hi);
     const hpa_db_source *s = hpa_db_source_at(db, si);
     const hpa_db_source *amp = o.amp ? hpa_db_source_at(db, ai) : NULL;
@@ -1033,6 +1100,21 @@ int hpa_cmd_advise(int argc, char **argv)
         crest = fmin(60.0, fmax(-20.0, m[0].crest));
     }
 
+    /* the mode of the device that drives the headphone */
+    const size_t *modes = o.amp ? amp_modes : src_modes;
+    size_t n_modes = o.amp ? n_amp_modes : n_src_modes, mode_pos = 0;
+    hpa_mode_how mode_how = HPA_MODE_ONLY;
+    if (n_modes > 1 && hpa_advise_pick_mode(db, h, modes, n_modes, o.level_db, crest, &mode_pos, &mode_how) != HPA_OK) {
+        hpa_cli_error("advise: cannot choose among the modes of '%s'", o.amp ? o.amp : o.src);
+        goto out;
+    }
+    if (o.amp) {
+        ai = amp_modes[mode_pos];
+        amp = hpa_db_source_at(db, ai);
+    } else {
+        si = src_modes[mode_pos];
+        s = hpa_db_source_at(db, si);
+    }
     hpa_advice a;
     hpa_chain_advice chain;
     const hpa_db_source *dac = NULL;
@@ -1068,6 +1150,10 @@ int hpa_cmd_advise(int argc, char **argv)
     c.have_music = o.n_music > 0;
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, c.hp_name, sizeof c.hp_name);
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, c.src_name, sizeof c.src_name);
+    c.modes = modes;
+    c.n_modes = n_modes;
+    c.mode_pos = mode_pos;
+    c.mode_how = mode_how;
     if (dac) {
         c.dac = dac;
         c.chain = &chain;

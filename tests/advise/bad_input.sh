@@ -29,8 +29,12 @@ error 1 "unknown source" advise --headphones hd600 --source "smsl sh-66"
 check "unknown source: closest names" grep -q "closest: .*SMSL SH-6" "$T/err"
 error 1 "ambiguous headphone" advise --headphones andromeda --source sh-6
 check "ambiguous: both named" grep -q "Andromeda (2020).*Andromeda Emerald Sea" "$T/err"
-error 1 "a device with two outputs" advise --headphones hd600 --source "dawn pro"
-check "two outputs: says add se or bal" has "$T/err" "se or bal"
+# a device with two outputs is no longer ambiguous (issue 15): one is chosen and named
+run advise --headphones hd600 --source "dawn pro"
+expect_rc 0 "a device with two outputs"
+check "two outputs: the mode used is named" grep -q "^  mode  .*Moondrop Dawn Pro.*(used)" "$T/out"
+# names matching several devices still are ambiguous, and say so
+error 1 "sources of two devices" advise --headphones hd600 --source "fiio k1"
 
 # ---- nonsense specs ----
 error 2 "headphone spec with a bad unit" advise --headphones "300ohm,97dB/xx" --source sh-6

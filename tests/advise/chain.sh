@@ -84,6 +84,25 @@ ok(p.returncode == 2, "--gain without --amp: usage error")
 p = subprocess.run([HPAMP, "advise", "-H", "hd600", "-S", "apple usb-c us", "--amp", "sh-6", "--gain", "loud"], capture_output=True, text=True)
 ok(p.returncode == 2 and "--gain 'loud'" in p.stderr, "--gain loud: usage error naming it")
 
+# ---- a device's modes, chosen for the headphone: the MacBook Pro jack gives
+# 1.25 V below 150 ohm and 3 V from 150 ohm to 1 kohm (Apple's document,
+# data/sources.csv rows with mode_of apple-macbook-pro-2021)
+d = advise("--headphones", "hd600", "--source", "macbook pro")
+m = d.get("mode", {})
+ok(m.get("used") == "apple-macbook-pro-2021-150-to-1000-ohm" and m.get("how") == "load-range",
+   "HD 600 (300 ohm) on 'macbook pro': the 150-1000 ohm mode, by its load range")
+near(d.get("max_spl_db"), S_V + 20 * lg(3.0), 0.005, "... 3 V into the HD 600")
+d = advise("--headphones", "aria 2", "--source", "macbook pro")
+ok(d.get("mode", {}).get("used") == "apple-macbook-pro-2021-under-150-ohm", "Aria 2 (33 ohm): the under-150 ohm mode")
+near(d.get("max_spl_db"), 122 + 20 * lg(1.25), 0.005, "... 1.25 V into the Aria 2 (122 dB/V)")
+# se and bal of the K19 for an over-ear of 300 ohm: both play 110 dB SPL; the most headroom, bal
+d = advise("--headphones", "hd600", "--source", "k19")
+ok(d.get("mode", {}).get("used") == "fiio-k19-bal" and d.get("mode", {}).get("how") == "best",
+   "HD 600 on 'k19': the balanced output (most headroom)")
+ok("FiiO K19 (balanced)" in d.get("summary", ""), "the verdict line names the mode used")
+t = text("--headphones", "hd600", "--source", "k19")
+ok("  mode " in t and "(used)" in t, "the text report names the modes and the one used")
+
 done()
 PY
 rc=$?

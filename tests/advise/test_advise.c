@@ -594,6 +594,64 @@ static void gain_staging(void **state)
     assert_inval(hpa_advise_chain(NULL, &dac, &amp, g, 3, -1, 85.0, 25.0, &c));
 }
 
+/* ------------------------------------------------------------------------ */
+/* a device's modes chosen for the headphone (issue 15, item 5)             */
+
+static void modes(void **state)
+{
+    (void)state;
+    static const char csv[] =
+        "id,brand,model,kind,output,vout_max_rms_v,zout_ohm,noise_uv,mode_of,load_min_ohm,load_max_ohm,source\n"
+        "jack-low,L,Jack low,laptop,se,1.25,,,jack,,150,t\n"    /* 1.25 V below 150 ohm */
+        "jack-high,L,Jack high,laptop,se,3,,,jack,150,1000,t\n" /* 3 V from 150 ohm to 1 kohm */
+        "d-se,D,Dongle,dongle,se,2,0.1,1,,,,t\n"                /* se and bal of one device */
+        "d-bal,D,Dongle,dongle,bal,4,0.1,4,,,,t\n";
+    hpa_db *db;
+    assert_ok(hpa_db_create_empty(&db));
+    assert_ok(hpa_db_add_text(db, HPA_DB_SOURCES, csv, sizeof csv - 1, "test", NULL, NULL));
+    assert_true(hpa_db_same_device(hpa_db_source_at(db, 0), hpa_db_source_at(db, 1)));
+    assert_true(hpa_db_same_device(hpa_db_source_at(db, 2), hpa_db_source_at(db, 3)));
+    assert_false(hpa_db_same_device(hpa_db_source_at(db, 1), hpa_db_source_at(db, 2)));
+    const size_t jack[2] = {0, 1}, dongle[2] = {2, 3};
+    size_t pos;
+    hpa_mode_how how;
+    /* by the load: 300 ohm is in [150, 1000): the 3 V mode; 32 ohm below 150 */
+    hpa_db_headphone h = hp_rec(300.0, U, 100.0, U);
+    assert_ok(hpa_advise_pick_mode(db, &h, jack, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 1);
+    assert_int_equal(how, HPA_MODE_LOAD);
+    h.impedance_ohm = 32.0;
+    assert_ok(hpa_advise_pick_mode(db, &h, jack, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 0);
+    assert_int_equal(how, HPA_MODE_LOAD);
+    /* 150 ohm exactly: the upper range (min included, max excluded) */
+    h.impedance_ohm = 150.0;
+    assert_ok(hpa_advise_pick_mode(db, &h, jack, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 1);
+    /* se 2 V and bal 4 V into 32 ohm at 100 dB/V: 110 dB SPL peaks need
+     * 3.162 V: se clips (required), bal plays them: bal, by the verdict */
+    h = hp_rec(32.0, U, 100.0, U);
+    assert_ok(hpa_advise_pick_mode(db, &h, dongle, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 1);
+    assert_int_equal(how, HPA_MODE_BEST);
+    /* an IEM of 120 dB/V: both not-needed; the se's 1 uV hisses less than
+     * the bal's 4 uV (120 + 20·log10(1e-6·16/16.1) = 0.05 against 12.1
+     * dB SPL(A)): se */
+    hpa_db_headphone iem = hp_rec(16.0, U, 120.0, U);
+    iem.type = HPA_DB_TYPE_IEM;
+    assert_ok(hpa_advise_pick_mode(db, &iem, dongle, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 0);
+    /* the same as an over-ear: most headroom, bal */
+    iem.type = HPA_DB_TYPE_OVER_EAR;
+    assert_ok(hpa_advise_pick_mode(db, &iem, dongle, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 1);
+    /* bad arguments */
+    const size_t out_of_range[1] = {4};
+    assert_inval(hpa_advise_pick_mode(db, &iem, out_of_range, 1, 85.0, 25.0, &pos, &how));
+    assert_inval(hpa_advise_pick_mode(db, &iem, dongle, 0, 85.0, 25.0, &pos, &how));
+    hpa_db_destroy(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -608,6 +666,7 @@ int main(void)
         cmocka_unit_test(hiss_and_volume),
         cmocka_unit_test(suggestions_for_iems),
         cmocka_unit_test(gain_staging),
+        cmocka_unit_test(modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
