@@ -126,10 +126,13 @@ typedef struct hpa_advice {
     /* what the target's peaks need, into load_ohm */
     double required_vrms, required_ma, required_mw;
     double level_vrms; /* volts for the average level alone */
+    double level_mw;   /* the power of the average level into load_ohm (level_vrms²/load) */
 
     /* what the source delivers into load_ohm */
     double available_vrms, available_ma, available_mw;
     double max_spl_db;  /* sens_db_per_v + 20·log10(available_vrms): the loudest clean sine */
+    double level_share; /* level_mw / available_mw: the share of the source's output power the
+                         * average level takes (for a battery source: what the listening costs) */
     double headroom_db; /* max_spl_db − peak_spl_db */
     hpa_limit limit;    /* the limit that comes first into this load */
 

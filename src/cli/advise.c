@@ -674,6 +674,15 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         printf("  hiss             not known (no noise figure or SNR for the source)\n");
     printf("  volume           %.1f dB below full at the %.0f dB SPL average (%.1f bits of a digital volume)\n",
            a->attenuation_db, a->level_db, a->attenuation_db / (20.0 * log10(2.0)));
+    if (c->s->battery == 1 || isfinite(c->s->battery_h)) {
+        char life[48];
+        if (isfinite(c->s->battery_h))
+            snprintf(life, sizeof life, "rated %.3g h", c->s->battery_h);
+        else
+            snprintf(life, sizeof life, "life not known");
+        printf("  battery          %s; the %.0f dB SPL average takes %.3g %% of its output power (%.3g of %.3g mW)\n",
+               life, a->level_db, a->level_share * 100.0, a->level_mw, a->available_mw);
+    }
     printf("\n  why:\n");
     for (unsigned i = 0; i < HPA_REASON_COUNT; i++) {
         unsigned bit = 1u << i;
@@ -867,6 +876,10 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
     jkey(f, "noise_uv", a->noise_uv);
     jkey(f, "hiss_spl_db", a->hiss_spl_db);
     jkey(f, "attenuation_db", a->attenuation_db);
+    jkey(f, "level_mw", a->level_mw);
+    jkey(f, "level_share", a->level_share);
+    fprintf(f, ",\n  \"battery\": %s", c->s->battery < 0 ? "null" : c->s->battery ? "true" : "false");
+    jkey(f, "battery_h", c->s->battery_h);
     if (c->chain)
         json_chain(f, c);
     if (c->n_modes > 1) {

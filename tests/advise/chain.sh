@@ -103,6 +103,22 @@ ok("FiiO K19 (balanced)" in d.get("summary", ""), "the verdict line names the mo
 t = text("--headphones", "hd600", "--source", "k19")
 ok("  mode " in t and "(used)" in t, "the text report names the modes and the one used")
 
+# ---- battery: the Topping G5 (balanced, 1200 mW into 32 ohm, Zout 0.1 ohm,
+# battery up to 25 h) on the Aria 2 (33 ohm, 122 dB/V): 85 dB SPL needs
+# 10^((85-122)/20) V into 33 ohm; the G5 gives sqrt(1.2*32) V open circuit
+# (one rating: stated into 32 ohm, so open circuit x (32+0.1)/32) into 33 ohm
+v_lev = 10 ** ((85 - 122) / 20)
+p_lev = v_lev ** 2 / 33 * 1000
+voc = math.sqrt(1.2 * 32) * 32.1 / 32
+v_max = voc * 33 / 33.1
+p_max = v_max ** 2 / 33 * 1000
+d = advise("--headphones", "aria 2", "--source", "topping g5")
+ok(d.get("battery") is True and d.get("battery_h") == 25, "the G5: battery, rated 25 h")
+near(d.get("level_mw"), p_lev, 1e-6, "the average level's power (%.5f mW)" % p_lev)
+near(d.get("level_share"), p_lev / p_max, 1e-6, "its share of the G5's power (%.5f %%)" % (100 * p_lev / p_max))
+t = text("--headphones", "aria 2", "--source", "topping g5")
+ok("  battery          rated 25 h;" in t, "the text report has the battery line")
+
 done()
 PY
 rc=$?

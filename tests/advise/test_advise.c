@@ -652,6 +652,26 @@ static void modes(void **state)
     hpa_db_destroy(db);
 }
 
+/* ------------------------------------------------------------------------ */
+/* battery: the share of the output power the listening level takes (issue 15, item 3) */
+
+static void level_share(void **state)
+{
+    (void)state;
+    /* 32 ohm at 100 dB/V on a 2 V source (no Zout): 85 dB SPL needs
+     * 10^(-15/20) = 0.177828 V, 0.177828²/32 = 0.988212 mW; the source gives
+     * 2²/32 = 125 mW there: 0.790569 % */
+    hpa_db_headphone h = hp_rec(32.0, U, 100.0, U);
+    hpa_db_source s = src_rec(2.0, U, U, U, 0.0, U);
+    s.battery = 1;
+    s.battery_h = 12.0;
+    hpa_advice a;
+    assert_ok(hpa_advise(&h, &s, 85.0, 25.0, &a));
+    assert_near(a.level_mw, 0.98821176, 1e-7);
+    assert_near(a.available_mw, 125.0, 1e-9);
+    assert_near(a.level_share, 0.98821176 / 125.0, 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +687,7 @@ int main(void)
         cmocka_unit_test(suggestions_for_iems),
         cmocka_unit_test(gain_staging),
         cmocka_unit_test(modes),
+        cmocka_unit_test(level_share),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,7 +165,7 @@ static void advice_clear(hpa_advice *a, double level_db, double crest_db)
     a->load_ohm = a->load_hz = a->zmax_ohm = a->zmax_hz = nan;
     a->basis = HPA_BASIS_NONE;
     a->voc_v = a->imax_ma = a->zout_ohm = nan;
-    a->required_vrms = a->required_ma = a->required_mw = a->level_vrms = nan;
+    a->required_vrms = a->required_ma = a->required_mw = a->level_vrms = a->level_mw = a->level_share = nan;
     a->available_vrms = a->available_ma = a->available_mw = nan;
     a->max_spl_db = a->headroom_db = nan;
     a->limit = HPA_LIMIT_NONE;
@@ -230,6 +230,7 @@ static int compute(const hpa_headphone *hp, const hpa_source *src, int zout_know
     a->required_ma = vreq / z * 1000.0;
     a->required_mw = vreq * vreq / z * 1000.0;
     a->level_vrms = vlev;
+    a->level_mw = vlev * vlev / z * 1000.0;
 
     /* what the source gives into the lowest |Z| */
     hpa_operating_point op;
@@ -253,6 +254,7 @@ static int compute(const hpa_headphone *hp, const hpa_source *src, int zout_know
     if (!isfinite(a->headroom_db) || !isfinite(a->required_mw) || !isfinite(a->available_mw))
         return HPA_ERR_INVALID_ARG;
     a->attenuation_db = a->max_spl_db - a->level_db;
+    a->level_share = a->level_mw / a->available_mw;
     return HPA_OK;
 }
 
