@@ -278,6 +278,35 @@ typedef enum hpa_mode_how {
 HPA_API int hpa_advise_pick_mode(const hpa_db *db, const hpa_db_headphone *h, const size_t *src_index, size_t n,
                                  double level_db, double crest_db, size_t *chosen, hpa_mode_how *how);
 
+/* ------------------------------------------------------------------------ */
+/* the music's crest for the target (issue 15)                              */
+
+/* A file shorter than this is not counted as music in the target (a
+ * one-shot, a jingle, a test tone): the 30 s after which a play counts as a
+ * stream (Spotify, routenote.com/blog/spotify-pay-differently-depending-song-length/). */
+#define HPA_ADVISE_MIN_MUSIC_S 30.0
+/* The percentile of the per-track crest, by playing time, the target plans
+ * for: the tracks a listener plays 95 % of the time stay clean. */
+#define HPA_ADVISE_CREST_PERCENTILE 95.0
+
+typedef struct hpa_music_crest {
+    double crest_db;  /* the crest the target uses */
+    size_t track;     /* the track whose crest it is */
+    size_t n_counted; /* tracks counted */
+    double seconds;   /* their playing time */
+    int all_short;    /* 1: no track reached min_s, so every one counted */
+} hpa_music_crest;
+
+/* [any] Of n tracks (crest_db[i] = true peak − integrated loudness,
+ * duration_s[i]), those of at least min_s seconds count (counted[i] = 1; when
+ * none does, all do and out->all_short = 1); the crest is the smallest c such
+ * that the counted tracks with a crest <= c play for at least percentile % of
+ * the counted time (percentile 50 .. 100; 100 is the largest crest).  No
+ * allocation: O(n²).  HPA_ERR_INVALID_ARG for NULL pointers, n == 0, a
+ * percentile or a figure out of range. */
+HPA_API int hpa_advise_music_crest(const double *crest_db, const double *duration_s, size_t n, double percentile,
+                                   double min_s, unsigned char *counted, hpa_music_crest *out);
+
 /* [any] "not-needed", "recommended", "required", "unknown"; NULL out of range. */
 HPA_API const char *hpa_verdict_name(hpa_verdict v);
 

@@ -61,7 +61,10 @@ static void usage(FILE *f)
           "                      highest stated setting) or a gain in dB, -40..60\n"
           "  -m, --music PATH    measure these files, or every audio file under these\n"
           "                      folders (repeatable): their loudness and true peaks set\n"
-          "                      the target (default: plan for 110 dB SPL peaks)\n"
+          "                      the target (default: plan for 110 dB SPL peaks): the\n"
+          "                      95th percentile of the tracks' crest by playing time,\n"
+          "                      files under 30 s (one-shots) not counted\n"
+          "  -P, --percentile P  that percentile, 50..100 (100: the largest crest)\n"
           "  -l, --level DB      average listening level in dB SPL, 40..130 (default 85)\n"
           "  -j, --threads N     measure on N threads (default: one per core)\n"
           "      --json          print one JSON object on stdout (on failure:\n"
@@ -75,6 +78,7 @@ static void usage(FILE *f)
           "Examples:\n"
           "  hpamp advise --headphones hd600 --source 'apple usb-c us'\n"
           "  hpamp advise -H 'dt 880 600' -S sh-6 --music ~/Music --plot dt880.png\n"
+          "  hpamp advise -H hd600 -S sh-6 --music ~/Music --percentile 100\n"
           "  hpamp advise -H \"32ohm,110dB/mW\" -S \"1.0V,2ohm\" --level 80\n"
           "  hpamp advise -H hd600 -S 'apple usb-c us' --amp sh-6\n"
           "  hpamp advise -H hd600 -S 'dawn pro se' --amp 'magni 2' --gain high\n"
@@ -88,7 +92,7 @@ typedef struct advise_opts {
     const char *hp, *src, *plot, *amp, *gain;
     const char **music;
     size_t n_music;
-    double level_db;
+    double level_db, percentile;
     unsigned threads;
     int json;
 } advise_opts;
@@ -104,6 +108,7 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         {"gain", required_argument, 0, 'G'},
         {"music", required_argument, 0, 'm'},
         {"level", required_argument, 0, 'l'},
+        {"percentile", required_argument, 0, 'P'},
         {"threads", required_argument, 0, 'j'},
         {"json", no_argument, 0, 'J'},
         {"plot", required_argument, 0, 'p'},
@@ -111,14 +116,21 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         {0, 0, 0, 0},
     };
     o->level_db = HPA_ADVISE_DEFAULT_LEVEL_DB;
+    o->percentile = HPA_ADVISE_CREST_PERCENTILE;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":H:S:A:G:m:l:j:p:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":H:S:A:G:P:m:l:j:p:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'H': o->hp = optarg; break;
         case 'S': o->src = optarg; break;
         case 'A': o->amp = optarg; break;
+        case 'P':
+            if (hpa_parse_double(optarg, 50.0, 100.0, &o->percentile)) {
+                hpa_cli_error("advise: --percentile '%s': a percentile from 50 to 100 is expected", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'G': {
             double g;
             if (strcmp(optarg, "low") != 0 && strcmp(optarg, "high") != 0 &&
@@ -342,6 +354,8 @@ typedef struct ctx {
     char hp_name[512], src_name[512];
     const hpa_advice *a;
     int have_music;
+    const hpa_music_crest *music; /* with --music */
+    double percentile;
 } ctx;
 
 /* one sentence per reason bit */
@@ -573,6 +587,7 @@ static void source_facts(const hpa_db_source *s, char *b, size_t len)
 typedef struct measured {
     const hpa_track *t;
     double crest;
+    int counted; /* counted in the target (long enough to be music) */
 } measured;
 
 static int cmp_crest(const void *x, const void *y)
@@ -620,10 +635,13 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         print_mode(c);
     if (c->chain)
         print_chain(c);
-    if (c->have_music)
+    if (c->have_music) {
         printf("  target           %.0f dB SPL average + %.1f dB crest of the music = %.1f dB SPL peaks\n", a->level_db,
                a->crest_db, a->peak_spl_db);
-    else
+        printf("                   the crest: the %.3gth percentile by playing time of %zu track%s (%.0f s)%s\n",
+               c->percentile, c->music->n_counted, c->music->n_counted == 1 ? "" : "s", c->music->seconds,
+               c->music->all_short ? "; none lasts 30 s, so every file counts" : "");
+    } else
         printf("  target           %.0f dB SPL average + %.0f dB = %.1f dB SPL peaks (no music given: NwAvGuy's "
                "110 dB SPL rule of thumb)\n",
                a->level_db, a->crest_db, a->peak_spl_db);
@@ -702,11 +720,27 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         for (size_t i = 0; i < shown; i++) {
             const hpa_track *t = m[i].t;
             char shown[1024];
-            printf("    %5.1f dB  %5.1f LUFS  %5.1f dBTP  %7.1f dB SPL  %s\n", m[i].crest, t->loudness_lufs,
+            printf("    %5.1f dB  %5.1f LUFS  %5.1f dBTP  %7.1f dB SPL  %s%s\n", m[i].crest, t->loudness_lufs,
                    t->true_peak_dbtp, a->max_spl_db - m[i].crest,
-                   hpa_cli_escape(shown, sizeof shown, base_name(t->path)));
+                   hpa_cli_escape(shown, sizeof shown, base_name(t->path)),
+                   m[i].counted ? "" : "  (under 30 s: not counted)");
         }
         printf("    (loudest clean: the average level at which the track's true peaks reach the source's limit)\n");
+        size_t n_short = 0;
+        for (size_t i = 0; i < n_m; i++)
+            n_short += !m[i].counted;
+        if (n_short) {
+            printf("  not counted in the target, shorter than 30 s (one-shots, not music; %zu):", n_short);
+            size_t listed = 0;
+            for (size_t i = 0; i < n_m && listed < SKIPPED_SHOWN; i++) {
+                if (m[i].counted)
+                    continue;
+                char shown[1024];
+                printf("%s %s", listed ? "," : "", hpa_cli_escape(shown, sizeof shown, base_name(m[i].t->path)));
+                listed++;
+            }
+            printf("%s\n", n_short > listed ? ", ..." : "");
+        }
     }
 
     if (total_picks) {
@@ -840,6 +874,12 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
     jkey(f, "crest_db", a->crest_db);
     fputs(",\n  \"crest_from\": ", f);
     hpa_json_string(f, c->have_music ? "music" : "default");
+    if (c->have_music) {
+        jkey(f, "crest_percentile", c->percentile);
+        fprintf(f, ",\n  \"crest_tracks\": %zu", c->music->n_counted);
+        jkey(f, "crest_seconds", c->music->seconds);
+        fprintf(f, ",\n  \"all_short\": %s", c->music->all_short ? "true" : "false");
+    }
     jkey(f, "peak_spl_db", a->peak_spl_db);
     jkey(f, "sensitivity_db_v", a->sens_db_per_v);
     jkey(f, "nominal_ohm", a->nominal_ohm);
@@ -910,6 +950,7 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hpa_sc
             jnum(f, a->max_spl_db - m[i].crest);
             fputs(", \"duration_s\": ", f);
             jnum(f, t->duration_s);
+            fprintf(f, ", \"counted\": %s", m[i].counted ? "true" : "false");
             fprintf(f, ", \"rate_hz\": %u, \"channels\": %u}", t->rate_hz, t->channels);
         }
         fputs(n_m ? "\n  ]" : "]", f);
@@ -1072,6 +1113,8 @@ int hpa_cmd_advise(int argc, char **argv)
 
     /* the music */
     double crest = HPA_ADVISE_DEFAULT_CREST_DB;
+    hpa_music_crest music;
+    memset(&music, 0, sizeof music);
     size_t n_m = 0, n_skipped = 0, n_warned = 0;
     if (o.n_music) {
         for (size_t i = 0; i < o.n_music; i++)
@@ -1110,7 +1153,26 @@ int hpa_cmd_advise(int argc, char **argv)
             goto out;
         }
         qsort(m, n_m, sizeof *m, cmp_crest);
-        crest = fmin(60.0, fmax(-20.0, m[0].crest));
+        /* the target: a high percentile by playing time of the crest of the
+         * files long enough to be music */
+        double *cr = malloc(n_m * sizeof *cr), *du = malloc(n_m * sizeof *du);
+        unsigned char *cnt = malloc(n_m);
+        int ok = cr && du && cnt;
+        for (size_t i = 0; ok && i < n_m; i++) {
+            cr[i] = m[i].crest;
+            du[i] = m[i].t->duration_s;
+        }
+        ok = ok && hpa_advise_music_crest(cr, du, n_m, o.percentile, HPA_ADVISE_MIN_MUSIC_S, cnt, &music) == HPA_OK;
+        for (size_t i = 0; ok && i < n_m; i++)
+            m[i].counted = cnt[i];
+        free(cr);
+        free(du);
+        free(cnt);
+        if (!ok) {
+            hpa_cli_fail("no-memory", "out of memory");
+            goto out;
+        }
+        crest = fmin(60.0, fmax(-20.0, music.crest_db));
     }
 
     /* the mode of the device that drives the headphone */
@@ -1161,6 +1223,8 @@ int hpa_cmd_advise(int argc, char **argv)
     c.s = s;
     c.a = &a;
     c.have_music = o.n_music > 0;
+    c.music = &music;
+    c.percentile = o.percentile;
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, c.hp_name, sizeof c.hp_name);
     hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, c.src_name, sizeof c.src_name);
     c.modes = modes;

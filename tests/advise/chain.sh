@@ -5,6 +5,23 @@
 # data/*.csv (quoted beside each case) and the formulas of docs/advise.md,
 # never taken from hpamp's output.
 . "$(dirname "$0")/lib.sh" "$1"
+need ffmpeg sox soxi
+
+# a library with songs (Sonic Pi loops repeated by sox past 30 s) and
+# one-shots (a cymbal with the largest crest of all, a choir hit); each
+# file's loudness and true peak by ffmpeg's ebur128, its length by soxi
+mkdir -p "$T/lib/one-shots"
+sox "$(music loop_garzul)" "$T/lib/garzul-song.flac" repeat 15
+sox "$(music guit_em9)" "$T/lib/guitar-song.flac" repeat 5
+sox "$(music loop_compus)" "$T/lib/compus-song.flac" repeat 4
+ln -s "$(music drum_cymbal_soft)" "$T/lib/one-shots/"
+ln -s "$(music ambi_choir)" "$T/lib/one-shots/"
+: >"$T/lib.txt"
+for f in "$T"/lib/*.flac "$T"/lib/one-shots/*.flac; do
+    ffmpeg -nostdin -hide_banner -nostats -i "$f" -af ebur128=peak=true -f null - 2>&1 |
+        awk -v f="$(basename "$f")" -v d="$(soxi -D "$f")" '/^ *I:/ { i = $2 } /^ *Peak:/ { p = $2 } END { print f, i, p, d }' >>"$T/lib.txt"
+done
+sed 's/^/      /' "$T/lib.txt"
 
 CHECKS_DIR="$(dirname "$0")" HPAMP="$HPAMP" T="$T" python3 - <<'PY'
 import json, math, os, subprocess, sys
@@ -12,7 +29,7 @@ import json, math, os, subprocess, sys
 HPAMP = os.environ["HPAMP"]
 lg = math.log10
 sys.path.insert(0, os.environ["CHECKS_DIR"])
-from checks import ok, done
+from checks import ok, done, music_crest
 
 def advise(*args, rc=0):
     p = subprocess.run([HPAMP, "advise", *args, "--json"], capture_output=True, text=True)
@@ -118,6 +135,32 @@ near(d.get("level_mw"), p_lev, 1e-6, "the average level's power (%.5f mW)" % p_l
 near(d.get("level_share"), p_lev / p_max, 1e-6, "its share of the G5's power (%.5f %%)" % (100 * p_lev / p_max))
 t = text("--headphones", "aria 2", "--source", "topping g5")
 ok("  battery          rated 25 h;" in t, "the text report has the battery line")
+
+# ---- the music target: the 95th percentile by playing time of the songs'
+# crest; the one-shots (under 30 s) not counted, though the cymbal has the
+# largest crest of all
+T = os.environ["T"]
+rows = [l.split() for l in open(os.path.join(T, "lib.txt"))]
+tracks = [(f, float(p) - float(i), float(dur)) for f, i, p, dur in rows]
+lib = os.path.join(T, "lib")
+for pct in (95.0, 80.0, 100.0):
+    want, name, counted = music_crest(tracks, pct)
+    args = ["--headphones", "hd600", "--source", "sh-6", "--music", lib]
+    if pct != 95.0:
+        args += ["--percentile", "%g" % pct]
+    d = advise(*args)
+    near(d.get("crest_db"), want, 0.3, "--percentile %g: the crest of %s" % (pct, name))
+    ok(d.get("crest_tracks") == 3 and d.get("all_short") is False, "--percentile %g: the three songs counted" % pct)
+    near(d.get("crest_seconds"), sum(t[2] for t in tracks if t[0] in counted), 0.05, "--percentile %g: their playing time" % pct)
+    cnt = {os.path.basename(t["path"]): t["counted"] for t in d.get("tracks", [])}
+    ok(cnt.get("drum_cymbal_soft.flac") is False and cnt.get("ambi_choir.flac") is False and
+       all(cnt.get(f) for f in counted), "--percentile %g: the one-shots are not counted, the songs are" % pct)
+biggest = max(tracks, key=lambda t: t[1])
+ok(biggest[0] == "drum_cymbal_soft.flac", "(the one-shot cymbal has the largest crest: %s)" % biggest[0])
+t = text("--headphones", "hd600", "--source", "sh-6", "--music", lib)
+ok("not counted in the target, shorter than 30 s" in t and "drum_cymbal_soft.flac" in t, "the text report names the one-shots")
+p = subprocess.run([HPAMP, "advise", "-H", "hd600", "-S", "sh-6", "--percentile", "40"], capture_output=True, text=True)
+ok(p.returncode == 2 and "--percentile '40'" in p.stderr, "--percentile 40: usage error")
 
 done()
 PY

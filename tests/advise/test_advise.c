@@ -672,6 +672,47 @@ static void level_share(void **state)
     assert_near(a.level_share, 0.98821176 / 125.0, 1e-9);
 }
 
+/* ------------------------------------------------------------------------ */
+/* the music's crest: a percentile by playing time (issue 15, item 4)       */
+
+static void music_crest(void **state)
+{
+    (void)state;
+    /* a 2 s one-shot of crest 30 (not counted); songs of 200 s / 12 dB,
+     * 200 s / 14 dB, 175 s / 16 dB and 30 s / 22 dB: 605 s, 95 % is 574.75 s;
+     * up to 14 dB 400 s, up to 16 dB 575 s: the crest is 16 dB (the 22 dB
+     * song is the loudest 5 % of the time) */
+    const double crest[5] = {30.0, 12.0, 14.0, 16.0, 22.0};
+    const double dur[5] = {2.0, 200.0, 200.0, 175.0, 30.0};
+    unsigned char counted[5];
+    hpa_music_crest mc;
+    assert_ok(hpa_advise_music_crest(crest, dur, 5, 95.0, HPA_ADVISE_MIN_MUSIC_S, counted, &mc));
+    assert_near(mc.crest_db, 16.0, 0.0);
+    assert_int_equal(mc.track, 3);
+    assert_int_equal(mc.n_counted, 4);
+    assert_near(mc.seconds, 605.0, 1e-9);
+    assert_false(mc.all_short);
+    assert_int_equal(counted[0], 0);
+    assert_int_equal(counted[4], 1);
+    /* 100: the largest counted crest, 22 (the one-shot's 30 still not) */
+    assert_ok(hpa_advise_music_crest(crest, dur, 5, 100.0, HPA_ADVISE_MIN_MUSIC_S, counted, &mc));
+    assert_near(mc.crest_db, 22.0, 0.0);
+    /* 60 %: 363 s; up to 14 dB 400 s: 14 */
+    assert_ok(hpa_advise_music_crest(crest, dur, 5, 60.0, HPA_ADVISE_MIN_MUSIC_S, counted, &mc));
+    assert_near(mc.crest_db, 14.0, 0.0);
+    /* all short: every file counts: 5 s / 10 dB and 1 s / 30 dB, 95 % of 6 s
+     * is 5.7 s: 30 dB */
+    const double c2[2] = {10.0, 30.0}, d2[2] = {5.0, 1.0};
+    assert_ok(hpa_advise_music_crest(c2, d2, 2, 95.0, HPA_ADVISE_MIN_MUSIC_S, counted, &mc));
+    assert_true(mc.all_short);
+    assert_int_equal(mc.n_counted, 2);
+    assert_near(mc.crest_db, 30.0, 0.0);
+    /* bad arguments */
+    assert_inval(hpa_advise_music_crest(crest, dur, 0, 95.0, 30.0, counted, &mc));
+    assert_inval(hpa_advise_music_crest(crest, dur, 5, 40.0, 30.0, counted, &mc));
+    assert_inval(hpa_advise_music_crest(crest, dur, 5, 95.0, NAN, counted, &mc));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -688,6 +729,7 @@ int main(void)
         cmocka_unit_test(gain_staging),
         cmocka_unit_test(modes),
         cmocka_unit_test(level_share),
+        cmocka_unit_test(music_crest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
