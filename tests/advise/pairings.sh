@@ -10,7 +10,7 @@
 #
 # Each pairing's verdict and key numbers are then checked against values
 # worked out below from the CSV facts (data/headphones.csv, data/sources.csv)
-# with PHYSICS.md's formulas:
+# with docs/physics.md's formulas:
 #   S_V = S_mW + 10·log10(1000/Z)        S_V = 94 − 20·log10(V94)
 #   V = 10^((L − S_V)/20)                SPL = S_V + 20·log10(V)
 #   from a rating: V = √(P·R)            I = √(P/R)
@@ -207,7 +207,7 @@ d = check("EarPods from the database: cannot tell", "apple-earpods-3-5-mm", "app
           dict(verdict="unknown", reasons=["sensitivity-unknown"]), rc=1)
 ok(d is not None and d["headroom_db"] is None, "cannot tell: no headroom made up")
 
-# PHYSICS.md's worked example as ad-hoc specs, no music (110 dB SPL peaks):
+# docs/physics.md's worked example as ad-hoc specs, no music (110 dB SPL peaks):
 # 97 dB/mW at 300 ohm = 102.2288 dB/V; "1.0V,0.9ohm" into 300 ohm gives
 # 300/300.9 = 0.997009 V: 102.2028 dB SPL, 7.797 dB short of 110; the peaks
 # need 10^((110 − 102.2288)/20) = 2.4466 V.  DF 300/0.9 = 333.3.

@@ -2,7 +2,7 @@
  * the verdict and every threshold on both sides, reasons, suggestions.
  *
  * Every expected value is worked out by hand in the comment beside it, with
- * PHYSICS.md's formulas: S_V = S_mW + 10·log10(1000/Z), S_V = 94 −
+ * docs/physics.md's formulas: S_V = S_mW + 10·log10(1000/Z), S_V = 94 −
  * 20·log10(V94), V = 10^((L − S_V)/20), V = √(P·R), I = √(P/R), the divider
  * Vload = Voc·Z/(Z + Zout), Vload_max = min(Vlim·Z/(Z+Zout), Imax·Z). */
 #include <string.h>
