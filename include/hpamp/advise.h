@@ -45,6 +45,10 @@ extern "C" {
 /* Above this peak-to-peak response deviation (dB over 20 Hz - 20 kHz) caused
  * by the output impedance, an amp (a lower output impedance) is recommended. */
 #define HPA_ADVISE_MAX_FR_SPREAD_DB 1.0
+/* Hiss is audible when the source's noise reaches this level at the ear, dB
+ * SPL(A): the threshold of hearing, 0 dB SPL = 20 uPa (ISO 226 puts the
+ * threshold at 1 kHz at about 2 dB; 0 is the cautious round figure). */
+#define HPA_ADVISE_HISS_THRESHOLD_DB 0.0
 /* The band the load and the response are examined over. */
 #define HPA_ADVISE_F_LO_HZ 20.0
 #define HPA_ADVISE_F_HI_HZ 20000.0
@@ -73,9 +77,19 @@ enum {
     HPA_REASON_NO_SENSITIVITY = 1u << 10,    /* unknown: the headphone's sensitivity is not known */
     HPA_REASON_NO_IMPEDANCE = 1u << 11,      /* unknown: the headphone's impedance is not known */
     HPA_REASON_NO_SOURCE_OUTPUT = 1u << 12,  /* unknown: neither the source's voltage nor its power is known */
-    HPA_REASON_INCONSISTENT = 1u << 13       /* unknown: the figures contradict each other */
+    HPA_REASON_INCONSISTENT = 1u << 13,      /* unknown: the figures contradict each other */
+    HPA_REASON_HISS = 1u << 14               /* note: the source's noise is above the threshold of hearing
+                                              * at the ear (never decides the verdict by itself) */
 };
-#define HPA_REASON_COUNT 14
+#define HPA_REASON_COUNT 15
+
+/* Where the source's noise figure came from. */
+typedef enum hpa_noise_from {
+    HPA_NOISE_UNKNOWN = 0, /* neither a noise figure nor an SNR */
+    HPA_NOISE_STATED = 1,  /* the source's noise_uv (A-weighted output noise) */
+    HPA_NOISE_SNR = 2      /* its SNR, against snr_ref_v where stated, else against its largest
+                            * output voltage (makers state SNR at full output): noise = V · 10^(−SNR/20) */
+} hpa_noise_from;
 
 /* How a db source became a model source. */
 typedef enum hpa_source_basis {
@@ -112,10 +126,13 @@ typedef struct hpa_advice {
     /* what the target's peaks need, into load_ohm */
     double required_vrms, required_ma, required_mw;
     double level_vrms; /* volts for the average level alone */
+    double level_mw;   /* the power of the average level into load_ohm (level_vrms²/load) */
 
     /* what the source delivers into load_ohm */
     double available_vrms, available_ma, available_mw;
     double max_spl_db;  /* sens_db_per_v + 20·log10(available_vrms): the loudest clean sine */
+    double level_share; /* level_mw / available_mw: the share of the source's output power the
+                         * average level takes (for a battery source: what the listening costs) */
     double headroom_db; /* max_spl_db − peak_spl_db */
     hpa_limit limit;    /* the limit that comes first into this load */
 
@@ -123,6 +140,15 @@ typedef struct hpa_advice {
     double damping_factor; /* nominal / Zout; +inf for Zout = 0 */
     int eighth_rule_ok;    /* 1 Zout <= load/8, 0 not, -1 not known */
     hpa_fr_deviation fr;   /* over the band; fields NaN when not known */
+
+    /* noise and the volume control */
+    hpa_noise_from noise_from;
+    double noise_uv;       /* the source's output noise, uV RMS (A-weighted when stated so) */
+    double hiss_spl_db;    /* that noise at the ear: sens_db_per_v + 20·log10(noise · Z/(Z + Zout)),
+                            * Z the nominal impedance; dB SPL(A); NaN when not known */
+    double attenuation_db; /* how far below its full output the volume sits at the average
+                            * listening level: max_spl_db − level_db (the knob's or the digital
+                            * volume's travel above the listening level) */
 } hpa_advice;
 
 /* [any] A db headphone as a model headphone: nominal impedance, the
@@ -167,16 +193,119 @@ typedef struct hpa_advise_pick {
     double max_spl_db;
     hpa_limit limit;
     int zout_known;
+    double zout_ohm;       /* NaN when not known */
+    double hiss_spl_db;    /* the source's noise at the ear, dB SPL(A); NaN when not known */
+    double attenuation_db; /* the volume's travel above the average listening level */
 } hpa_advise_pick;
 
 /* [any] The database's sources on which h gets the verdict not-needed at
- * this target, the largest headroom first (ties: table order).  Sources with
+ * this target, the largest headroom first (ties: table order); for an IEM
+ * (sensitive: hiss and a cramped volume matter more than power) the least
+ * hiss first (unknown last), then the lowest output impedance (unknown
+ * last), then the least attenuation at the listening level (the finest
+ * volume steps around it).  Sources with
  * no known output are skipped, and so are ad-hoc specs and the table index
  * `skip` (pass (size_t)-1 to skip none).  Writes up to cap picks and the
  * number of all into *total.  An active headphone or one with unknown facts
  * has no picks. */
 HPA_API int hpa_advise_suggest(const hpa_db *db, const hpa_db_headphone *h, double level_db, double crest_db,
                                size_t skip, hpa_advise_pick *picks, size_t cap, size_t *total);
+
+/* ------------------------------------------------------------------------ */
+/* A DAC's line out into an amp: gain staging (issue 15)                     */
+
+/* The answer for DAC -> amp -> headphone.  The DAC's largest output (its
+ * record's voltage or power, open circuit) is its full scale; the amp
+ * multiplies it by its gain, up to its own clipping voltage (the amp's
+ * record as hpa_advise_source models it; its current limit and output
+ * impedance stay).  Volts RMS, open circuit unless said. */
+typedef struct hpa_chain_advice {
+    hpa_advice advice; /* the verdict for the chain on the setting used */
+    double dac_v;      /* the DAC's full-scale output */
+    double amp_voc_v;  /* the amp's own clipping voltage */
+    unsigned n_gains;  /* the settings examined */
+    double gain_db[HPA_DB_MAX_GAINS];
+    double drive_v[HPA_DB_MAX_GAINS];        /* dac_v · 10^(gain/20): what full scale asks of the amp */
+    double clip_margin_db[HPA_DB_MAX_GAINS]; /* 20·log10(amp_voc / drive): < 0 the amp clips before the
+                                              * DAC reaches full scale (the top of the digital range is
+                                              * unusable by that much) */
+    double max_spl_db[HPA_DB_MAX_GAINS];     /* the loudest clean level at the ear on each setting */
+    unsigned chosen;                         /* the setting used (index) */
+    int chosen_auto;                         /* 1: picked as the lowest setting that keeps the peaks clean (the
+                              * highest when none does); 0: the caller's */
+    double digital_atten_db;                 /* where the DAC's digital volume sits at the average listening level,
+                              * dB below full scale (unclipped): S + 20·log10(drive·Z/(Z+Zout)) − L */
+    double bits_lost;                        /* digital_atten_db / 20·log10(2): the DAC's resolution it costs */
+} hpa_chain_advice;
+
+/* [any] Gain staging of DAC dac into amp amp for headphone h.  The settings
+ * are gains_db[0 .. n_gains) (1 .. HPA_DB_MAX_GAINS, each -40 .. +60 dB; pass
+ * amp->gain_db / amp->n_gains for the amp's own); use (gain_index < n_gains)
+ * or, with gain_index < 0, the lowest setting on which the target's peaks
+ * stay clean (headroom >= 0), else the highest.  An active headphone, or a
+ * missing fact (the DAC's or the amp's output, the headphone's), gives the
+ * verdict unknown / not-needed in out->advice as hpa_advise does.  Returns
+ * HPA_ERR_INVALID_ARG for NULL pointers, no settings, a gain or level out of
+ * range. */
+HPA_API int hpa_advise_chain(const hpa_db_headphone *h, const hpa_db_source *dac, const hpa_db_source *amp,
+                             const double *gains_db, unsigned n_gains, int gain_index, double level_db, double crest_db,
+                             hpa_chain_advice *out);
+
+/* ------------------------------------------------------------------------ */
+/* a device's modes (issue 15)                                              */
+
+/* [any] 1 when two sources are modes of one device: the same non-empty
+ * mode_of, or (without one) the same brand and model (one device's se and
+ * bal rows). */
+HPA_API int hpa_db_same_device(const hpa_db_source *a, const hpa_db_source *b);
+
+/* How hpa_advise_pick_mode chose. */
+typedef enum hpa_mode_how {
+    HPA_MODE_ONLY = 0, /* one mode applies */
+    HPA_MODE_LOAD = 1, /* the only one whose load range holds the headphone's impedance */
+    HPA_MODE_BEST = 2  /* the best answer of those that apply: verdict (not-needed, recommended,
+                         * required, unknown), then for an IEM the least hiss, else the most
+                         * headroom, then table order */
+} hpa_mode_how;
+
+/* [any] Of the sources src_index[0 .. n) of database db (modes of one
+ * device), the one that applies to headphone h at this target: those whose
+ * [load_min_ohm, load_max_ohm) holds h's nominal impedance (all when none
+ * does, or the impedance is not known), and of those the best answer.
+ * *chosen receives the position in src_index, *how (may be NULL) why.
+ * Returns HPA_ERR_INVALID_ARG for NULL pointers, n == 0, an index out of
+ * range or a target out of range. */
+HPA_API int hpa_advise_pick_mode(const hpa_db *db, const hpa_db_headphone *h, const size_t *src_index, size_t n,
+                                 double level_db, double crest_db, size_t *chosen, hpa_mode_how *how);
+
+/* ------------------------------------------------------------------------ */
+/* the music's crest for the target (issue 15)                              */
+
+/* A file shorter than this is not counted as music in the target (a
+ * one-shot, a jingle, a test tone): the 30 s after which a play counts as a
+ * stream (Spotify, routenote.com/blog/spotify-pay-differently-depending-song-length/). */
+#define HPA_ADVISE_MIN_MUSIC_S 30.0
+/* The percentile of the per-track crest, by playing time, the target plans
+ * for: the tracks a listener plays 95 % of the time stay clean. */
+#define HPA_ADVISE_CREST_PERCENTILE 95.0
+
+typedef struct hpa_music_crest {
+    double crest_db;  /* the crest the target uses */
+    size_t track;     /* the track whose crest it is */
+    size_t n_counted; /* tracks counted */
+    double seconds;   /* their playing time */
+    int all_short;    /* 1: no track reached min_s, so every one counted */
+} hpa_music_crest;
+
+/* [any] Of n tracks (crest_db[i] = true peak − integrated loudness,
+ * duration_s[i]), those of at least min_s seconds count (counted[i] = 1; when
+ * none does, all do and out->all_short = 1); the crest is the smallest c such
+ * that the counted tracks with a crest <= c play for at least percentile % of
+ * the counted time (percentile 50 .. 100; 100 is the largest crest).  No
+ * allocation: O(n²).  HPA_ERR_INVALID_ARG for NULL pointers, n == 0, a
+ * percentile or a figure out of range. */
+HPA_API int hpa_advise_music_crest(const double *crest_db, const double *duration_s, size_t n, double percentile,
+                                   double min_s, unsigned char *counted, hpa_music_crest *out);
 
 /* [any] "not-needed", "recommended", "required", "unknown"; NULL out of range. */
 HPA_API const char *hpa_verdict_name(hpa_verdict v);

@@ -16,13 +16,14 @@
  * Names are looked up forgivingly: case, spaces, hyphens and punctuation do
  * not matter ("hd600", "HD-600", "hd 600", "Sennheiser HD600" all find
  * Sennheiser HD 600).  A name may be the model alone, brand and model, the
- * entry's id, and for a source either of those followed by its output (se or
+ * entry's id, one of its aliases (the `aliases` column: "HD 6XX" finds the
+ * HD 650), and for a source either of those followed by its output (se or
  * bal).  An exact match wins; otherwise a name that is the start of, then a
  * part of, exactly one entry's name finds it; otherwise its words, in any
  * order, each a word of the entry's brand or model or its category ("pixel
  * dongle", "apple usb-c us": "us" is a word of "... Adapter (US, A2049)", not
  * of "USB-C"); an unknown name answers with the closest names (edit
- * distance).
+ * distance; aliases count), always some when the table is not empty.
  *
  * Thread classes: [non-RT] create/add/destroy; the [any] getters, lookup and
  * search only read and may run concurrently with each other, but not with
@@ -99,9 +100,12 @@ typedef struct hpa_db_headphone {
     double impedance_peak_ohm; /* the bass resonance peak of |Z| (or the highest |Z| measured) */
     double impedance_peak_hz;  /* where it is */
     double max_input_mw;       /* the maker's power handling */
+    double sensitivity_ref_hz; /* the frequency the sensitivity is stated at, where the maker says
+                                  * (Beyerdynamic: 500 Hz); NaN: not stated (usually 1 kHz) */
     int active;                /* 1: carries its own amplifier (noise-cancelling or otherwise powered):
                                   * the source drives that amplifier, not the drivers; 0: passive or not
                                   * stated */
+    const char *aliases;       /* other names it goes by, separated by ';' ("HD 6XX; HD6XX") */
     const char *source;        /* where the facts come from (citation) */
     const char *origin;        /* "built-in" or the origin name given to hpa_db_add_text */
     unsigned line;             /* line of the entry in its origin (0 for a spec) */
@@ -114,17 +118,25 @@ typedef struct hpa_db_source {
     const char *id, *brand, *model;
     hpa_db_src_kind kind;
     hpa_db_output output;
-    double vout_max_rms_v;            /* most RMS volts it gives (the maker's "up to" or a measured clean maximum) */
-    double vout_load_ohm;             /* the load vout_max_rms_v was stated into; NaN: none or not stated */
-    double power_mw_32;               /* power into 32 ohm (or the nearest stated load: see source) */
-    double power_mw_300;              /* power into 300 ohm */
-    double zout_ohm;                  /* output impedance */
-    double imax_ma;                   /* RMS current limit */
-    const char *gain_settings;        /* the gain settings as stated, e.g. "0 / +15.5" or "Hi/Lo Power" */
-    double gain_db[HPA_DB_MAX_GAINS]; /* the same, when they are all numbers in dB */
-    unsigned n_gains;                 /* 0: none stated, or not as numbers */
-    int battery;                      /* 1 battery-powered, 0 not, -1 not stated */
-    double snr_db, sinad_db;          /* as stated; conditions differ between rows (see source) */
+    double vout_max_rms_v;             /* most RMS volts it gives (the maker's "up to" or a measured clean maximum) */
+    double vout_load_ohm;              /* the load vout_max_rms_v was stated into; NaN: none or not stated */
+    double power_mw_32;                /* power into 32 ohm (or the nearest stated load: see source) */
+    double power_mw_300;               /* power into 300 ohm */
+    double zout_ohm;                   /* output impedance */
+    double imax_ma;                    /* RMS current limit */
+    const char *gain_settings;         /* the gain settings as stated, e.g. "0 / +15.5" or "Hi/Lo Power" */
+    double gain_db[HPA_DB_MAX_GAINS];  /* the same, when they are all numbers in dB */
+    unsigned n_gains;                  /* 0: none stated, or not as numbers */
+    int battery;                       /* 1 battery-powered, 0 not, -1 not stated */
+    double battery_h;                  /* rated battery life, hours */
+    double snr_db, sinad_db;           /* as stated; conditions differ between rows (see source) */
+    double snr_ref_v;                  /* the output voltage snr_db is stated against; NaN: its full output */
+    double noise_uv;                   /* output noise, uV RMS A-weighted (as stated) */
+    const char *mode_of;               /* rows with the same non-empty mode_of are modes of one device
+                                       * (outputs, market versions, load ranges) */
+    double load_min_ohm, load_max_ohm; /* this mode applies to headphones of nominal impedance in
+                                        * [min, max); NaN: no bound */
+    const char *aliases;               /* other names, separated by ';' ("apple dongle; A2049") */
     const char *source, *origin;
     unsigned line;
 } hpa_db_source;

@@ -29,8 +29,8 @@
 
 static void usage(FILE *f)
 {
-    fputs("Usage: hpamp advise --headphones H --source S [--music FILE|DIR ...]\n"
-          "                    [--level DB] [--json] [--plot FILE]\n"
+    fputs("Usage: hpamp advise --headphones H --source S [--amp AMP [--gain low|high|DB]]\n"
+          "                    [--music FILE|DIR ...] [--level DB] [--json] [--plot FILE]\n"
           "\n"
           "Does this headphone need an amplifier on this source?  The answer comes from\n"
           "physics (sensitivity, impedance, the source's voltage and current limits and\n"
@@ -52,13 +52,25 @@ static void usage(FILE *f)
           "                      \"1.0V,0.9ohm\", \"5.0V,0.1ohm,50mA\" (RMS volts, output\n"
           "                      impedance, RMS current limit), \"30mW@32ohm\"\n"
           "                      (each figure in a physical range: docs/advise.md)\n"
+          "  -A, --amp AMP       an amp after the source (the source is then the DAC,\n"
+          "                      its largest output its full scale): where the amp\n"
+          "                      clips against the DAC's full scale on each gain\n"
+          "                      setting, which setting to use (the lowest that keeps\n"
+          "                      the peaks clean) and where the digital volume sits\n"
+          "  -G, --gain G        the amp's setting to use: low, high (its lowest or\n"
+          "                      highest stated setting) or a gain in dB, -40..60\n"
           "  -m, --music PATH    measure these files, or every audio file under these\n"
           "                      folders (repeatable): their loudness and true peaks set\n"
-          "                      the target (default: plan for 110 dB SPL peaks)\n"
+          "                      the target (default: plan for 110 dB SPL peaks): the\n"
+          "                      95th percentile of the tracks' crest by playing time,\n"
+          "                      files under 30 s (one-shots) not counted\n"
+          "  -P, --percentile P  that percentile, 50..100 (100: the largest crest)\n"
           "  -l, --level DB      average listening level in dB SPL, 40..130 (default 85)\n"
           "  -j, --threads N     measure on N threads (default: one per core)\n"
           "      --json          print one JSON object on stdout (on failure:\n"
-          "                      {\"error\": CODE, \"message\": the error line})\n"
+          "                      {\"error\": CODE, \"message\": the error line, and\n"
+          "                      \"candidates\": [{\"id\", \"name\"}] for a name not found\n"
+          "                      or ambiguous})\n"
           "  -p, --plot FILE     draw SPL against volume and the response change (.png\n"
           "                      or .svg)\n"
           "  -h, --help          show this help\n"
@@ -66,7 +78,10 @@ static void usage(FILE *f)
           "Examples:\n"
           "  hpamp advise --headphones hd600 --source 'apple usb-c us'\n"
           "  hpamp advise -H 'dt 880 600' -S sh-6 --music ~/Music --plot dt880.png\n"
+          "  hpamp advise -H hd600 -S sh-6 --music ~/Music --percentile 100\n"
           "  hpamp advise -H \"32ohm,110dB/mW\" -S \"1.0V,2ohm\" --level 80\n"
+          "  hpamp advise -H hd600 -S 'apple usb-c us' --amp sh-6\n"
+          "  hpamp advise -H hd600 -S 'dawn pro se' --amp 'magni 2' --gain high\n"
           "\n"
           "Exit status: 0 answered, 1 cannot tell (a needed fact is not known), no such\n"
           "headphone or source, or no audio in --music; 2 usage error (bad option or spec).\n",
@@ -74,10 +89,10 @@ static void usage(FILE *f)
 }
 
 typedef struct advise_opts {
-    const char *hp, *src, *plot;
+    const char *hp, *src, *plot, *amp, *gain;
     const char **music;
     size_t n_music;
-    double level_db;
+    double level_db, percentile;
     unsigned threads;
     int json;
 } advise_opts;
@@ -89,8 +104,11 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         {"headphones", required_argument, 0, 'H'},
         {"headphone", required_argument, 0, 'H'},
         {"source", required_argument, 0, 'S'},
+        {"amp", required_argument, 0, 'A'},
+        {"gain", required_argument, 0, 'G'},
         {"music", required_argument, 0, 'm'},
         {"level", required_argument, 0, 'l'},
+        {"percentile", required_argument, 0, 'P'},
         {"threads", required_argument, 0, 'j'},
         {"json", no_argument, 0, 'J'},
         {"plot", required_argument, 0, 'p'},
@@ -98,13 +116,31 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         {0, 0, 0, 0},
     };
     o->level_db = HPA_ADVISE_DEFAULT_LEVEL_DB;
+    o->percentile = HPA_ADVISE_CREST_PERCENTILE;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":H:S:m:l:j:p:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":H:S:A:G:P:m:l:j:p:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'H': o->hp = optarg; break;
         case 'S': o->src = optarg; break;
+        case 'A': o->amp = optarg; break;
+        case 'P':
+            if (hpa_parse_double(optarg, 50.0, 100.0, &o->percentile)) {
+                hpc_error("advise: --percentile '%s': a percentile from 50 to 100 is expected", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'G': {
+            double g;
+            if (strcmp(optarg, "low") != 0 && strcmp(optarg, "high") != 0 &&
+                hpa_parse_double(optarg, -40.0, 60.0, &g)) {
+                hpc_error("advise: --gain '%s': low, high or a gain in dB from -40 to 60 is expected", optarg);
+                return EXIT_USAGE;
+            }
+            o->gain = optarg;
+            break;
+        }
         case 'm': o->music[o->n_music++] = optarg; break;
         case 'l':
             if (hpa_parse_double(optarg, 40.0, 130.0, &o->level_db)) {
@@ -140,6 +176,14 @@ static int parse_args(int argc, char **argv, advise_opts *o)
     }
     if (optind < argc) {
         hpc_error("advise: unexpected argument '%s' (music goes after --music; see hpamp advise --help)", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (o->gain && !o->amp) {
+        hpc_error("advise: --gain needs --amp (the amp whose gain it sets; see hpamp advise --help)");
+        return EXIT_USAGE;
+    }
+    if (o->amp && o->plot) {
+        hpc_error("advise: --plot draws one source; it does not take --amp yet");
         return EXIT_USAGE;
     }
     if (!o->hp || !o->src) {
@@ -215,6 +259,7 @@ int hpc_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const char *o
     }
     char names[4096];
     name_list(db, m.refs, m.n, names, sizeof names);
+    hpc_db_candidates(db, m.refs, m.n);
     if (m.how == HPA_DB_MATCH_NONE) {
         if (m.n)
             hpc_fail("not-found", "no %s named '%s' in the database; closest: %s (see hpamp db search)",
@@ -230,6 +275,31 @@ int hpc_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const char *o
                  kind == HPA_DB_SOURCES ? " (a device's output: add se or bal)" : "");
     }
     return 1;
+}
+
+/* A source name that matches only rows of one device (its modes: outputs,
+ * market versions, load ranges) gives all of them in modes[0 .. *n) (cap
+ * at most), for hpa_advise_pick_mode once the headphone and the target are
+ * known; any other name is resolved as hpc_db_resolve does (*n = 1).
+ * 0, or the exit status after a message. */
+static int resolve_device(hpa_db *db, const char *text, const char *opt, size_t *modes, size_t cap, size_t *n)
+{
+    hpa_db_match m;
+    if (hpa_db_lookup(db, HPA_DB_SOURCES, text, &m) == HPA_OK && m.how != HPA_DB_MATCH_NONE && m.total > 1 &&
+        m.total == m.n && m.n <= cap) {
+        const hpa_db_source *first = hpa_db_source_at(db, m.refs[0].index);
+        int one_device = 1;
+        for (size_t i = 1; i < m.n; i++)
+            one_device &= hpa_db_same_device(first, hpa_db_source_at(db, m.refs[i].index));
+        if (one_device) {
+            for (size_t i = 0; i < m.n; i++)
+                modes[i] = m.refs[i].index;
+            *n = m.n;
+            return 0;
+        }
+    }
+    *n = 1;
+    return hpc_db_resolve(db, HPA_DB_SOURCES, text, opt, &modes[0]);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -274,9 +344,17 @@ typedef struct ctx {
     const hpa_db *db;
     const hpa_db_headphone *h;
     const hpa_db_source *s;
+    const hpa_db_source *dac;      /* with --amp: the DAC in front of the amp s */
+    const hpa_chain_advice *chain; /* with --amp */
+    const size_t *modes;           /* the device's modes (table indexes) when the name gave several */
+    size_t n_modes, mode_pos;
+    hpa_mode_how mode_how;
+    char dac_name[512];
     char hp_name[512], src_name[512];
     const hpa_advice *a;
     int have_music;
+    const hpa_music_crest *music; /* with --music */
+    double percentile;
 } ctx;
 
 /* one sentence per reason bit */
@@ -341,6 +419,13 @@ static void reason_text(const ctx *c, unsigned bit, char *b, size_t len)
                  "the source's output impedance is not known: taken as 0 for the level; damping and the "
                  "response change cannot be told");
         break;
+    case HPA_REASON_HISS:
+        snprintf(b, len,
+                 "it would hiss: its noise (%.3g uV%s) reaches %.1f dB SPL(A) at the ear, above the threshold of "
+                 "hearing (%.0f dB SPL)",
+                 a->noise_uv, a->noise_from == HPA_NOISE_SNR ? ", from its SNR" : "", a->hiss_spl_db,
+                 HPA_ADVISE_HISS_THRESHOLD_DB);
+        break;
     case HPA_REASON_NO_SENSITIVITY: snprintf(b, len, "the sensitivity of %s is not known", c->hp_name); break;
     case HPA_REASON_NO_IMPEDANCE: snprintf(b, len, "the impedance of %s is not known", c->hp_name); break;
     case HPA_REASON_NO_SOURCE_OUTPUT:
@@ -356,6 +441,57 @@ static int is_amp(const hpa_db_source *s)
     return s->kind == HPA_DB_SRC_PORTABLE_AMP || s->kind == HPA_DB_SRC_DAC_AMP || s->kind == HPA_DB_SRC_DESKTOP_AMP;
 }
 
+static const char *mode_how_text(hpa_mode_how how)
+{
+    return how == HPA_MODE_LOAD ? "the one whose load range holds the headphone's impedance"
+                                : "the best answer of its modes for this headphone";
+}
+
+/* the device's modes, when the name gave several: which was used and why */
+static void print_mode(const ctx *c)
+{
+    char names[2048];
+    size_t used = 0;
+    names[0] = 0;
+    for (size_t i = 0; i < c->n_modes && used < sizeof names; i++) {
+        char one[512];
+        hpc_db_name(c->db, (hpa_db_ref){HPA_DB_SOURCES, c->modes[i]}, one, sizeof one);
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s%s", i ? ", " : "", one,
+                                 i == c->mode_pos ? " (used)" : "");
+    }
+    printf("  mode             %zu modes: %s; %s\n", c->n_modes, names, mode_how_text(c->mode_how));
+}
+
+/* the gain staging of a DAC into an amp (--amp) */
+static void print_chain(const ctx *c)
+{
+    const hpa_chain_advice *ch = c->chain;
+    char v[32], w[32];
+    volts_text(ch->dac_v, v, sizeof v);
+    printf("  DAC              %s: full scale %s (its largest output)\n", c->dac_name, v);
+    volts_text(ch->amp_voc_v, v, sizeof v);
+    printf("  amp clips at     %s open circuit\n", v);
+    printf("  %-17s%-10s%-16s%-22s%s\n", "gain settings", "gain", "full scale asks", "amp clips", "loudest clean");
+    for (unsigned i = 0; i < ch->n_gains; i++) {
+        char margin[48];
+        volts_text(ch->drive_v[i], w, sizeof w);
+        if (ch->clip_margin_db[i] < 0.0)
+            snprintf(margin, sizeof margin, "%.1f dB before full", -ch->clip_margin_db[i]);
+        else
+            snprintf(margin, sizeof margin, "no (%.1f dB spare)", ch->clip_margin_db[i]);
+        printf("  %-17s%-+10.3g%-16s%-22s%.1f dB SPL%s\n", "", ch->gain_db[i], w, margin, ch->max_spl_db[i],
+               i == ch->chosen ? "  <- used" : "");
+    }
+    if (ch->chosen_auto)
+        printf("  gain             %+.3g dB: %s\n", ch->gain_db[ch->chosen],
+               ch->advice.headroom_db >= 0.0 ? "the lowest setting that keeps the peaks clean"
+                                             : "no setting keeps the peaks clean: the highest");
+    if (isfinite(ch->digital_atten_db))
+        printf("  digital volume   %.1f dB below full scale at the %.0f dB SPL average (%.1f bits of the DAC's "
+               "resolution)\n",
+               ch->digital_atten_db, ch->advice.level_db, ch->bits_lost);
+}
+
 /* the one-line verdict */
 static void verdict_line(const ctx *c, char *b, size_t len)
 {
@@ -366,8 +502,9 @@ static void verdict_line(const ctx *c, char *b, size_t len)
         if (a->reasons & HPA_REASON_OWN_AMP)
             snprintf(b, len, "not-needed: %s has its own amplifier; no external amp needed", c->hp_name);
         else
-            snprintf(b, len, "not-needed: %s on %s plays %.1f dB SPL peaks with %.1f dB to spare", c->hp_name,
-                     c->src_name, a->peak_spl_db, a->headroom_db);
+            snprintf(b, len, "not-needed: %s on %s plays %.1f dB SPL peaks with %.1f dB to spare%s", c->hp_name,
+                     c->src_name, a->peak_spl_db, a->headroom_db,
+                     (a->reasons & HPA_REASON_HISS) ? " - and this source would hiss" : "");
         break;
     case HPA_VERDICT_RECOMMENDED: {
         const char *why = (a->reasons & HPA_REASON_LITTLE_HEADROOM)
@@ -449,6 +586,7 @@ static void source_facts(const hpa_db_source *s, char *b, size_t len)
 typedef struct measured {
     const hph_track *t;
     double crest;
+    int counted; /* counted in the target (long enough to be music) */
 } measured;
 
 static int cmp_crest(const void *x, const void *y)
@@ -492,10 +630,17 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
     else
         snprintf(b2, sizeof b2, "not known");
     printf("                   modelled: %s open circuit, current limit %s\n", b1, b2);
-    if (c->have_music)
+    if (c->n_modes > 1)
+        print_mode(c);
+    if (c->chain)
+        print_chain(c);
+    if (c->have_music) {
         printf("  target           %.0f dB SPL average + %.1f dB crest of the music = %.1f dB SPL peaks\n", a->level_db,
                a->crest_db, a->peak_spl_db);
-    else
+        printf("                   the crest: the %.3gth percentile by playing time of %zu track%s (%.0f s)%s\n",
+               c->percentile, c->music->n_counted, c->music->n_counted == 1 ? "" : "s", c->music->seconds,
+               c->music->all_short ? "; none lasts 30 s, so every file counts" : "");
+    } else
         printf("  target           %.0f dB SPL average + %.0f dB = %.1f dB SPL peaks (no music given: NwAvGuy's "
                "110 dB SPL rule of thumb)\n",
                a->level_db, a->crest_db, a->peak_spl_db);
@@ -538,6 +683,23 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         else
             printf("  response         unchanged (a flat impedance loses the same at every frequency)\n");
     }
+    if (a->noise_from != HPA_NOISE_UNKNOWN)
+        printf("  hiss             %.1f dB SPL(A) at the ear from %.3g uV of noise (%s; audible above %.0f dB SPL)\n",
+               a->hiss_spl_db, a->noise_uv, a->noise_from == HPA_NOISE_STATED ? "stated" : "from its SNR",
+               HPA_ADVISE_HISS_THRESHOLD_DB);
+    else
+        printf("  hiss             not known (no noise figure or SNR for the source)\n");
+    printf("  volume           %.1f dB below full at the %.0f dB SPL average (%.1f bits of a digital volume)\n",
+           a->attenuation_db, a->level_db, a->attenuation_db / (20.0 * log10(2.0)));
+    if (c->s->battery == 1 || isfinite(c->s->battery_h)) {
+        char life[48];
+        if (isfinite(c->s->battery_h))
+            snprintf(life, sizeof life, "rated %.3g h", c->s->battery_h);
+        else
+            snprintf(life, sizeof life, "life not known");
+        printf("  battery          %s; the %.0f dB SPL average takes %.3g %% of its output power (%.3g of %.3g mW)\n",
+               life, a->level_db, a->level_share * 100.0, a->level_mw, a->available_mw);
+    }
     printf("\n  why:\n");
     for (unsigned i = 0; i < HPA_REASON_COUNT; i++) {
         unsigned bit = 1u << i;
@@ -557,11 +719,27 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
         for (size_t i = 0; i < shown; i++) {
             const hph_track *t = m[i].t;
             char shown[1024];
-            printf("    %5.1f dB  %5.1f LUFS  %5.1f dBTP  %7.1f dB SPL  %s\n", m[i].crest, t->loudness_lufs,
+            printf("    %5.1f dB  %5.1f LUFS  %5.1f dBTP  %7.1f dB SPL  %s%s\n", m[i].crest, t->loudness_lufs,
                    t->true_peak_dbtp, a->max_spl_db - m[i].crest,
-                   hpa_escape_text(shown, sizeof shown, base_name(t->path)));
+                   hpa_escape_text(shown, sizeof shown, base_name(t->path)),
+                   m[i].counted ? "" : "  (under 30 s: not counted)");
         }
         printf("    (loudest clean: the average level at which the track's true peaks reach the source's limit)\n");
+        size_t n_short = 0;
+        for (size_t i = 0; i < n_m; i++)
+            n_short += !m[i].counted;
+        if (n_short) {
+            printf("  not counted in the target, shorter than 30 s (one-shots, not music; %zu):", n_short);
+            size_t listed = 0;
+            for (size_t i = 0; i < n_m && listed < SKIPPED_SHOWN; i++) {
+                if (m[i].counted)
+                    continue;
+                char shown[1024];
+                printf("%s %s", listed ? "," : "", hpa_escape_text(shown, sizeof shown, base_name(m[i].t->path)));
+                listed++;
+            }
+            printf("%s\n", n_short > listed ? ", ..." : "");
+        }
     }
 
     if (total_picks) {
@@ -573,18 +751,25 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
                 in_group += picks[i].zout_known == known;
             if (!in_group)
                 continue;
+            const int iem = c->h->type == HPA_DB_TYPE_IEM;
+            const char *order = iem ? "an IEM: least hiss, lowest output impedance, finest volume first"
+                                    : "most headroom first";
             if (known)
-                printf("\n  sources in the database that would do the job (%zu; most headroom first):\n", in_group);
+                printf("\n  sources in the database that would do the job (%zu; %s):\n", in_group, order);
             else
-                printf("\n  sources with the level for it, output impedance not known (%zu; most headroom first):\n",
-                       in_group);
+                printf("\n  sources with the level for it, output impedance not known (%zu; %s):\n", in_group, order);
             for (size_t i = 0; i < n_picks && shown < SUGGESTIONS_SHOWN; i++) {
                 if (picks[i].zout_known != known)
                     continue;
                 const hpa_db_source *s = hpa_db_source_at(c->db, picks[i].index);
                 char name[512];
                 hpc_db_name(c->db, (hpa_db_ref){HPA_DB_SOURCES, picks[i].index}, name, sizeof name);
-                printf("    %+6.1f dB  %-52.52s  %s\n", picks[i].headroom_db, name, hpa_db_src_kind_name(s->kind));
+                char hiss[48] = "";
+                if (c->h->type == HPA_DB_TYPE_IEM)
+                    snprintf(hiss, sizeof hiss, isfinite(picks[i].hiss_spl_db) ? "  hiss %.1f dB SPL(A)" : "  hiss ?",
+                             picks[i].hiss_spl_db);
+                printf("    %+6.1f dB  %-52.52s  %s%s\n", picks[i].headroom_db, name, hpa_db_src_kind_name(s->kind),
+                       hiss);
                 shown++;
             }
             if (in_group > shown)
@@ -597,6 +782,40 @@ static void print_text(const ctx *c, const measured *m, size_t n_m, size_t n_ski
 
 /* ------------------------------------------------------------------------ */
 /* JSON                                                                     */
+
+static void jnum(FILE *f, double v);
+
+static void json_chain(FILE *f, const ctx *c)
+{
+    const hpa_chain_advice *ch = c->chain;
+    fputs(",\n  \"chain\": {\"dac\": {\"id\": ", f);
+    hpc_json_string(f, c->dac->id);
+    fputs(", \"name\": ", f);
+    hpc_json_string(f, c->dac_name);
+    fputs("}, \"dac_v\": ", f);
+    jnum(f, ch->dac_v);
+    fputs(", \"amp_voc_v\": ", f);
+    jnum(f, ch->amp_voc_v);
+    fputs(", \"settings\": [", f);
+    for (unsigned i = 0; i < ch->n_gains; i++) {
+        fputs(i ? ", {\"gain_db\": " : "{\"gain_db\": ", f);
+        jnum(f, ch->gain_db[i]);
+        fputs(", \"drive_v\": ", f);
+        jnum(f, ch->drive_v[i]);
+        fputs(", \"clip_margin_db\": ", f);
+        jnum(f, ch->clip_margin_db[i]);
+        fputs(", \"max_spl_db\": ", f);
+        jnum(f, ch->max_spl_db[i]);
+        fputc('}', f);
+    }
+    fputs("], \"gain_db\": ", f);
+    jnum(f, ch->gain_db[ch->chosen]);
+    fprintf(f, ", \"chosen_auto\": %s, \"digital_atten_db\": ", ch->chosen_auto ? "true" : "false");
+    jnum(f, ch->digital_atten_db);
+    fputs(", \"bits_lost\": ", f);
+    jnum(f, ch->bits_lost);
+    fputc('}', f);
+}
 
 static void jnum(FILE *f, double v)
 {
@@ -660,6 +879,12 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
     jkey(f, "crest_db", a->crest_db);
     fputs(",\n  \"crest_from\": ", f);
     hpc_json_string(f, c->have_music ? "music" : "default");
+    if (c->have_music) {
+        jkey(f, "crest_percentile", c->percentile);
+        fprintf(f, ",\n  \"crest_tracks\": %zu", c->music->n_counted);
+        jkey(f, "crest_seconds", c->music->seconds);
+        fprintf(f, ",\n  \"all_short\": %s", c->music->all_short ? "true" : "false");
+    }
     jkey(f, "peak_spl_db", a->peak_spl_db);
     jkey(f, "sensitivity_db_v", a->sens_db_per_v);
     jkey(f, "nominal_ohm", a->nominal_ohm);
@@ -688,6 +913,32 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
     jkey(f, "fr_deviation_db", a->fr.worst_db);
     jkey(f, "fr_deviation_hz", a->fr.worst_hz);
     jkey(f, "fr_spread_db", a->fr.spread_db);
+    fputs(",\n  \"noise_from\": ", f);
+    if (a->noise_from == HPA_NOISE_UNKNOWN)
+        fputs("null", f);
+    else
+        hpc_json_string(f, a->noise_from == HPA_NOISE_STATED ? "stated" : "snr");
+    jkey(f, "noise_uv", a->noise_uv);
+    jkey(f, "hiss_spl_db", a->hiss_spl_db);
+    jkey(f, "attenuation_db", a->attenuation_db);
+    jkey(f, "level_mw", a->level_mw);
+    jkey(f, "level_share", a->level_share);
+    fprintf(f, ",\n  \"battery\": %s", c->s->battery < 0 ? "null" : c->s->battery ? "true" : "false");
+    jkey(f, "battery_h", c->s->battery_h);
+    if (c->chain)
+        json_chain(f, c);
+    if (c->n_modes > 1) {
+        fputs(",\n  \"mode\": {\"used\": ", f);
+        hpc_json_string(f, hpa_db_source_at(c->db, c->modes[c->mode_pos])->id);
+        fputs(", \"how\": ", f);
+        hpc_json_string(f, c->mode_how == HPA_MODE_LOAD ? "load-range" : "best");
+        fputs(", \"modes\": [", f);
+        for (size_t i = 0; i < c->n_modes; i++) {
+            fputs(i ? ", " : "", f);
+            hpc_json_string(f, hpa_db_source_at(c->db, c->modes[i])->id);
+        }
+        fputs("]}", f);
+    }
     if (c->have_music) {
         fputs(",\n  \"tracks\": [", f);
         for (size_t i = 0; i < n_m; i++) {
@@ -704,6 +955,7 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
             jnum(f, a->max_spl_db - m[i].crest);
             fputs(", \"duration_s\": ", f);
             jnum(f, t->duration_s);
+            fprintf(f, ", \"counted\": %s", m[i].counted ? "true" : "false");
             fprintf(f, ", \"rate_hz\": %u, \"channels\": %u}", t->rate_hz, t->channels);
         }
         fputs(n_m ? "\n  ]" : "]", f);
@@ -741,7 +993,12 @@ static void print_json(const ctx *c, const measured *m, size_t n_m, const hph_sc
         jnum(f, picks[i].max_spl_db);
         fputs(", \"limit\": ", f);
         hpc_json_string(f, limit_name(picks[i].limit) ? limit_name(picks[i].limit) : "");
-        fprintf(f, ", \"zout_known\": %s}", picks[i].zout_known ? "true" : "false");
+        fprintf(f, ", \"zout_known\": %s", picks[i].zout_known ? "true" : "false");
+        fputs(", \"hiss_spl_db\": ", f);
+        jnum(f, picks[i].hiss_spl_db);
+        fputs(", \"attenuation_db\": ", f);
+        jnum(f, picks[i].attenuation_db);
+        fputc('}', f);
     }
     fputs(n_picks ? "\n  ]\n}\n" : "]\n}\n", f);
 }
@@ -813,16 +1070,56 @@ int hpc_cmd_advise(int argc, char **argv)
         rc = r;
         goto out;
     }
-    r = hpc_db_resolve(db, HPA_DB_SOURCES, o.src, "--source", &si);
+    /* a source or amp named by a device with several modes: all of them,
+     * one chosen below for this headphone (a DAC before an amp: the first) */
+    size_t src_modes[HPA_DB_MAX_MATCHES], n_src_modes = 0, amp_modes[HPA_DB_MAX_MATCHES], n_amp_modes = 0;
+    r = resolve_device(db, o.src, "--source", src_modes, HPA_DB_MAX_MATCHES, &n_src_modes);
     if (r) {
         rc = r;
         goto out;
     }
+    if (o.amp && (r = resolve_device(db, o.amp, "--amp", amp_modes, HPA_DB_MAX_MATCHES, &n_amp_modes)) != 0) {
+        rc = r;
+        goto out;
+    }
+    si = src_modes[0];
+    size_t ai = o.amp ? amp_modes[0] : 0;
     const hpa_db_headphone *h = hpa_db_headphone_at(db, hi);
     const hpa_db_source *s = hpa_db_source_at(db, si);
+    const hpa_db_source *amp = o.amp ? hpa_db_source_at(db, ai) : NULL;
+    /* the amp's settings: the stated ones, or the one --gain names */
+    double gains[HPA_DB_MAX_GAINS];
+    unsigned n_gains = 0;
+    int gain_index = -1;
+    if (amp) {
+        if (o.gain && strcmp(o.gain, "low") != 0 && strcmp(o.gain, "high") != 0) {
+            hpa_parse_double(o.gain, -40.0, 60.0, &gains[0]); /* checked by parse_args */
+            n_gains = 1;
+            gain_index = 0;
+        } else {
+            char an[512];
+            hpc_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, ai}, an, sizeof an);
+            if (!amp->n_gains) {
+                hpc_fail("cannot-tell", "the gain settings of %s are not known as numbers (%s): give --gain DB", an,
+                         *amp->gain_settings ? amp->gain_settings : "not stated");
+                goto out;
+            }
+            n_gains = amp->n_gains;
+            for (unsigned i = 0; i < n_gains; i++)
+                gains[i] = amp->gain_db[i];
+            if (o.gain) { /* low or high: the lowest or highest stated */
+                gain_index = 0;
+                for (unsigned i = 1; i < n_gains; i++)
+                    if (o.gain[0] == 'l' ? gains[i] < gains[gain_index] : gains[i] > gains[gain_index])
+                        gain_index = (int)i;
+            }
+        }
+    }
 
     /* the music */
     double crest = HPA_ADVISE_DEFAULT_CREST_DB;
+    hpa_music_crest music;
+    memset(&music, 0, sizeof music);
     size_t n_m = 0, n_skipped = 0, n_warned = 0;
     if (o.n_music) {
         for (size_t i = 0; i < o.n_music; i++) {
@@ -870,11 +1167,57 @@ int hpc_cmd_advise(int argc, char **argv)
             goto out;
         }
         qsort(m, n_m, sizeof *m, cmp_crest);
-        crest = fmin(60.0, fmax(-20.0, m[0].crest));
+        /* the target: a high percentile by playing time of the crest of the
+         * files long enough to be music */
+        double *cr = malloc(n_m * sizeof *cr), *du = malloc(n_m * sizeof *du);
+        unsigned char *cnt = malloc(n_m);
+        int ok = cr && du && cnt;
+        for (size_t i = 0; ok && i < n_m; i++) {
+            cr[i] = m[i].crest;
+            du[i] = m[i].t->duration_s;
+        }
+        ok = ok && hpa_advise_music_crest(cr, du, n_m, o.percentile, HPA_ADVISE_MIN_MUSIC_S, cnt, &music) == HPA_OK;
+        for (size_t i = 0; ok && i < n_m; i++)
+            m[i].counted = cnt[i];
+        free(cr);
+        free(du);
+        free(cnt);
+        if (!ok) {
+            hpc_fail("no-memory", "out of memory");
+            goto out;
+        }
+        crest = fmin(60.0, fmax(-20.0, music.crest_db));
     }
 
+    /* the mode of the device that drives the headphone */
+    const size_t *modes = o.amp ? amp_modes : src_modes;
+    size_t n_modes = o.amp ? n_amp_modes : n_src_modes, mode_pos = 0;
+    hpa_mode_how mode_how = HPA_MODE_ONLY;
+    if (n_modes > 1 && hpa_advise_pick_mode(db, h, modes, n_modes, o.level_db, crest, &mode_pos, &mode_how) != HPA_OK) {
+        hpc_error("advise: cannot choose among the modes of '%s'", o.amp ? o.amp : o.src);
+        goto out;
+    }
+    if (o.amp) {
+        ai = amp_modes[mode_pos];
+        amp = hpa_db_source_at(db, ai);
+    } else {
+        si = src_modes[mode_pos];
+        s = hpa_db_source_at(db, si);
+    }
     hpa_advice a;
-    if (hpa_advise(h, s, o.level_db, crest, &a) != HPA_OK) {
+    hpa_chain_advice chain;
+    const hpa_db_source *dac = NULL;
+    size_t dac_i = si;
+    if (amp) {
+        if (hpa_advise_chain(h, s, amp, gains, n_gains, gain_index, o.level_db, crest, &chain) != HPA_OK) {
+            hpc_error("advise: cannot compute the chain (level %.1f dB SPL, crest %.1f dB)", o.level_db, crest);
+            goto out;
+        }
+        a = chain.advice;
+        dac = s; /* from here on the source is the amp, fed by the DAC */
+        s = amp;
+        si = ai;
+    } else if (hpa_advise(h, s, o.level_db, crest, &a) != HPA_OK) {
         hpc_error("advise: cannot compute (level %.1f dB SPL, crest %.1f dB)", o.level_db, crest);
         goto out;
     }
@@ -894,8 +1237,22 @@ int hpc_cmd_advise(int argc, char **argv)
     c.s = s;
     c.a = &a;
     c.have_music = o.n_music > 0;
+    c.music = &music;
+    c.percentile = o.percentile;
     hpc_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, c.hp_name, sizeof c.hp_name);
     hpc_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, c.src_name, sizeof c.src_name);
+    c.modes = modes;
+    c.n_modes = n_modes;
+    c.mode_pos = mode_pos;
+    c.mode_how = mode_how;
+    if (dac) {
+        c.dac = dac;
+        c.chain = &chain;
+        hpc_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, dac_i}, c.dac_name, sizeof c.dac_name);
+        size_t n = strlen(c.src_name);
+        snprintf(c.src_name + n, sizeof c.src_name - n, " at %+.3g dB after %s", chain.gain_db[chain.chosen],
+                 c.dac_name);
+    }
 
     /* with --json the answer is printed once nothing can fail any more (the
      * plot comes first), so that stdout holds one object: the answer, or

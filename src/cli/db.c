@@ -89,7 +89,9 @@ static void json_headphone(FILE *f, const hpa_db_headphone *h)
     json_key_num(f, "impedance_peak_ohm", h->impedance_peak_ohm);
     json_key_num(f, "impedance_peak_hz", h->impedance_peak_hz);
     json_key_num(f, "max_input_mw", h->max_input_mw);
+    json_key_num(f, "sensitivity_ref_hz", h->sensitivity_ref_hz);
     fprintf(f, ", \"active\": %s", h->active ? "true" : "false");
+    json_key_str(f, "aliases", h->aliases);
     json_key_str(f, "source", h->source);
     json_key_str(f, "origin", h->origin);
     fprintf(f, ", \"line\": %u}", h->line);
@@ -117,8 +119,14 @@ static void json_source(FILE *f, const hpa_db_source *s)
         json_num(f, s->gain_db[i]);
     }
     fprintf(f, "], \"battery\": %s", s->battery < 0 ? "null" : s->battery ? "true" : "false");
+    json_key_num(f, "battery_h", s->battery_h);
     json_key_num(f, "snr_db", s->snr_db);
     json_key_num(f, "sinad_db", s->sinad_db);
+    json_key_num(f, "noise_uv", s->noise_uv);
+    json_key_str(f, "mode_of", s->mode_of);
+    json_key_num(f, "load_min_ohm", s->load_min_ohm);
+    json_key_num(f, "load_max_ohm", s->load_max_ohm);
+    json_key_str(f, "aliases", s->aliases);
     json_key_str(f, "source", s->source);
     json_key_str(f, "origin", s->origin);
     fprintf(f, ", \"line\": %u}", s->line);
@@ -341,11 +349,15 @@ static void show_headphone(FILE *f, const hpa_db_headphone *h)
     fact_num(f, "impedance", h->impedance_ohm, "ohm, nominal");
     fact_num(f, "sensitivity", h->sensitivity_db_mw, "dB SPL/mW");
     fact_num(f, "sensitivity", h->sensitivity_db_v, "dB SPL/V");
+    if (isfinite(h->sensitivity_ref_hz))
+        fact_num(f, "  stated at", h->sensitivity_ref_hz, "Hz");
     fact_num(f, "level measured", h->mv_for_94db, "mV RMS for 94 dB SPL");
     fact_num(f, "impedance peak", h->impedance_peak_ohm, "ohm");
     fact_num(f, "impedance peak at", h->impedance_peak_hz, "Hz");
     fact_num(f, "power handling", h->max_input_mw, "mW");
     fact(f, "own amplifier", h->active ? "yes (noise-cancelling or powered: it drives itself)" : "no");
+    if (*h->aliases)
+        fact_text(f, "also called", h->aliases);
     fact_text(f, "source", h->source);
     fact_origin(f, h->origin, h->line, "data/headphones.csv");
 }
@@ -377,8 +389,18 @@ static void show_source(FILE *f, const hpa_db_source *s)
         fact_text(f, "gain settings", s->gain_settings);
     }
     fact(f, "battery", s->battery < 0 ? "not known" : s->battery ? "yes" : "no");
+    fact_num(f, "battery life", s->battery_h, "h");
     fact_num(f, "SNR", s->snr_db, "dB");
     fact_num(f, "SINAD", s->sinad_db, "dB");
+    fact_num(f, "output noise", s->noise_uv, "uV RMS, A-weighted");
+    if (*s->mode_of)
+        fact_text(f, "a mode of", s->mode_of);
+    if (isfinite(s->load_min_ohm))
+        fact_num(f, "  for loads from", s->load_min_ohm, "ohm");
+    if (isfinite(s->load_max_ohm))
+        fact_num(f, "  for loads below", s->load_max_ohm, "ohm");
+    if (*s->aliases)
+        fact_text(f, "also called", s->aliases);
     fact_text(f, "source", s->source);
     fact_origin(f, s->origin, s->line, "data/sources.csv");
 }
@@ -411,7 +433,8 @@ static const char *const usage_db =
     "as warnings and skipped.\n"
     "\n"
     "Run 'hpamp db COMMAND --help' for a command's options.  With --json, a\n"
-    "failure prints {\"error\": CODE, \"message\": the error line} on stdout.\n"
+    "failure prints {\"error\": CODE, \"message\": the error line} on stdout (and\n"
+    "\"candidates\": [{\"id\", \"name\"}] when a name is not found or ambiguous).\n"
     "Exit status: 0 found, 1 nothing found or no such entry, 2 usage error.\n";
 
 static const char *const usage_list =
@@ -591,6 +614,20 @@ static int cmd_search(int argc, char **argv)
 }
 
 /* "A, B, C" of the refs into buf */
+void hpc_db_candidates(const hpa_db *db, const hpa_db_ref *refs, size_t n)
+{
+    static char names[HPC_MAX_CANDIDATES][512];
+    const char *ids[HPC_MAX_CANDIDATES], *shown[HPC_MAX_CANDIDATES];
+    size_t k = n < HPC_MAX_CANDIDATES ? n : HPC_MAX_CANDIDATES;
+    for (size_t i = 0; i < k; i++) {
+        ids[i] = refs[i].kind == HPA_DB_HEADPHONES ? hpa_db_headphone_at(db, refs[i].index)->id
+                                                   : hpa_db_source_at(db, refs[i].index)->id;
+        hpc_db_name(db, refs[i], names[i], sizeof names[i]);
+        shown[i] = names[i];
+    }
+    hpc_candidates(ids, shown, k);
+}
+
 static void name_list(const hpa_db *db, const hpa_db_ref *refs, size_t n, char *buf, size_t len)
 {
     size_t used = 0;
@@ -622,12 +659,14 @@ static int cmd_show(int argc, char **argv)
         hpc_error("db show: cannot look up '%s'", o.text);
     } else if (m.how == HPA_DB_MATCH_NONE) {
         name_list(db, m.refs, m.n, names, sizeof names);
+        hpc_db_candidates(db, m.refs, m.n);
         if (m.n)
             hpc_fail("not-found", "no headphone or source named '%s'; closest: %s", o.text, names);
         else
             hpc_fail("not-found", "no headphone or source named '%s' (try hpamp db search)", o.text);
     } else if (m.how != HPA_DB_MATCH_EXACT && m.total > 1) {
         name_list(db, m.refs, m.n, names, sizeof names);
+        hpc_db_candidates(db, m.refs, m.n);
         if (m.total > m.n)
             hpc_fail("ambiguous", "'%s' matches %zu entries: %s and %zu more; say which (or try hpamp db search %s)",
                      o.text, m.total, names, m.total - m.n, o.text);

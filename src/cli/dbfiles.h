@@ -17,6 +17,10 @@ int hpc_db_open(hpa_db **out);
 /* "Brand Model" of an entry, with " (balanced)" for a balanced output. */
 void hpc_db_name(const hpa_db *db, hpa_db_ref ref, char *buf, size_t len);
 
+/* Keep refs (ids and names) as the candidates of the next --json failure
+ * (term.h: hpc_candidates). */
+void hpc_db_candidates(const hpa_db *db, const hpa_db_ref *refs, size_t n);
+
 /* A name from the database or an ad-hoc spec ("300ohm,97dB/mW", "1.0V,0.9ohm")
  * for option `opt`: 0 and *index (a spec is added to db); else the exit
  * status after a message (1, or 2 for a malformed spec).  In advise.c. */

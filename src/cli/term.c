@@ -15,6 +15,9 @@
 
 static char last_message[4096];
 static const char *last_code;
+static char cand_id[HPC_MAX_CANDIDATES][128], cand_name[HPC_MAX_CANDIDATES][512];
+static size_t n_cand;
+static int cand_set; /* hpc_candidates was called */
 static char *kept;
 static size_t kept_len;
 
@@ -74,8 +77,29 @@ void hpc_json_failure(FILE *f, int rc)
     hpc_json_string(f, last_code ? last_code : rc == EXIT_USAGE ? "usage" : "failed");
     fputs(", \"message\": ", f);
     hpc_json_string(f, last_message);
+    if (cand_set && last_code && (!strcmp(last_code, "not-found") || !strcmp(last_code, "ambiguous"))) {
+        fputs(", \"candidates\": [", f);
+        for (size_t i = 0; i < n_cand; i++) {
+            fputs(i ? ", {\"id\": " : "{\"id\": ", f);
+            hpc_json_string(f, cand_id[i]);
+            fputs(", \"name\": ", f);
+            hpc_json_string(f, cand_name[i]);
+            fputc('}', f);
+        }
+        fputc(']', f);
+    }
     fputs("}\n", f);
     fflush(f);
+}
+
+void hpc_candidates(const char *const *ids, const char *const *names, size_t n)
+{
+    cand_set = 1;
+    n_cand = n < HPC_MAX_CANDIDATES ? n : HPC_MAX_CANDIDATES;
+    for (size_t i = 0; i < n_cand; i++) {
+        snprintf(cand_id[i], sizeof cand_id[i], "%s", ids[i]);
+        snprintf(cand_name[i], sizeof cand_name[i], "%s", names[i]);
+    }
 }
 
 int hpc_argv_json(int argc, char **argv)

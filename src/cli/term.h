@@ -35,6 +35,12 @@ char *hpa_escape_text(char *out, size_t len, const char *text);
  * --json (before any "--"), so a usage error found before the option parser
  * reaches --json is answered in JSON too. */
 void hpc_json_failure(FILE *f, int rc);
+/* The entries a not-found or ambiguous name could mean (id and shown name,
+ * copied, at most HPC_MAX_CANDIDATES): hpc_json_failure adds them as
+ * "candidates": [{"id": ..., "name": ...}] to the next failure whose code is
+ * "not-found" or "ambiguous" (a missing file, also "not-found", has none). */
+#define HPC_MAX_CANDIDATES 8
+void hpc_candidates(const char *const *ids, const char *const *names, size_t n);
 int hpc_argv_json(int argc, char **argv);
 
 /* Parse helper: 0 on success, -1 if text is not a whole number in range. */

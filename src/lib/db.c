@@ -37,6 +37,7 @@ typedef struct chunk {
 /* lookup keys of one entry: normalized strings, "" when absent */
 typedef struct keys {
     const char *id, *model, *brand_model, *model_out, *brand_model_out;
+    const char *aliases; /* the normalized aliases, each followed by '\n' ("" when none) */
 } keys;
 
 struct hpa_db {
@@ -418,6 +419,7 @@ enum {
     C_OUTPUT,
     C_GAINS,
     C_BATTERY,
+    C_TEXT,  /* a string at `offset`, copied */
     C_NUMBER /* a double at `offset` */
 };
 
@@ -445,8 +447,14 @@ typedef struct column { /* NOLINT(clang-analyzer-optin.performance.Padding): tab
 #define R_ZOUT_OHM 0, 1000, 0     /* output impedance */
 #define R_IMAX_MA 0.1, 1e4, 0     /* current limit, mA RMS */
 
+#define R_REF_HZ 20, 20000, 0 /* the frequency a sensitivity is stated at */
+#define R_HOURS 0, 1000, 1    /* battery life, hours */
+#define R_NOISE_UV 0, 1e5, 1  /* output noise, uV RMS */
+
 #define HPN(field, ...) C_NUMBER, offsetof(hpa_db_headphone, field), __VA_ARGS__
 #define SRN(field, ...) C_NUMBER, offsetof(hpa_db_source, field), __VA_ARGS__
+#define HPT(field) C_TEXT, offsetof(hpa_db_headphone, field), 0, 0, 0
+#define SRT(field) C_TEXT, offsetof(hpa_db_source, field), 0, 0, 0
 
 static const column hp_columns[] = {
     {"id", NULL, C_ID, 0, 0, 0, 0},
@@ -462,7 +470,9 @@ static const column hp_columns[] = {
     {"impedance_peak_ohm", NULL, HPN(impedance_peak_ohm, 0, 1e6, 1)},
     {"impedance_peak_hz", NULL, HPN(impedance_peak_hz, 0, 1e5, 1)},
     {"max_input_mw", NULL, HPN(max_input_mw, 0, 1e7, 1)},
+    {"sensitivity_ref_hz", NULL, HPN(sensitivity_ref_hz, R_REF_HZ)},
     {"active", NULL, C_ACTIVE, 0, 0, 0, 0},
+    {"aliases", NULL, HPT(aliases)},
     {"source", NULL, C_SOURCE, 0, 0, 0, 0},
 };
 
@@ -480,8 +490,15 @@ static const column src_columns[] = {
     {"imax_ma", NULL, SRN(imax_ma, R_IMAX_MA)},
     {"gain_settings_db", "gain_settings", C_GAINS, 0, 0, 0, 0},
     {"battery", NULL, C_BATTERY, 0, 0, 0, 0},
+    {"battery_h", NULL, SRN(battery_h, R_HOURS)},
     {"snr_db", NULL, SRN(snr_db, 0, 250, 1)},
+    {"snr_ref_v", NULL, SRN(snr_ref_v, R_VOUT_V)},
     {"sinad_db", NULL, SRN(sinad_db, 0, 250, 1)},
+    {"noise_uv", NULL, SRN(noise_uv, R_NOISE_UV)},
+    {"mode_of", NULL, SRT(mode_of)},
+    {"load_min_ohm", NULL, SRN(load_min_ohm, R_LOAD_OHM)},
+    {"load_max_ohm", NULL, SRN(load_max_ohm, R_LOAD_OHM)},
+    {"aliases", NULL, SRT(aliases)},
     {"source", NULL, C_SOURCE, 0, 0, 0, 0},
 };
 
@@ -496,17 +513,18 @@ typedef struct layout {
 static void init_headphone(hpa_db_headphone *h)
 {
     memset(h, 0, sizeof *h);
-    h->id = h->brand = h->model = h->source = h->origin = "";
+    h->id = h->brand = h->model = h->source = h->origin = h->aliases = "";
     h->impedance_ohm = h->sensitivity_db_mw = h->sensitivity_db_v = h->mv_for_94db = NAN;
-    h->impedance_peak_ohm = h->impedance_peak_hz = h->max_input_mw = NAN;
+    h->impedance_peak_ohm = h->impedance_peak_hz = h->max_input_mw = h->sensitivity_ref_hz = NAN;
 }
 
 static void init_source(hpa_db_source *s)
 {
     memset(s, 0, sizeof *s);
-    s->id = s->brand = s->model = s->source = s->origin = s->gain_settings = "";
+    s->id = s->brand = s->model = s->source = s->origin = s->gain_settings = s->mode_of = s->aliases = "";
     s->vout_max_rms_v = s->vout_load_ohm = s->power_mw_32 = s->power_mw_300 = NAN;
     s->zout_ohm = s->imax_ma = s->snr_db = s->sinad_db = NAN;
+    s->battery_h = s->noise_uv = s->load_min_ohm = s->load_max_ohm = s->snr_ref_v = NAN;
     s->battery = -1;
 }
 
@@ -582,6 +600,13 @@ static int parse_row(hpa_db *db, hpa_db_kind kind, const layout *lay, const hpa_
         case C_MODEL: model = v; break;
         case C_SOURCE: source = v; break;
         case C_GAINS: gains = v; break;
+        case C_TEXT: {
+            const char *t = arena_strdup(db, v);
+            if (!t)
+                return -2;
+            *(const char **)(void *)((char *)&st->e + col->offset) = t;
+            break;
+        }
         case C_NUMBER:
             if (*v) {
                 double x;
@@ -711,6 +736,36 @@ static int parse_header(hpa_db_kind kind, const hpa_csv *csv, const char *origin
 /* ------------------------------------------------------------------------ */
 /* adding entries                                                           */
 
+/* the aliases ("HD 6XX; HD6XX") normalized, each followed by '\n' */
+static const char *arena_aliases(hpa_db *db, const char *aliases)
+{
+    size_t total = 0;
+    for (const char *p = aliases; *p;) {
+        size_t n = strcspn(p, ";");
+        char raw[KEY_MAX + 1];
+        snprintf(raw, sizeof raw, "%.*s", (int)(n < KEY_MAX ? n : KEY_MAX), p);
+        size_t k = hpa_db_normalize(raw, NULL, 0);
+        total += k ? k + 1 : 0;
+        p += n + (p[n] == ';');
+    }
+    char *out = arena_alloc(db, total + 1), *w = out;
+    if (!out)
+        return NULL;
+    for (const char *p = aliases; *p;) {
+        size_t n = strcspn(p, ";");
+        char raw[KEY_MAX + 1];
+        snprintf(raw, sizeof raw, "%.*s", (int)(n < KEY_MAX ? n : KEY_MAX), p);
+        size_t k = hpa_db_normalize(raw, w, total + 1 - (size_t)(w - out));
+        if (k) {
+            w += k;
+            *w++ = '\n';
+        }
+        p += n + (p[n] == ';');
+    }
+    *w = 0;
+    return out;
+}
+
 static int make_keys(hpa_db *db, hpa_db_kind kind, const void *entry, keys *k)
 {
     if (kind == HPA_DB_HEADPHONES) {
@@ -719,6 +774,7 @@ static int make_keys(hpa_db *db, hpa_db_kind kind, const void *entry, keys *k)
         k->model = arena_norm(db, h->model, NULL);
         k->brand_model = arena_norm(db, h->brand, h->model);
         k->model_out = k->brand_model_out = "";
+        k->aliases = arena_aliases(db, h->aliases);
     } else {
         const hpa_db_source *s = entry;
         char bm[1024];
@@ -728,8 +784,9 @@ static int make_keys(hpa_db *db, hpa_db_kind kind, const void *entry, keys *k)
         k->model_out = arena_norm(db, s->model, hpa_db_output_name(s->output));
         snprintf(bm, sizeof bm, "%s %s", s->brand, s->model);
         k->brand_model_out = arena_norm(db, bm, hpa_db_output_name(s->output));
+        k->aliases = arena_aliases(db, s->aliases);
     }
-    return (k->id && k->model && k->brand_model && k->model_out && k->brand_model_out) ? 0 : -1;
+    return (k->id && k->model && k->brand_model && k->model_out && k->brand_model_out && k->aliases) ? 0 : -1;
 }
 
 static int find_id(const hpa_db *db, hpa_db_kind kind, const char *id)
@@ -1453,15 +1510,71 @@ static int words_match(const hpa_db *db, hpa_db_kind kind, size_t i, const char 
 {
     const char *brand = kind == HPA_DB_HEADPHONES ? db->hp[i].brand : db->src[i].brand;
     const char *model = kind == HPA_DB_HEADPHONES ? db->hp[i].model : db->src[i].model;
+    const char *aliases = kind == HPA_DB_HEADPHONES ? db->hp[i].aliases : db->src[i].aliases;
     char w[KEY_MAX + 1];
     int named = 0, any = 0;
     for (const char *p = query; next_word(&p, w, sizeof w); any = 1) {
-        if (has_word(brand, w) || has_word(model, w))
+        if (has_word(brand, w) || has_word(model, w) || has_word(aliases, w))
             named = 1;
         else if (!names_category(db, kind, i, w))
             return 0;
     }
     return any && named;
+}
+
+/* the edit distance of q to the closest of an entry's names and aliases (a
+ * typo in the whole name, or in the start of a longer name: one more for what
+ * the name leaves out) */
+static unsigned name_distance(const keys *k, const char *q, size_t qn)
+{
+    const char *ks[] = {k->id, k->model, k->brand_model, k->model_out};
+    unsigned d = UINT32_MAX;
+    for (size_t j = 0; j < COUNT(ks) + 1; j++) {
+        const char *key = j < COUNT(ks) ? ks[j] : k->aliases;
+        while (*key) {
+            size_t kn = j < COUNT(ks) ? strlen(key) : strcspn(key, "\n");
+            unsigned dp, dj = osa_distance(q, qn, key, kn, &dp);
+            if (dp + 1 < dj)
+                dj = dp + 1;
+            if (dj < d)
+                d = dj;
+            if (j < COUNT(ks))
+                break;
+            key += kn + 1; /* the next alias */
+        }
+    }
+    return d;
+}
+
+/* fill out->refs with up to HPA_DB_CLOSEST entries within `limit`, closest
+ * first (ties: table order) */
+static void closest(const hpa_db *db, hpa_db_kind kinds, const char *q, size_t qn, unsigned limit, hpa_db_match *out)
+{
+    unsigned best[HPA_DB_CLOSEST];
+    for (int kind = HPA_DB_HEADPHONES; kind <= HPA_DB_SOURCES; kind <<= 1) {
+        if (!((unsigned)kinds & (unsigned)kind))
+            continue;
+        size_t n = hpa_db_count(db, (hpa_db_kind)kind);
+        for (size_t i = 0; i < n; i++) {
+            unsigned d = name_distance(keys_of(db, (hpa_db_kind)kind, i), q, qn);
+            if (d > limit)
+                continue;
+            size_t at = out->n;
+            while (at > 0 && best[at - 1] > d)
+                at--;
+            if (at >= HPA_DB_CLOSEST)
+                continue;
+            size_t last = out->n < HPA_DB_CLOSEST ? out->n : HPA_DB_CLOSEST - 1;
+            for (size_t m = last; m > at; m--) {
+                best[m] = best[m - 1];
+                out->refs[m] = out->refs[m - 1];
+            }
+            best[at] = d;
+            out->refs[at] = (hpa_db_ref){(hpa_db_kind)kind, i};
+            if (out->n < HPA_DB_CLOSEST)
+                out->n++;
+        }
+    }
 }
 
 int hpa_db_lookup(const hpa_db *db, hpa_db_kind kinds, const char *name, hpa_db_match *out)
@@ -1484,6 +1597,14 @@ int hpa_db_lookup(const hpa_db *db, hpa_db_kind kinds, const char *name, hpa_db_
             hpa_db_match_how how = HPA_DB_MATCH_NONE;
             for (size_t j = 0; j < COUNT(ks); j++) {
                 hpa_db_match_how h = match_key(ks[j], q, qn);
+                if (h > how)
+                    how = h;
+            }
+            for (const char *a = k->aliases; *a; a = strchr(a, '\n') + 1) {
+                char one[KEY_MAX + 1];
+                size_t an = strcspn(a, "\n");
+                snprintf(one, sizeof one, "%.*s", (int)(an < KEY_MAX ? an : KEY_MAX), a);
+                hpa_db_match_how h = match_key(one, q, qn);
                 if (h > how)
                     how = h;
             }
@@ -1517,46 +1638,12 @@ int hpa_db_lookup(const hpa_db *db, hpa_db_kind kinds, const char *name, hpa_db_
         out->how = HPA_DB_MATCH_WORDS;
         return HPA_OK;
     }
-    /* nothing: the closest names, within an edit distance of about half the name */
-    unsigned best[HPA_DB_CLOSEST], limit = qn / 2 > 2 ? (unsigned)(qn / 2) : 2;
-    for (int kind = HPA_DB_HEADPHONES; kind <= HPA_DB_SOURCES; kind <<= 1) {
-        if (!((unsigned)kinds & (unsigned)kind))
-            continue;
-        size_t n = hpa_db_count(db, (hpa_db_kind)kind);
-        for (size_t i = 0; i < n; i++) {
-            const keys *k = keys_of(db, (hpa_db_kind)kind, i);
-            const char *ks[] = {k->id, k->model, k->brand_model, k->model_out};
-            unsigned d = UINT32_MAX;
-            for (size_t j = 0; j < COUNT(ks); j++) {
-                if (!*ks[j])
-                    continue;
-                /* a typo in the whole name, or in the start of a longer name
-                 * (one more for what the name leaves out) */
-                unsigned dp, dj = osa_distance(q, qn, ks[j], strlen(ks[j]), &dp);
-                if (dp + 1 < dj)
-                    dj = dp + 1;
-                if (dj < d)
-                    d = dj;
-            }
-            if (d > limit)
-                continue;
-            /* insert, keeping best[] sorted (ties: table order) */
-            size_t at = out->n;
-            while (at > 0 && best[at - 1] > d)
-                at--;
-            if (at >= HPA_DB_CLOSEST)
-                continue;
-            size_t last = out->n < HPA_DB_CLOSEST ? out->n : HPA_DB_CLOSEST - 1;
-            for (size_t m = last; m > at; m--) {
-                best[m] = best[m - 1];
-                out->refs[m] = out->refs[m - 1];
-            }
-            best[at] = d;
-            out->refs[at] = (hpa_db_ref){(hpa_db_kind)kind, i};
-            if (out->n < HPA_DB_CLOSEST)
-                out->n++;
-        }
-    }
+    /* nothing: the closest names, within an edit distance of about half the
+     * name; when none is that close, the closest there are */
+    unsigned limit = qn / 2 > 2 ? (unsigned)(qn / 2) : 2;
+    closest(db, kinds, q, qn, limit, out);
+    if (!out->n)
+        closest(db, kinds, q, qn, UINT32_MAX, out);
     return HPA_OK;
 }
 
@@ -1577,7 +1664,7 @@ static int word_is_category(const char *w, size_t wn, const char *const *cats)
 static int entry_matches(const hpa_db *db, hpa_db_kind kind, size_t i, const char *w, size_t wn)
 {
     const keys *k = keys_of(db, kind, i);
-    if (strstr(k->brand_model, w) || strstr(k->id, w))
+    if (strstr(k->brand_model, w) || strstr(k->id, w) || strstr(k->aliases, w))
         return 1;
     if (kind == HPA_DB_HEADPHONES) {
         const hpa_db_headphone *h = &db->hp[i];

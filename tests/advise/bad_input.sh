@@ -29,8 +29,12 @@ error 1 "unknown source" advise --headphones hd600 --source "smsl sh-66"
 check "unknown source: closest names" grep -q "closest: .*SMSL SH-6" "$T/err"
 error 1 "ambiguous headphone" advise --headphones andromeda --source sh-6
 check "ambiguous: both named" grep -q "Andromeda (2020).*Andromeda Emerald Sea" "$T/err"
-error 1 "a device with two outputs" advise --headphones hd600 --source "dawn pro"
-check "two outputs: says add se or bal" has "$T/err" "se or bal"
+# a device with two outputs is no longer ambiguous (issue 15): one is chosen and named
+run advise --headphones hd600 --source "dawn pro"
+expect_rc 0 "a device with two outputs"
+check "two outputs: the mode used is named" grep -q "^  mode  .*Moondrop Dawn Pro.*(used)" "$T/out"
+# names matching several devices still are ambiguous, and say so
+error 1 "sources of two devices" advise --headphones hd600 --source "fiio k1"
 
 # ---- nonsense specs ----
 error 2 "headphone spec with a bad unit" advise --headphones "300ohm,97dB/xx" --source sh-6
@@ -160,11 +164,21 @@ json_failure() { # CODE RC WHAT ARGS...
     run "$@" --json
     expect_rc "$want" "$what --json"
     check "$what --json: one error line on stderr" one_error_line "$T/err"
+    # issue 15: a name not found or ambiguous also lists the candidates, each named in the message
+    local keys="{'error', 'message'}"
+    case $code in not-found | ambiguous) keys="{'error', 'message', 'candidates'}" ;; esac
     check "$what --json: {\"error\": \"$code\", \"message\": the stderr line} ($(head -c 120 "$T/out"))" \
-        json "set(d) == {'error', 'message'} and d['error'] == '$code' and 'hpamp: ' + d['message'] + '\\n' == open('$T/err').read()"
+        json "set(d) == $keys and d['error'] == '$code' and 'hpamp: ' + d['message'] + '\\n' == open('$T/err').read()"
+    case $code in not-found | ambiguous)
+        check "$what --json: candidates, each with an id and a name in the message" \
+            json "len(d['candidates']) > 0 and all(c['id'] and c['name'] in d['message'] for c in d['candidates'])" ;;
+    esac
 }
 json_failure not-found 1 "unknown headphone" advise --headphones "Sennhiser HD 6000X" --source sh-6
 json_failure ambiguous 1 "ambiguous headphone" advise --headphones andromeda --source sh-6
+check "ambiguous --json: the candidates are both Andromedas (data/headphones.csv)" \
+    json "[c['id'] for c in d['candidates']] == ['campfire-audio-andromeda-2020', 'campfire-audio-andromeda-emerald-sea']"
+json_failure not-found 1 "a name far from every entry" advise --headphones hd600 --source "qqqqqqqqqqqq"
 json_failure bad-spec 2 "a bad spec" advise --headphones "300ohm,97dB/xx" --source sh-6
 json_failure usage 2 "an unknown option before --json" advise --bogus --headphones hd600 --source sh-6
 json_failure no-audio 1 "an empty folder" advise --headphones hd600 --source sh-6 --music "$T/empty"

@@ -1,5 +1,5 @@
 /* gen_ebu.c — write the EBU Tech 3341 test signals that can be made in code
- * (PHYSICS.md, "Loudness and peaks"), as 48 kHz 24-bit WAV files, so that
+ * (docs/physics.md, "Loudness and peaks"), as 48 kHz 24-bit WAV files, so that
  * `hpamp advise --music` measures them like any music.
  *
  *   Usage: gen_ebu DIR
@@ -12,7 +12,7 @@
  *   case4  -72 / -36 / -23 / -36 / -72, 10/10/60/10/10 -> I = -23.0
  *   case5  -26 / -20 / -26 dBFS, 20 / 20.1 / 20 s      -> I = -23.0
  *   (tolerance +-0.1 LU)
- * True-peak cases (EBU Tech 3341 Table 2 as PHYSICS.md gives them), 2 s each,
+ * True-peak cases (EBU Tech 3341 Table 2 as docs/physics.md gives them), 2 s each,
  * x[n] = A·sin(2π·(f/fs)·n + φ), faded in and out over 50 ms (see FADE_S):
  *   tp1  fs/4, 0°,    A 0.5   -> -6.02 dBTP   (20·log10 0.5)
  *   tp2  fs/4, 45°,   A 0.5   -> -6.02

@@ -2,7 +2,7 @@
 # Sourced as: . "$(dirname "$0")/lib.sh" "$@"   (first argument: the hpamp binary)
 #
 # Expected values never come from hpamp's own output: they are worked out
-# from data/*.csv facts and PHYSICS.md's formulas in python3 (the arithmetic
+# from data/*.csv facts and docs/physics.md's formulas in python3 (the arithmetic
 # is written beside each check), or measured by another program (ffmpeg's
 # ebur128 filter).
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/advise/loudness.sh — the --music scan on the EBU Tech 3341 signals.
 #
-# gen_ebu writes the cases of PHYSICS.md (1 kHz stereo sines at known dBFS;
+# gen_ebu writes the cases of docs/physics.md (1 kHz stereo sines at known dBFS;
 # the true-peak sines at fs/4, fs/6, fs/8) as WAV files; `hpamp advise
 # --music DIR --json` measures them through its own scanning code (the
 # worker pool, libsndfile, libebur128), and each track's loudness and true

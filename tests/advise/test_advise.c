@@ -2,7 +2,7 @@
  * the verdict and every threshold on both sides, reasons, suggestions.
  *
  * Every expected value is worked out by hand in the comment beside it, with
- * PHYSICS.md's formulas: S_V = S_mW + 10·log10(1000/Z), S_V = 94 −
+ * docs/physics.md's formulas: S_V = S_mW + 10·log10(1000/Z), S_V = 94 −
  * 20·log10(V94), V = 10^((L − S_V)/20), V = √(P·R), I = √(P/R), the divider
  * Vload = Voc·Z/(Z + Zout), Vload_max = min(Vlim·Z/(Z+Zout), Imax·Z). */
 #include <string.h>
@@ -22,7 +22,8 @@ static hpa_db_headphone hp_rec(double z, double s_mw, double s_v, double mv94)
     h.sensitivity_db_mw = s_mw;
     h.sensitivity_db_v = s_v;
     h.mv_for_94db = mv94;
-    h.impedance_peak_ohm = h.impedance_peak_hz = h.max_input_mw = NAN;
+    h.impedance_peak_ohm = h.impedance_peak_hz = h.max_input_mw = h.sensitivity_ref_hz = NAN;
+    h.aliases = "";
     return h;
 }
 
@@ -39,7 +40,8 @@ static hpa_db_source src_rec(double v, double load, double p32, double p300, dou
     s.zout_ohm = zout;
     s.imax_ma = imax;
     s.battery = -1;
-    s.snr_db = s.sinad_db = NAN;
+    s.snr_db = s.sinad_db = s.noise_uv = s.battery_h = s.load_min_ohm = s.load_max_ohm = s.snr_ref_v = NAN;
+    s.aliases = s.mode_of = "";
     return s;
 }
 
@@ -421,6 +423,296 @@ static void suggestions(void **state)
     hpa_db_destroy(db);
 }
 
+/* ------------------------------------------------------------------------ */
+/* hiss and the volume's travel (issue 15, item 2)                          */
+
+static void hiss_and_volume(void **state)
+{
+    (void)state;
+    hpa_advice a;
+    /* an IEM of 115 dB/V, 16 ohm, on a 2 V source with 5 uV(A) of stated
+     * noise and no output impedance: hiss = 115 + 20·log10(5e-6) =
+     * 115 − 106.0206 = 8.9794 dB SPL(A), above the 0 dB threshold; the
+     * loudest clean level 115 + 20·log10(2) = 121.0206, so at 85 dB SPL the
+     * volume sits 36.0206 dB below full; 11.0 dB of headroom: not-needed,
+     * with the hiss said */
+    hpa_db_headphone iem = hp_rec(16.0, U, 115.0, U);
+    iem.type = HPA_DB_TYPE_IEM;
+    hpa_db_source s = src_rec(2.0, U, U, U, 0.0, U);
+    s.noise_uv = 5.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_int_equal(a.verdict, HPA_VERDICT_NOT_NEEDED);
+    assert_int_equal(a.noise_from, HPA_NOISE_STATED);
+    assert_near(a.noise_uv, 5.0, 1e-9);
+    assert_near(a.hiss_spl_db, 8.9794001, 1e-6);
+    assert_true(a.reasons & HPA_REASON_HISS);
+    assert_near(a.attenuation_db, 36.0205999, 1e-6);
+    assert_string_equal(hpa_reason_code(HPA_REASON_HISS), "audible-hiss");
+
+    /* the same noise through 16 ohm of output impedance into 16 ohm: half
+     * the voltage, 6.0206 dB less hiss: 2.9588 dB SPL(A) */
+    s.zout_ohm = 16.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_near(a.hiss_spl_db, 8.9794001 - 6.0205999, 1e-6);
+
+    /* no stated noise: from the SNR against the full output, 120 dB under
+     * 2 V is 2 uV: 115 + 20·log10(2e-6) = 1.0206 dB SPL(A) */
+    s = src_rec(2.0, U, U, U, 0.0, U);
+    s.snr_db = 120.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_int_equal(a.noise_from, HPA_NOISE_SNR);
+    assert_near(a.noise_uv, 2.0, 1e-9);
+    assert_near(a.hiss_spl_db, 1.0205999, 1e-6);
+    assert_true(a.reasons & HPA_REASON_HISS);
+
+    /* 126 dB of SNR: 1.0024 uV, −5.0 dB SPL(A): below the threshold, no hiss reason */
+    s.snr_db = 126.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_near(a.hiss_spl_db, 115.0 + 20.0 * log10(2.0) - 126.0, 1e-9);
+    assert_false(a.reasons & HPA_REASON_HISS);
+
+    /* an SNR stated against 1 V (the Magni 2's row): 1 V · 10^(−126/20) = 0.5012 uV,
+     * 115 − 126 = −11 dB SPL(A) */
+    s.snr_ref_v = 1.0;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_near(a.noise_uv, 0.5011872, 1e-6);
+    assert_near(a.hiss_spl_db, -11.0, 1e-9);
+    s.snr_ref_v = U;
+
+    /* neither: not known, and no hiss reason */
+    s.snr_db = U;
+    assert_ok(hpa_advise(&iem, &s, 85.0, 25.0, &a));
+    assert_int_equal(a.noise_from, HPA_NOISE_UNKNOWN);
+    assert_true(isnan(a.hiss_spl_db));
+    assert_false(a.reasons & HPA_REASON_HISS);
+    assert_near(a.attenuation_db, 36.0205999, 1e-6);
+}
+
+/* with an IEM the suggestions put low noise, then low output impedance, then
+ * the least attenuation first; with other headphones the most headroom */
+static void suggestions_for_iems(void **state)
+{
+    (void)state;
+    static const char csv[] = "id,brand,model,kind,output,vout_max_rms_v,zout_ohm,snr_db,noise_uv,source\n"
+                              "loud,T,Loud Noisy,desktop-amp,se,20,0.1,110,,t\n" /* 20 V, 63.2 uV of noise */
+                              "quiet,T,Quiet,dongle,se,2,1.0,,1.0,t\n"           /* 2 V, 1 uV */
+                              "quiet2,T,Quiet Low Z,dongle,se,4,0.1,,1.0,t\n"    /* 4 V, 1 uV, lower Zout */
+                              "unknown,T,No Noise Figure,dongle,se,3,0.1,,,t\n"; /* noise unknown: last */
+    hpa_db *db;
+    assert_ok(hpa_db_create_empty(&db));
+    assert_ok(hpa_db_add_text(db, HPA_DB_SOURCES, csv, sizeof csv - 1, "test", NULL, NULL));
+    hpa_db_headphone iem = hp_rec(16.0, U, 115.0, U);
+    iem.type = HPA_DB_TYPE_IEM;
+    hpa_advise_pick p[8];
+    size_t total;
+    /* all four play 110 dB SPL peaks from 115 dB/V (need 0.178 V) with room */
+    assert_ok(hpa_advise_suggest(db, &iem, 85.0, 25.0, (size_t)-1, p, 8, &total));
+    assert_int_equal(total, 4);
+    /* hiss: quiet and quiet2 equal (1 uV, the divider 16/17 and 16/16.1
+     * differ: quiet2 lower Zout loses less, so more hiss: 16/16.1 > 16/17);
+     * quiet (Zout 1.0) first by hiss, then quiet2, then loud, then unknown */
+    assert_int_equal(p[0].index, 1);
+    assert_int_equal(p[1].index, 2);
+    assert_int_equal(p[2].index, 0);
+    assert_int_equal(p[3].index, 3);
+    assert_near(p[0].hiss_spl_db, 115.0 + 20.0 * log10(1e-6 * 16.0 / 17.0), 1e-9);
+    assert_near(p[2].hiss_spl_db, 115.0 + 20.0 * log10(20.0 * pow(10.0, -110.0 / 20.0) * 16.0 / 16.1), 1e-9);
+    assert_true(isnan(p[3].hiss_spl_db));
+    /* the same IEM as an over-ear: by headroom, the 20 V amp first */
+    iem.type = HPA_DB_TYPE_OVER_EAR;
+    assert_ok(hpa_advise_suggest(db, &iem, 85.0, 25.0, (size_t)-1, p, 8, &total));
+    assert_int_equal(p[0].index, 0);
+    hpa_db_destroy(db);
+}
+
+/* ------------------------------------------------------------------------ */
+/* gain staging: a 2 V DAC into an amp of 0 / +10 / +20 dB and 10 V (issue 15, item 1) */
+
+static void gain_staging(void **state)
+{
+    (void)state;
+    /* a flat 300 ohm, 100 dB/V headphone; 85 dB SPL + 25 dB = 110 dB SPL
+     * peaks need 10^(10/20) = 3.1623 V */
+    hpa_db_headphone h = hp_rec(300.0, U, 100.0, U);
+    hpa_db_source dac = src_rec(2.0, U, U, U, 0.0, U);
+    hpa_db_source amp = src_rec(10.0, U, U, U, 0.0, U);
+    const double g[3] = {0.0, 10.0, 20.0};
+    hpa_chain_advice c;
+    assert_ok(hpa_advise_chain(&h, &dac, &amp, g, 3, -1, 85.0, 25.0, &c));
+    assert_near(c.dac_v, 2.0, 1e-12);
+    assert_near(c.amp_voc_v, 10.0, 1e-12);
+    /* full scale asks 2 V, 6.3246 V, 20 V of the amp */
+    assert_near(c.drive_v[0], 2.0, 1e-9);
+    assert_near(c.drive_v[1], 2.0 * sqrt(10.0), 1e-9);
+    assert_near(c.drive_v[2], 20.0, 1e-9);
+    /* margins 20·log10(10/drive): +13.979, +3.979, -6.021 (the amp clips
+     * 6.02 dB before the DAC's full scale on +20 dB) */
+    assert_near(c.clip_margin_db[0], 13.9794001, 1e-6);
+    assert_near(c.clip_margin_db[1], 3.9794001, 1e-6);
+    assert_near(c.clip_margin_db[2], -6.0205999, 1e-6);
+    /* loudest clean: 100 + 20·log10(2) = 106.021, 116.021, and the amp's
+     * 10 V: 120 dB SPL */
+    assert_near(c.max_spl_db[0], 106.0205999, 1e-6);
+    assert_near(c.max_spl_db[1], 116.0205999, 1e-6);
+    assert_near(c.max_spl_db[2], 120.0, 1e-6);
+    /* the lowest setting that keeps 110 dB SPL clean: +10 dB, 6.02 dB of
+     * headroom; the digital volume sits 116.021 - 85 = 31.021 dB below full
+     * scale there, 31.021 / 6.0206 = 5.153 bits */
+    assert_int_equal(c.chosen, 1);
+    assert_true(c.chosen_auto);
+    assert_int_equal(c.advice.verdict, HPA_VERDICT_NOT_NEEDED);
+    assert_near(c.advice.headroom_db, 6.0205999, 1e-6);
+    assert_near(c.digital_atten_db, 31.0205999, 1e-6);
+    assert_near(c.bits_lost, 31.0205999 / (20.0 * log10(2.0)), 1e-6);
+
+    /* the caller's setting: 0 dB clips the peaks by 3.98 dB (required);
+     * the digital volume at 85 dB SPL: 106.021 - 85 = 21.021 dB */
+    assert_ok(hpa_advise_chain(&h, &dac, &amp, g, 3, 0, 85.0, 25.0, &c));
+    assert_int_equal(c.chosen, 0);
+    assert_false(c.chosen_auto);
+    assert_int_equal(c.advice.verdict, HPA_VERDICT_REQUIRED);
+    assert_near(c.advice.headroom_db, -3.9794001, 1e-6);
+    assert_near(c.digital_atten_db, 21.0205999, 1e-6);
+
+    /* no setting is enough for 125 dB SPL peaks (need 17.78 V, the amp has
+     * 10 V): the highest gain, required */
+    assert_ok(hpa_advise_chain(&h, &dac, &amp, g, 3, -1, 85.0, 40.0, &c));
+    assert_int_equal(c.chosen, 2);
+    assert_int_equal(c.advice.verdict, HPA_VERDICT_REQUIRED);
+
+    /* a DAC with no output figure: cannot tell */
+    hpa_db_source mute = src_rec(U, U, U, U, U, U);
+    assert_ok(hpa_advise_chain(&h, &mute, &amp, g, 3, -1, 85.0, 25.0, &c));
+    assert_int_equal(c.advice.verdict, HPA_VERDICT_UNKNOWN);
+    assert_true(c.advice.reasons & HPA_REASON_NO_SOURCE_OUTPUT);
+
+    /* bad arguments */
+    assert_inval(hpa_advise_chain(&h, &dac, &amp, g, 0, -1, 85.0, 25.0, &c));
+    assert_inval(hpa_advise_chain(&h, &dac, &amp, g, 3, 3, 85.0, 25.0, &c));
+    const double wild = 100.0;
+    assert_inval(hpa_advise_chain(&h, &dac, &amp, &wild, 1, -1, 85.0, 25.0, &c));
+    assert_inval(hpa_advise_chain(NULL, &dac, &amp, g, 3, -1, 85.0, 25.0, &c));
+}
+
+/* ------------------------------------------------------------------------ */
+/* a device's modes chosen for the headphone (issue 15, item 5)             */
+
+static void modes(void **state)
+{
+    (void)state;
+    static const char csv[] =
+        "id,brand,model,kind,output,vout_max_rms_v,zout_ohm,noise_uv,mode_of,load_min_ohm,load_max_ohm,source\n"
+        "jack-low,L,Jack low,laptop,se,1.25,,,jack,,150,t\n"    /* 1.25 V below 150 ohm */
+        "jack-high,L,Jack high,laptop,se,3,,,jack,150,1000,t\n" /* 3 V from 150 ohm to 1 kohm */
+        "d-se,D,Dongle,dongle,se,2,0.1,1,,,,t\n"                /* se and bal of one device */
+        "d-bal,D,Dongle,dongle,bal,4,0.1,4,,,,t\n";
+    hpa_db *db;
+    assert_ok(hpa_db_create_empty(&db));
+    assert_ok(hpa_db_add_text(db, HPA_DB_SOURCES, csv, sizeof csv - 1, "test", NULL, NULL));
+    assert_true(hpa_db_same_device(hpa_db_source_at(db, 0), hpa_db_source_at(db, 1)));
+    assert_true(hpa_db_same_device(hpa_db_source_at(db, 2), hpa_db_source_at(db, 3)));
+    assert_false(hpa_db_same_device(hpa_db_source_at(db, 1), hpa_db_source_at(db, 2)));
+    const size_t jack[2] = {0, 1}, dongle[2] = {2, 3};
+    size_t pos;
+    hpa_mode_how how;
+    /* by the load: 300 ohm is in [150, 1000): the 3 V mode; 32 ohm below 150 */
+    hpa_db_headphone h = hp_rec(300.0, U, 100.0, U);
+    assert_ok(hpa_advise_pick_mode(db, &h, jack, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 1);
+    assert_int_equal(how, HPA_MODE_LOAD);
+    h.impedance_ohm = 32.0;
+    assert_ok(hpa_advise_pick_mode(db, &h, jack, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 0);
+    assert_int_equal(how, HPA_MODE_LOAD);
+    /* 150 ohm exactly: the upper range (min included, max excluded) */
+    h.impedance_ohm = 150.0;
+    assert_ok(hpa_advise_pick_mode(db, &h, jack, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 1);
+    /* se 2 V and bal 4 V into 32 ohm at 100 dB/V: 110 dB SPL peaks need
+     * 3.162 V: se clips (required), bal plays them: bal, by the verdict */
+    h = hp_rec(32.0, U, 100.0, U);
+    assert_ok(hpa_advise_pick_mode(db, &h, dongle, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 1);
+    assert_int_equal(how, HPA_MODE_BEST);
+    /* an IEM of 120 dB/V: both not-needed; the se's 1 uV hisses less than
+     * the bal's 4 uV (120 + 20·log10(1e-6·16/16.1) = 0.05 against 12.1
+     * dB SPL(A)): se */
+    hpa_db_headphone iem = hp_rec(16.0, U, 120.0, U);
+    iem.type = HPA_DB_TYPE_IEM;
+    assert_ok(hpa_advise_pick_mode(db, &iem, dongle, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 0);
+    /* the same as an over-ear: most headroom, bal */
+    iem.type = HPA_DB_TYPE_OVER_EAR;
+    assert_ok(hpa_advise_pick_mode(db, &iem, dongle, 2, 85.0, 25.0, &pos, &how));
+    assert_int_equal(pos, 1);
+    /* bad arguments */
+    const size_t out_of_range[1] = {4};
+    assert_inval(hpa_advise_pick_mode(db, &iem, out_of_range, 1, 85.0, 25.0, &pos, &how));
+    assert_inval(hpa_advise_pick_mode(db, &iem, dongle, 0, 85.0, 25.0, &pos, &how));
+    hpa_db_destroy(db);
+}
+
+/* ------------------------------------------------------------------------ */
+/* battery: the share of the output power the listening level takes (issue 15, item 3) */
+
+static void level_share(void **state)
+{
+    (void)state;
+    /* 32 ohm at 100 dB/V on a 2 V source (no Zout): 85 dB SPL needs
+     * 10^(-15/20) = 0.177828 V, 0.177828²/32 = 0.988212 mW; the source gives
+     * 2²/32 = 125 mW there: 0.790569 % */
+    hpa_db_headphone h = hp_rec(32.0, U, 100.0, U);
+    hpa_db_source s = src_rec(2.0, U, U, U, 0.0, U);
+    s.battery = 1;
+    s.battery_h = 12.0;
+    hpa_advice a;
+    assert_ok(hpa_advise(&h, &s, 85.0, 25.0, &a));
+    assert_near(a.level_mw, 0.98821176, 1e-7);
+    assert_near(a.available_mw, 125.0, 1e-9);
+    assert_near(a.level_share, 0.98821176 / 125.0, 1e-9);
+}
+
+/* ------------------------------------------------------------------------ */
+/* the music's crest: a percentile by playing time (issue 15, item 4)       */
+
+static void music_crest(void **state)
+{
+    (void)state;
+    /* a 2 s one-shot of crest 30 (not counted); songs of 200 s / 12 dB,
+     * 200 s / 14 dB, 175 s / 16 dB and 30 s / 22 dB: 605 s, 95 % is 574.75 s;
+     * up to 14 dB 400 s, up to 16 dB 575 s: the crest is 16 dB (the 22 dB
+     * song is the loudest 5 % of the time) */
+    const double crest[5] = {30.0, 12.0, 14.0, 16.0, 22.0};
+    const double dur[5] = {2.0, 200.0, 200.0, 175.0, 30.0};
+    unsigned char counted[5];
+    hpa_music_crest mc;
+    assert_ok(hpa_advise_music_crest(crest, dur, 5, 95.0, HPA_ADVISE_MIN_MUSIC_S, counted, &mc));
+    assert_near(mc.crest_db, 16.0, 0.0);
+    assert_int_equal(mc.track, 3);
+    assert_int_equal(mc.n_counted, 4);
+    assert_near(mc.seconds, 605.0, 1e-9);
+    assert_false(mc.all_short);
+    assert_int_equal(counted[0], 0);
+    assert_int_equal(counted[4], 1);
+    /* 100: the largest counted crest, 22 (the one-shot's 30 still not) */
+    assert_ok(hpa_advise_music_crest(crest, dur, 5, 100.0, HPA_ADVISE_MIN_MUSIC_S, counted, &mc));
+    assert_near(mc.crest_db, 22.0, 0.0);
+    /* 60 %: 363 s; up to 14 dB 400 s: 14 */
+    assert_ok(hpa_advise_music_crest(crest, dur, 5, 60.0, HPA_ADVISE_MIN_MUSIC_S, counted, &mc));
+    assert_near(mc.crest_db, 14.0, 0.0);
+    /* all short: every file counts: 5 s / 10 dB and 1 s / 30 dB, 95 % of 6 s
+     * is 5.7 s: 30 dB */
+    const double c2[2] = {10.0, 30.0}, d2[2] = {5.0, 1.0};
+    assert_ok(hpa_advise_music_crest(c2, d2, 2, 95.0, HPA_ADVISE_MIN_MUSIC_S, counted, &mc));
+    assert_true(mc.all_short);
+    assert_int_equal(mc.n_counted, 2);
+    assert_near(mc.crest_db, 30.0, 0.0);
+    /* bad arguments */
+    assert_inval(hpa_advise_music_crest(crest, dur, 0, 95.0, 30.0, counted, &mc));
+    assert_inval(hpa_advise_music_crest(crest, dur, 5, 40.0, 30.0, counted, &mc));
+    assert_inval(hpa_advise_music_crest(crest, dur, 5, 95.0, NAN, counted, &mc));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +724,12 @@ int main(void)
         cmocka_unit_test(active_and_unknown),
         cmocka_unit_test(names),
         cmocka_unit_test(suggestions),
+        cmocka_unit_test(hiss_and_volume),
+        cmocka_unit_test(suggestions_for_iems),
+        cmocka_unit_test(gain_staging),
+        cmocka_unit_test(modes),
+        cmocka_unit_test(level_share),
+        cmocka_unit_test(music_crest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 #include "mtest.h"
 
 /* HD 600 as the maker states it (headphones.csv): 300 ohm, 97 dB SPL/mW,
- * i.e. 102.2287875 dB/V (PHYSICS.md's worked example). */
+ * i.e. 102.2287875 dB/V (docs/physics.md's worked example). */
 static hpa_headphone hd600(void)
 {
     hpa_headphone hp;
@@ -311,7 +311,7 @@ static void requirement(void **state)
 static void load_at_a_frequency(void **state)
 {
     (void)state;
-    /* The HD 650 figures of PHYSICS.md as points: 480 ohm at 100 Hz, 320 ohm
+    /* The HD 650 figures of docs/physics.md as points: 480 ohm at 100 Hz, 320 ohm
      * at 1 kHz.  Behind 120 ohm (IEC 61938's source), 1 V open circuit:
      * at 100 Hz the load gets 480/600 = 0.8 V and 0.8/480 = 1.6666667 mA;
      * at 1 kHz 320/440 = 0.72727273 V and 2.2727273 mA. */

@@ -27,7 +27,7 @@ static hpa_headphone with_points(const hpa_zpoint *p, size_t n, double nominal)
 static void hd650_behind_120_ohm(void **state)
 {
     (void)state;
-    /* PHYSICS.md: HD 650 about 480 ohm at 100 Hz against 320 ohm at 1 kHz.
+    /* docs/physics.md: HD 650 about 480 ohm at 100 Hz against 320 ohm at 1 kHz.
      * Behind IEC 61938's 120 ohm: at 100 Hz 480/600 = 0.8, at 1 kHz
      * 320/440 = 0.72727; ratio 0.8·440/320 = 1.1 exactly, so the bass rises by
      * 20·log10 1.1 = 0.82785370 dB. */

@@ -2,7 +2,7 @@
  * curves (model, points) and the fit to a review's few numbers.
  *
  * Every expected value is worked out in the comment beside it, from the
- * formula in docs/model.md or from a figure in ../shared/reference/PHYSICS.md,
+ * formula in docs/model.md or from a figure in docs/physics.md,
  * never copied from the library's output.  Impedances that the tests need as
  * references are computed here with C99 complex arithmetic, independently of
  * the library's code. */
@@ -22,19 +22,19 @@ static void sens_worked_examples(void **state)
     (void)state;
     double s;
 
-    /* PHYSICS.md: 97 dB/mW at 300 ohm -> 102.2 dB/V.
+    /* docs/physics.md: 97 dB/mW at 300 ohm -> 102.2 dB/V.
      * 1 mW into 300 ohm takes sqrt(0.3) V, so S_V = 97 - 20·log10(sqrt(0.3))
      * = 97 + 10·log10(1000/300) = 97 + 10·(1 - log10 3) = 97 + 10·(1 - 0.47712125)
      * = 97 + 5.2287875 = 102.2287875 */
     assert_ok(hpa_sens_mw_to_v(97.0, 300.0, &s));
     assert_near(s, 102.2287875, 1e-6);
-    assert_near(s, 102.2, 0.05); /* the figure as PHYSICS.md rounds it */
+    assert_near(s, 102.2, 0.05); /* the figure as docs/physics.md rounds it */
 
     /* and back */
     assert_ok(hpa_sens_v_to_mw(102.2287875, 300.0, &s));
     assert_near(s, 97.0, 1e-6);
 
-    /* PHYSICS.md: HD 650, 288 mV for 94 dB SPL -> 104.8 dB/V.
+    /* docs/physics.md: HD 650, 288 mV for 94 dB SPL -> 104.8 dB/V.
      * S_V = 94 - 20·log10(0.288); log10(0.288) = log10(2.88) - 1 = 0.45939249 - 1
      * = -0.54060751, so S_V = 94 + 10.8121502 = 104.8121502 */
     assert_ok(hpa_sens_from_v94(288.0, &s));
@@ -230,7 +230,7 @@ static void zpoints_interpolation(void **state)
     assert_near(z.re_ohm, 100.0, 1e-12);
 }
 
-/* The DT 1990 Pro figures in PHYSICS.md, from a measured curve:
+/* The DT 1990 Pro figures in docs/physics.md, from a measured curve:
  * 361 ohm at 20 Hz, about 550 ohm at the resonance near 62 Hz, 266 ohm at
  * 1 kHz, a minimum of about 254 ohm near 2.7 kHz. */
 static const hpa_zpoint dt1990[] = {{20.0, 361.0, 0.0}, {62.0, 550.0, 0.0}, {1000.0, 266.0, 0.0}, {2700.0, 254.0, 0.0}};
@@ -266,7 +266,7 @@ static void fit_dt1990(void **state)
     hpa_zmodel m;
     hpa_impedance z;
 
-    /* issue 3: "an impedance curve fitted to the DT 1990 figures in PHYSICS.md
+    /* issue 3: "an impedance curve fitted to the DT 1990 figures in docs/physics.md
      * within 10 % at the given points" */
     assert_ok(hpa_zmodel_fit(dt1990, 4, &m));
     for (size_t i = 0; i < 4; i++) {
@@ -317,7 +317,7 @@ static void fit_recovers_known_model(void **state)
     assert_rel(m.qms, q, 0.02);
 }
 
-/* A planar magnetic: flat, no resonance -> Re only (PHYSICS.md: "planar
+/* A planar magnetic: flat, no resonance -> Re only (docs/physics.md: "planar
  * drivers are almost flat").  Points: 32.0 ohm at 20 Hz, 1 kHz and 20 kHz. */
 static void fit_flat(void **state)
 {

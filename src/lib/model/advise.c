@@ -165,7 +165,7 @@ static void advice_clear(hpa_advice *a, double level_db, double crest_db)
     a->load_ohm = a->load_hz = a->zmax_ohm = a->zmax_hz = nan;
     a->basis = HPA_BASIS_NONE;
     a->voc_v = a->imax_ma = a->zout_ohm = nan;
-    a->required_vrms = a->required_ma = a->required_mw = a->level_vrms = nan;
+    a->required_vrms = a->required_ma = a->required_mw = a->level_vrms = a->level_mw = a->level_share = nan;
     a->available_vrms = a->available_ma = a->available_mw = nan;
     a->max_spl_db = a->headroom_db = nan;
     a->limit = HPA_LIMIT_NONE;
@@ -174,6 +174,23 @@ static void advice_clear(hpa_advice *a, double level_db, double crest_db)
     a->fr.ref_hz = a->fr.zref_ohm = nan;
     a->fr.max_db = a->fr.max_hz = a->fr.min_db = a->fr.min_hz = nan;
     a->fr.worst_db = a->fr.worst_hz = a->fr.spread_db = nan;
+    a->noise_from = HPA_NOISE_UNKNOWN;
+    a->noise_uv = a->hiss_spl_db = a->attenuation_db = nan;
+}
+
+/* the source's output noise in volts and where it came from (voc: its open-circuit maximum) */
+static hpa_noise_from source_noise(const hpa_db_source *s, double voc, double *noise_v)
+{
+    if (known_pos(s->noise_uv)) {
+        *noise_v = s->noise_uv * 1e-6;
+        return HPA_NOISE_STATED;
+    }
+    if (known_pos(s->snr_db) && known_pos(voc)) {
+        *noise_v = (known_pos(s->snr_ref_v) ? s->snr_ref_v : voc) * pow(10.0, -s->snr_db / 20.0);
+        return HPA_NOISE_SNR;
+    }
+    *noise_v = NAN;
+    return HPA_NOISE_UNKNOWN;
 }
 
 static int target_ok(double level_db, double crest_db)
@@ -213,6 +230,7 @@ static int compute(const hpa_headphone *hp, const hpa_source *src, int zout_know
     a->required_ma = vreq / z * 1000.0;
     a->required_mw = vreq * vreq / z * 1000.0;
     a->level_vrms = vlev;
+    a->level_mw = vlev * vlev / z * 1000.0;
 
     /* what the source gives into the lowest |Z| */
     hpa_operating_point op;
@@ -235,7 +253,23 @@ static int compute(const hpa_headphone *hp, const hpa_source *src, int zout_know
     }
     if (!isfinite(a->headroom_db) || !isfinite(a->required_mw) || !isfinite(a->available_mw))
         return HPA_ERR_INVALID_ARG;
+    a->attenuation_db = a->max_spl_db - a->level_db;
+    a->level_share = a->level_mw / a->available_mw;
     return HPA_OK;
+}
+
+/* the hiss at the ear from the source's noise, into the nominal impedance */
+static void hiss(const hpa_db_source *s, hpa_advice *a)
+{
+    double nv;
+    a->noise_from = source_noise(s, a->voc_v, &nv);
+    if (a->noise_from == HPA_NOISE_UNKNOWN)
+        return;
+    double z = a->nominal_ohm, zo = isfinite(a->zout_ohm) ? a->zout_ohm : 0.0;
+    a->noise_uv = nv * 1e6;
+    a->hiss_spl_db = a->sens_db_per_v + 20.0 * log10(nv * z / (z + zo));
+    if (a->hiss_spl_db > HPA_ADVISE_HISS_THRESHOLD_DB)
+        a->reasons |= HPA_REASON_HISS;
 }
 
 static void decide(hpa_advice *a, int zout_known)
@@ -320,6 +354,7 @@ int hpa_advise(const hpa_db_headphone *h, const hpa_db_source *s, double level_d
         return HPA_OK;
     }
     decide(&a, zk);
+    hiss(s, &a);
     *out = a;
     return HPA_OK;
 }
@@ -327,11 +362,29 @@ int hpa_advise(const hpa_db_headphone *h, const hpa_db_source *s, double level_d
 /* ------------------------------------------------------------------------ */
 /* suggestions                                                              */
 
-/* 1 if pick x goes before pick y: more headroom first, then table order */
-static int before(const hpa_advise_pick *x, const hpa_advise_pick *y)
+/* -1, 0 or 1 for ascending order of two figures, an unknown (NaN) last */
+static int cmp_known(double x, double y)
 {
-    if (x->headroom_db != y->headroom_db)
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return (x > y) - (x < y);
+}
+
+/* 1 if pick x goes before pick y: more headroom first, then table order; for
+ * an IEM less hiss, then a lower output impedance, then less attenuation */
+static int before(const hpa_advise_pick *x, const hpa_advise_pick *y, int iem)
+{
+    if (iem) {
+        int c = cmp_known(x->hiss_spl_db, y->hiss_spl_db);
+        if (!c)
+            c = cmp_known(x->zout_ohm, y->zout_ohm);
+        if (!c)
+            c = cmp_known(x->attenuation_db, y->attenuation_db);
+        if (c)
+            return c < 0;
+    } else if (x->headroom_db != y->headroom_db) {
         return x->headroom_db > y->headroom_db;
+    }
     return x->index < y->index;
 }
 
@@ -342,6 +395,7 @@ int hpa_advise_suggest(const hpa_db *db, const hpa_db_headphone *h, double level
         return HPA_ERR_INVALID_ARG;
     size_t n_all = 0, n = 0;
     size_t count = hpa_db_count(db, HPA_DB_SOURCES);
+    const int iem = h->type == HPA_DB_TYPE_IEM;
     if (!h->active) {
         for (size_t i = 0; i < count; i++) {
             const hpa_db_source *s = hpa_db_source_at(db, i);
@@ -350,11 +404,13 @@ int hpa_advise_suggest(const hpa_db *db, const hpa_db_headphone *h, double level
             hpa_advice a;
             if (hpa_advise(h, s, level_db, crest_db, &a) != HPA_OK || a.verdict != HPA_VERDICT_NOT_NEEDED)
                 continue;
-            hpa_advise_pick p = {i, a.headroom_db, a.max_spl_db, a.limit, !(a.reasons & HPA_REASON_ZOUT_UNKNOWN)};
+            hpa_advise_pick p = {
+                i,          a.headroom_db, a.max_spl_db,    a.limit, !(a.reasons & HPA_REASON_ZOUT_UNKNOWN),
+                a.zout_ohm, a.hiss_spl_db, a.attenuation_db};
             n_all++;
             /* insertion into the best cap so far */
             size_t at = n;
-            while (at > 0 && before(&p, &picks[at - 1]))
+            while (at > 0 && before(&p, &picks[at - 1], iem))
                 at--;
             if (at >= cap)
                 continue;
@@ -390,7 +446,7 @@ const char *hpa_reason_code(unsigned reason)
         "own-amplifier",         "enough-headroom",          "low-output-impedance", "cannot-reach-level",
         "clips-peaks",           "little-headroom",          "current-limited",      "high-output-impedance",
         "response-deviation",    "output-impedance-unknown", "sensitivity-unknown",  "impedance-unknown",
-        "source-output-unknown", "inconsistent-figures",
+        "source-output-unknown", "inconsistent-figures",     "audible-hiss",
     };
     for (unsigned i = 0; i < HPA_REASON_COUNT; i++)
         if (reason == 1u << i)
