@@ -1,5 +1,5 @@
 # tests/lv2/lib.sh — shared by hpamp.lv2's tests (suite 'lv2').
-# Sourced as: . "$(dirname "$0")/lib.sh" HPAMP BUNDLES LV2HOST PARAMTAB RTCHECK SANITIZE SRCDIR
+# Sourced as: . "$(dirname "$0")/lib.sh" HPAMP BUNDLES LV2HOST PARAMTAB RTCHECK SANITIZE SRCDIR TPREF
 # BUNDLES is the folder holding hpamp.lv2 (LV2_PATH); expected values come
 # from sox, python3 and the parameter table, never from the plugin.
 BUNDLES=${2:?usage: $0 HPAMP BUNDLES LV2HOST PARAMTAB RTCHECK SANITIZE SRCDIR}
@@ -8,6 +8,7 @@ PARAMTAB=${4:?}
 RTCHECK=${5:?}
 SANITIZE=${6:-none}
 SRCDIR=${7:?}
+TPREF=${8:-} # tests/common/tpref_tool: the reference true-peak meter
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../harness.sh" lv2 "$1"
 
