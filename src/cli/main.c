@@ -13,7 +13,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"render", hpa_cmd_render, "play a file through the DAC chain into a file (resample, volume, dither)"},
-    {"preset", hpa_cmd_preset, "headphone presets for render: list, show"},
+    {"preset", hpa_cmd_preset, "headphone presets for render: list, show, export"},
     {"db", hpa_cmd_db, "the headphone and source database: list, search, show"},
     {"play", hpa_cmd_play, "play files through the DAC chain to PipeWire or ALSA, live, with hearing protection"},
     {"advise", hpa_cmd_advise, "does this headphone need an amp on this source? (with your music)"},

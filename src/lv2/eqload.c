@@ -52,6 +52,14 @@ int hpa_lv2_eq_load(hpa_chain *chain, const char *path, double rate_hz, char *wh
     char *text = read_file(path, &len, why, why_len);
     if (!text)
         return -1;
+    const int rc = hpa_lv2_eq_load_text(chain, path, text, len, rate_hz, why, why_len);
+    free(text);
+    return rc;
+}
+
+int hpa_lv2_eq_load_text(hpa_chain *chain, const char *path, const char *text, size_t len, double rate_hz, char *why,
+                         size_t why_len)
+{
     /* a first pass counts the bands and points and finds the first error */
     hpa_eq_diag diag[16];
     hpa_eq_diags diags = {diag, sizeof diag / sizeof diag[0], 0, 0, 0};
@@ -65,11 +73,9 @@ int hpa_lv2_eq_load(hpa_chain *chain, const char *path, double rate_hz, char *wh
                     snprintf(why, why_len, "%s:%zu: %s", path, diag[i].line, diag[i].message);
                 else
                     snprintf(why, why_len, "%s: %s", path, diag[i].message);
-                free(text);
                 return -1;
             }
         snprintf(why, why_len, "%s: not a usable EQ file: %s", path, hpa_strerror(rc));
-        free(text);
         return -1;
     }
     const size_t nb = doc.n_bands, np = doc.n_points;
@@ -125,6 +131,5 @@ int hpa_lv2_eq_load(hpa_chain *chain, const char *path, double rate_hz, char *wh
 done:
     free(bands);
     free(pts);
-    free(text);
     return failed ? -1 : 0;
 }

@@ -18,4 +18,8 @@
  * line in why ("PATH:LINE: reason") and the chain's EQ untouched. */
 int hpa_lv2_eq_load(hpa_chain *chain, const char *path, double rate_hz, char *why, size_t why_len);
 
+/* The same for EQ text (a preset's); label names it in why. */
+int hpa_lv2_eq_load_text(hpa_chain *chain, const char *label, const char *text, size_t len, double rate_hz, char *why,
+                         size_t why_len);
+
 #endif

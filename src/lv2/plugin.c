@@ -14,7 +14,9 @@
  *                             the chain (hpa_chain_set_eq is for any thread
  *                             but the audio thread: the worker's)
  *   log:log                   why an EQ file was refused (else stderr)
- *   state:interface           the EQ file's path; the controls are ports
+ *   state:interface           the EQ file's path, or the EQ text of a preset
+ *                             (presets.ttl, from hpamp's built-ins); the
+ *                             controls are ports: the host keeps them
  * run() never allocates, locks or blocks: it is marked for the audio-thread
  * probe (src/io/rtprobe.h, tests/lv2). */
 #include <errno.h>
@@ -50,8 +52,8 @@
 #define PEAK_FLOOR_DB (-160.0)
 
 typedef struct uris {
-    LV2_URID atom_Int, atom_Path, atom_Object, bufsz_maxBlockLength;
-    LV2_URID patch_Set, patch_Get, patch_property, patch_value, eq_file;
+    LV2_URID atom_Int, atom_Path, atom_Object, atom_String, bufsz_maxBlockLength;
+    LV2_URID patch_Set, patch_Get, patch_property, patch_value, eq_file, eq_text;
 } uris;
 
 typedef struct hpa_lv2 {
@@ -76,6 +78,7 @@ typedef struct hpa_lv2 {
     uris u;
 
     char eq_path[PATH_MAX]; /* the EQ file playing ("" for none); the audio thread's */
+    char *eq_text;          /* or the EQ text a state gave (malloc'd, NUL-terminated); state only */
     int notify_path;        /* send eq_path on the notify port in the next run */
 } hpa_lv2;
 
@@ -127,11 +130,17 @@ static LV2_Handle instantiate(const LV2_Descriptor *d, double rate_hz, const cha
     p->chunk = CHUNK_DEFAULT;
     if (p->map) {
         LV2_URID_Map *m = p->map;
-        p->u = (uris){m->map(m->handle, LV2_ATOM__Int),       m->map(m->handle, LV2_ATOM__Path),
-                      m->map(m->handle, LV2_ATOM__Object),    m->map(m->handle, LV2_BUF_SIZE__maxBlockLength),
-                      m->map(m->handle, LV2_PATCH__Set),      m->map(m->handle, LV2_PATCH__Get),
-                      m->map(m->handle, LV2_PATCH__property), m->map(m->handle, LV2_PATCH__value),
-                      m->map(m->handle, HPA_LV2_EQ_FILE_URI)};
+        p->u.atom_Int = m->map(m->handle, LV2_ATOM__Int);
+        p->u.atom_Path = m->map(m->handle, LV2_ATOM__Path);
+        p->u.atom_Object = m->map(m->handle, LV2_ATOM__Object);
+        p->u.atom_String = m->map(m->handle, LV2_ATOM__String);
+        p->u.bufsz_maxBlockLength = m->map(m->handle, LV2_BUF_SIZE__maxBlockLength);
+        p->u.patch_Set = m->map(m->handle, LV2_PATCH__Set);
+        p->u.patch_Get = m->map(m->handle, LV2_PATCH__Get);
+        p->u.patch_property = m->map(m->handle, LV2_PATCH__property);
+        p->u.patch_value = m->map(m->handle, LV2_PATCH__value);
+        p->u.eq_file = m->map(m->handle, HPA_LV2_EQ_FILE_URI);
+        p->u.eq_text = m->map(m->handle, HPA_LV2_EQ_TEXT_URI);
         lv2_atom_forge_init(&p->forge, m);
         const int32_t *max_block = find_option(opts, p->u.bufsz_maxBlockLength, p->u.atom_Int);
         if (max_block && *max_block > 0)
@@ -294,6 +303,7 @@ static void cleanup(LV2_Handle h)
 {
     hpa_lv2 *p = h;
     hpa_chain_destroy(p->chain);
+    free(p->eq_text);
     free(p->ibuf);
     free(p->obuf);
     free(p);
@@ -368,6 +378,9 @@ static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_S
     hpa_lv2 *p = h;
     if (!p->map)
         return LV2_STATE_ERR_NO_FEATURE;
+    if (!p->eq_path[0] && p->eq_text)
+        return store(sh, p->u.eq_text, p->eq_text, strlen(p->eq_text) + 1, p->u.atom_String,
+                     LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
     if (!p->eq_path[0])
         return LV2_STATE_SUCCESS;
     const LV2_State_Map_Path *mp = find_feature(features, LV2_STATE__mapPath);
@@ -377,6 +390,34 @@ static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_S
                                       LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
     free_path(features, abstract);
     return st;
+}
+
+/* a state without an EQ file: its EQ text, or flat */
+static LV2_State_Status restore_text(hpa_lv2 *p, LV2_State_Retrieve_Function retrieve, LV2_State_Handle sh)
+{
+    size_t size = 0;
+    uint32_t type = 0, flags = 0;
+    const char *text = retrieve(sh, p->u.eq_text, &size, &type, &flags);
+    p->eq_path[0] = '\0';
+    p->notify_path = 1;
+    free(p->eq_text);
+    p->eq_text = NULL;
+    if (!text || type != p->u.atom_String || size == 0) {
+        hpa_chain_set_eq(p->chain, NULL, 0, 0.0, NULL, NULL);
+        return LV2_STATE_SUCCESS;
+    }
+    char why[HPA_LV2_EQ_WHY_MAX];
+    const size_t len = strnlen(text, size);
+    if (hpa_lv2_eq_load_text(p->chain, "the preset's EQ", text, len, p->rate_hz, why, sizeof why) != 0) {
+        lv2_log_error(&p->logger, "hpamp: %s; the EQ playing is kept\n", why);
+        return LV2_STATE_ERR_UNKNOWN;
+    }
+    p->eq_text = malloc(len + 1);
+    if (p->eq_text) {
+        memcpy(p->eq_text, text, len);
+        p->eq_text[len] = '\0';
+    }
+    return LV2_STATE_SUCCESS;
 }
 
 static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve, LV2_State_Handle sh, uint32_t flags,
@@ -389,13 +430,8 @@ static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrie
     size_t size = 0;
     uint32_t type = 0, vflags = 0;
     const char *v = retrieve(sh, p->u.eq_file, &size, &type, &vflags);
-    if (!v || type != p->u.atom_Path || size == 0 || memchr(v, '\0', size) == NULL) {
-        /* a state without an EQ file: flat */
-        hpa_chain_set_eq(p->chain, NULL, 0, 0.0, NULL, NULL);
-        p->eq_path[0] = '\0';
-        p->notify_path = 1;
-        return LV2_STATE_SUCCESS;
-    }
+    if (!v || type != p->u.atom_Path || size == 0 || memchr(v, '\0', size) == NULL)
+        return restore_text(p, retrieve, sh);
     const LV2_State_Map_Path *mp = find_feature(features, LV2_STATE__mapPath);
     char *absolute = mp ? mp->absolute_path(mp->handle, v) : NULL;
     const char *path = absolute ? absolute : v;
@@ -405,6 +441,8 @@ static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrie
         st = LV2_STATE_ERR_UNKNOWN;
     } else if (load_eq(p, path) == 0) {
         strcpy(p->eq_path, path);
+        free(p->eq_text);
+        p->eq_text = NULL;
         p->notify_path = 1;
     } else {
         st = LV2_STATE_ERR_UNKNOWN;

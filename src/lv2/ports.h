@@ -12,6 +12,8 @@
 #define HPA_LV2_PORTS_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <hpamp/params.h>
 
@@ -19,6 +21,7 @@
 #define HPA_LV2_STEREO_URI HPA_LV2_URI ":stereo"
 #define HPA_LV2_MONO_URI HPA_LV2_URI ":mono"
 #define HPA_LV2_EQ_FILE_URI HPA_LV2_URI "#eq_file" /* the patch:Parameter holding the EQ file's path */
+#define HPA_LV2_EQ_TEXT_URI HPA_LV2_URI "#eq_text" /* state: an EQ as text (a preset's), when no file is set */
 #define HPA_LV2_PRESET_URI HPA_LV2_URI ":preset:"  /* + a built-in preset's name */
 
 /* the limiter's lookahead: the latency the plugin reports (as `hpamp render --limit`) */
@@ -48,6 +51,20 @@ static inline uint32_t hpa_lv2_extra_port(uint32_t channels, int which)
 static inline uint32_t hpa_lv2_port_count(uint32_t channels)
 {
     return hpa_lv2_extra_port(channels, HPA_LV2_EXTRA_COUNT);
+}
+
+/* v as a decimal that reads back as exactly v, never an integer literal
+ * (Turtle would type it xsd:integer) nor an exponent: -120.0, 4.5, 0.001 */
+static inline void hpa_lv2_decimal(FILE *f, double v)
+{
+    char buf[400];
+    int prec = 1;
+    for (; prec < 340; prec++) {
+        snprintf(buf, sizeof buf, "%.*f", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, f);
 }
 
 #endif

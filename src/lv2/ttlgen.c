@@ -27,25 +27,11 @@ static const char *prefixes = "@prefix atom: <http://lv2plug.in/ns/ext/atom#> .\
                               "@prefix urid: <http://lv2plug.in/ns/ext/urid#> .\n"
                               "@prefix work: <http://lv2plug.in/ns/ext/worker#> .\n\n";
 
-/* a Turtle decimal that reads back as exactly v: the shortest %g that does */
-static void number(FILE *f, double v)
-{
-    char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    fputs(buf, f);
-    if (!strpbrk(buf, ".eEn")) /* an integer literal would be xsd:integer */
-        fputs(".0", f);
-}
-
-/* "\t\tKEY VALUE ;\n" with the value as number() writes it */
+/* "\t\tKEY VALUE ;\n" with the value as hpa_lv2_decimal writes it */
 static void number_property(FILE *f, const char *key, double v)
 {
     fprintf(f, "\t\t%s ", key);
-    number(f, v);
+    hpa_lv2_decimal(f, v);
     fputs(" ;\n", f);
 }
 
@@ -188,7 +174,8 @@ int main(int argc, char **argv)
           f);
     const char *uris[2] = {HPA_LV2_STEREO_URI, HPA_LV2_MONO_URI};
     for (int i = 0; i < 2; i++)
-        fprintf(f, "<%s>\n\ta lv2:Plugin ;\n\tlv2:binary <%s> ;\n\trdfs:seeAlso <hpamp.ttl> .\n\n", uris[i], binary);
+        fprintf(f, "<%s>\n\ta lv2:Plugin ;\n\tlv2:binary <%s> ;\n\trdfs:seeAlso <hpamp.ttl>, <presets.ttl> .\n\n",
+                uris[i], binary);
     if (close_out(f, "manifest.ttl"))
         return 1;
 
@@ -198,7 +185,10 @@ int main(int argc, char **argv)
     fputs(prefixes, f);
     fputs("<" HPA_LV2_EQ_FILE_URI ">\n\ta lv2:Parameter ;\n\trdfs:label \"EQ file\" ;\n"
           "\trdfs:comment \"An AutoEq ParametricEQ.txt or GraphicEQ.txt, or Equalizer APO text.\" ;\n"
-          "\trdfs:range atom:Path .\n\n",
+          "\trdfs:range atom:Path .\n\n"
+          "<" HPA_LV2_EQ_TEXT_URI ">\n\ta lv2:Parameter ;\n\trdfs:label \"EQ text\" ;\n"
+          "\trdfs:comment \"A preset's EQ as Equalizer APO text (state only, when no EQ file is set).\" ;\n"
+          "\trdfs:range atom:String .\n\n",
           f);
     plugin(f, HPA_LV2_STEREO_URI, "hpamp", 2);
     plugin(f, HPA_LV2_MONO_URI, "hpamp (mono)", 1);

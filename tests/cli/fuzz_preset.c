@@ -9,7 +9,7 @@
  * presets and random mutations of them (byte edits, insertions, deletions,
  * dictionary tokens); -runs=N, -seed=S or HPA_TEST_SEED.
  *   clang -g -O1 -fsanitize=fuzzer,address -DHPA_LIBFUZZER -Iinclude -Isrc/cli \
- *       tests/cli/fuzz_preset.c src/cli/preset.c src/cli/term.c -Lbuild/src/lib -lhpamp -linih -lm */
+ *       tests/cli/fuzz_preset.c src/cli/preset.c src/cli/preset_export.c src/cli/term.c -Lbuild/src/lib -lhpamp -linih -lm */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,6 +12,8 @@
  *                     worker runs synchronously after that block
  *   -s FILE           after the run, save the state's EQ path to FILE
  *   -r FILE           before the run, restore the state from FILE's path
+ *   -t FILE           before the run, restore a state whose EQ is FILE's text
+ *                     (as a preset's state:state gives it)
  * stderr: "latency=N peak_db=X gain_reduction_db=Y clips=Z" at the end, and
  * what the plugin logged, each line prefixed "log: ". */
 #include <dlfcn.h>
@@ -142,7 +144,7 @@ int main(int argc, char **argv)
     int with_features = 0;
     const char *eq[MAX_EQ];
     int n_eq = 0;
-    const char *save_to = NULL, *restore_from = NULL;
+    const char *save_to = NULL, *restore_from = NULL, *restore_text = NULL;
     const char *ctl_sym[32];
     float ctl_val[32];
     int n_ctl = 0;
@@ -162,6 +164,8 @@ int main(int argc, char **argv)
             save_to = argv[++i];
         } else if (i + 1 < argc && !strcmp(argv[i], "-r")) {
             restore_from = argv[++i];
+        } else if (i + 1 < argc && !strcmp(argv[i], "-t")) {
+            restore_text = argv[++i];
         } else {
             return die("unknown option");
         }
@@ -232,6 +236,17 @@ int main(int argc, char **argv)
         state_key = map_uri(NULL, HPA_LV2_EQ_FILE_URI);
         state_type = map_uri(NULL, LV2_ATOM__Path);
         state_size = strlen(state_value) + 1;
+        if (!si || si->restore(h, retrieve, NULL, 0, none) != LV2_STATE_SUCCESS)
+            fprintf(stderr, "lv2host: restore failed\n");
+    }
+    if (restore_text) {
+        FILE *f = fopen(restore_text, "rb");
+        state_size = f ? fread(state_value, 1, sizeof state_value - 1, f) : 0;
+        if (f)
+            fclose(f);
+        state_value[state_size++] = '\0';
+        state_key = map_uri(NULL, HPA_LV2_EQ_TEXT_URI);
+        state_type = map_uri(NULL, LV2_ATOM__String);
         if (!si || si->restore(h, retrieve, NULL, 0, none) != LV2_STATE_SUCCESS)
             fprintf(stderr, "lv2host: restore failed\n");
     }

@@ -37,6 +37,11 @@ context.modules = [
   }
 ]
 EOF2
+HOME=$T/home "$HPAMP" preset export night --filter-chain \
+    >"$XDG_CONFIG_HOME/pipewire/pipewire.conf.d/30-hpamp-night.conf" 2>"$T/export.err"
+check "hpamp preset export night --filter-chain: exit 0" [ $? -eq 0 ]
+check "it warns once, that normalisation is left out: $(cat "$T/export.err")" \
+    bash -c "[ \$(wc -l <'$T/export.err') -eq 1 ] && grep -q normalisation '$T/export.err'"
 pw_server_start test_sink "$T"
 case $? in
 0) ;;
@@ -54,14 +59,14 @@ done
 check "the filter-chain sink with hpamp.lv2 is there $(grep -i lv2 "$T/pipewire.log" | head -c 300)" \
     bash -c "pw-cli ls Node 2>/dev/null | grep -q hpamp_test_in"
 
-# rec FILE PLAYFILE: capture at the null sink while pw-play plays into the plugin's sink
+# rec FILE PLAYFILE [SINK]: capture at the null sink while pw-play plays into a plugin's sink
 rec() {
     pw-record --target test_sink -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format f32 "$1" \
         >"$T/record.log" 2>&1 &
     local rp=$!
     PIDS="$rp $PIDS"
     sleep 0.5
-    timeout 30 pw-play --target hpamp_test_in "$2" >"$T/play.log" 2>&1
+    timeout 30 pw-play --target "${3:-hpamp_test_in}" "$2" >"$T/play.log" 2>&1
     sleep 0.5
     kill -INT "$rp" 2>/dev/null
     wait "$rp" 2>/dev/null
@@ -89,4 +94,16 @@ if [ -x "$TPREF" ]; then
     tp=$("$TPREF" "$T/cap2.wav")
     check "its true peak ${tp:-none} dBTP (the reference meter) within 0.05 dB of the ceiling" le "${tp:-99}" -2.95
 fi
+
+# the exported preset: volume -10 dB
+for _ in $(seq 100); do
+    pw-cli ls Node 2>/dev/null | grep -q hpamp_night && break
+    sleep 0.1
+done
+check "the exported filter-chain's sink is there" bash -c "pw-cli ls Node 2>/dev/null | grep -q hpamp_night"
+rec "$T/cap3.wav" "$T/sine.wav" hpamp_night
+lvl=$(sox -V1 "$T/cap3.wav" -n remix 1 stats 2>&1 | awk '/^RMS Pk dB/ { print $4 }')
+want=$(python3 -c "import math; print('%.4f' % (20 * math.log10(0.031622776601683794 / math.sqrt(2)) - 10))")
+check "night: the sine comes out 10 dB quieter: RMS $lvl dBFS, want $want" \
+    awk -v a="${lvl:-0}" -v b="$want" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.1) }'
 finish

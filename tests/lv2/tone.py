@@ -56,6 +56,11 @@ def biquad(kind, f0, g, q, rate):
         b = [A * ((A + 1) - (A - 1) * cw + r), 2 * A * ((A - 1) - (A + 1) * cw), A * ((A + 1) - (A - 1) * cw - r)]
         a = [(A + 1) + (A - 1) * cw + r, -2 * ((A - 1) + (A + 1) * cw), (A + 1) + (A - 1) * cw - r]
         return (b, a)
+    if kind == "HSC":
+        r = 2 * math.sqrt(A) * alpha
+        b = [A * ((A + 1) + (A - 1) * cw + r), -2 * A * ((A - 1) + (A + 1) * cw), A * ((A + 1) + (A - 1) * cw - r)]
+        a = [(A + 1) - (A - 1) * cw + r, 2 * ((A - 1) - (A + 1) * cw), (A + 1) - (A - 1) * cw - r]
+        return (b, a)
     raise SystemExit("tone.py: unknown type " + kind)
 
 
@@ -68,12 +73,24 @@ def peq(freq, rate, preamp, bands):
     return preamp + 20 * math.log10(abs(h))
 
 
+def apo(path):
+    bands = []
+    for line in open(path):
+        w = line.split()
+        if w and w[0] == "Filter" and "ON" in w:
+            k = w.index("ON")
+            bands.append((w[k + 1], float(w[w.index("Fc") + 1]), float(w[w.index("Gain") + 1]), float(w[w.index("Q") + 1])))
+    return bands
+
+
 cmd = sys.argv[1]
 if cmd == "gen":
     gen(float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
 elif cmd == "gain":
     f, r = float(sys.argv[3]), int(sys.argv[4])
     print("%.4f" % gain(sys.argv[2], f, r, float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])))
+elif cmd == "apo":
+    print("%.4f" % peq(float(sys.argv[3]), int(sys.argv[4]), 0.0, apo(sys.argv[2])))
 elif cmd == "peq":
     rest = sys.argv[5:]
     bands = [(rest[i], float(rest[i + 1]), float(rest[i + 2]), float(rest[i + 3])) for i in range(0, len(rest), 4)]
