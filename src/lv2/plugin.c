@@ -290,7 +290,7 @@ static void run(LV2_Handle h, uint32_t n_frames)
     if (p->latency)
         *p->latency = (float)hpa_chain_latency_frames(p->chain);
     if (p->peak)
-        *p->peak = peak > 0.0f ? fmaxf((float)(20.0 * log10(peak)), (float)PEAK_FLOOR_DB) : (float)PEAK_FLOOR_DB;
+        *p->peak = peak > 0.0f ? (float)fmax(20.0 * log10((double)peak), PEAK_FLOOR_DB) : (float)PEAK_FLOOR_DB;
     if (p->gain_reduction)
         *p->gain_reduction = (float)st.limiter_max_reduction_db;
     if (p->clips)
@@ -440,7 +440,7 @@ static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrie
         lv2_log_error(&p->logger, "hpamp: %s: the EQ file's path is too long; the EQ playing is kept\n", path);
         st = LV2_STATE_ERR_UNKNOWN;
     } else if (load_eq(p, path) == 0) {
-        strcpy(p->eq_path, path);
+        snprintf(p->eq_path, sizeof p->eq_path, "%s", path); /* fits: checked above */
         free(p->eq_text);
         p->eq_text = NULL;
         p->notify_path = 1;

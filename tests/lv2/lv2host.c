@@ -139,8 +139,10 @@ int main(int argc, char **argv)
     if (argc < 5)
         return die("usage: lv2host SO URI RATE BLOCK [-c SYM=VAL] [-f] [-e PATH] [-s FILE] [-r FILE]");
     const char *so = argv[1], *uri = argv[2];
-    const double rate = atof(argv[3]);
-    const uint32_t block = (uint32_t)atoi(argv[4]);
+    const double rate = strtod(argv[3], NULL);
+    const uint32_t block = (uint32_t)strtoul(argv[4], NULL, 10);
+    if (block == 0)
+        return die("BLOCK must be at least 1");
     int with_features = 0;
     const char *eq[MAX_EQ];
     int n_eq = 0;
