@@ -2,7 +2,8 @@
 # docs: every command docs/lv2.md shows works.  Each ```sh block of it is run
 # as one bash script (set -e) in a scratch folder where `build` is this build
 # and song.wav real music, with hpamp on PATH and HOME in the scratch folder;
-# each must exit 0, and the files its commands name must be written.
+# each must exit 0, and the files its commands name must be written (under
+# the sanitizers with their runtimes preloaded, as lib.sh's host does).
 # (tests/cli/docs checks the hpamp lines of every doc the same way.)
 . "$(dirname "$0")/lib.sh" "$@"
 need lv2ls lv2info lv2apply
@@ -31,7 +32,7 @@ n=0
 for b in "$T"/block*.sh; do
     [ -e "$b" ] || break
     n=$((n + 1))
-    (cd "$RUN" && HOME=$T/home PATH=$T/bin:$PATH bash -e "$b" >"$T/out$n.txt" 2>"$T/err.txt")
+    (cd "$RUN" && HOME=$T/home PATH=$T/bin:$PATH host bash -e "$b" >"$T/out$n.txt" 2>"$T/err.txt")
     rc=$?
     check "docs/lv2.md block $n ($(head -1 "$b")...): exit 0 (got $rc; $(head -c 200 "$T/err.txt" | tr '\n' ' '))" \
         [ "$rc" -eq 0 ]
