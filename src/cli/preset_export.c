@@ -142,12 +142,13 @@ static void usage(FILE *f)
           "       hpamp preset export NAME --lv2\n"
           "\n"
           "A preset for hosts of the hpamp.lv2 plugin (docs/lv2.md), on stdout:\n"
-          "  --filter-chain  a PipeWire filter-chain that loads the plugin with the preset's\n"
-          "                  crossfeed, limiter and volume as a virtual sink, for\n"
-          "                  ~/.config/pipewire/pipewire.conf.d/ (PipeWire cannot give the\n"
-          "                  plugin an EQ file: a preset's EQ is left out, with a warning)\n"
-          "  --lv2           an LV2 preset (Turtle) with the preset's EQ inside, for hosts\n"
-          "                  that load presets (jalv, Carla, Ardour)\n"
+          "  --filter-chain  a PipeWire filter-chain that loads the plugin as a virtual\n"
+          "                  sink with the preset's crossfeed, limiter and volume, for\n"
+          "                  ~/.config/pipewire/pipewire.conf.d/ (PipeWire cannot give\n"
+          "                  the plugin an EQ file: a preset's EQ is left out, with a\n"
+          "                  warning)\n"
+          "  --lv2           an LV2 preset (Turtle) with the preset's EQ inside, for\n"
+          "                  hosts that load presets (jalv, Carla, Ardour)\n"
           "  -h, --help      show this help\n",
           f);
 }
