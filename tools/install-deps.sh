@@ -10,7 +10,8 @@ libasound2-dev alsa-utils libpipewire-0.3-dev pipewire pipewire-bin wireplumber
 libebur128-dev libcairo2-dev ffmpeg libbs2b-dev libinih-dev
 libflac-dev libvorbis-dev flac vorbis-tools help2man man-db
 sonic-pi-samples sox libsox-fmt-all
-clang-tidy clang-format"
+clang-tidy clang-format
+lv2-dev lilv-utils sordi"
 
 missing=""
 for p in $PACKAGES; do

@@ -13,7 +13,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"render", hpc_cmd_render, "play a file through the DAC chain into a file (resample, volume, dither)"},
-    {"preset", hpc_cmd_preset, "headphone presets for render: list, show"},
+    {"preset", hpc_cmd_preset, "headphone presets for render: list, show, export"},
     {"db", hpc_cmd_db, "the headphone and source database: list, search, show"},
     {"play", hpc_cmd_play, "play files through the DAC chain to PipeWire or ALSA, live, with hearing protection"},
     {"advise", hpc_cmd_advise, "does this headphone need an amp on this source? (with your music)"},

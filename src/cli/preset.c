@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "preset.h"
+#include "preset_export.h"
 #include "term.h"
 
 int hpc_preset_load(const char *name, hpa_settings *s, char *origin, size_t origin_len)
@@ -23,6 +24,7 @@ static void usage(FILE *f)
 {
     fputs("Usage: hpamp preset list\n"
           "       hpamp preset show NAME\n"
+          "       hpamp preset export NAME --filter-chain | --lv2\n"
           "\n"
           "Headphone presets for `hpamp render --preset NAME`: EQ (AutoEq or Equalizer\n"
           "APO lines, or a file), crossfeed, limiter, loudness normalisation and a volume\n"
@@ -32,6 +34,7 @@ static void usage(FILE *f)
           "\n"
           "  list        the presets, where each comes from, and its title\n"
           "  show NAME   the preset's text and what it sets\n"
+          "  export NAME for hpamp.lv2: a PipeWire filter-chain, or an LV2 preset\n"
           "  -h, --help  show this help\n",
           f);
 }
@@ -63,6 +66,8 @@ int hpc_cmd_preset(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
+    if (!strcmp(argv[1], "export"))
+        return hpc_preset_export(argc, argv);
     for (int i = 2; i < argc; i++) /* preset list --help, preset show --help: the one help */
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
@@ -129,6 +134,6 @@ int hpc_cmd_preset(int argc, char **argv)
         free(p);
         return 0;
     }
-    hpc_error("preset: unknown command '%s' (list or show)", argv[1]);
+    hpc_error("preset: unknown command '%s' (list, show or export)", argv[1]);
     return EXIT_USAGE;
 }
