@@ -15,6 +15,13 @@
 
 #include "truepeak.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TP_AVX 1
+#else
+#define TP_AVX 0
+#endif
+
 #define TAPS 32         /* per phase */
 #define HIST (TAPS - 1) /* samples kept from one call to the next */
 #define LEAD (TAPS / 2) /* future samples each point needs: d up to +16 */
@@ -24,6 +31,7 @@
 
 struct hpa_tp {
     unsigned channels;
+    int avx;             /* the CPU has AVX: stretches of 8 points at a time (the same bits) */
     float coef[3][TAPS]; /* phases 1, 2, 3; coef[p-1][i] is c_p(i − 15) */
     float bound;         /* the largest Σ|c_p| */
     float *buf;          /* per channel: HIST history + BLOCK new samples */
@@ -76,13 +84,93 @@ hpa_tp *hpa_tp_create(unsigned channels)
             t->bound = (float)l1;
     }
     t->bound *= 1.0001f; /* float rounding in the sums */
+#if TP_AVX
+    t->avx = __builtin_cpu_supports("avx");
+#endif
     return t;
 }
+
+#if TP_AVX
+
+/* the largest |x| of n floats from 0 (a maximum is exact in any order; a NaN
+ * is passed over, as in the plain loop) */
+__attribute__((target("avx"))) static float absmax_avx(const float *x, size_t n)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps();
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + k)), m);
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+    float r = _mm_cvtss_f32(h);
+    for (; k < n; k++) {
+        const float a = fabsf(x[k]);
+        r = a > r ? a : r;
+    }
+    return r;
+}
+
+/* the largest |y_p| of points x[0 .. len) (len a multiple of 8) for phase
+ * coefficients c, at least peak: each point's sum as in the plain loop
+ * (0, then + c[i] x[m + i] for i = 0 .. TAPS - 1, a multiply then an add),
+ * eight points a lane each */
+__attribute__((target("avx"))) static float phase_peak_avx(const float *c, const float *x, size_t len, float peak)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 pk = _mm256_set1_ps(peak);
+    size_t m = 0;
+    for (; m + 16 <= len; m += 16) {
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        for (int i = 0; i < TAPS; i++) {
+            const __m256 ci = _mm256_set1_ps(c[i]);
+            a0 = _mm256_add_ps(a0, _mm256_mul_ps(ci, _mm256_loadu_ps(x + m + (size_t)i)));
+            a1 = _mm256_add_ps(a1, _mm256_mul_ps(ci, _mm256_loadu_ps(x + m + 8 + (size_t)i)));
+        }
+        pk = _mm256_max_ps(_mm256_andnot_ps(sign, a0), pk);
+        pk = _mm256_max_ps(_mm256_andnot_ps(sign, a1), pk);
+    }
+    for (; m < len; m += 8) {
+        __m256 a0 = _mm256_setzero_ps();
+        for (int i = 0; i < TAPS; i++)
+            a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_set1_ps(c[i]), _mm256_loadu_ps(x + m + (size_t)i)));
+        pk = _mm256_max_ps(_mm256_andnot_ps(sign, a0), pk);
+    }
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(pk), _mm256_extractf128_ps(pk, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+    return _mm_cvtss_f32(h);
+}
+#endif
 
 /* the buffer of channel c holds HIST + n samples; interpolate the n points
  * whose neighbourhoods it completes, then keep the last HIST samples */
 static void process_channel(hpa_tp *t, float *s, size_t n)
 {
+#if TP_AVX
+    if (t->avx) {
+        float peak = (float)t->peak;
+        for (size_t m0 = 0; m0 < n; m0 += SUB) {
+            const size_t len = n - m0 < SUB ? n - m0 : SUB, vec = len / 8 * 8;
+            if (absmax_avx(s + m0, len + HIST) * t->bound <= peak)
+                continue;
+            for (int p = 0; p < 3; p++) {
+                peak = phase_peak_avx(t->coef[p], s + m0, vec, peak);
+                for (size_t m = m0 + vec; m < m0 + len; m++) { /* the last few points as below */
+                    float acc = 0.0f;
+                    for (int i = 0; i < TAPS; i++)
+                        acc += t->coef[p][i] * s[m + (size_t)i];
+                    const float a = fabsf(acc);
+                    peak = a > peak ? a : peak;
+                }
+            }
+        }
+        t->peak = peak;
+        memmove(s, s + n, HIST * sizeof *s);
+        return;
+    }
+#endif
     float peak = (float)t->peak;
     for (size_t m0 = 0; m0 < n; m0 += SUB) {
         size_t len = n - m0 < SUB ? n - m0 : SUB;
