@@ -558,6 +558,8 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
     return frames;
 }
 
+#define RS_SLICE 1024u /* input frames pushed to the resampler before its output is finished */
+
 /* Finish the resampler's waiting output where it lies, run by run (volume
  * works in place), into out: up to cap frames. */
 static size_t take_output(hpa_chain *c, void *out, size_t cap)
@@ -606,8 +608,24 @@ int hpa_chain_process(hpa_chain *c, const void *in, size_t in_frames, void *out,
     c->stats.frames_in += in_frames;
 
     if (c->rs) {
-        int err = hpa_resampler_push(c->rs, c->buf_in, in_frames);
-        *out_frames = take_output(c, out, out_capacity);
+        /* a slice at a time, each slice's output finished while it is still
+         * in the cache (upsampling 8x, a 4096-frame block would leave 512 KB
+         * in the ring); soxr sees the same whole chunks either way, and
+         * every stage after it is a stream, so the output is the same */
+        int err = HPA_OK;
+        size_t i = 0;
+        if (in_frames > RS_SLICE) {
+            const size_t frame_bytes = ch * hpa_format_bytes(c->cfg.out_format);
+            for (; in_frames - i > RS_SLICE && !err; i += RS_SLICE) {
+                err = hpa_resampler_push(c->rs, c->buf_in + i * ch, RS_SLICE);
+                *out_frames += take_output(c, (unsigned char *)out + *out_frames * frame_bytes,
+                                           out_capacity - *out_frames);
+            }
+            out = (unsigned char *)out + *out_frames * frame_bytes;
+        }
+        if (!err) /* the last slice (or a call without input: what is waiting) */
+            err = hpa_resampler_push(c->rs, c->buf_in + i * ch, in_frames - i);
+        *out_frames += take_output(c, out, out_capacity - *out_frames);
         return err;
     }
     *out_frames = finish(c, c->buf_in, in_frames, out);

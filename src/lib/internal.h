@@ -172,6 +172,8 @@ typedef struct hpa_limiter {
     double l1_det; /* the largest sum of |taps| of a detector phase */
     double curve;  /* bound of |y''| / 8^2 / 2 per unit of the window's largest |sample|: the quarter-point screen */
     double (*dot)(const double *a, const double *b); /* the detector's 128-tap product (plain or AVX2 + FMA) */
+    double (*absmax)(const double *w, size_t n);     /* the largest |w[j]| (plain or AVX) */
+    void (*guard8)(const double *lp, const double *s, double *out); /* 8 stereo frames of the guard (AVX), or NULL */
 } hpa_limiter;
 
 /* [non-RT] Doubles of memory a limiter needs (for the chain's one block). */

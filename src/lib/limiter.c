@@ -95,6 +95,56 @@ __attribute__((target("avx2,fma"))) static double dot_avx2(const double *a, cons
 }
 #endif
 
+/* the largest |x| of n doubles (n a multiple of 4), 0 for none: a maximum is
+ * exact, so any order gives the same; a NaN is passed over, as here */
+static double absmax_plain(const double *w, size_t n)
+{
+    double m = 0.0;
+    for (size_t j = 0; j < n; j++)
+        m = fabs(w[j]) > m ? fabs(w[j]) : m;
+    return m;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx"))) static double absmax_avx(const double *w, size_t n)
+{
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d m0 = _mm256_setzero_pd(), m1 = _mm256_setzero_pd();
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        m0 = _mm256_max_pd(_mm256_andnot_pd(sign, _mm256_loadu_pd(w + j)), m0);
+        m1 = _mm256_max_pd(_mm256_andnot_pd(sign, _mm256_loadu_pd(w + j + 4)), m1);
+    }
+    for (; j < n; j += 4)
+        m0 = _mm256_max_pd(_mm256_andnot_pd(sign, _mm256_loadu_pd(w + j)), m0);
+    m0 = _mm256_max_pd(m0, m1);
+    const __m128d h = _mm_max_pd(_mm256_castpd256_pd128(m0), _mm256_extractf128_pd(m0, 1));
+    return _mm_cvtsd_f64(_mm_max_sd(h, _mm_unpackhi_pd(h, h)));
+}
+
+/* 4 x 2 frames (f0 + j, 2 channels each) of the guard from the linear window
+ * s (frame i of s is input frame f0 - LP_HALF + i), into out (2 doubles a frame) */
+__attribute__((target("avx"))) static void guard8_stereo_avx(const double *lp, const double *s, double *out)
+{
+    const double *c = s + (ptrdiff_t)2 * LP_HALF; /* frame f0 */
+    const __m256d l0 = _mm256_set1_pd(lp[0]);
+    __m256d a0 = _mm256_mul_pd(l0, _mm256_loadu_pd(c)), a1 = _mm256_mul_pd(l0, _mm256_loadu_pd(c + 4)),
+            a2 = _mm256_mul_pd(l0, _mm256_loadu_pd(c + 8)), a3 = _mm256_mul_pd(l0, _mm256_loadu_pd(c + 12));
+    for (int k = 1; k <= LP_HALF; k++) {
+        const __m256d lk = _mm256_set1_pd(lp[k]);
+        const double *m = c - (ptrdiff_t)2 * k, *p = c + (ptrdiff_t)2 * k;
+        a0 = _mm256_add_pd(a0, _mm256_mul_pd(lk, _mm256_add_pd(_mm256_loadu_pd(m), _mm256_loadu_pd(p))));
+        a1 = _mm256_add_pd(a1, _mm256_mul_pd(lk, _mm256_add_pd(_mm256_loadu_pd(m + 4), _mm256_loadu_pd(p + 4))));
+        a2 = _mm256_add_pd(a2, _mm256_mul_pd(lk, _mm256_add_pd(_mm256_loadu_pd(m + 8), _mm256_loadu_pd(p + 8))));
+        a3 = _mm256_add_pd(a3, _mm256_mul_pd(lk, _mm256_add_pd(_mm256_loadu_pd(m + 12), _mm256_loadu_pd(p + 12))));
+    }
+    _mm256_storeu_pd(out, a0);
+    _mm256_storeu_pd(out + 4, a1);
+    _mm256_storeu_pd(out + 8, a2);
+    _mm256_storeu_pd(out + 12, a3);
+}
+#endif
+
 static size_t attack_frames(double rate_hz, double lookahead_ms)
 {
     long w = lround(lookahead_ms * rate_hz / 1000.0);
@@ -188,9 +238,15 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     }
     l->curve = 0.5 * d2max * 1.05 / 64.0;
     l->dot = dot_plain;
+    l->absmax = absmax_plain;
+    l->guard8 = NULL;
 #if defined(__x86_64__) || defined(__i386__)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         l->dot = dot_avx2;
+    if (__builtin_cpu_supports("avx")) {
+        l->absmax = absmax_avx;
+        l->guard8 = guard8_stereo_avx;
+    }
 #endif
     /* between the points a waveform of bandwidth LP_STOP fs/2 rises at most by
      * 1 / (1 - x^2 / 2), x = pi LP_STOP / (2 PHASES): Bernstein + Taylor, docs/limiter.md */
@@ -280,14 +336,67 @@ static void guard_frame(hpa_limiter *l, uint64_t f)
     l->hh[f & mask] = l->hh[(f & mask) + l->ring] = hp;
 }
 
+/* The guard's output for frames f0 .. f0 + n - 1 (n <= GUARD_RUN), whose
+ * input frames are in the ring.  Stereo goes through guard_run_stereo: the
+ * window is copied out of the ring in order, then each lane (a frame and a
+ * channel) does guard_frame's multiplies and adds in guard_frame's order, so
+ * the results are the same bits. */
+#define GUARD_RUN 256
+
+
+/* one frame of the stereo guard from the linear window (as guard_frame) */
+static void guard1_stereo(const double *lp, const double *s, double *out)
+{
+    const double *c = s + (ptrdiff_t)2 * LP_HALF;
+    for (int ch = 0; ch < 2; ch++) {
+        double acc = lp[0] * c[ch];
+        for (int k = 1; k <= LP_HALF; k++)
+            acc += lp[k] * (c[ch - 2 * k] + c[ch + 2 * k]);
+        out[ch] = acc;
+    }
+}
+
+static void guard_run(hpa_limiter *l, uint64_t f0, size_t n)
+{
+    if (l->channels != 2 || !l->guard8) {
+        for (size_t i = 0; i < n; i++)
+            guard_frame(l, f0 + i);
+        return;
+    }
+    const size_t ring = l->ring, mask = ring - 1;
+    double s[2 * (GUARD_RUN + 2 * LP_HALF)], out[2 * GUARD_RUN];
+    /* the input frames f0 - P .. f0 + n - 1 + P, in order, out of the ring */
+    const size_t len = n + (size_t)2 * LP_HALF;
+    for (size_t done = 0; done < len;) {
+        const size_t at = (size_t)((f0 - LP_HALF + done) & mask);
+        const size_t run = ring - at < len - done ? ring - at : len - done;
+        memcpy(s + 2 * done, l->xh + 2 * at, 2 * run * sizeof(double));
+        done += run;
+    }
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        l->guard8(l->lp, s + 2 * i, out + 2 * i);
+    for (; i < n; i++)
+        guard1_stereo(l->lp, s + 2 * i, out + 2 * i);
+    double *r0 = l->lh, *r1 = l->lh + 2 * ring;
+    for (i = 0; i < n; i++) {
+        const size_t at = (size_t)((f0 + i) & mask);
+        const double *x = s + 2 * (i + LP_HALF);
+        const double g0 = out[2 * i], g1 = out[2 * i + 1];
+        r0[at] = r0[at + ring] = g0;
+        r1[at] = r1[at + ring] = g1;
+        double hp = 0.0;
+        const double a0 = fabs(x[0] - g0), a1 = fabs(x[1] - g1);
+        hp = a0 > hp ? a0 : hp;
+        hp = a1 > hp ? a1 : hp;
+        l->hh[at] = l->hh[at + ring] = hp;
+    }
+}
+
 /* the largest guard-band residue |x - guard(x)| over the detector's window of point u */
 static double residue(const hpa_limiter *l, uint64_t u)
 {
-    const double *w = l->hh + ((u - (HALF - 1)) & (l->ring - 1));
-    double m = 0.0;
-    for (size_t j = 0; j < DET_TAPS; j++)
-        m = w[j] > m ? w[j] : m;
-    return m;
+    return l->absmax(l->hh + ((u - (HALF - 1)) & (l->ring - 1)), DET_TAPS);
 }
 
 /* the largest |waveform| over the 16 points of frame u's period, over the channels */
@@ -301,13 +410,12 @@ static double detect(const hpa_limiter *l, uint64_t u, double target)
     double bound = 0.0, quarter = 0.0;
     for (size_t c = 0; c < l->channels; c++) {
         const double *w = l->lh + c * 2 * l->ring + ((u - (HALF - 1)) & mask); /* contiguous: mirrored */
-        double q4 = fabs(w[HALF - 1]), big = 0.0;
+        double q4 = fabs(w[HALF - 1]), big;
         for (int ph = PHASES / 4; ph < PHASES; ph += PHASES / 4) {
             const double a = fabs(l->dot(l->bank + (size_t)(ph - 1) * DET_TAPS, w));
             q4 = a > q4 ? a : q4;
         }
-        for (size_t j = 0; j < DET_TAPS; j++)
-            big = fabs(w[j]) > big ? fabs(w[j]) : big;
+        big = l->absmax(w, DET_TAPS);
         const double b = q4 + l->curve * big;
         bound = b > bound ? b : bound;
         quarter = q4 > quarter ? q4 : quarter;
@@ -344,6 +452,12 @@ static double frame_peak(const double *x, unsigned ch)
         m = a > m ? a : m;
     }
     return m;
+}
+
+/* i % cap for i < 2 cap (the deque's head plus its length), without a division */
+static size_t wrap(size_t i, size_t cap)
+{
+    return i >= cap ? i - cap : i;
 }
 
 static int at_rest(const hpa_limiter *l)
@@ -411,13 +525,21 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
     int touched = 0;
     const size_t cap = l->minwin + 1;
     for (size_t i = 0; i < frames; i++) {
+        if (i % GUARD_RUN == 0) {
+            /* the next run of frames into the ring and through the guard at
+             * once (each frame's guard output as guard_frame gives it); the
+             * ring holds D + 2 P + 1024 frames, so nothing still to be read
+             * is overwritten */
+            const size_t n = frames - i < GUARD_RUN ? frames - i : GUARD_RUN;
+            for (size_t k = 0; k < n; k++)
+                memcpy(l->xh + ((l->t + k) & mask) * ch, buf + (i + k) * ch, ch * sizeof(double));
+            guard_run(l, l->t - LP_HALF, n);
+            l->lh_next = l->t - LP_HALF + n;
+        }
         double *x = buf + i * ch;
         const uint64_t t = l->t++;
-        memcpy(l->xh + (t & mask) * ch, x, ch * sizeof(double));
         if (enable && frame_peak(x, ch) >= loud)
             l->last_loud = t + 1;
-        guard_frame(l, t - LP_HALF);
-        l->lh_next = t - LP_HALF + 1;
 
         /* detection at u: only where a loud frame lies within reach of its window */
         const uint64_t u = t - LP_HALF - HALF;
@@ -432,13 +554,13 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
                 l->last_trig = u + 1;
         }
         /* sliding minimum of g over the last minwin points */
-        while (l->mq_len && l->mq_val[(l->mq_head + l->mq_len - 1) % cap] >= g)
+        while (l->mq_len && l->mq_val[wrap(l->mq_head + l->mq_len - 1, cap)] >= g)
             l->mq_len--;
-        l->mq_val[(l->mq_head + l->mq_len) % cap] = g;
-        l->mq_pos[(l->mq_head + l->mq_len) % cap] = u;
+        l->mq_val[wrap(l->mq_head + l->mq_len, cap)] = g;
+        l->mq_pos[wrap(l->mq_head + l->mq_len, cap)] = u;
         l->mq_len++;
         while (l->mq_pos[l->mq_head] + l->minwin <= u) {
-            l->mq_head = (l->mq_head + 1) % cap;
+            l->mq_head = wrap(l->mq_head + 1, cap);
             l->mq_len--;
         }
         const double h = l->mq_val[l->mq_head];

@@ -356,6 +356,8 @@ void hpa_resampler_consume(hpa_resampler *r, size_t n)
 {
     r->rd = (r->rd + n) % r->ring_frames;
     r->fill -= n;
+    if (!r->fill)
+        r->rd = 0; /* empty: soxr writes at the start again, where the cache still holds the ring */
 }
 
 int hpa_resampler_flush(hpa_resampler *r)
