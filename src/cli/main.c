@@ -17,6 +17,7 @@ static const struct {
     {"db", hpa_cmd_db, "the headphone and source database: list, search, show"},
     {"play", hpa_cmd_play, "play files through the DAC chain to PipeWire or ALSA, live, with hearing protection"},
     {"advise", hpa_cmd_advise, "does this headphone need an amp on this source? (with your music)"},
+    {"eq", hpa_cmd_eq, "an EQ from a headphone measurement and a target: fit, targets"},
     {"dose", hpa_cmd_dose, "your sound dose of the last 7 days, as play recorded it"},
 };
 

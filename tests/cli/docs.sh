@@ -24,6 +24,7 @@ declare -A INPUT=(
     [song.flac]=$SAMPLES/loop_garzul.flac
     [song.wav]=$SAMPLES/ambi_piano.flac
     [ParametricEQ.txt]=$EQDATA/sennheiser-hd-600/ParametricEQ.txt
+    [hd600.csv]=$EQDATA/sennheiser-hd-600/result.csv
     [~/Music]="$SAMPLES/ambi_piano.flac $SAMPLES/guit_em9.flac $SAMPLES/loop_compus.flac"
     [~/Music/album]="$SAMPLES/ambi_piano.flac $SAMPLES/guit_em9.flac $SAMPLES/loop_compus.flac"
 )
