@@ -23,8 +23,8 @@
 /* ------------------------------------------------------------------------ */
 /* loading                                                                  */
 
-/* the whole file into a malloc'ed buffer (dbfiles.h) */
-char *hpa_cli_read_file(const char *path, size_t *len)
+/* the whole file into a malloc'ed buffer; NULL with errno set (ENOENT: none) */
+static char *read_file(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -79,7 +79,7 @@ static void load_user_file(hpa_db *db, hpa_db_kind kind, const char *dir, const 
     if ((size_t)snprintf(path, sizeof path, "%s/hpamp/%s", dir, name) >= sizeof path)
         return;
     size_t len = 0;
-    char *text = hpa_cli_read_file(path, &len);
+    char *text = read_file(path, &len);
     if (!text) {
         if (errno != ENOENT && errno != ENOTDIR)
             hpa_cli_warn("%s: %s (not loaded)", path, errno == EFBIG ? "larger than 16 MiB" : strerror(errno));

@@ -22,8 +22,4 @@ void hpa_cli_db_name(const hpa_db *db, hpa_db_ref ref, char *buf, size_t len);
  * status after a message (1, or 2 for a malformed spec).  In advise.c. */
 int hpa_cli_db_resolve(hpa_db *db, hpa_db_kind kind, const char *text, const char *opt, size_t *index);
 
-/* A whole regular file of at most 16 MiB into a malloc'ed buffer (not
- * NUL-terminated); NULL with errno set (ENOENT: none, EISDIR, EFBIG).  In db.c. */
-char *hpa_cli_read_file(const char *path, size_t *len);
-
 #endif

@@ -13,7 +13,6 @@
 #include <hpamp/eq_auto.h>
 
 #include "cli.h"
-#include "dbfiles.h"
 #include "outfile.h"
 #include "term.h"
 
@@ -48,6 +47,41 @@ typedef struct fit_opts {
     hpa_eq_autofit_config cfg;
 } fit_opts;
 
+#define CURVE_FILE_MAX (16u << 20) /* bytes; a bigger response is not a response */
+
+/* the whole of a regular file (at most CURVE_FILE_MAX); NULL with errno set */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    int e = 0;
+    if (fstat(fileno(f), &st))
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    else if (st.st_size > (off_t)CURVE_FILE_MAX)
+        e = EFBIG;
+    else if (!(buf = malloc((size_t)st.st_size + 1)))
+        e = ENOMEM;
+    if (!e) {
+        *len = fread(buf, 1, (size_t)st.st_size + 1, f);
+        if (ferror(f))
+            e = EIO;
+        else if (*len > (size_t)st.st_size)
+            e = EFBIG; /* it grew while read */
+    }
+    fclose(f);
+    if (e) {
+        free(buf);
+        errno = e;
+        return NULL;
+    }
+    return buf;
+}
+
 /* a curve file (or a built-in target) as points; 0, or 1 after the message */
 static int load_curve(const char *path, const char *builtin_name, hpa_eq_point **pts, size_t *n)
 {
@@ -55,7 +89,7 @@ static int load_curve(const char *path, const char *builtin_name, hpa_eq_point *
     char *text = NULL;
     const char *t = builtin_name ? hpa_eq_target_builtin(builtin_name, &len) : NULL;
     if (!t) {
-        text = hpa_cli_read_file(path, &len);
+        text = slurp(path, &len);
         if (!text) {
             hpa_cli_error("%s: cannot read: %s", path, strerror(errno));
             return 1;
