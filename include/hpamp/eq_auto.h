@@ -57,6 +57,9 @@ typedef struct hpa_eq_autofit_config {
     double bass_db;       /* added to the target: a low shelf at 105 Hz, Q 0.7 (-30 .. 30) */
     double treble_db;     /* added to the target: a high shelf at 10 kHz, Q 0.7 (-30 .. 30) */
     double tilt_db_oct;   /* added to the target: a tilt through 1 kHz, dB per octave (-3 .. 3) */
+    int whole_band;       /* 1: for a smooth curve from a model, not a measurement: every point of
+                           * 20 Hz .. 20 kHz weighs alike, nothing is smoothed, peaking filters
+                           * reach 20 kHz (below 0.45 of the rate), rms_db is over 20 Hz .. 20 kHz */
 } hpa_eq_autofit_config;
 
 #define HPA_EQ_AUTOFIT_MAX_FILTERS 32u

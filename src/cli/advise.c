@@ -19,6 +19,7 @@
 #include "../io/quiet.h"
 #include "cli.h"
 #include "dbfiles.h"
+#include "eqout.h"
 #include "loudness.h"
 #include "plot.h"
 #include "term.h"
@@ -61,6 +62,8 @@ static void usage(FILE *f)
           "                      {\"error\": CODE, \"message\": the error line})\n"
           "  -p, --plot FILE     draw SPL against volume and the response change (.png\n"
           "                      or .svg)\n"
+          "      --compensation-eq OUT  write the EQ that cancels the response change the\n"
+          "                      source's output impedance makes (a ParametricEQ file)\n"
           "  -h, --help          show this help\n"
           "\n"
           "Examples:\n"
@@ -74,7 +77,7 @@ static void usage(FILE *f)
 }
 
 typedef struct advise_opts {
-    const char *hp, *src, *plot;
+    const char *hp, *src, *plot, *comp_eq;
     const char **music;
     size_t n_music;
     double level_db;
@@ -94,6 +97,7 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         {"threads", required_argument, 0, 'j'},
         {"json", no_argument, 0, 'J'},
         {"plot", required_argument, 0, 'p'},
+        {"compensation-eq", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -129,6 +133,7 @@ static int parse_args(int argc, char **argv, advise_opts *o)
             }
             o->plot = optarg;
             break;
+        case 'C': o->comp_eq = optarg; break;
         case 'h': usage(stdout); return -1;
         case ':':
             hpa_cli_error("advise: option '%s' needs a value (see hpamp advise --help)", argv[optind - 1]);
@@ -933,6 +938,8 @@ int hpa_cmd_advise(int argc, char **argv)
             printf("\n  plot written to %s\n", hpa_cli_escape(shown, sizeof shown, o.plot));
         }
     }
+    if (o.comp_eq && hpa_cli_compensation_eq(o.comp_eq, h, s, c.hp_name, c.src_name, o.json))
+        goto out;
     if (o.json) {
         print_json(&c, m, n_m, &scan, picks, n_picks);
         answered = 1;

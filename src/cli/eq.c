@@ -13,6 +13,7 @@
 #include <hpamp/eq_auto.h>
 
 #include "cli.h"
+#include "eqout.h"
 #include "outfile.h"
 #include "term.h"
 
@@ -115,35 +116,6 @@ static int load_curve(const char *path, const char *builtin_name, hpa_eq_point *
             hpa_cli_error("%s: %s", path, err.reason ? err.reason : hpa_strerror(rc));
         free(*pts);
         *pts = NULL;
-        return 1;
-    }
-    return 0;
-}
-
-static int write_eq(const char *path, const hpa_eq_band *b, size_t n, double preamp)
-{
-    hpa_outfile o;
-    if (hpa_outfile_create(&o, path)) {
-        hpa_cli_error("%s: cannot create: %s", path, strerror(errno));
-        return 1;
-    }
-    FILE *f = fdopen(dup(o.fd), "w");
-    int bad = !f;
-    if (f) {
-        fprintf(f, "Preamp: %.1f dB\n", preamp);
-        for (size_t k = 0; k < n; k++)
-            fprintf(f, "Filter %zu: ON %s Fc %.1f Hz Gain %.1f dB Q %.2f\n", k + 1, hpa_eq_type_name(b[k].type),
-                    b[k].freq_hz, b[k].gain_db, b[k].q);
-        bad = fflush(f) != 0 || ferror(f);
-        bad |= fclose(f) != 0;
-    }
-    if (bad) {
-        hpa_cli_error("%s: cannot write: %s", path, strerror(errno));
-        hpa_outfile_abort(&o);
-        return 1;
-    }
-    if (hpa_outfile_commit(&o)) {
-        hpa_cli_error("%s: cannot write: %s", path, strerror(errno));
         return 1;
     }
     return 0;
@@ -327,7 +299,7 @@ static int cmd_fit(int argc, char **argv)
         hpa_cli_error("%s: %s", o.meas, why ? why : hpa_strerror(err));
         return 1;
     }
-    if (write_eq(o.out, bands, res.n_bands, res.preamp_db))
+    if (hpa_cli_write_parametric(o.out, bands, res.n_bands, res.preamp_db))
         return 1;
     size_t pk = 0;
     for (size_t k = 0; k < res.n_bands; k++)

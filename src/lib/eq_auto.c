@@ -269,6 +269,7 @@ typedef struct af_work {
     size_t rows;   /* residual rows: m fit, m penalty, 1 anchor */
     size_t anchor; /* grid index nearest 1 kHz */
     double rate, max_gain, wsum, gain_weight;
+    double pk_hi, hs_hi;    /* upper bounds of the peaking filters' and the high shelf's frequency */
     double *f, *w, *sw, *d; /* grid, weight, its root, the curve to follow */
     hpa_eq_at *at;
     double *row;    /* nb x m: each band's dB on the grid */
@@ -450,7 +451,7 @@ static void set_bounds(af_work *w, size_t k, double max_q)
     double *lo = &w->lo[3 * k], *hi = &w->hi[3 * k];
     const hpa_eq_type t = w->b[k].type;
     const double flo = t == HPA_EQ_LSC ? AF_LS_LO_HZ : t == HPA_EQ_HSC ? AF_HS_LO_HZ : AF_PK_LO_HZ;
-    const double fhi = t == HPA_EQ_LSC ? AF_LS_HI_HZ : t == HPA_EQ_HSC ? AF_HS_HI_HZ : AF_PK_HI_HZ;
+    const double fhi = t == HPA_EQ_LSC ? AF_LS_HI_HZ : t == HPA_EQ_HSC ? w->hs_hi : w->pk_hi;
     lo[0] = log(flo), hi[0] = log(fhi);
     lo[1] = -AF_CUT_MAX_DB, hi[1] = w->max_gain;
     if (t == HPA_EQ_PK)
@@ -486,7 +487,7 @@ static void seed_peak(af_work *w, double *tmp, double *tmp2, double max_q)
     smooth(tmp, tmp2, m, (size_t)lround(AF_RESEED_OCT * AF_PER_OCT / 2));
     size_t best = 0;
     for (size_t j = 0; j < m; j++)
-        if (w->f[j] <= AF_PK_HI_HZ && fabs(tmp2[j]) > fabs(tmp2[best]))
+        if (w->f[j] <= w->pk_hi && fabs(tmp2[j]) > fabs(tmp2[best]))
             best = j;
     const double peak = tmp2[best];
     size_t a = best, b = best;
@@ -584,7 +585,11 @@ int hpa_eq_autofit(const hpa_eq_point *meas, size_t n_meas, const hpa_eq_point *
 #undef TAKE
     w->at = (hpa_eq_at *)(void *)q;
     w->b = (hpa_eq_band *)(void *)(w->at + m);
-    w->gain_weight = AF_GAIN_WEIGHT;
+    const int whole = cfg->whole_band != 0;
+    const double judge_hi = whole ? AF_HI_HZ : AF_JUDGE_HI_HZ;
+    w->gain_weight = whole ? AF_GAIN_WEIGHT * 1e-2 : AF_GAIN_WEIGHT;
+    w->pk_hi = whole ? fmin(AF_HI_HZ, 0.45 * cfg->rate_hz) : AF_PK_HI_HZ;
+    w->hs_hi = whole ? fmin(AF_HI_HZ, 0.45 * cfg->rate_hz) : AF_HS_HI_HZ;
     w->m = m, w->rows = R, w->rate = cfg->rate_hz, w->max_gain = cfg->max_gain_db;
 
     /* the grid, the curve to follow and its weights */
@@ -605,7 +610,7 @@ int hpa_eq_autofit(const hpa_eq_point *meas, size_t n_meas, const hpa_eq_point *
         w->f[j] = ff;
         raw_d[j] = hpa_eq_graphic_gain_db(target, n_target, ff) + sh + cfg->tilt_db_oct * log2(ff / 1000.0) -
                    hpa_eq_graphic_gain_db(meas, n_meas, ff);
-        w->w[j] = ff <= AF_JUDGE_HI_HZ ? 1.0 : AF_TREBLE_WEIGHT;
+        w->w[j] = ff <= judge_hi ? 1.0 : AF_TREBLE_WEIGHT;
         w->sw[j] = sqrt(w->w[j]);
         w->at[j] = hpa_eq_at_w(2.0 * AF_PI * ff / cfg->rate_hz);
         j++;
@@ -617,7 +622,7 @@ int hpa_eq_autofit(const hpa_eq_point *meas, size_t n_meas, const hpa_eq_point *
     for (j = 0; j < m; j++) {
         const double t = fmin(fmax(log2(w->f[j] / AF_JUDGE_HI_HZ) / log2(AF_TREBLE_BLEND_HI / AF_JUDGE_HI_HZ), 0.0),
                               1.0);
-        w->d[j] = (1.0 - t) * fine[j] + t * tmp[j];
+        w->d[j] = whole ? raw_d[j] : (1.0 - t) * fine[j] + t * tmp[j];
         w->wsum += w->w[j];
         if (fabs(log(w->f[j] / 1000.0)) < fabs(log(w->f[w->anchor] / 1000.0)))
             w->anchor = j;

@@ -78,7 +78,7 @@ while IFS=$'\t' read -r kind where a b c; do
         rc=$?
         check "$where: $b -> exit $a (got $rc; $(head -c 200 "$T/err.txt" | tr '\n' ' '))" [ "$rc" = "$a" ]
         for ((i = 0; i + 1 < ${#args[@]}; i++)); do
-            case ${args[i]} in -o | --output | -p | --plot)
+            case ${args[i]} in -o | --output | -p | --plot | --compensation-eq)
                 [ "$a" = 0 ] && check "... wrote ${args[i + 1]}" [ -s "$RUN/${args[i + 1]}" ] ;;
             esac
         done

@@ -14,50 +14,17 @@ standard library only; nothing from hpamp but the file it wrote).
 """
 import csv
 import math
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from rbj import coefs, db_at, read_parametric  # noqa: E402
 
 RATES = [44100, 48000, 88200, 96000, 176400, 192000, 352800, 384000, 705600, 768000]
 
 
-def filters(path):
-    out = []
-    for line in open(path):
-        p = line.split()
-        if p and p[0] == 'Filter' and p[2] == 'ON':
-            out.append((p[3], float(p[5]), float(p[8]), float(p[11])))
-    return out
-
-
-def rbj(typ, fc, gain, q, fs):
-    A = 10 ** (gain / 40)
-    w0 = 2 * math.pi * fc / fs
-    al = math.sin(w0) / (2 * q)
-    c = math.cos(w0)
-    if typ == 'PK':
-        b = [1 + al * A, -2 * c, 1 - al * A]
-        a = [1 + al / A, -2 * c, 1 - al / A]
-    elif typ == 'LSC':
-        s = 2 * math.sqrt(A) * al
-        b = [A * ((A + 1) - (A - 1) * c + s), 2 * A * ((A - 1) - (A + 1) * c), A * ((A + 1) - (A - 1) * c - s)]
-        a = [(A + 1) + (A - 1) * c + s, -2 * ((A - 1) + (A + 1) * c), (A + 1) + (A - 1) * c - s]
-    elif typ == 'HSC':
-        s = 2 * math.sqrt(A) * al
-        b = [A * ((A + 1) + (A - 1) * c + s), -2 * A * ((A - 1) + (A + 1) * c), A * ((A + 1) + (A - 1) * c - s)]
-        a = [(A + 1) - (A - 1) * c + s, 2 * ((A - 1) - (A + 1) * c), (A + 1) - (A - 1) * c - s]
-    else:
-        raise SystemExit('unexpected filter type ' + typ)
-    return [x / a[0] for x in b], [1.0, a[1] / a[0], a[2] / a[0]]
-
-
-def db_at(ba, f, fs):
-    b, a = ba
-    w = 2 * math.pi * f / fs
-    z = complex(math.cos(w), -math.sin(w))
-    return 20 * math.log10(abs((b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)))
-
-
 def residual(csv_path, peq_path, fs):
-    bq = [rbj(*f, fs) for f in filters(peq_path)]
+    bq = [coefs(*f, fs) for f in read_parametric(peq_path)]
     r = []
     for row in csv.DictReader(open(csv_path)):
         f = float(row['frequency'])
@@ -68,7 +35,7 @@ def residual(csv_path, peq_path, fs):
 
 
 def check(peq_path, max_gain, max_q, n):
-    fl = filters(peq_path)
+    fl = read_parametric(peq_path)
     bad = []
     if len(fl) != n:
         bad.append('%d filters, not %d' % (len(fl), n))
@@ -78,7 +45,7 @@ def check(peq_path, max_gain, max_q, n):
         if typ == 'PK' and q > max_q + 1e-9:
             bad.append('%s %g Hz Q %g > %g' % (typ, fc, q, max_q))
         for fs in RATES:
-            _, a = rbj(typ, fc, gain, q, fs)
+            _, a = coefs(typ, fc, gain, q, fs)
             if not (abs(a[2]) < 1 and abs(a[1]) < 1 + a[2]):
                 bad.append('%s %g Hz unstable at %d Hz' % (typ, fc, fs))
     print('\n'.join(bad) if bad else 'ok')

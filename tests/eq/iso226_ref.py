@@ -18,7 +18,11 @@ here) follow (L_listen contour - listen) - (L_ref contour - ref), limited to
 10 kHz, relative to 1 kHz; flat when listen == ref; and boost at most 15 dB.
 """
 import math
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from rbj import set_db  # noqa: E402
 
 F = [20, 25, 31.5, 40, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000,
      2500, 3150, 4000, 5000, 6300, 8000, 10000, 12500]
@@ -41,25 +45,6 @@ def spl(phon, i):
 
 def comp(listen, ref, i):
     return min((spl(listen, i) - listen) - (spl(ref, i) - ref), 15.0)
-
-
-def rbj_db(typ, fc, gain, q, fs, f):
-    A = 10 ** (gain / 40)
-    w0 = 2 * math.pi * fc / fs
-    al = math.sin(w0) / (2 * q)
-    c = math.cos(w0)
-    s = 2 * math.sqrt(A) * al
-    if typ == 'PK':
-        b, a = [1 + al * A, -2 * c, 1 - al * A], [1 + al / A, -2 * c, 1 - al / A]
-    elif typ == 'LSC':
-        b = [A * ((A + 1) - (A - 1) * c + s), 2 * A * ((A - 1) - (A + 1) * c), A * ((A + 1) - (A - 1) * c - s)]
-        a = [(A + 1) + (A - 1) * c + s, -2 * ((A - 1) + (A + 1) * c), (A + 1) + (A - 1) * c - s]
-    else:
-        b = [A * ((A + 1) + (A - 1) * c + s), -2 * A * ((A - 1) + (A + 1) * c), A * ((A + 1) + (A - 1) * c - s)]
-        a = [(A + 1) - (A - 1) * c + s, 2 * ((A - 1) - (A + 1) * c), (A + 1) - (A - 1) * c - s]
-    w = 2 * math.pi * f / fs
-    z = complex(math.cos(w), -math.sin(w))
-    return 20 * math.log10(abs((b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)))
 
 
 failures = 0
@@ -107,11 +92,11 @@ check(worst < 1e-3, 'contours at the 29 tabulated frequencies, 20..90 phon: with
 for (listen, ref, fs), bl in sorted(bands.items()):
     check(len(bl) == 5, '%g phon against %g at %g Hz: %d bands' % (listen, ref, fs, len(bl)))
     check(all(g <= 15.0 for _, _, g, _ in bl), '... no band boosts more than 15 dB')
-    eq1k = sum(rbj_db(*b, fs, 1000) for b in bl)
+    eq1k = set_db(bl, fs, 1000)
     errs = []
     for i, f in enumerate(F):
         if 31.5 <= f <= 10000:
-            got = sum(rbj_db(*b, fs, f) for b in bl) - eq1k
+            got = set_db(bl, fs, f) - eq1k
             errs.append(got - (comp(listen, ref, i) - comp(listen, ref, 17)))
     rms = math.sqrt(sum(e * e for e in errs) / len(errs))
     mx = max(abs(e) for e in errs)
