@@ -154,6 +154,10 @@ int hpa_eq_curve_parse(const char *text, size_t len, hpa_eq_point *pts, size_t c
         int overlong;
         size_t nf = split_fields(s, e, f, &overlong);
         double fr, db;
+        if (nf == 0) { /* separators only */
+            err->line = line, err->reason = "not a point (frequency and level, two numbers)";
+            return HPA_ERR_INVALID_ARG;
+        }
         if (field_number(f[0], &fr)) {
             if (n > 0 || header_seen) {
                 err->line = line, err->reason = "not a point (frequency and level, two numbers)";
@@ -573,7 +577,7 @@ int hpa_eq_autofit(const hpa_eq_point *meas, size_t n_meas, const hpa_eq_point *
     }
     af_work W = {0}, *w = &W;
     double *q = mem;
-#define TAKE(ptr, count) (ptr = q, q += (count))
+#define TAKE(ptr, count) ((ptr) = q, q += (count))
     TAKE(w->f, m), TAKE(w->w, m), TAKE(w->sw, m), TAKE(w->d, m), TAKE(w->e, m), TAKE(w->rowt, m);
     double *raw_d, *tmp, *tmp2, *fine;
     TAKE(raw_d, m), TAKE(tmp, m), TAKE(fine, m);

@@ -100,6 +100,7 @@ bad zero.txt '0 1\n20 2\n' 'zero.txt:1: .*above 0 Hz'
 bad nolevel.txt '20 1\n100\n' 'nolevel.txt:2: no level'
 bad far.txt '30000 1\n40000 2\n50000 3\n' 'far.txt: .*no overlap'
 bad binary.txt '20 1\n\0\0\0\n' 'binary.txt:2: '
+bad commas.txt '20 1\n, ,\n1000 2\n' 'commas.txt:2: not a point'
 run eq fit "$T/missing.txt" --target harman-over-ear-2018 -o "$T/bad.out"
 check "a missing file: exit 1, named" [ "$rc" -eq 1 ] && grep -q "missing.txt: cannot read" "$T/err.txt"
 run eq fit "$csv" --target "$T/junk.txt" -o "$T/bad.out"
