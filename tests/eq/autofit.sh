@@ -77,6 +77,32 @@ for form in rew.txt squig.txt semi.csv; do
     check "$form: read as the AutoEq CSV (the same EQ)" cmp -s "$T/ref.txt" "$T/$form.eq"
 done
 
+# --bass, --treble, --tilt change the target: with the target itself as the
+# measurement, the EQ is the change (mean removed), computed here.
+cp "$(dirname "$0")/../../data/targets/harman-over-ear-2018.csv" "$T/self.csv"
+for adj in "--bass 4" "--treble -3" "--tilt 0.5" "--bass -2 --tilt -0.3"; do
+    # shellcheck disable=SC2086 # the options split on purpose
+    run eq fit "$T/self.csv" --target harman-over-ear-2018 -o "$T/adj.txt" $adj
+    # shellcheck disable=SC2086
+    err=$(python3 - "$T/adj.txt" $adj <<PY
+import math, sys
+sys.path.insert(0, '$(cd "$(dirname "$0")/../common" && pwd)')
+from rbj import read_parametric, set_db
+bands = read_parametric(sys.argv[1])
+a = dict(zip(sys.argv[2::2], map(float, sys.argv[3::2])))
+fs = 48000
+want = lambda f: (set_db([('LSC', 105, a.get('--bass', 0), 0.7)], 192000, f) +
+                  set_db([('HSC', 10000, a.get('--treble', 0), 0.7)], 192000, f) + a.get('--tilt', 0) * math.log2(f / 1000))
+fr = [20 * 2 ** (k / 48) for k in range(0, 430)]
+d = [set_db(bands, fs, f) - want(f) for f in fr if f <= 10000]
+m = sum(d) / len(d)
+print('%.3f' % math.sqrt(sum((x - m) ** 2 for x in d) / len(d)))
+PY
+)
+    check "target $adj: exit $rc, the EQ is the change within 0.3 dB RMS (${err} dB)" \
+        awk -v r="$rc" -v e="$err" 'BEGIN { exit !(r == 0 && e != "" && e < 0.3) }'
+done
+
 # Bad measurement files: FILE:LINE (or FILE) and the reason, exit 1, no output.
 bad() { # NAME CONTENT EXPECTED-PREFIX
     printf '%b' "$2" >"$T/$1"
