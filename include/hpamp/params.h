@@ -22,6 +22,9 @@ typedef enum hpa_param_id {
     HPA_PARAM_CROSSFEED_FEED_DB,    /* crossfeed level at low frequencies, 1 .. 15 dB, in 0.1 dB steps */
     HPA_PARAM_LIMITER_ENABLE,       /* 0 or 1; needs a chain made with limiter_lookahead_ms > 0 */
     HPA_PARAM_LIMITER_CEILING_DBTP, /* the limiter's ceiling in dB true peak, -30 .. 0 */
+    HPA_PARAM_LOUDNESS_COMP_ENABLE, /* 0 or 1; loudness compensation (iso226.h): the chain stores it, the host
+                                     * that knows the SPL at the ear applies it as EQ bands */
+    HPA_PARAM_LOUDNESS_REF_PHON,    /* the level music is balanced for, 40 .. 90 phon (default 80) */
     HPA_PARAM_COUNT
 } hpa_param_id;
 

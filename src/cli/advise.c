@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "dbfiles.h"
 #include <hpamp/host/scan.h>
+#include "eqout.h"
 #include "plot.h"
 #include "term.h"
 
@@ -73,6 +74,8 @@ static void usage(FILE *f)
           "                      or ambiguous})\n"
           "  -p, --plot FILE     draw SPL against volume and the response change (.png\n"
           "                      or .svg)\n"
+          "      --compensation-eq OUT  write the EQ that cancels the response change the\n"
+          "                      source's output impedance makes (a ParametricEQ file)\n"
           "  -h, --help          show this help\n"
           "\n"
           "Examples:\n"
@@ -89,7 +92,7 @@ static void usage(FILE *f)
 }
 
 typedef struct advise_opts {
-    const char *hp, *src, *plot, *amp, *gain;
+    const char *hp, *src, *plot, *amp, *gain, *comp_eq;
     const char **music;
     size_t n_music;
     double level_db, percentile;
@@ -112,6 +115,7 @@ static int parse_args(int argc, char **argv, advise_opts *o)
         {"threads", required_argument, 0, 'j'},
         {"json", no_argument, 0, 'J'},
         {"plot", required_argument, 0, 'p'},
+        {"compensation-eq", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -165,6 +169,7 @@ static int parse_args(int argc, char **argv, advise_opts *o)
             }
             o->plot = optarg;
             break;
+        case 'C': o->comp_eq = optarg; break;
         case 'h': usage(stdout); return -1;
         case ':':
             hpc_error("advise: option '%s' needs a value (see hpamp advise --help)", argv[optind - 1]);
@@ -1304,6 +1309,8 @@ int hpc_cmd_advise(int argc, char **argv)
             printf("\n  plot written to %s\n", hpa_escape_text(shown, sizeof shown, o.plot));
         }
     }
+    if (o.comp_eq && hpc_compensation_eq(o.comp_eq, h, s, c.hp_name, c.src_name, o.json))
+        goto out;
     if (o.json) {
         print_json(&c, m, n_m, &scan, picks, n_picks);
         answered = 1;

@@ -8,5 +8,6 @@ int hpc_cmd_db(int argc, char **argv);
 int hpc_cmd_play(int argc, char **argv);
 int hpc_cmd_advise(int argc, char **argv);
 int hpc_cmd_dose(int argc, char **argv);
+int hpc_cmd_eq(int argc, char **argv);
 
 #endif

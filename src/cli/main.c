@@ -17,6 +17,7 @@ static const struct {
     {"db", hpc_cmd_db, "the headphone and source database: list, search, show"},
     {"play", hpc_cmd_play, "play files through the DAC chain to PipeWire or ALSA, live, with hearing protection"},
     {"advise", hpc_cmd_advise, "does this headphone need an amp on this source? (with your music)"},
+    {"eq", hpc_cmd_eq, "an EQ from a headphone measurement and a target: fit, targets"},
     {"dose", hpc_cmd_dose, "your sound dose of the last 7 days, as play recorded it"},
 };
 

@@ -109,10 +109,8 @@ static void layout(double lo, double top, int per_oct, hpa_eq_band *b, size_t n)
     }
 }
 
-/* Cholesky factorisation of a symmetric positive definite A (n x n,
- * row-major) in place: its lower triangle becomes L with A = L L^T.
- * 0 on success, -1 when A is not positive definite. */
-static int cholesky_factor(double *A, size_t n)
+/* Cholesky factorisation and solve (internal.h; eq_auto.c uses them too) */
+int hpa_cholesky_factor(double *A, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
         double d = A[j * n + j];
@@ -132,8 +130,7 @@ static int cholesky_factor(double *A, size_t n)
     return 0;
 }
 
-/* x = A^-1 y from the factor of cholesky_factor */
-static void cholesky_back(const double *L, size_t n, const double *y, double *x)
+void hpa_cholesky_back(const double *L, size_t n, const double *y, double *x)
 {
     for (size_t i = 0; i < n; i++) {
         double s = y[i];
@@ -251,7 +248,7 @@ static void solve_gains(fit_work *w, hpa_eq_band *b, size_t n, double rate)
          * trading large opposite gains */
         for (size_t a = 0; a < n; a++)
             w->A[a * n + a] = w->A[a * n + a] * (1.0 + FIT_DAMPING) + 1e-12;
-        if (cholesky_factor(w->A, n))
+        if (hpa_cholesky_factor(w->A, n))
             break;
         int moved_any = 0;
         for (int inner = 0; inner < FIT_INNER; inner++) {
@@ -262,7 +259,7 @@ static void solve_gains(fit_work *w, hpa_eq_band *b, size_t n, double rate)
                     s += w->weight[j] * ja[j] * w->resid[j];
                 w->rhs[a] = -s;
             }
-            cholesky_back(w->A, n, w->rhs, w->step);
+            hpa_cholesky_back(w->A, n, w->rhs, w->step);
             double scale = 1.0, moved = 0.0;
             int ok = 0;
             for (int half = 0; half < 8 && !ok; half++, scale *= 0.5) { // NOLINT(cert-flp30-c): counted by half

@@ -278,6 +278,12 @@ int hpa_eq_peak_db_counted(const hpa_eq_band *bands, size_t n, double rate_hz, d
 
 /* ---- helpers ---- */
 
+/* eq_fit.c: Cholesky factorisation of a symmetric positive definite A (n x n,
+ * row-major) in place, its lower triangle becoming L with A = L L^T (0, or -1
+ * when A is not positive definite); and x = A^-1 y from that factor. */
+int hpa_cholesky_factor(double *A, size_t n);
+void hpa_cholesky_back(const double *L, size_t n, const double *y, double *x);
+
 /* malloc/free as an hpa_allocator (alloc.c) */
 extern const hpa_allocator hpa_malloc_allocator;
 

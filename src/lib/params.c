@@ -23,6 +23,13 @@ static const hpa_param_info table[HPA_PARAM_COUNT] = {
     [HPA_PARAM_LIMITER_CEILING_DBTP] = {HPA_PARAM_LIMITER_CEILING_DBTP, "limiter_ceiling_dbtp", "Ceiling", "dBTP",
                                         -30.0, 0.0, -1.0, 0,
                                         "The true-peak level the limiter never lets the output exceed."},
+    [HPA_PARAM_LOUDNESS_COMP_ENABLE] = {HPA_PARAM_LOUDNESS_COMP_ENABLE, "loudness_comp_enable", "Loudness compensation",
+                                        "", 0.0, 1.0, 0.0, 1,
+                                        "Below the reference level, add the difference of the ISO 226 "
+                                        "equal-loudness contours as EQ (needs the SPL at the ear)."},
+    [HPA_PARAM_LOUDNESS_REF_PHON] = {HPA_PARAM_LOUDNESS_REF_PHON, "loudness_ref_phon", "Loudness reference", "phon",
+                                     40.0, 90.0, 80.0, 0,
+                                     "The listening level music is balanced for; compensation is zero there."},
 };
 
 int hpa_param_count(void)

@@ -22,7 +22,7 @@ The rule (one line each):
   - example: any other line from a code block or a help text.  It is run (by
     docs.sh) and must exit 0, or N when its comment says `# exit N`.  Each
     argument that looks like a file (a path, or a name ending in an audio,
-    text or image extension) and is not the value of -o/--output/-p/--plot
+    text or image extension) and is not the value of -o/--output/-p/--plot/--compensation-eq
     must be one of the --input NAMEs (docs.sh's table of what stands for it).
   - bad: a line under a help text's `Examples:` heading that is a synopsis,
     an example whose quotes do not close, or a file-like argument with no
@@ -42,7 +42,7 @@ import subprocess
 import sys
 
 FILE_EXT = re.compile(r"\.(flac|wav|mp3|ogg|opus|aiff?|txt|csv|ini|png|svg|json)$", re.I)
-OUTPUT_OPTS = {"-o", "--output", "-p", "--plot"}
+OUTPUT_OPTS = {"-o", "--output", "-p", "--plot", "--compensation-eq"}
 PLACEHOLDER = re.compile(r"\[|\]|\||\.\.\.|\u2026|(?<![-\w./~])[A-Z]+(?!\w)")
 OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 

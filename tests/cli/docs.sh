@@ -24,6 +24,7 @@ declare -A INPUT=(
     [song.flac]=$SAMPLES/loop_garzul.flac
     [song.wav]=$SAMPLES/ambi_piano.flac
     [ParametricEQ.txt]=$EQDATA/sennheiser-hd-600/ParametricEQ.txt
+    [hd600.csv]=$EQDATA/sennheiser-hd-600/result.csv
     [~/Music]="$SAMPLES/ambi_piano.flac $SAMPLES/guit_em9.flac $SAMPLES/loop_compus.flac"
     [~/Music/album]="$SAMPLES/ambi_piano.flac $SAMPLES/guit_em9.flac $SAMPLES/loop_compus.flac"
 )
@@ -77,7 +78,7 @@ while IFS=$'\t' read -r kind where a b c; do
         rc=$?
         check "$where: $b -> exit $a (got $rc; $(head -c 200 "$T/err.txt" | tr '\n' ' '))" [ "$rc" = "$a" ]
         for ((i = 0; i + 1 < ${#args[@]}; i++)); do
-            case ${args[i]} in -o | --output | -p | --plot)
+            case ${args[i]} in -o | --output | -p | --plot | --compensation-eq)
                 [ "$a" = 0 ] && check "... wrote ${args[i + 1]}" [ -s "$RUN/${args[i + 1]}" ] ;;
             esac
         done
