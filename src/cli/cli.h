@@ -8,5 +8,7 @@ int hpa_cmd_db(int argc, char **argv);
 int hpa_cmd_play(int argc, char **argv);
 int hpa_cmd_advise(int argc, char **argv);
 int hpa_cmd_dose(int argc, char **argv);
+int hpa_cmd_amp(int argc, char **argv);
+int hpa_cmd_device(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct {
     {"play", hpa_cmd_play, "play files through the DAC chain to PipeWire or ALSA, live, with hearing protection"},
     {"advise", hpa_cmd_advise, "does this headphone need an amp on this source? (with your music)"},
     {"dose", hpa_cmd_dose, "your sound dose of the last 7 days, as play recorded it"},
+    {"amp", hpa_cmd_amp, "the amp of the whole desktop: a PipeWire sink with the chain and hearing protection"},
+    {"device", hpa_cmd_device, "the outputs amp plays on and their profiles: list, set"},
 };
 
 static void usage(FILE *f)

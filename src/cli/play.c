@@ -25,6 +25,7 @@
 #include "dbfiles.h"
 #include "dose.h"
 #include "eqfile.h"
+#include "gear.h"
 #include "player.h"
 #include "safety.h"
 #include "term.h"
@@ -472,58 +473,6 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* The model's dB SPL at the ear of a 0 dBFS sine at full volume for the named
- * pair, and the levels that follow (safety.h).  0, or the exit status after a
- * message. */
-static int safety_from_gear(const play_opts *o, hpa_safety *s)
-{
-    hpa_db *db = NULL;
-    if (hpa_cli_db_open(&db))
-        return 1;
-    size_t hi = 0, si = 0;
-    int rc = hpa_cli_db_resolve(db, HPA_DB_HEADPHONES, o->hp, "--headphones", &hi);
-    if (!rc)
-        rc = hpa_cli_db_resolve(db, HPA_DB_SOURCES, o->src, "--source", &si);
-    if (rc) {
-        hpa_db_destroy(db);
-        return rc;
-    }
-    const hpa_db_headphone *h = hpa_db_headphone_at(db, hi);
-    const hpa_db_source *sr = hpa_db_source_at(db, si);
-    hpa_headphone hp;
-    hpa_source src;
-    hpa_operating_point op;
-    char hname[512], sname[512];
-    hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, hname, sizeof hname);
-    hpa_cli_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, sname, sizeof sname);
-    if (h->active) {
-        hpa_cli_warn("play: %s has its own amplifier: its SPL is not known from the source; levels as for unknown "
-                     "headphones",
-                     hname);
-        hpa_safety_unknown(s, o->max_volume_db);
-    } else if (hpa_advise_headphone(h, &hp, NULL) != HPA_OK || hpa_advise_source(sr, &src, NULL, NULL) != HPA_OK ||
-               hpa_operating_point_at(&hp, &src, 0, 0.0, 0.0, 0.0, &op) != HPA_OK || !isfinite(op.spl_db)) {
-        hpa_cli_warn("play: the SPL of %s on %s is not known (sensitivity, impedance or output missing); levels as "
-                     "for unknown headphones",
-                     hname, sname);
-        hpa_safety_unknown(s, o->max_volume_db);
-    } else {
-        hpa_safety_from_model(s, op.spl_db, o->max_volume_db, HPA_SAFE_CEILING_SPL_DB);
-        if (s->ceiling_db < HPA_LIMIT_MIN_DBTP) {
-            hpa_cli_error("play: %s on %s reaches %.1f dB SPL at 0 dBFS: the %.0f dB SPL ceiling would be %.1f dBFS, "
-                          "below the limiter's lowest (%.0f dBTP); use a quieter source or gain setting",
-                          hname, sname, op.spl_db, HPA_SAFE_CEILING_SPL_DB, s->ceiling_db, HPA_LIMIT_MIN_DBTP);
-            hpa_db_destroy(db);
-            return 1;
-        }
-        char basis[sizeof s->basis];
-        snprintf(basis, sizeof basis, "%.180s on %.180s: %.250s", hname, sname, s->basis);
-        memcpy(s->basis, basis, sizeof basis);
-    }
-    hpa_db_destroy(db);
-    return 0;
-}
-
 int hpa_cmd_play(int argc, char **argv)
 {
     play_opts o;
@@ -565,7 +514,7 @@ int hpa_cmd_play(int argc, char **argv)
     /* ---- hearing protection: the start level and the ceiling ---- */
     hpa_safety safety;
     if (o.hp) {
-        rc = safety_from_gear(&o, &safety);
+        rc = hpa_cli_safety_from_gear("play", o.hp, o.src, o.max_volume_db, &safety, NULL, 0);
         if (rc)
             return rc;
     } else {
