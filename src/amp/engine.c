@@ -141,6 +141,14 @@ struct amp_engine {
 
     amp_output outputs[AMP_MAX_OUTPUTS]; /* the loop thread's; copied under the lock */
     int n_outputs;
+    /* each output's node, bound for its full properties (the registry's are
+     * a few); slots never move: their hooks are linked by address */
+    struct out_proxy {
+        amp_engine *e;
+        uint32_t id;
+        struct pw_proxy *proxy;
+        struct spa_hook hook;
+    } proxies[AMP_MAX_OUTPUTS];
     char sources[AMP_MAX_OUTPUTS][3][128]; /* Audio/Source nodes: name, serial, id */
     int n_sources;
     amp_state st;
@@ -192,15 +200,11 @@ static void on_core_done(void *data, uint32_t id, int seq)
 static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
 {
     amp_engine *e = data;
-    (void)seq;
-    if (id != PW_ID_CORE)
-        return;
-    char m[256];
-    if (res == -EPIPE)
-        snprintf(m, sizeof m, "the PipeWire server went away");
-    else
-        snprintf(m, sizeof m, "PipeWire error: %s (%s)", message ? message : "?", spa_strerror(res));
-    set_failed(e, m);
+    (void)seq, (void)message;
+    /* only the connection's end is the end: an error about one object (a
+     * node that went away while the amp spoke to it) is not */
+    if (id == PW_ID_CORE && res == -EPIPE)
+        set_failed(e, "the PipeWire server went away");
 }
 
 static const struct pw_core_events core_events = {
@@ -243,6 +247,62 @@ static const struct pw_metadata_events default_events = {
     .property = on_default_property,
 };
 
+static void fill_kv(amp_output *o, const struct spa_dict *props)
+{
+    for (int k = 0; k < AMP_NKEYS; k++) {
+        const char *v = spa_dict_lookup(props, amp_key_names[k]);
+        if (v || !*o->kv[k])
+            snprintf(o->kv[k], sizeof o->kv[k], "%s", v ? v : "");
+    }
+}
+
+static void on_node_info(void *data, const struct pw_node_info *info)
+{
+    struct out_proxy *op = data;
+    amp_engine *e = op->e;
+    if (!info->props)
+        return;
+    for (int i = 0; i < e->n_outputs; i++)
+        if (e->outputs[i].id == op->id) {
+            fill_kv(&e->outputs[i], info->props);
+            e->st.generation++;
+            pw_thread_loop_signal(e->loop, false);
+        }
+}
+
+static const struct pw_node_events node_events = {
+    .version = PW_VERSION_NODE_EVENTS,
+    .info = on_node_info,
+};
+
+static void bind_output(amp_engine *e, uint32_t id, const char *type)
+{
+    for (int i = 0; i < AMP_MAX_OUTPUTS; i++) {
+        struct out_proxy *op = &e->proxies[i];
+        if (op->proxy)
+            continue;
+        op->proxy = pw_registry_bind(e->registry, id, type, PW_VERSION_NODE, 0);
+        if (!op->proxy)
+            return;
+        op->e = e;
+        op->id = id;
+        pw_proxy_add_object_listener(op->proxy, &op->hook, &node_events, op);
+        return;
+    }
+}
+
+static void unbind_output(amp_engine *e, uint32_t id)
+{
+    for (int i = 0; i < AMP_MAX_OUTPUTS; i++) {
+        struct out_proxy *op = &e->proxies[i];
+        if (op->proxy && op->id == id) {
+            spa_hook_remove(&op->hook);
+            pw_proxy_destroy(op->proxy);
+            op->proxy = NULL;
+        }
+    }
+}
+
 static void on_global(void *data, uint32_t id, uint32_t permissions, const char *type, uint32_t version,
                       const struct spa_dict *props)
 {
@@ -276,10 +336,8 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
     amp_output *o = &e->outputs[e->n_outputs++];
     memset(o, 0, sizeof *o);
     o->id = id;
-    for (int k = 0; k < AMP_NKEYS; k++) {
-        const char *v = spa_dict_lookup(props, amp_key_names[k]);
-        snprintf(o->kv[k], sizeof o->kv[k], "%s", v ? v : "");
-    }
+    fill_kv(o, props);
+    bind_output(e, id, type);
     e->st.generation++;
     pw_thread_loop_signal(e->loop, false);
 }
@@ -295,6 +353,7 @@ static void on_global_remove(void *data, uint32_t id)
             e->n_sources--;
             return;
         }
+    unbind_output(e, id);
     for (int i = 0; i < e->n_outputs; i++)
         if (e->outputs[i].id == id) {
             memmove(&e->outputs[i], &e->outputs[i + 1], (size_t)(e->n_outputs - i - 1) * sizeof e->outputs[0]);
@@ -441,7 +500,8 @@ static void on_capture_process(void *data)
 {
     amp_engine *e = data;
     hpa_rt_enter();
-    atomic_store(&e->in_cb, 1);
+    atomic_fetch_add_explicit(&e->m_empty, 1, memory_order_relaxed); /* capture cycles */
+    atomic_fetch_add(&e->in_cb, 1);
     if (atomic_load(&e->out_ok)) {
         pw_stream_trigger_process(e->playback);
     } else { /* no output: what arrives is dropped */
@@ -449,7 +509,7 @@ static void on_capture_process(void *data)
         if (in)
             pw_stream_queue_buffer(e->capture, in);
     }
-    atomic_store(&e->in_cb, 0);
+    atomic_fetch_sub(&e->in_cb, 1);
     hpa_rt_leave();
 }
 
@@ -558,6 +618,12 @@ static void on_playback_process(void *data)
     if (!e->rt_tried)
         make_realtime(e);
     hpa_rt_enter();
+    atomic_fetch_add(&e->in_cb, 1);
+    if (!atomic_load(&e->out_ok)) { /* the stream is being replaced: not ours to touch */
+        atomic_fetch_sub(&e->in_cb, 1);
+        hpa_rt_leave();
+        return;
+    }
     atomic_fetch_add_explicit(&e->m_cycles, 1, memory_order_relaxed);
     take_pending(e);
     struct pw_buffer *in = pw_stream_dequeue_buffer(e->capture);
@@ -584,13 +650,12 @@ static void on_playback_process(void *data)
         od->chunk->stride = (int32_t)stride;
         od->chunk->size = (uint32_t)(n * stride);
         atomic_fetch_add_explicit(&e->m_frames, n, memory_order_relaxed);
-    } else {
-        atomic_fetch_add_explicit(&e->m_empty, 1, memory_order_relaxed);
     }
     if (in)
         pw_stream_queue_buffer(e->capture, in);
     if (out)
         pw_stream_queue_buffer(e->playback, out);
+    atomic_fetch_sub(&e->in_cb, 1);
     hpa_rt_leave();
 }
 
@@ -626,6 +691,7 @@ static void on_playback_state(void *data, enum pw_stream_state old, enum pw_stre
     amp_engine *e = data;
     (void)old, (void)error;
     e->st.output_streaming = state == PW_STREAM_STATE_STREAMING;
+
     if ((state == PW_STREAM_STATE_ERROR || state == PW_STREAM_STATE_UNCONNECTED) && e->out_connected) {
         /* WirePlumber destroyed the node: its target is gone */
         e->st.output_lost = 1;
@@ -678,20 +744,13 @@ int amp_engine_start(amp_engine *e, const char *desc, const char *input, char *w
         pw_properties_set(cp, PW_KEY_MEDIA_CLASS, "Audio/Sink");
         pw_properties_set(cp, "node.virtual", "true");
     }
-    struct pw_properties *pp = pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback",
-                                                 PW_KEY_NODE_NAME, "hpamp.output", PW_KEY_NODE_DESCRIPTION,
-                                                 "hpamp output", PW_KEY_NODE_GROUP, e->group, PW_KEY_NODE_LINK_GROUP,
-                                                 e->group, PW_KEY_NODE_PASSIVE, "true", PW_KEY_NODE_DONT_RECONNECT,
-                                                 "true", PW_KEY_APP_NAME, "hpamp", NULL);
     e->capture = pw_stream_new(e->core, "hpamp sink", cp);
-    e->playback = pw_stream_new(e->core, "hpamp output", pp);
-    if (!e->capture || !e->playback) {
+    if (!e->capture) {
         snprintf(why, why_len, "cannot make the PipeWire streams: %s", strerror(errno));
         pw_thread_loop_unlock(e->loop);
         return -1;
     }
     pw_stream_add_listener(e->capture, &e->capture_listener, &capture_events, e);
-    pw_stream_add_listener(e->playback, &e->playback_listener, &playback_events, e);
     uint8_t buf[1024];
     struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof buf);
     const struct spa_pod *params[1] = {format_pod(&b)};
@@ -734,29 +793,45 @@ static void quiesce(amp_engine *e)
     }
 }
 
+/* with the loop locked: a playback stream to output, connected */
+static int new_playback(amp_engine *e, const char *output)
+{
+    struct pw_properties *pp = pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback",
+                                                 PW_KEY_NODE_NAME, "hpamp.output", PW_KEY_NODE_DESCRIPTION,
+                                                 "hpamp output", PW_KEY_NODE_GROUP, e->group, PW_KEY_NODE_LINK_GROUP,
+                                                 e->group, PW_KEY_NODE_PASSIVE, "true", PW_KEY_NODE_DONT_RECONNECT,
+                                                 "true", PW_KEY_APP_NAME, "hpamp", PW_KEY_TARGET_OBJECT, output, NULL);
+    e->playback = pw_stream_new(e->core, "hpamp output", pp);
+    if (!e->playback)
+        return -1;
+    pw_stream_add_listener(e->playback, &e->playback_listener, &playback_events, e);
+    uint8_t buf[1024];
+    struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof buf);
+    const struct spa_pod *params[1] = {format_pod(&b)};
+    /* the capture's cycle triggers it: both run in the same cycle */
+    return pw_stream_connect(e->playback, PW_DIRECTION_OUTPUT, PW_ID_ANY,
+                             PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS |
+                                 PW_STREAM_FLAG_TRIGGER,
+                             params, 1);
+}
+
 int amp_engine_set_output(amp_engine *e, const char *output)
 {
     quiesce(e);
     pw_thread_loop_lock(e->loop);
-    if (e->out_connected) {
-        e->out_connected = 0;
-        pw_stream_disconnect(e->playback);
+    /* a new stream for each output: the old one goes, with its links */
+    e->out_connected = 0;
+    if (e->playback) {
+        spa_hook_remove(&e->playback_listener);
+        pw_stream_destroy(e->playback);
+        e->playback = NULL;
     }
     e->st.output_lost = 0;
     e->st.output_streaming = 0;
     snprintf(e->output, sizeof e->output, "%s", output ? output : "");
     int err = 0;
     if (output) {
-        struct spa_dict_item it[1] = {SPA_DICT_ITEM_INIT(PW_KEY_TARGET_OBJECT, output)};
-        struct spa_dict d = SPA_DICT_INIT(it, 1);
-        pw_stream_update_properties(e->playback, &d);
-        uint8_t buf[1024];
-        struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof buf);
-        const struct spa_pod *params[1] = {format_pod(&b)};
-        err = pw_stream_connect(e->playback, PW_DIRECTION_OUTPUT, PW_ID_ANY,
-                                PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS |
-                                    PW_STREAM_FLAG_TRIGGER,
-                                params, 1);
+        err = new_playback(e, output);
         if (err >= 0) {
             e->out_connected = 1;
             atomic_store(&e->out_ok, 1);
@@ -852,11 +927,16 @@ void amp_engine_close(amp_engine *e)
     if (e->loop) {
         quiesce(e);
         pw_thread_loop_lock(e->loop);
-        if (e->playback)
+        if (e->playback) {
+            spa_hook_remove(&e->playback_listener);
             pw_stream_destroy(e->playback);
+        }
         if (e->capture)
             pw_stream_destroy(e->capture);
         e->playback = e->capture = NULL;
+        for (int i = 0; i < AMP_MAX_OUTPUTS; i++)
+            if (e->proxies[i].proxy)
+                unbind_output(e, e->proxies[i].id);
         if (e->defaults) {
             spa_hook_remove(&e->defaults_listener);
             pw_proxy_destroy((struct pw_proxy *)e->defaults);

@@ -116,7 +116,7 @@ typedef struct amp_status {
     double a_energy[AMP_CHANNELS]; /* A-weighted sum of squares (cumulative) */
     uint64_t a_frames;             /* frames in it */
     uint64_t frames;               /* frames processed */
-    uint64_t cycles, empty;        /* process calls; those without both buffers */
+    uint64_t cycles, empty;        /* the output's cycles; the sink's cycles */
     uint64_t clipped, limited;     /* from the chain */
     double limiter_db;
     double volume_db; /* what the ramp sets now */

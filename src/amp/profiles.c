@@ -31,9 +31,12 @@ int amp_profiles_path(char *buf, size_t len)
 
 typedef struct reader {
     amp_profiles *ps;
-    const char *next; /* the text left */
-    int line;         /* the line last given to inih */
-    amp_profile *cur; /* the section being read, NULL before one or in a bad one */
+    const char *next;  /* the text left */
+    int line;          /* the line last given to inih */
+    amp_profile *cur;  /* the section being read, NULL before one or in a bad one */
+    char section[128]; /* its name as inih gives it with each key */
+    int in_section;    /* a [section] line was read */
+    int section_line;  /* the line of the last [section] */
 } reader;
 
 static void bad_line(reader *r, const char *fmt, const char *a)
@@ -76,6 +79,8 @@ static char *next_line(char *str, int num, void *stream)
         bad_line(r, "not KEY = VALUE, [SECTION] or a # comment: '%s' (skipped)",
                  hpa_cli_escape(esc, sizeof esc, shown));
     }
+    if (ok && tl && *t == '[')
+        r->section_line = r->line;
     if (ok) {
         memcpy(str, r->next, len);
         str[len] = '\n';
@@ -93,30 +98,38 @@ static int parse_db(const char *v, double lo, double hi, double *out)
     return hpa_parse_double(v, lo, hi, out);
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+/* a new section: inih (as Debian builds it) says so only by the name that
+ * comes with the next key */
+static void new_section(reader *r, const char *section)
 {
-    reader *r = user;
-    if (!name) { /* a new section */
-        r->cur = NULL;
-        for (int i = 0; i < r->ps->n; i++)
-            if (!strcmp(r->ps->p[i].name, section)) {
-                bad_line(r, "[%s] again: this section is ignored (the first one counts)", section);
-                return 1;
-            }
-        if (r->ps->n >= AMP_PROFILES_MAX) {
-            bad_line(r, "more than %s profiles: the rest are ignored", "64");
-            return 1;
-        }
-        if (!*section || strlen(section) >= sizeof r->cur->name) {
-            bad_line(r, "a section name of 1..127 bytes%s", "");
-            return 1;
-        }
+    const int key_line = r->line;
+    r->line = r->section_line; /* warnings name the [section] line */
+    r->cur = NULL;
+    r->in_section = 1;
+    snprintf(r->section, sizeof r->section, "%s", section);
+    int dup = 0;
+    for (int i = 0; i < r->ps->n; i++)
+        dup |= !strcmp(r->ps->p[i].name, section);
+    if (dup) {
+        bad_line(r, "[%s] again: this section is ignored (the first one counts)", section);
+    } else if (r->ps->n >= AMP_PROFILES_MAX) {
+        bad_line(r, "more than %s profiles: the rest are ignored", "64");
+    } else if (strlen(section) >= sizeof r->cur->name) {
+        bad_line(r, "a section name of 1..127 bytes%s", "");
+    } else {
         r->cur = &r->ps->p[r->ps->n++];
         memset(r->cur, 0, sizeof *r->cur);
         snprintf(r->cur->name, sizeof r->cur->name, "%s", section);
-        r->cur->line = r->line;
-        return 1;
+        r->cur->line = r->section_line;
     }
+    r->line = key_line;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    reader *r = user;
+    if (*section && (!r->in_section || strcmp(section, r->section) != 0))
+        new_section(r, section);
     amp_profile *p = r->cur;
     if (!p) {
         if (!*section)

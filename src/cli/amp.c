@@ -347,6 +347,7 @@ typedef struct amp_run {
     int acknowledged, muted, eq_on, xf_on;
     dose_track dt;
     int tty;
+    double peak[AMP_CHANNELS]; /* since the last status line */
 } amp_run;
 
 static void say(amp_run *r, const char *fmt, const char *a, const char *b)
@@ -441,9 +442,11 @@ static void status_line(amp_run *r, const amp_status *st)
     char dose[64] = "";
     if (r->dt.open)
         snprintf(dose, sizeof dose, " dose week %.1f %%", hpa_dose_percent(&r->dt.dose));
-    fprintf(stderr, "%samp: %s volume %s%s peak %.1f/%.1f dBFS limiter %.1f dB rate %u frames %llu%s",
-            r->tty ? "\r" : "", r->have_gear ? r->g.output : "(none)", vol, dose, db_of(st->peak[0]),
-            db_of(st->peak[1]), st->limiter_db, r->rate, (unsigned long long)st->frames, r->tty ? "\033[K" : "\n");
+    fprintf(stderr, "%samp: %s volume %s%s peak %.1f/%.1f dBFS limiter %.1f dB rate %u frames %llu cycles %llu/%llu%s",
+            r->tty ? "\r" : "", r->have_gear ? r->g.output : "(none)", vol, dose, db_of(r->peak[0]), db_of(r->peak[1]),
+            st->limiter_db, r->rate, (unsigned long long)st->frames, (unsigned long long)st->empty,
+            (unsigned long long)st->cycles, r->tty ? "\033[K" : "\n");
+    r->peak[0] = r->peak[1] = 0.0;
     fflush(stderr);
 }
 
@@ -620,6 +623,8 @@ int hpa_cmd_amp(int argc, char **argv)
             sleep_ms(20);
         }
         amp_engine_status(r->e, &ms);
+        for (unsigned c = 0; c < AMP_CHANNELS; c++)
+            r->peak[c] = ms.peak[c] > r->peak[c] ? ms.peak[c] : r->peak[c];
         if (r->have_gear && dose_tick(&r->dt, &r->g, &ms, r->rate, 0) && r->acknowledged && !r->o.loud_ok &&
             !hpa_dose_ack_valid(&r->dt.dose)) {
             r->acknowledged = 0;
