@@ -640,7 +640,7 @@ static void on_playback_process(void *data)
             uint32_t size = SPA_MIN(id->chunk->size, id->maxsize - offs);
             if (size >= stride) {
                 n = size / stride;
-                src = SPA_PTROFF(id->data, offs, const float);
+                src = (const float *)(const void *)((const unsigned char *)id->data + offs);
             }
         }
         if (n > cap)

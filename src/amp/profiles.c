@@ -161,13 +161,16 @@ static int handler(void *user, const char *section, const char *name, const char
             return 1;
         }
         if (!strcmp(k, "usb")) {
-            unsigned vid, pid;
-            char tail;
-            if (sscanf(v, "%4x:%4x%c", &vid, &pid, &tail) != 2) {
+            char *end1 = NULL, *end2 = NULL;
+            unsigned long vid = strtoul(v, &end1, 16), pid = 0;
+            if (end1 != v && *end1 == ':')
+                pid = strtoul(end1 + 1, &end2, 16);
+            if (end1 == v || *end1 != ':' || !end2 || end2 == end1 + 1 || *end2 || vid > 0xffff || pid > 0xffff ||
+                *v == '-' || end1[1] == '-') {
                 bad_line(r, "usb takes VENDOR:PRODUCT in hex (152a:8750), not '%s'", v);
                 return 1;
             }
-            snprintf(val, sizeof val, "%04x:%04x", vid, pid);
+            snprintf(val, sizeof val, "%04lx:%04lx", vid, pid);
             v = val;
         }
         snprintf(p->match_key[p->n_match], sizeof p->match_key[0], "%s", k);

@@ -78,8 +78,8 @@ static void usage(FILE *f)
           "                        allow volumes above the safe level\n"
           "      --preset NAME     a preset for outputs whose profile names none\n"
           "      --eq FILE         an EQ file for outputs whose profile names none\n"
-          "      --dose-mode N     the sound dose's allowance: 1 adults, 2 children (see\n"
-          "                        hpamp dose)\n"
+          "      --dose-mode N     the sound dose's allowance: 1 adults (default),\n"
+          "                        2 children and sensitive listeners (as hpamp dose)\n"
           "  -q, --quiet           no status lines\n"
           "  -h, --help            show this help\n"
           "\n"
@@ -582,7 +582,7 @@ int hpa_cmd_amp(int argc, char **argv)
         if (st.generation != seen_gen || st.output_lost) {
             seen_gen = st.generation;
             /* someone chose another default: the amp plays there, and takes the default back */
-            if (r->o.set_default && claimed && *st.configured && strcmp(st.configured, AMP_NODE_NAME)) {
+            if (r->o.set_default && claimed && *st.configured && strcmp(st.configured, AMP_NODE_NAME) != 0) {
                 snprintf(restore, sizeof restore, "%s", st.configured);
                 claimed = 0;
             }
@@ -590,7 +590,8 @@ int hpa_cmd_amp(int argc, char **argv)
             int i = pick_output(outs, n, &st, r->have_gear ? r->g.output : "");
             if (i < 0 && (r->have_gear || st.output_lost)) {
                 switch_output(r, NULL);
-            } else if (i >= 0 && (!r->have_gear || st.output_lost || strcmp(outs[i].kv[AMP_K_NAME], r->g.output))) {
+            } else if (i >= 0 &&
+                       (!r->have_gear || st.output_lost || strcmp(outs[i].kv[AMP_K_NAME], r->g.output) != 0)) {
                 if (st.output_lost && r->have_gear && !strcmp(outs[i].kv[AMP_K_NAME], r->g.output))
                     say(r, "output %s went away%s", r->g.output, "");
                 switch_output(r, &outs[i]);
