@@ -495,22 +495,25 @@ static void make_realtime(amp_engine *e)
     pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); /* EPERM: stay as we are */
 }
 
-/* [RT] the capture stream's cycle: the playback stream does the work, now */
+/* [RT] the capture stream's cycle: the playback stream does the work, now.
+ * pw_stream_trigger_process is PipeWire's own graph signalling (a
+ * non-blocking eventfd write to wake the peers): it is left outside the
+ * section the audio-thread probe watches; everything of the amp's is in it. */
 static void on_capture_process(void *data)
 {
     amp_engine *e = data;
-    hpa_rt_enter();
     atomic_fetch_add_explicit(&e->m_empty, 1, memory_order_relaxed); /* capture cycles */
     atomic_fetch_add(&e->in_cb, 1);
     if (atomic_load(&e->out_ok)) {
         pw_stream_trigger_process(e->playback);
     } else { /* no output: what arrives is dropped */
+        hpa_rt_enter();
         struct pw_buffer *in = pw_stream_dequeue_buffer(e->capture);
         if (in)
             pw_stream_queue_buffer(e->capture, in);
+        hpa_rt_leave();
     }
     atomic_fetch_sub(&e->in_cb, 1);
-    hpa_rt_leave();
 }
 
 static void take_pending(amp_engine *e)

@@ -61,7 +61,7 @@ default_sink() { pw-metadata 0 default.audio.sink 2>/dev/null | sed -n "s/.*valu
 # amp_start ARGS...: hpamp amp in the background (AMP_PID), stderr in $T/amp.err;
 # waits (30 s at most) until its sink is in the graph
 amp_start() {
-    "$HPAMP" amp "$@" </dev/null >"$T/amp.out" 2>"$T/amp.err" &
+    env ${AMP_ENV:-} "$HPAMP" amp "$@" </dev/null >"$T/amp.out" 2>"$T/amp.err" &
     AMP_PID=$!
     PIDS="$AMP_PID $PIDS"
     local i
