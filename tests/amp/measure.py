@@ -6,6 +6,9 @@
         the onset (the first sample above 1e-6); with FREQ, the level of
         that frequency alone (a DFT bin over whole cycles), as the RMS of a
         sine of that amplitude
+  measure.py rmsend FILE BEFORE_S LEN_S      RMS of channel 1 over LEN_S seconds that
+        start BEFORE_S before the last sample above 1e-6 (a new stream may
+        begin with what the amp still held of the last one)
   measure.py onset FILE                     the onset in seconds (-1: silence)
   measure.py switch FILE WIN_MS STEADY_S    after the onset: the peak of the
         first WIN_MS ms and the peak of the STEADY_S seconds that start 1 s
@@ -87,6 +90,13 @@ def main():
             print(f"{db(amp / math.sqrt(2)):.4f}")
         else:
             print(f"{db(math.sqrt(sum(v * v for v in seg) / n)):.4f}")
+    elif cmd == "rmsend":
+        last = max(i for i, v in enumerate(x) if abs(v) > 1e-6) if o >= 0 else -1
+        a = last - int(round(float(sys.argv[3]) * rate))
+        n = int(round(float(sys.argv[4]) * rate))
+        if o < 0 or a < 0:
+            raise SystemExit(f"{path}: too short")
+        print(f"{db(math.sqrt(sum(v * v for v in x[a:a + n]) / n)):.4f}")
     elif cmd == "switch":
         w = int(round(float(sys.argv[3]) * rate / 1000))
         s = int(round(float(sys.argv[4]) * rate))
