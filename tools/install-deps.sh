@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="gcc g++ make meson ninja-build pkg-config
 libsndfile1-dev libsoxr-dev libfftw3-dev libcmocka-dev
-libasound2-dev alsa-utils libpipewire-0.3-dev pipewire pipewire-bin wireplumber
+libasound2-dev alsa-utils libpipewire-0.3-dev pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils
 libebur128-dev libcairo2-dev ffmpeg libbs2b-dev libinih-dev
 libflac-dev libvorbis-dev flac vorbis-tools help2man man-db
 sonic-pi-samples sox libsox-fmt-all

@@ -9,5 +9,7 @@ int hpc_cmd_play(int argc, char **argv);
 int hpc_cmd_advise(int argc, char **argv);
 int hpc_cmd_dose(int argc, char **argv);
 int hpc_cmd_eq(int argc, char **argv);
+int hpc_cmd_amp(int argc, char **argv);
+int hpc_cmd_device(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct {
     {"play", hpc_cmd_play, "play files through the DAC chain to PipeWire or ALSA, live, with hearing protection"},
     {"advise", hpc_cmd_advise, "does this headphone need an amp on this source? (with your music)"},
     {"eq", hpc_cmd_eq, "an EQ from a headphone measurement and a target: fit, targets"},
+    {"amp", hpc_cmd_amp, "the amp of the whole desktop: a PipeWire sink with the chain and hearing protection"},
+    {"device", hpc_cmd_device, "the outputs amp plays on and their profiles: list, set"},
     {"dose", hpc_cmd_dose, "your sound dose of the last 7 days, as play recorded it"},
 };
 

@@ -27,6 +27,7 @@
 #include <hpamp/host/session.h>
 #include "dose.h"
 #include "eqfile.h"
+#include "gear.h"
 #include <hpamp/host/player.h>
 #include <hpamp/safety.h>
 #include "term.h"
@@ -465,53 +466,6 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* The model's dB SPL at the ear of a 0 dBFS sine at full volume for the named
- * pair, and the levels that follow (safety.h).  0, or the exit status after a
- * message. */
-static int safety_from_gear(const play_opts *o, hpa_safety *s)
-{
-    hpa_db *db = NULL;
-    if (hpc_db_open(&db))
-        return 1;
-    size_t hi = 0, si = 0;
-    int rc = hpc_db_resolve(db, HPA_DB_HEADPHONES, o->hp, "--headphones", &hi);
-    if (!rc)
-        rc = hpc_db_resolve(db, HPA_DB_SOURCES, o->src, "--source", &si);
-    if (rc) {
-        hpa_db_destroy(db);
-        return rc;
-    }
-    char hname[512], sname[512];
-    hpc_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, hname, sizeof hname);
-    hpc_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, sname, sizeof sname);
-    switch (hpa_safety_from_gear(s, hpa_db_headphone_at(db, hi), hpa_db_source_at(db, si), o->max_volume_db)) {
-    case HPA_SAFETY_GEAR_ACTIVE:
-        hpc_warn("play: %s has its own amplifier: its SPL is not known from the source; levels as for unknown "
-                 "headphones",
-                 hname);
-        break;
-    case HPA_SAFETY_GEAR_UNKNOWN_SPL:
-        hpc_warn("play: the SPL of %s on %s is not known (sensitivity, impedance or output missing); levels as "
-                 "for unknown headphones",
-                 hname, sname);
-        break;
-    case HPA_SAFETY_GEAR_TOO_LOUD:
-        hpc_error("play: %s on %s reaches %.1f dB SPL at 0 dBFS: the %.0f dB SPL ceiling would be %.1f dBFS, "
-                  "below the limiter's lowest (%.0f dBTP); use a quieter source or gain setting",
-                  hname, sname, s->spl0_db, HPA_SAFE_CEILING_SPL_DB, s->ceiling_db, HPA_LIMIT_MIN_DBTP);
-        hpa_db_destroy(db);
-        return 1;
-    case HPA_SAFETY_GEAR_KNOWN: {
-        char basis[sizeof s->basis];
-        snprintf(basis, sizeof basis, "%.180s on %.180s: %.250s", hname, sname, s->basis);
-        memcpy(s->basis, basis, sizeof basis);
-        break;
-    }
-    }
-    hpa_db_destroy(db);
-    return 0;
-}
-
 int hpc_cmd_play(int argc, char **argv)
 {
     play_opts o;
@@ -553,7 +507,7 @@ int hpc_cmd_play(int argc, char **argv)
     /* ---- hearing protection: the start level and the ceiling ---- */
     hpa_safety safety;
     if (o.hp) {
-        rc = safety_from_gear(&o, &safety);
+        rc = hpc_safety_from_gear("play", o.hp, o.src, o.max_volume_db, &safety, NULL, 0);
         if (rc)
             return rc;
     } else {

@@ -93,7 +93,7 @@ fi
 page=$(MANPATH=$DEST$MANDIR man -P cat hpamp-render 2>"$T/man.err")
 case $page in *"hpamp render"*"--output"*) pass "man hpamp-render shows the page" ;;
     *) fail "man hpamp-render: $(head -3 "$T/man.err")" ;; esac
-for c in "" -preset -db -play -advise -dose; do
+for c in "" -preset -db -play -advise -dose -eq -amp -device; do
     check "man page hpamp$c.1 installed" test -f "$DEST$MANDIR/man1/hpamp$c.1"
 done
 finish

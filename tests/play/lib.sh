@@ -24,28 +24,7 @@ export HPAMP_NO_RT_PRIORITY=1
 
 need sox soxi awk
 
-# run ARGS...: hpamp with stdin from /dev/null; rc, $T/out.txt, $T/err.txt
-run() {
-    "$HPAMP" "$@" </dev/null >"$T/out.txt" 2>"$T/err.txt"
-    rc=$?
-}
-expect_rc() {
-    if [ "$rc" -eq "$1" ]; then pass "exit status $1"; else
-        fail "exit status $1 (got $rc); stderr: $(head -c 400 "$T/err.txt")"
-        return 1
-    fi
-}
-one_error_line() { # FILE: exactly one line, starting "hpamp: "
-    [ -s "$1" ] && [ "$(wc -l <"$1")" -eq 1 ] && head -c 7 "$1" | grep -qx 'hpamp: '
-}
-
-# near A B TOL / le A B
-isnum() { [[ $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; }
-near() { isnum "$1" && isnum "$2" && awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
-le() { isnum "$1" && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
-
-# field LINE NAME: value of NAME=VALUE in a pcmcmp line
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common/checks.sh"
 
 # soxstat FILE FIELD [sox effects]: the Overall column of sox stats ("Pk lev dB", "RMS lev dB")
 soxstat() {
@@ -65,18 +44,6 @@ EOF
 }
 
 # ---- PipeWire: a headless server with a null sink, and WirePlumber ----
-pipewire_start() {
-    need pipewire wireplumber pw-metadata pw-record
-    pw_server_start test_sink "$T"
-    case $? in
-    0) return 0 ;;
-    2) skip "wireplumber.conf not found" ;;
-    esac
-    say "pipewire log: $(tail -5 "$T/pipewire.log")"
-    say "wireplumber log: $(tail -5 "$T/wireplumber.log")"
-    fail "PipeWire with a null sink started within 30 s"
-    finish
-}
 
 # record_start FILE [FORMAT]: pw-record of what reaches test_sink, stereo 48 kHz,
 # as FORMAT (pw-record's name: s16, the default, or f32)
