@@ -420,7 +420,7 @@ static int dose_step(play_ui *ui, const hph_player_status *st, int final)
 {
     hph_session_events ev;
     hph_session_tick(ui->session, st->a_frames, st->a_energy, st->channels, hpc_now_s(), final, &ev);
-    if (ev.dose_hundreds > 0.0) {
+    if (ev.dose_hundreds > 0.0 && ui->dose) {
         if (ui->tty)
             fputs("\r\033[K", stderr);
         hpc_warn("play: your sound dose has reached %.0f %% of the week's allowance (%s); consider a break or a "

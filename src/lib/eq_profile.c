@@ -57,6 +57,7 @@ int hpa_eq_profile_load(hpa_eq_profile *p, const char *text, size_t len, double 
     size_t nb = lines < BANDS_BOUND ? lines : BANDS_BOUND;
     size_t np = lines + semis < POINTS_BOUND ? lines + semis : POINTS_BOUND;
     hpa_eq_doc doc;
+    memset(&doc, 0, sizeof doc);
     hpa_eq_point *pts = NULL;
     int err = parse(p, text, len, rate_hz, &doc, nb, np, &pts);
     if (err == HPA_ERR_BUFFER_TOO_SMALL) /* past the bounds: the exact counts */
