@@ -1,6 +1,6 @@
 /* eq_setup.c — how long an EQ of N bands takes before the first sample.
  *
- * The set-up `hpamp render --eq FILE` does (src/cli/eqfile.c, render.c), in
+ * The set-up `hpamp render --eq FILE` does (hpa_eq_profile_load, src/lib/eq_profile.c), in
  * memory, for an Equalizer APO text of N `Filter:` lines (peaking filters
  * and shelves, seeded, 20 Hz .. 20 kHz, Q 0.5 .. 5, +-1 dB), at 48 kHz:
  *

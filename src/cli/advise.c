@@ -1,7 +1,7 @@
 /* advise.c — `hpamp advise`: does this headphone need an amp on this source?
  *
  * Names the gear (the database or an ad-hoc spec), measures the listener's
- * music when given (loudness.c), asks the library for the verdict
+ * music when given (host/scan.c), asks the library for the verdict
  * (hpamp/advise.h) and prints it: one line first, then the numbers behind
  * it, the tracks that need the most, and the sources that would do the job.
  * How the verdict is reached: docs/advise.md. */
@@ -1040,7 +1040,7 @@ static int plot_folder_check(const char *path)
 
 int hpc_cmd_advise(int argc, char **argv)
 {
-    hph_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
+    hph_quiet_enable(); /* libmpg123's notes stay out of the output (host/quiet.h) */
     advise_opts o;
     memset(&o, 0, sizeof o);
     o.music = calloc((size_t)argc + 1, sizeof *o.music);

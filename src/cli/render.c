@@ -610,7 +610,7 @@ static int render_cmd(int argc, char **argv);
 
 int hpc_cmd_render(int argc, char **argv)
 {
-    hph_quiet_enable(); /* libmpg123's notes stay out of the output (io/quiet.h) */
+    hph_quiet_enable(); /* libmpg123's notes stay out of the output (host/quiet.h) */
     char message[1024];
     const int json = wants_json(argc, argv);
     if (json)

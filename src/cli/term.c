@@ -34,7 +34,7 @@ static void message(const char *prefix, int keep, const char *code, const char *
     char raw[4096], esc[4096];
     vsnprintf(raw, sizeof raw, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): the callers va_start it
     hpa_escape_text(esc, sizeof esc, raw);
-    /* one write to the real stderr (io/quiet.h: fd 2 may be silenced for a library at this moment) */
+    /* one write to the real stderr (host/quiet.h: fd 2 may be silenced for a library at this moment) */
     char line[sizeof esc + 32];
     const int n = snprintf(line, sizeof line, "%s%s\n", prefix, esc);
     if (n > 0)
