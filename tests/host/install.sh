@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../harness.sh" install "$@"
 BUILD=$2
 VERSION=$3
+SANITIZE=${4:-none}
 need pkg-config cc man
 
 DEST=$T/root
@@ -73,6 +74,9 @@ if [ $? -ne 0 ]; then
 fi
 case $flags in *"$DEST"*) pass "pkg-config points into the installed prefix" ;;
     *) fail "pkg-config flags do not point into $DEST: $flags" ;; esac
+# libraries built with sanitizers need the program built with them too
+# (their runtime must come first)
+[ "$SANITIZE" = none ] || flags="$flags -fsanitize=$SANITIZE"
 # shellcheck disable=SC2086
 if cc -std=c11 -o "$T/tiny" "$T/tiny.c" $flags 2>"$T/cc.err"; then
     pass "a program builds out of tree from the .pc files"
