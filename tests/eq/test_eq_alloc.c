@@ -7,42 +7,23 @@
  *    hpa_eq_fit_graphic takes its working memory from the allocator it is
  *    given and frees every block, also when any one allocation fails and
  *    when the caller's band array is too small.
- * 2. malloc interposition (glibc, not under a sanitizer whose runtime owns
- *    malloc): malloc & co. are replaced in this executable and forwarded to
- *    glibc's __libc_* functions, and counted while a flag is raised around
+ * 2. the suite's allocation spy (tests/common/allocspy.h; glibc, not under a
+ *    sanitizer whose runtime owns malloc), compiled into this executable,
+ *    counts malloc & co. inside a watched section around
  *    the calls under test -- hpa_eq_process (NaN reset included), reset,
  *    set_bands, the getters, hpa_eq_parse, the responses, the peak finder
  *    and hpa_eq_fit_graphic with an allocator.  This also catches allocations the hpa_allocator cannot see.
  */
 #include "eqtest.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define UNDER_SANITIZER 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(UNDER_SANITIZER)
-#define INTERPOSE 1
-#endif
+#include "allocspy.h"
 
 /* ---- 1. the counting hpa_allocator ---- */
 
-/* The counting allocator's own blocks bypass the interposer below, so that
- * a call watched by both counts only what the library asks of malloc. */
-#ifdef INTERPOSE
-/* glibc's own allocator entry points, under the interposed malloc family:
- * the names are reserved because they are the implementation's. */
-/* NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
-extern void *__libc_malloc(size_t size);
-extern void __libc_free(void *ptr);
-#define RAW_MALLOC __libc_malloc
-#define RAW_FREE __libc_free
-#else
-#define RAW_MALLOC malloc
-#define RAW_FREE free
-#endif
+/* The counting allocator's own blocks bypass the spy below, so that a call
+ * watched by both counts only what the library asks of malloc. */
+#define RAW_MALLOC hpt_spy_raw_malloc
+#define RAW_FREE hpt_spy_raw_free
 
 typedef struct counter {
     unsigned long allocs, frees;
@@ -78,72 +59,16 @@ static void count_free(void *user, void *ptr)
 
 /* ---- 2. malloc interposition ---- */
 
-#ifdef INTERPOSE
-static _Thread_local int t_counting;
-static _Thread_local unsigned long t_calls;
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *ptr, size_t size);
-extern void __libc_free(void *ptr);
-extern void *__libc_memalign(size_t alignment, size_t size);
-/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
-
-static inline void note(void)
+/* the suite's allocation spy (tests/common/allocspy.h) */
+#if HPT_SPY
+#define INTERPOSE 1
+static unsigned long watch_end(void)
 {
-    if (t_counting)
-        t_calls++;
+    hpt_spy_end();
+    return hpt_spy_thread_calls();
 }
-
-void *malloc(size_t size)
-{
-    note();
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-    note();
-    return __libc_calloc(n, size);
-}
-
-void *realloc(void *ptr, size_t size)
-{
-    note();
-    return __libc_realloc(ptr, size);
-}
-
-void free(void *ptr)
-{
-    if (ptr)
-        note();
-    __libc_free(ptr);
-}
-
-void *aligned_alloc(size_t alignment, size_t size)
-{
-    note();
-    return __libc_memalign(alignment, size);
-}
-
-void *memalign(size_t alignment, size_t size)
-{
-    note();
-    return __libc_memalign(alignment, size);
-}
-
-int posix_memalign(void **out, size_t alignment, size_t size)
-{
-    note();
-    void *p = __libc_memalign(alignment, size);
-    if (!p)
-        return 12; /* ENOMEM */
-    *out = p;
-    return 0;
-}
-
-#define WATCH_BEGIN() (t_calls = 0, t_counting = 1)
-#define WATCH_END() (t_counting = 0, t_calls)
+#define WATCH_BEGIN() (hpt_spy_thread_reset(), hpt_spy_begin("eq"))
+#define WATCH_END() watch_end()
 #else
 #define WATCH_BEGIN() ((void)0)
 #define WATCH_END() 0ul

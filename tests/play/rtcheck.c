@@ -18,7 +18,10 @@
  *   "rtcheck sections=N calls=M first=NAME"
  * The test asserts sections > 0 and calls == 0.  Allocator calls go to
  * glibc's __libc_* entry points; the rest to the next definition (dlsym
- * RTLD_NEXT), looked up before main so the lookup itself is never counted. */
+ * RTLD_NEXT), looked up before main so the lookup itself is never counted.
+ * The allocator part is the suite's allocation spy (tests/common/allocspy.h). */
+#include "allocspy.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,84 +38,20 @@
 #include <time.h>
 #include <unistd.h>
 
-static _Thread_local int depth;
-static atomic_ulong sections, calls;
-static const char *_Atomic first;
+/* The allocator is the suite's allocation spy (tests/common/allocspy.c,
+ * compiled into this library); a real-time section is one of its watched
+ * sections, and the calls below count through it. */
+void hph_rt_probe(int enter)
+{
+    if (enter)
+        hpt_spy_begin("audio thread");
+    else
+        hpt_spy_end();
+}
 
 static inline void note(const char *what)
 {
-    if (depth > 0) {
-        const char *expected = NULL;
-        atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
-        atomic_compare_exchange_strong(&first, &expected, what);
-    }
-}
-
-void hph_rt_probe(int enter)
-{
-    if (enter) {
-        if (depth++ == 0)
-            atomic_fetch_add_explicit(&sections, 1, memory_order_relaxed);
-    } else if (depth > 0) {
-        depth--;
-    }
-}
-
-/* ---- allocator ---- */
-/* glibc's own allocator entry points, under the interposed malloc family:
- * the names are reserved because they are the implementation's. */
-/* NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-extern void *__libc_memalign(size_t, size_t);
-/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
-
-void *malloc(size_t n)
-{
-    note("malloc");
-    return __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-    note("calloc");
-    return __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-    note("realloc");
-    return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-    if (p)
-        note("free");
-    __libc_free(p);
-}
-int posix_memalign(void **out, size_t al, size_t n)
-{
-    note("posix_memalign");
-    void *p = __libc_memalign(al, n);
-    if (!p && n)
-        return ENOMEM;
-    *out = p;
-    return 0;
-}
-void *aligned_alloc(size_t al, size_t n)
-{
-    note("aligned_alloc");
-    return __libc_memalign(al, n);
-}
-void *memalign(size_t al, size_t n)
-{
-    note("memalign");
-    return __libc_memalign(al, n);
-}
-void *valloc(size_t n)
-{
-    note("valloc");
-    return __libc_memalign((size_t)sysconf(_SC_PAGESIZE), n);
+    hpt_spy_note(what);
 }
 
 /* ---- everything else: forwarded through RTLD_NEXT ---- */
@@ -350,10 +289,9 @@ __attribute__((destructor)) static void rtcheck_report(void)
 {
     const char *path = getenv("HPA_RTCHECK_OUT");
     char line[256];
-    const char *f = atomic_load(&first);
-    int n = snprintf(line, sizeof line, "rtcheck sections=%lu calls=%lu first=%s\n", atomic_load(&sections),
-                     atomic_load(&calls), f ? f : "-");
-    depth = 0;
+    const char *f = hpt_spy_first_function();
+    int n = snprintf(line, sizeof line, "rtcheck sections=%lu calls=%lu first=%s\n", hpt_spy_sections(),
+                     hpt_spy_calls(), f ? f : "-");
     int fd = path ? next_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644) : 2;
     if (fd >= 0) {
         next_write(fd, line, (size_t)n);

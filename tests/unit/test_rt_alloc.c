@@ -1,9 +1,8 @@
 /* test_rt_alloc.c — the [RT] calls never allocate.
  *
- * This executable interposes malloc, calloc, realloc, free, posix_memalign,
- * aligned_alloc, memalign, valloc and pvalloc: every call from the library,
- * libsoxr and other shared objects lands here and is forwarded to glibc's
- * __libc_* entry points.  A thread-local flag is raised around
+ * The suite's allocation spy (tests/common/allocspy.h) is compiled into this
+ * executable: malloc & co. from the library, libsoxr and other shared objects
+ * land in it and are forwarded to glibc.  A watched section is opened around
  * hpa_chain_process, hpa_chain_set_param (and its shorthands),
  * hpa_chain_get_stats and hpa_chain_current_gain; any allocator call while it
  * is up is counted.  hpa_chain_drain is [non-RT] (libsoxr may allocate while
@@ -49,128 +48,15 @@
 #include <hpamp/chain.h>
 #include <hpamp/eq.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define HPA_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define HPA_UNDER_SANITIZER 1
-#endif
-#endif
+#include "allocspy.h"
 
-#if !defined(__GLIBC__) && !defined(HPA_UNDER_SANITIZER)
-#define HPA_NO_INTERPOSE 1
-#endif
-
-#if !defined(HPA_UNDER_SANITIZER) && !defined(HPA_NO_INTERPOSE)
+#if HPT_SPY
 #define HPA_INTERPOSE 1
 #endif
 
 #ifdef HPA_INTERPOSE
 
-/* ------------------------------------------------------------------------ */
-/* the counting allocator                                                   */
-
-static _Thread_local int t_counting;           /* raised around the calls under test */
-static _Thread_local const char *t_where;      /* which call, for the report */
-static _Thread_local unsigned long t_calls;    /* allocator calls while counting, this thread */
-static _Thread_local const char *t_last_where; /* the call that made the latest counted one */
-static atomic_ulong g_calls;                   /* allocator calls while counting, all threads */
-static atomic_ulong g_interposed;              /* every call that reached the interposer */
-static const char *_Atomic g_first_where;      /* the first offending call */
-
-/* glibc's own allocator entry points, under the interposed malloc family:
- * the names are reserved because they are the implementation's. */
-/* NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *ptr, size_t size);
-extern void __libc_free(void *ptr);
-extern void *__libc_memalign(size_t alignment, size_t size);
-/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
-
-static inline void note(void)
-{
-    atomic_fetch_add_explicit(&g_interposed, 1, memory_order_relaxed);
-    if (t_counting) {
-        const char *expected = NULL;
-        t_calls++;
-        t_last_where = t_where ? t_where : "?";
-        atomic_fetch_add_explicit(&g_calls, 1, memory_order_relaxed);
-        atomic_compare_exchange_strong(&g_first_where, &expected, t_where ? t_where : "?");
-    }
-}
-
-void *malloc(size_t size)
-{
-    note();
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-    note();
-    return __libc_calloc(n, size);
-}
-
-void *realloc(void *ptr, size_t size)
-{
-    note();
-    return __libc_realloc(ptr, size);
-}
-
-void free(void *ptr)
-{
-    if (ptr)
-        note();
-    __libc_free(ptr);
-}
-
-int posix_memalign(void **out, size_t alignment, size_t size)
-{
-    note();
-    if (alignment < sizeof(void *) || (alignment & (alignment - 1)))
-        return EINVAL;
-    void *p = __libc_memalign(alignment, size);
-    if (!p && size)
-        return ENOMEM;
-    *out = p;
-    return 0;
-}
-
-void *aligned_alloc(size_t alignment, size_t size)
-{
-    note();
-    return __libc_memalign(alignment, size);
-}
-
-void *memalign(size_t alignment, size_t size);
-void *memalign(size_t alignment, size_t size)
-{
-    note();
-    return __libc_memalign(alignment, size);
-}
-
-void *valloc(size_t size)
-{
-    note();
-    return __libc_memalign((size_t)sysconf(_SC_PAGESIZE), size);
-}
-
-void *pvalloc(size_t size);
-void *pvalloc(size_t size)
-{
-    note();
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    return __libc_memalign(page, (size + page - 1) & ~(page - 1));
-}
-
-#define COUNTED(label, expr)                                                                                           \
-    do {                                                                                                               \
-        t_where = (label);                                                                                             \
-        t_counting = 1;                                                                                                \
-        expr;                                                                                                          \
-        t_counting = 0;                                                                                                \
-    } while (0)
+#define COUNTED HPT_SPY_COUNTED
 
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                  */
@@ -376,13 +262,13 @@ static void run_case(const rt_case *k, uint32_t max_block, int stages, uint64_t 
      * reaches the shared libraries at all */
     hpa_chain *c = NULL;
     int err;
-    t_calls = 0;
+    hpt_spy_thread_reset();
     COUNTED("hpa_chain_create", err = hpa_chain_create(&cfg, &c));
     if (err)
         fail_msg("%s: create = %d (%s)", what, err, hpa_strerror(err));
-    if (t_calls == 0)
+    if (hpt_spy_thread_calls() == 0)
         fail_msg("%s: create made no allocator call the interposer saw: interposition is broken", what);
-    t_calls = 0;
+    hpt_spy_thread_reset();
     if (stages)
         stages_on(c, k, rng, what);
 
@@ -403,7 +289,7 @@ static void run_case(const rt_case *k, uint32_t max_block, int stages, uint64_t 
         /* start somewhere in the buffer so the signal is not one repeated block */
         size_t off = n < max_block ? (size_t)(rng_next(rng) % (max_block - n + 1)) : 0;
         const void *src = n ? (const unsigned char *)in + off * k->channels * fmt_bytes(k->in) : NULL;
-        const unsigned long before = t_calls;
+        const unsigned long before = hpt_spy_thread_calls();
         COUNTED("hpa_chain_process", err = hpa_chain_process(c, src, n, out, cap, &got));
         if (err)
             fail_msg("%s: call %u: process(%zu) = %d (%s)", what, call, n, err, hpa_strerror(err));
@@ -434,9 +320,9 @@ static void run_case(const rt_case *k, uint32_t max_block, int stages, uint64_t 
         if (!(gain >= 0.0 && gain <= 2.0)) /* max_volume_db 6 dB: about 1.995 */
             fail_msg("%s: call %u: current gain %g", what, call, gain);
 
-        if (t_calls != before) {
+        if (hpt_spy_thread_calls() != before) {
             if (!res->calls_with_allocs) {
-                res->first_where = t_last_where;
+                res->first_where = hpt_spy_thread_last_where();
                 res->first_call = call;
                 res->first_block = n;
             }
@@ -444,7 +330,7 @@ static void run_case(const rt_case *k, uint32_t max_block, int stages, uint64_t 
         }
     }
     res->seconds = now_s() - t0;
-    res->process_allocs = t_calls;
+    res->process_allocs = hpt_spy_thread_calls();
 
     /* the end of the stream: drain is [non-RT] (libsoxr may allocate while
      * it flushes), so it is not counted; it completes the frame count */
@@ -458,9 +344,8 @@ static void run_case(const rt_case *k, uint32_t max_block, int stages, uint64_t 
         if (++rounds > 1000)
             fail_msg("%s: drain never returns 0 frames", what);
     } while (got);
-    t_calls = 0;
-    atomic_store(&g_calls, 0);
-    atomic_store(&g_first_where, NULL);
+    hpt_spy_thread_reset();
+    hpt_spy_reset();
 
     hpa_chain_get_stats(c, &st);
     assert_int_equal(st.frames_in, total_in);
@@ -484,19 +369,18 @@ static void test_interposer_works(void **state)
     /* through a volatile pointer so the compiler cannot drop the pair */
     void *(*volatile m)(size_t) = malloc;
     void (*volatile f)(void *) = free;
-    t_calls = 0;
+    hpt_spy_thread_reset();
     void *p;
     COUNTED("self-test", p = m(32));
     COUNTED("self-test", f(p));
-    assert_int_equal(t_calls, 2);
+    assert_int_equal(hpt_spy_thread_calls(), 2);
     /* outside the flag nothing is counted */
     p = m(32);
     f(p);
-    assert_int_equal(t_calls, 2);
-    t_calls = 0;
-    atomic_store(&g_calls, 0);
-    atomic_store(&g_first_where, NULL);
-    assert_true(atomic_load(&g_interposed) > 0);
+    assert_int_equal(hpt_spy_thread_calls(), 2);
+    hpt_spy_thread_reset();
+    hpt_spy_reset();
+    assert_true(hpt_spy_interposed() > 0);
 }
 
 /* each filter at least once; s16/s24/f32 in; s16/s24/s32/f32 out; every dither */
@@ -567,7 +451,7 @@ static void *toggle_thread(void *arg)
 {
     toggler *t = arg;
     uint64_t rng = g_seed ^ 0x7077;
-    t_calls = 0;
+    hpt_spy_thread_reset();
     while (!atomic_load_explicit(&t->stop, memory_order_relaxed)) {
         int e1, e2;
         COUNTED("hpa_chain_set_param (other thread)",
@@ -590,7 +474,7 @@ static void *toggle_thread(void *arg)
             t->sets += 2;
         }
     }
-    t->allocs = t_calls;
+    t->allocs = hpt_spy_thread_calls();
     return NULL;
 }
 
@@ -633,13 +517,12 @@ static void test_set_param_from_other_thread(void **state)
         hpa_chain_stats st = {0};
         toggler t = {.chain = c, .stages = stages, .rate = k->out_rate};
         atomic_init(&t.stop, 0);
-        atomic_store(&g_calls, 0);
-        atomic_store(&g_first_where, NULL);
+        hpt_spy_reset();
         pthread_t th;
         assert_int_equal(pthread_create(&th, NULL, toggle_thread, &t), 0);
 
-        /* each thread counts its own allocator calls (t_calls is thread-local) */
-        t_calls = 0;
+        /* each thread counts its own allocator calls (hpt_spy_thread_calls() is thread-local) */
+        hpt_spy_thread_reset();
         unsigned changes = 0, bad_call = 0;
         double last_gain = -1.0, g = 0.0;
         for (unsigned call = 0; call < k->calls && !err; call++) {
@@ -653,7 +536,7 @@ static void test_set_param_from_other_thread(void **state)
             changes += g != last_gain;
             last_gain = g;
         }
-        const unsigned long audio_allocs = t_calls;
+        const unsigned long audio_allocs = hpt_spy_thread_calls();
         atomic_store(&t.stop, 1);
         assert_int_equal(pthread_join(th, NULL), 0);
 
@@ -665,10 +548,10 @@ static void test_set_param_from_other_thread(void **state)
             fail_msg("%s: set_param on the other thread = %d (%s)", what, t.err, hpa_strerror(t.err));
         if (t.sets < 2)
             fail_msg("%s: the other thread never ran", what);
-        if (audio_allocs || t.allocs || atomic_load(&g_calls))
+        if (audio_allocs || t.allocs || hpt_spy_calls())
             fail_msg("%s: allocator calls while counting: %lu on the audio thread, %lu in the other thread's "
                      "set_param (first in %s)",
-                     what, audio_allocs, t.allocs, atomic_load(&g_first_where));
+                     what, audio_allocs, t.allocs, hpt_spy_first_where());
         if (changes < 2)
             fail_msg("%s: the gain never followed the other thread's settings", what);
         assert_true(st.frames_in > 0); /* the stats were copied from the audio thread */
@@ -684,11 +567,8 @@ static void test_set_param_from_other_thread(void **state)
 
 int main(void)
 {
-#if defined(HPA_UNDER_SANITIZER)
-    printf("test_rt_alloc: skipped under ASan/TSan (the sanitizer runtime owns malloc)\n");
-    return 77;
-#elif defined(HPA_NO_INTERPOSE)
-    printf("test_rt_alloc: skipped: malloc interposition needs glibc\n");
+#ifndef HPA_INTERPOSE
+    printf("test_rt_alloc: skipped: the sanitizer runtime owns malloc (or no glibc)\n");
     return 77;
 #else
     const struct CMUnitTest tests[] = {
