@@ -34,7 +34,7 @@ typedef enum hpa_error {
     HPA_ERR_INVALID_ARG = -1,      /* a NULL pointer or a value out of its range */
     HPA_ERR_NO_MEMORY = -2,        /* the allocator returned NULL */
     HPA_ERR_RATE = -3,             /* a sample rate outside 8 kHz .. 768 kHz */
-    HPA_ERR_CHANNELS = -4,         /* a channel count outside 1 .. 8 */
+    HPA_ERR_CHANNELS = -4,         /* a channel count outside 1 .. 8 (chain, EQ) or 1 .. 64 (meter) */
     HPA_ERR_FORMAT = -5,           /* an unknown sample format */
     HPA_ERR_BLOCK_TOO_LARGE = -6,  /* more input frames than max_block_frames */
     HPA_ERR_BUFFER_TOO_SMALL = -7, /* the output buffer cannot hold the result */

@@ -8,7 +8,7 @@ const char *hpa_strerror(int err)
     case HPA_ERR_INVALID_ARG: return "invalid argument";
     case HPA_ERR_NO_MEMORY: return "out of memory";
     case HPA_ERR_RATE: return "sample rate out of range (8000 to 768000 Hz)";
-    case HPA_ERR_CHANNELS: return "channel count out of range (1 to 8)";
+    case HPA_ERR_CHANNELS: return "channel count out of range (1 to 8 for the chain and EQ, 1 to 64 for a meter)";
     case HPA_ERR_FORMAT: return "unknown sample format";
     case HPA_ERR_BLOCK_TOO_LARGE: return "block larger than max_block_frames";
     case HPA_ERR_BUFFER_TOO_SMALL: return "output buffer too small";

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <hpamp/chain.h>
+#include <hpamp/meter.h>
 #include <hpamp/eq.h>
 
 /* cmocka 1.1 prints integers as unsigned hex; show the error names instead */
@@ -795,6 +796,13 @@ static void test_strerror(void **state)
             if (strcmp(s, hpa_strerror(codes[j])) == 0)
                 fail_msg("unknown code %d described as known code %d: \"%s\"", unknown[i], codes[j], s);
     }
+    /* the channel error names the limits that really apply: the chain's and the meter's */
+    char chain_range[32], meter_range[32];
+    snprintf(chain_range, sizeof chain_range, "1 to %u", HPA_CHANNELS_MAX);
+    snprintf(meter_range, sizeof meter_range, "1 to %u", (unsigned)HPA_METER_CHANNELS_MAX);
+    const char *ch = hpa_strerror(HPA_ERR_CHANNELS);
+    if (!strstr(ch, chain_range) || !strstr(ch, meter_range))
+        fail_msg("hpa_strerror(HPA_ERR_CHANNELS) = \"%s\": want both \"%s\" and \"%s\"", ch, chain_range, meter_range);
 }
 
 static void test_names(void **state)
