@@ -185,6 +185,11 @@ HPA_API double hpa_chain_current_gain(const hpa_chain *chain);
  * returns the limiter's last lookahead. */
 HPA_API double hpa_chain_latency_frames(const hpa_chain *chain);
 
+/* [any] The limiter's share of hpa_chain_latency_frames: its lookahead plus
+ * the true-peak detector's delay (0 without a limiter).  The rest is the
+ * resampler's group delay. */
+HPA_API double hpa_chain_limiter_latency_frames(const hpa_chain *chain);
+
 /* [RT] Copy the statistics. Call from the audio thread or while no process runs. */
 HPA_API void hpa_chain_get_stats(const hpa_chain *chain, hpa_chain_stats *stats);
 

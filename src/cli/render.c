@@ -882,8 +882,7 @@ static int render_main(const render_opts *op)
         return 1;
     }
     r.latency = hpa_chain_latency_frames(chain);
-    /* the limiter's lookahead as libhpamp rounds it (limiter.c: at least 17 frames) */
-    r.limiter_frames = o.limit ? fmax(17.0, round(LIMITER_LOOKAHEAD_MS * r.out.rate_hz / 1000.0)) : 0.0;
+    r.limiter_frames = hpa_chain_limiter_latency_frames(chain);
 
     size_t max_out = hpa_chain_max_out_frames(chain);
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));

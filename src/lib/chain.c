@@ -745,7 +745,12 @@ double hpa_chain_latency_frames(const hpa_chain *c)
 {
     if (!c)
         return 0.0;
-    return (c->rs ? hpa_resampler_latency(c->rs) : 0.0) + (c->has_lim ? (double)c->lim.delay : 0.0);
+    return (c->rs ? hpa_resampler_latency(c->rs) : 0.0) + hpa_chain_limiter_latency_frames(c);
+}
+
+double hpa_chain_limiter_latency_frames(const hpa_chain *c)
+{
+    return c && c->has_lim ? (double)c->lim.delay : 0.0;
 }
 
 /* ---- EQ band sets from another thread ---- */

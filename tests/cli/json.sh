@@ -123,6 +123,21 @@ else
     fail "not valid JSON: $(head -c 300 "$T/py.txt") / $(head -c 300 "$T/out.txt")"
 fi
 
+say "== the filter's printed delay is the resampler's alone, with or without the limiter"
+# Without --limit the chain's latency is the resampler's alone (latency_frames);
+# the summary's "its X ms delay" must say the same number with --limit too.
+run render "$IN" -o "$T/d0.wav" --rate 96000 --json
+expect_rc 0
+RS=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["latency_frames"])' "$T/out.txt")
+for lim in "" "--limit -1"; do
+    # shellcheck disable=SC2086
+    run render "$IN" -o "$T/d1.wav" --rate 96000 $lim
+    expect_rc 0
+    MS=$(sed -n 's/.*its \([0-9.]*\) ms delay.*/\1/p' "$T/out.txt")
+    check "the filter's delay ${lim:-without a limiter}: $MS ms = $RS frames at 96 kHz (within 0.05 ms)" \
+        "$PY" -c 'import sys; sys.exit(abs(float(sys.argv[1]) - 1000 * float(sys.argv[2]) / 96000) > 0.05)' "$MS" "$RS"
+done
+
 say "== --quiet prints nothing"
 run render "$IN" -o "$T/q.wav" --quiet
 expect_rc 0
