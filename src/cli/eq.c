@@ -14,7 +14,9 @@
 
 #include "cli.h"
 #include "eqout.h"
+#include <hpamp/host/eqfile.h>
 #include <hpamp/host/outfile.h>
+#include <hpamp/host/preset.h>
 #include "term.h"
 
 static void usage(FILE *f)
@@ -48,129 +50,23 @@ typedef struct fit_opts {
     hpa_eq_autofit_config cfg;
 } fit_opts;
 
-#define CURVE_FILE_MAX (16u << 20) /* bytes; a bigger response is not a response */
-
-/* the whole of a regular file (at most CURVE_FILE_MAX); NULL with errno set */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    int e = 0;
-    if (fstat(fileno(f), &st))
-        e = errno;
-    else if (!S_ISREG(st.st_mode))
-        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-    else if (st.st_size > (off_t)CURVE_FILE_MAX)
-        e = EFBIG;
-    else if (!(buf = malloc((size_t)st.st_size + 1)))
-        e = ENOMEM;
-    if (!e) {
-        *len = fread(buf, 1, (size_t)st.st_size + 1, f);
-        if (ferror(f))
-            e = EIO;
-        else if (*len > (size_t)st.st_size)
-            e = EFBIG; /* it grew while read */
-    }
-    fclose(f);
-    if (e) {
-        free(buf);
-        errno = e;
-        return NULL;
-    }
-    return buf;
-}
-
 /* a curve file (or a built-in target) as points; 0, or 1 after the message */
 static int load_curve(const char *path, const char *builtin_name, hpa_eq_point **pts, size_t *n)
 {
-    size_t len = 0;
-    char *text = NULL;
-    const char *t = builtin_name ? hpa_eq_target_builtin(builtin_name, &len) : NULL;
-    if (!t) {
-        text = slurp(path, &len);
-        if (!text) {
-            hpc_error("%s: cannot read: %s", path, strerror(errno));
-            return 1;
-        }
-        t = text;
-    }
-    size_t lines = 2;
-    for (size_t i = 0; i < len; i++)
-        lines += t[i] == '\n';
-    *pts = malloc(lines * sizeof **pts);
-    if (!*pts) {
-        free(text);
-        hpc_error("out of memory");
-        return 1;
-    }
-    hpa_eq_curve_error err;
-    int rc = hpa_eq_curve_parse(t, len, *pts, lines, n, &err);
-    free(text);
-    if (rc != HPA_OK) {
-        if (err.line)
-            hpc_error("%s:%zu: %s", path, err.line, err.reason);
-        else
-            hpc_error("%s: %s", path, err.reason ? err.reason : hpa_strerror(rc));
-        free(*pts);
-        *pts = NULL;
-        return 1;
-    }
-    return 0;
+    char why[600];
+    if (hph_eq_curve_read(path, builtin_name, pts, n, why, sizeof why) == 0)
+        return 0;
+    hpc_error("%s", why);
+    return 1;
 }
 
 /* the preset NAME in the user's folder: [eq] file = OUT (absolute) */
 static int save_preset(const char *name, const char *out, const char *meas, const char *target)
 {
-    char dir[PATH_MAX], path[PATH_MAX + 128], abs_out[PATH_MAX];
-    const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    int len;
-    if (x && x[0] == '/')
-        len = snprintf(dir, sizeof dir, "%s/hpamp/presets", x);
-    else if (home && *home)
-        len = snprintf(dir, sizeof dir, "%s/.config/hpamp/presets", home);
-    else {
-        hpc_error("--preset: neither XDG_CONFIG_HOME nor HOME is set: no folder for presets");
-        return 1;
-    }
-    if (len < 0 || (size_t)len >= sizeof dir || !realpath(out, abs_out)) {
-        hpc_error("--preset: cannot resolve %s", out);
-        return 1;
-    }
-    for (char *s = dir + 1; *s; s++) /* mkdir -p */
-        if (*s == '/') {
-            *s = 0;
-            (void)mkdir(dir, 0777);
-            *s = '/';
-        }
-    if (mkdir(dir, 0777) && errno != EEXIST) {
-        hpc_error("%s: cannot create: %s", dir, strerror(errno));
-        return 1;
-    }
-    snprintf(path, sizeof path, "%s/%s.ini", dir, name);
-    hph_outfile o;
-    if (hph_outfile_create(&o, path)) {
-        hpc_error("%s: cannot create: %s", path, strerror(errno));
-        return 1;
-    }
-    char title[200];
+    char path[PATH_MAX + 128], title[200], why[PATH_MAX + 256];
     snprintf(title, sizeof title, "%.80s to %.80s", meas, target);
-    for (char *s = title; *s; s++)
-        if (*s == '\n' || *s == '\r' || *s == ';' || *s == '#')
-            *s = ' ';
-    FILE *f = fdopen(dup(o.fd), "w");
-    int bad = !f;
-    if (f) {
-        fprintf(f, "# made by hpamp eq fit\n[preset]\ntitle = %s\n[eq]\nfile = %s\n", title, abs_out);
-        bad = fflush(f) != 0 || ferror(f);
-        bad |= fclose(f) != 0;
-    }
-    if (bad || hph_outfile_commit(&o)) {
-        hpc_error("%s: cannot write: %s", path, strerror(errno));
-        if (bad)
-            hph_outfile_abort(&o);
+    if (hph_preset_save_eq(name, out, title, path, sizeof path, why, sizeof why)) {
+        hpc_error("--preset: %s", why);
         return 1;
     }
     printf("preset      %s (%s)\n", name, path);

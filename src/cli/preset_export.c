@@ -2,10 +2,12 @@
  * preset as a PipeWire filter-chain configuration that loads hpamp.lv2 as a
  * virtual sink, or as an LV2 preset of the plugin (docs/lv2.md).  The port
  * symbols are the parameter table's, the plugin URIs those of src/lv2. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <hpamp/host/file.h>
 #include <hpamp/params.h>
 
 #include "../lv2/ports.h"
@@ -48,19 +50,13 @@ static char *eq_text(const hpa_settings *p, size_t *len)
     }
     if (!p->eq_file[0])
         return NULL;
-    FILE *f = fopen(p->eq_file, "rb");
-    char *t = f ? malloc(EQ_FILE_MAX) : NULL;
-    size_t n = t ? fread(t, 1, EQ_FILE_MAX, f) : 0;
-    if (!t || ferror(f) || n == EQ_FILE_MAX) {
-        hpc_error("%s: cannot read the preset's EQ file (at most %u kB)", p->eq_file, EQ_FILE_MAX >> 10);
-        free(t);
-        t = NULL;
+    char *t = NULL;
+    if (hph_file_read(p->eq_file, EQ_FILE_MAX - 1, HPH_FILE_ANY, &t, len)) {
+        hpc_error("%s: cannot read the preset's EQ file (at most %u kB): %s", p->eq_file, EQ_FILE_MAX >> 10,
+                  strerror(errno));
         *len = 1;
-    } else {
-        *len = n;
+        return NULL;
     }
-    if (f)
-        fclose(f);
     return t;
 }
 

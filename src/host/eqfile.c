@@ -3,60 +3,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <hpamp/host/eqfile.h>
+#include <hpamp/host/file.h>
 
 int hph_eq_read_file(const char *path, char **text_out, size_t *len_out, char *why, size_t why_len)
 {
-    *text_out = NULL;
-    *len_out = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, why_len, "%s: cannot open the EQ file: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    if (hph_file_read(path, HPH_EQ_FILE_MAX, HPH_FILE_ANY, text_out, len_out) == 0)
+        return 0;
+    if (errno == EISDIR)
         snprintf(why, why_len, "%s: a directory, not an EQ file", path);
-        fclose(f);
-        return -1;
-    }
-    size_t cap = 0, len = 0;
+    else if (errno == EFBIG)
+        snprintf(why, why_len, "%s: an EQ file of more than %u MB is not an EQ file", path, HPH_EQ_FILE_MAX >> 20);
+    else if (errno == ENOMEM)
+        snprintf(why, why_len, "out of memory");
+    else
+        snprintf(why, why_len, "%s: cannot open the EQ file: %s", path, strerror(errno));
+    return -1;
+}
+
+int hph_eq_curve_read(const char *path, const char *builtin_name, hpa_eq_point **pts, size_t *n, char *why,
+                      size_t why_len)
+{
+    size_t len = 0;
     char *text = NULL;
-    int rc = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= HPH_EQ_FILE_MAX) {
-                snprintf(why, why_len, "%s: an EQ file of more than %u MB is not an EQ file", path,
-                         HPH_EQ_FILE_MAX >> 20);
-                rc = -1;
-                break;
-            }
-            cap = cap ? 2 * cap : 65536;
-            char *t = realloc(text, cap);
-            if (!t) {
-                snprintf(why, why_len, "out of memory");
-                rc = -1;
-                break;
-            }
-            text = t;
+    *pts = NULL;
+    *n = 0;
+    const char *t = builtin_name ? hpa_eq_target_builtin(builtin_name, &len) : NULL;
+    if (!t) {
+        if (hph_file_read(path, HPH_CURVE_FILE_MAX, HPH_FILE_REGULAR, &text, &len)) {
+            snprintf(why, why_len, "%s: cannot read: %s", path,
+                     errno == EFBIG ? "larger than 16 MiB, not a frequency response" : strerror(errno));
+            return -1;
         }
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
+        t = text;
     }
-    if (!rc && ferror(f)) {
-        snprintf(why, why_len, "%s: read error", path);
-        rc = -1;
-    }
-    fclose(f);
-    if (rc) {
+    size_t lines = 2;
+    for (size_t i = 0; i < len; i++)
+        lines += t[i] == '\n';
+    *pts = malloc(lines * sizeof **pts);
+    if (!*pts) {
         free(text);
+        snprintf(why, why_len, "out of memory");
         return -1;
     }
-    *text_out = text;
-    *len_out = len;
+    hpa_eq_curve_error err;
+    int rc = hpa_eq_curve_parse(t, len, *pts, lines, n, &err);
+    free(text);
+    if (rc != HPA_OK) {
+        if (err.line)
+            snprintf(why, why_len, "%s:%zu: %s", path, err.line, err.reason);
+        else
+            snprintf(why, why_len, "%s: %s", path, err.reason ? err.reason : hpa_strerror(rc));
+        free(*pts);
+        *pts = NULL;
+        *n = 0;
+        return -1;
+    }
     return 0;
 }

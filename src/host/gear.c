@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hpamp/host/file.h>
 #include <hpamp/host/gear.h>
 
 static void say(hph_warn_fn warn, void *user, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -33,51 +34,8 @@ static void say(hph_warn_fn warn, void *user, const char *fmt, ...)
 /* the whole file into a malloc'ed buffer; NULL with errno set (ENOENT: none) */
 static char *read_file(const char *path, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st)) {
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-        goto fail;
-    }
-    if (st.st_size > (off_t)USER_FILE_MAX) {
-        errno = EFBIG;
-        goto fail;
-    }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    buf = malloc(cap);
-    if (!buf)
-        goto fail;
-    for (;;) {
-        if (n == cap) { /* the file grew while we read it */
-            errno = EFBIG;
-            goto fail;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *len = n;
-    return buf;
-fail : {
-    int e = errno;
-    free(buf);
-    close(fd);
-    errno = e;
-    return NULL;
-}
+    char *text = NULL;
+    return hph_file_read(path, USER_FILE_MAX, HPH_FILE_REGULAR, &text, len) == 0 ? text : NULL;
 }
 
 static void load_user_file(hpa_db *db, hpa_db_kind kind, const char *dir, const char *name, hph_warn_fn warn,

@@ -25,4 +25,12 @@ size_t hph_preset_list_user(char (*names)[104], size_t max);
  * malloc'd, or NULL. */
 char *hph_preset_text(const char *name, const char *origin);
 
+/* Write the user preset NAME (NAME.ini in the user's folder, made when
+ * missing) whose EQ is the file eq_path (stored as an absolute path) and
+ * whose title is title (line breaks and comment marks become spaces).  The
+ * file appears whole or not at all.  0 with path_out its path; or -1 with why
+ * a one-line reason. */
+int hph_preset_save_eq(const char *name, const char *eq_path, const char *title, char *path_out, size_t path_len,
+                       char *why, size_t why_len);
+
 #endif
