@@ -44,7 +44,8 @@
 #define MSG_SLOTS 16
 /* the lowest volume: -120 dB, inaudible but not silence (mute is mute) */
 #define VOLUME_FLOOR_DB (hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value)
-#define LIMITER_LOOKAHEAD_MS 1.5 /* the hard ceiling's lookahead: 1.5 ms of latency */
+#define LIMITER_LOOKAHEAD_MS 1.5                   /* the hard ceiling's lookahead: 1.5 ms of latency */
+#define LIVE_CHAINS (TRACK_SLOTS + DONE_SLOTS + 2) /* made and not yet freed, at most */
 
 typedef struct track {
     int index;
@@ -78,6 +79,14 @@ struct hph_player {
     atomic_int eq_on, xf_on;
     atomic_int mute;
     atomic_int failures;
+
+    /* the EQ band set of every chain (hph_player_set_eq_bands), and the chains
+     * made and not yet freed, under eq_lock (never taken by the audio thread) */
+    pthread_mutex_t eq_lock;
+    hpa_eq_band *eq_bands;
+    size_t n_eq_bands, max_eq_bands;
+    double eq_preamp_db;
+    hpa_chain *live[LIVE_CHAINS];
 
     /* messages from the decoder thread to the main thread (neither is RT) */
     pthread_mutex_t msg_lock;
@@ -158,6 +167,7 @@ hph_player *hph_player_new(void)
     if (!p)
         return NULL;
     pthread_mutex_init(&p->msg_lock, NULL);
+    pthread_mutex_init(&p->eq_lock, NULL);
     atomic_init(&p->done_gen, -1);
     atomic_init(&p->st_index, -1);
     atomic_init(&p->st_length, -1);
@@ -180,6 +190,16 @@ int hph_player_configure(hph_player *p, const hph_player_config *cfg, char *why,
         snprintf(why, why_len, "out of memory");
         return -1;
     }
+    p->max_eq_bands = cfg->max_eq_bands > cfg->n_eq_bands ? cfg->max_eq_bands : cfg->n_eq_bands;
+    p->eq_bands = malloc((p->max_eq_bands ? p->max_eq_bands : 1) * sizeof *p->eq_bands);
+    if (!p->eq_bands) {
+        snprintf(why, why_len, "out of memory");
+        return -1;
+    }
+    if (cfg->n_eq_bands)
+        memcpy(p->eq_bands, cfg->eq_bands, cfg->n_eq_bands * sizeof *p->eq_bands);
+    p->n_eq_bands = cfg->n_eq_bands;
+    p->eq_preamp_db = cfg->eq_preamp_db;
     p->mbuf = malloc((size_t)cfg->max_render_frames * ch * sizeof *p->mbuf);
     if (!p->mbuf || hpa_meter_create(ch, cfg->out_rate_hz, HPA_METER_AWEIGHT, NULL, &p->aw) != HPA_OK) {
         snprintf(why, why_len, "A-weighting: %u Hz, %u channels not supported", cfg->out_rate_hz, cfg->channels);
@@ -220,13 +240,33 @@ void hph_player_skip(hph_player *p, int delta)
 /* ------------------------------------------------------------------------ */
 /* decoder thread                                                           */
 
-static void free_track(track *t)
+/* a chain made (registered: 1) or freed (0), for hph_player_set_eq_bands */
+static void chain_register(hph_player *p, hpa_chain *c, int made)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&p->eq_lock);
+    for (int i = 0; i < LIVE_CHAINS; i++)
+        if (p->live[i] == (made ? NULL : c)) {
+            p->live[i] = made ? c : NULL;
+            break;
+        }
+    pthread_mutex_unlock(&p->eq_lock);
+}
+
+static void chain_free(hph_player *p, hpa_chain *c)
+{
+    chain_register(p, c, 0);
+    hpa_chain_destroy(c);
+}
+
+static void free_track(hph_player *p, track *t)
 {
     if (!t)
         return;
-    hpa_chain_destroy(t->retire_chain);
+    chain_free(p, t->retire_chain);
     free(t->retire_fifo);
-    hpa_chain_destroy(t->chain); /* set only while the audio thread has not taken it */
+    chain_free(p, t->chain); /* set only while the audio thread has not taken it */
     free(t->new_fifo);
     free(t);
 }
@@ -235,7 +275,29 @@ static void collect_done(hph_player *p)
 {
     track *t;
     while ((t = hph_ring_pop_ptr(&p->done)))
-        free_track(t);
+        free_track(p, t);
+}
+
+int hph_player_set_eq_bands(hph_player *p, const hpa_eq_band *bands, size_t n, double preamp_db, char *why,
+                            size_t why_len)
+{
+    if (n > p->max_eq_bands) {
+        snprintf(why, why_len, "%zu EQ bands: the player has room for %zu", n, p->max_eq_bands);
+        return -1;
+    }
+    int err = HPA_OK;
+    pthread_mutex_lock(&p->eq_lock);
+    if (n)
+        memcpy(p->eq_bands, bands, n * sizeof *bands);
+    p->n_eq_bands = n;
+    p->eq_preamp_db = preamp_db;
+    for (int i = 0; i < LIVE_CHAINS && !err; i++)
+        if (p->live[i])
+            err = hpa_chain_set_eq(p->live[i], p->eq_bands, n, preamp_db, NULL, NULL);
+    pthread_mutex_unlock(&p->eq_lock);
+    if (err)
+        snprintf(why, why_len, "cannot set the EQ: %s", hpa_strerror(err));
+    return err ? -1 : 0;
 }
 
 static int changed(hph_player *p, unsigned my_gen)
@@ -304,11 +366,16 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
         cc.volume_db = VOLUME_FLOOR_DB; /* from the floor: the audio thread sets the volume, the chain ramps */
         cc.max_volume_db = p->cfg.max_volume_db;
         cc.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS; /* the hard ceiling: always on */
-        if (p->cfg.n_eq_bands > cc.max_eq_bands)
-            cc.max_eq_bands = (uint32_t)p->cfg.n_eq_bands;
+        if (p->max_eq_bands > cc.max_eq_bands)
+            cc.max_eq_bands = (uint32_t)p->max_eq_bands;
         int err = hpa_chain_create(&cc, &t->chain);
-        if (!err && p->cfg.n_eq_bands)
-            err = hpa_chain_set_eq(t->chain, p->cfg.eq_bands, p->cfg.n_eq_bands, p->cfg.eq_preamp_db, NULL, NULL);
+        if (!err) { /* the band set as it is now, and later ones as they come */
+            pthread_mutex_lock(&p->eq_lock);
+            if (p->n_eq_bands || p->eq_preamp_db != 0.0)
+                err = hpa_chain_set_eq(t->chain, p->eq_bands, p->n_eq_bands, p->eq_preamp_db, NULL, NULL);
+            pthread_mutex_unlock(&p->eq_lock);
+            chain_register(p, t->chain, 1);
+        }
         if (!err && p->cfg.crossfeed && dch == 2) {
             err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FCUT_HZ, p->cfg.xf_fcut_hz);
             if (!err)
@@ -394,7 +461,7 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
     atomic_store_explicit(&t->end_frames, written, memory_order_release);
     t = NULL; /* the audio thread owns it now */
 out:
-    free_track(t); /* NULL once published */
+    free_track(p, t); /* NULL once published */
     free(in);
     free(wide);
     hph_audio_close(f);
@@ -802,9 +869,9 @@ void hph_player_destroy(hph_player *p)
         collect_done(p);
         track *t;
         while ((t = hph_ring_pop_ptr(&p->tracks)))
-            free_track(t);
-        free_track(p->cur);
-        hpa_chain_destroy(p->chain);
+            free_track(p, t);
+        free_track(p, p->cur);
+        chain_free(p, p->chain);
     }
     hph_ring_free(&p->data);
     hph_ring_free(&p->tracks);
@@ -815,5 +882,7 @@ void hph_player_destroy(hph_player *p)
     free(p->mbuf);
     hpa_meter_destroy(p->aw);
     pthread_mutex_destroy(&p->msg_lock);
+    pthread_mutex_destroy(&p->eq_lock);
+    free(p->eq_bands);
     free(p);
 }
