@@ -39,6 +39,30 @@ check "the summary names the level: $listen phon against 80" \
 got=$(awk -v a="${lev[63]}" -v b="${lev[1000]}" 'BEGIN { printf "%.3f", a - b }')
 check "63 Hz against 1 kHz at $listen phon: $got dB, the contours say $want dB (0.5)" near "$got" "$want" 0.5
 
+# --compensate: a user headphone with a 600 ohm resonance at 80 Hz (Z(f) as in
+# tests/cli/compensate.sh) on "1.0V,100ohm": an 80 Hz sine against a 1 kHz
+# one plays as the divider's difference, cancelled: 0 dB within 0.1 dB
+export XDG_CONFIG_HOME=$T/cfg
+mkdir -p "$XDG_CONFIG_HOME/hpamp"
+{
+    head -1 "$(dirname "$0")/../../data/headphones.csv"
+    echo "test-reso,Test,Reso,over-ear,dynamic,open,300,,97,,,600,80,,,,the test's own"
+} >"$XDG_CONFIG_HOME/hpamp/headphones.csv"
+sox -V1 -n -r 48000 -c 2 -b 24 "$T/s80.wav" synth 3 sine 80 vol 0.25
+for f in 80 1000; do
+    rm -f "$T/cap.raw"
+    run play "$T/s$f.wav" --device alsa:capraw -H test-reso -S "1.0V,100ohm" --volume -40 --compensate --json
+    expect_rc 0
+    lev[$f]=$(rms)
+done
+div=$(python3 -c '
+import math
+z = lambda f: 300 + 300 / (1 + 0.5j * (f / 80 - 80 / f))
+d = lambda f: 20 * math.log10(abs(z(f) / (z(f) + 100)))
+print("%.3f" % (d(80) - d(1000)))')
+got=$(awk -v a="${lev[80]}" -v b="${lev[1000]}" -v d="$div" 'BEGIN { printf "%.3f", a - b + d }')
+check "--compensate: 80 Hz against 1 kHz plus the divider's $div dB: $got dB (0 within 0.1)" near "$got" 0 0.1
+
 run play "$T/s63.wav" --device alsa:capraw --loudness-comp 70
 check "no gear: exit 2, the reason given" \
     eval '[ "$rc" -eq 2 ] && grep -q "loudness-comp needs --headphones and --source" "$T/err.txt"'
