@@ -82,7 +82,8 @@ static void usage(FILE *f)
             "                      (2 ms attack; the band-limited waveform stays under it,\n"
             "                      docs/limiter.md)\n"
             "      --normalize LUFS  bring the input's loudness to LUFS, -70..0 (e.g. -18): from\n"
-            "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2)\n"
+            "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2,\n"
+            "                      Opus R128_TRACK_GAIN)\n"
             "                      when it has them, else measured (EBU R128, libebur128);\n"
             "                      without --limit the gain stops where the input's peak\n"
             "                      would pass 0 dBTP\n"
@@ -401,9 +402,7 @@ static int measure_input(const char *path, double *lufs, double *tp_dbtp)
 static void headroom_from_peak(const render_opts *o, render_result *r)
 {
     const double before = r->in_tp_dbtp + r->norm_gain_db;
-    const double top = o->limit ? o->limit_dbtp : 0.0;
-    const double pre = before >= top ? -r->eq.peak_db : top - before - r->eq.peak_db;
-    r->eq.preamp_db = pre < 0.0 ? pre : 0.0;
+    r->eq.preamp_db = hph_headroom_preamp(before, o->limit ? o->limit_dbtp : 0.0, r->eq.peak_db);
     r->eq_preamp_from_peak = 1;
     r->eq_peak_before_db = before;
 }
@@ -828,17 +827,13 @@ static int render_main(const render_opts *op)
         if (!o.normalize_measure && hph_tags_read_replaygain(o.in, &tags) == 0) {
             for (int i = 0; i < tags.n_warnings; i++)
                 hpc_warn("%s: %s tag %s", o.in, tags.container, tags.warnings[i]);
-            if (o.album && tags.has_album_gain) {
-                tagged = 1;
-                r.norm_source = "replaygain-album";
-                r.rg_gain_db = tags.album_gain_db;
-                r.in_tp_dbtp = tags.has_album_peak ? 20.0 * log10(tags.album_peak) : NAN;
-            } else if (tags.has_track_gain) {
-                tagged = 1;
-                r.rg_album_missing = o.album;
-                r.norm_source = "replaygain-track";
-                r.rg_gain_db = tags.track_gain_db;
-                r.in_tp_dbtp = tags.has_track_peak ? 20.0 * log10(tags.track_peak) : NAN;
+            const hph_rg_pick pick = hph_tags_pick(&tags, o.album, &r.rg_gain_db, &r.in_tp_dbtp);
+            tagged = pick != HPH_RG_NONE;
+            r.rg_album_missing = o.album && pick == HPH_RG_TRACK;
+            r.norm_source = pick == HPH_RG_ALBUM ? "replaygain-album" : "replaygain-track";
+            if (!tagged) {
+                r.rg_gain_db = NAN;
+                r.norm_source = "measured";
             }
             if (tagged)
                 r.in_lufs = -18.0 - r.rg_gain_db;
