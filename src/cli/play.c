@@ -83,6 +83,12 @@ static void usage(FILE *f)
             "                        follows the volume in 0.5 dB steps, crossfaded\n"
             "      --compensate      cancel the response change the source's output\n"
             "                        impedance makes on the headphone (with -H and -S)\n"
+            "      --replaygain track|album\n"
+            "                        play each file at -18 LUFS by its ReplayGain 2.0 tags\n"
+            "                        (FLAC, Ogg Vorbis, MP3 ID3v2) or Opus R128 tags (album:\n"
+            "                        the album gain where there is one); with a peak tag the\n"
+            "                        EQ's headroom is taken as render --normalize takes it.\n"
+            "                        Untagged files play as they are\n"
             "      --dose-mode N     the sound dose's allowance (with -H and -S): 1, adults,\n"
             "                        80 dBA for 40 h a week (default); 2, children and\n"
             "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
@@ -137,6 +143,7 @@ typedef struct play_opts {
     int loudness; /* --loudness-comp */
     double ref_phon;
     int compensate; /* --compensate */
+    int replaygain; /* --replaygain: 0, 1 track, 2 album */
 } play_opts;
 
 static int parse_device(const char *s, play_opts *o)
@@ -175,7 +182,8 @@ static int parse_args(int argc, char **argv, play_opts *o)
         OPT_PRESET,
         OPT_FORMAT,
         OPT_LOUDNESS,
-        OPT_COMPENSATE
+        OPT_COMPENSATE,
+        OPT_REPLAYGAIN
     };
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'},
@@ -194,6 +202,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {"format", required_argument, 0, OPT_FORMAT},
         {"loudness-comp", optional_argument, 0, OPT_LOUDNESS},
         {"compensate", no_argument, 0, OPT_COMPENSATE},
+        {"replaygain", required_argument, 0, OPT_REPLAYGAIN},
         {"json", no_argument, 0, OPT_JSON},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
@@ -275,6 +284,13 @@ static int parse_args(int argc, char **argv, play_opts *o)
             o->loudness = 1;
             break;
         case OPT_COMPENSATE: o->compensate = 1; break;
+        case OPT_REPLAYGAIN:
+            if (strcmp(optarg, "track") && strcmp(optarg, "album")) {
+                hpc_error("play: --replaygain takes track or album, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->replaygain = strcmp(optarg, "album") ? 1 : 2;
+            break;
         case OPT_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
@@ -391,6 +407,10 @@ static void draw_status(play_ui *ui, const hph_player_status *st, int final)
             fprintf(stderr, ", \"crossfeed\": %s", st->crossfeed_on ? "true" : "false");
         if (ui->o->loudness)
             fprintf(stderr, ", \"loudness_phon\": %.1f", ui->listen_phon);
+        if (ui->o->replaygain) {
+            fprintf(stderr, ", \"replaygain_db\": ");
+            hpc_json_number(stderr, st->rg_gain_db, 2);
+        }
         fprintf(stderr, ", \"limiter_db\": ");
         hpc_json_number(stderr, st->limiter_db, 2);
         fprintf(stderr, ", \"limited_frames\": %llu", (unsigned long long)st->limited_frames);
@@ -686,6 +706,7 @@ int hpc_cmd_play(int argc, char **argv)
     pc.eq_preamp_db = tune.preamp_db;
     pc.max_eq_bands = hph_tuning_max_bands(&tune);
     pc.crossfeed = o.crossfeed;
+    pc.replaygain = o.replaygain;
     pc.xf_fcut_hz = o.xf_fcut_hz;
     pc.xf_feed_db = o.xf_feed_db;
     pc.files = files;

@@ -33,6 +33,7 @@
 
 #include <hpamp/host/audiofile.h>
 #include <hpamp/host/ring.h>
+#include <hpamp/host/tags.h>
 #include "rtprobe.h"
 #include "../lib/bits.h"
 #include <hpamp/host/player.h>
@@ -57,6 +58,7 @@ typedef struct track {
     hpa_format in_format;
     size_t frame_bytes;         /* one frame in the ring: device channels x in_format */
     int64_t length_frames;      /* from the header, -1 unknown */
+    double gain_db;             /* --replaygain: the file's gain and headroom, added to the volume */
     _Atomic int64_t end_frames; /* frames the decoder wrote for it, -1 while it still writes */
     /* set by the audio thread, freed by the decoder thread */
     hpa_chain *retire_chain;
@@ -102,6 +104,7 @@ struct hph_player {
     uint32_t chain_in_rate;
     uint64_t group_in, group_out; /* frames in and out of the current chain */
     unsigned seen_gen;
+    double cur_gain_db; /* the gain of the track playing (--replaygain) */
     unsigned char *fifo;
     size_t fifo_cap, fifo_frames, out_frame_bytes;
     unsigned char *stage; /* one block of input, out of the ring */
@@ -120,6 +123,7 @@ struct hph_player {
     _Atomic uint64_t st_peak_bits[HPA_CHANNELS_MAX];
     _Atomic uint64_t st_clipped, st_starved, st_frames_out, st_limited, st_limit_db_bits;
     _Atomic uint64_t st_aenergy_bits[HPA_CHANNELS_MAX], st_aframes;
+    _Atomic uint64_t st_rg_gain_bits;
     atomic_int st_ended, st_resampling;
 
     /* ---- decoder thread only ---- */
@@ -171,6 +175,7 @@ hph_player *hph_player_new(void)
     atomic_init(&p->done_gen, -1);
     atomic_init(&p->st_index, -1);
     atomic_init(&p->st_length, -1);
+    atomic_init(&p->st_rg_gain_bits, d2u(NAN));
     return p;
 }
 
@@ -305,6 +310,26 @@ static int changed(hph_player *p, unsigned my_gen)
     return atomic_load(&p->quit) || atomic_load_explicit(&p->gen, memory_order_acquire) != my_gen;
 }
 
+/* --replaygain: the file's gain (its tags; 0 without), and with an EQ and a
+ * peak tag the headroom render takes (hph_headroom_preamp) in place of the
+ * band set's own preamp; NAN when the file has no tag */
+static double replaygain_db(hph_player *p, const char *path)
+{
+    hph_rg_tags tags;
+    double gain = 0.0, peak = NAN;
+    if (!p->cfg.replaygain || hph_tags_read_replaygain(path, &tags) ||
+        hph_tags_pick(&tags, p->cfg.replaygain == 2, &gain, &peak) == HPH_RG_NONE)
+        return NAN;
+    pthread_mutex_lock(&p->eq_lock);
+    double eq_peak = 0.0;
+    if (p->n_eq_bands && isfinite(peak) &&
+        hpa_eq_peak_db(p->eq_bands, p->n_eq_bands, p->cfg.out_rate_hz, 0.0, p->cfg.out_rate_hz / 2.0, &eq_peak, NULL) ==
+            HPA_OK)
+        gain += hph_headroom_preamp(peak + gain, p->cfg.limit_dbtp, eq_peak) - p->eq_preamp_db;
+    pthread_mutex_unlock(&p->eq_lock);
+    return gain;
+}
+
 /* decode one file into the ring; returns 0 when done with it */
 static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain, uint32_t *last_rate,
                         hpa_format *last_format)
@@ -349,6 +374,7 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
     t->in_format = info.format;
     t->frame_bytes = dch * sb;
     t->length_frames = info.frames;
+    t->gain_db = replaygain_db(p, path);
     atomic_init(&t->end_frames, -1);
 
     size_t planned = p->planned_fifo_frames;
@@ -662,6 +688,14 @@ static void apply_switches(hph_player *p)
     }
 }
 
+/* [RT] the listener's volume and the track's gain onto the chain (which caps
+ * the sum at the ceiling) */
+static void set_volume(hph_player *p)
+{
+    hpa_chain_set_volume_db(p->chain,
+                            u2d(atomic_load_explicit(&p->volume_bits, memory_order_relaxed)) + p->cur_gain_db);
+}
+
 size_t hph_player_render(void *user, void *buf, size_t frames, int *ended)
 {
     hph_player *p = user;
@@ -680,7 +714,7 @@ size_t hph_player_render(void *user, void *buf, size_t frames, int *ended)
         p->group_in = p->group_out = 0; /* the old chain's tail is not wanted */
     }
     if (p->chain) {
-        hpa_chain_set_volume_db(p->chain, u2d(atomic_load_explicit(&p->volume_bits, memory_order_relaxed)));
+        set_volume(p);
         hpa_chain_set_mute(p->chain, atomic_load_explicit(&p->mute, memory_order_relaxed));
         apply_switches(p);
     }
@@ -738,8 +772,10 @@ size_t hph_player_render(void *user, void *buf, size_t frames, int *ended)
             atomic_store_explicit(&p->st_rate, t->in_rate, memory_order_relaxed);
             atomic_store_explicit(&p->st_length, t->length_frames, memory_order_relaxed);
             atomic_store_explicit(&p->st_resampling, t->in_rate != p->cfg.out_rate_hz, memory_order_relaxed);
+            p->cur_gain_db = isnan(t->gain_db) ? 0.0 : t->gain_db;
+            atomic_store_explicit(&p->st_rg_gain_bits, d2u(t->gain_db), memory_order_relaxed);
             if (p->chain) {
-                hpa_chain_set_volume_db(p->chain, u2d(atomic_load_explicit(&p->volume_bits, memory_order_relaxed)));
+                set_volume(p);
                 hpa_chain_set_mute(p->chain, atomic_load_explicit(&p->mute, memory_order_relaxed));
                 apply_switches(p);
             }
@@ -854,6 +890,7 @@ void hph_player_status_get(hph_player *p, hph_player_status *st)
     st->crossfeed_on = atomic_load_explicit(&p->xf_on, memory_order_relaxed);
     st->limiter_db = u2d(atomic_load_explicit(&p->st_limit_db_bits, memory_order_relaxed));
     st->a_frames = atomic_load_explicit(&p->st_aframes, memory_order_acquire);
+    st->rg_gain_db = u2d(atomic_load_explicit(&p->st_rg_gain_bits, memory_order_relaxed));
     for (unsigned c = 0; c < p->cfg.channels && c < HPA_CHANNELS_MAX; c++)
         st->a_energy[c] = u2d(atomic_load_explicit(&p->st_aenergy_bits[c], memory_order_relaxed));
 }

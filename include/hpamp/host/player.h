@@ -43,6 +43,7 @@ typedef struct hph_player_config {
     double eq_preamp_db; /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
     size_t max_eq_bands; /* room for hph_player_set_eq_bands (0: n_eq_bands) */
     int crossfeed;       /* --crossfeed: on at the start (stereo only) */
+    int replaygain;      /* --replaygain: 0 off, 1 track, 2 album (ReplayGain 2.0 / Opus R128 tags) */
     double xf_fcut_hz, xf_feed_db;
 } hph_player_config;
 
@@ -65,6 +66,7 @@ typedef struct hph_player_status {
     uint64_t limited_frames;           /* frames the limiter turned down, all chains */
     uint64_t a_frames;                 /* output frames A-weighted so far (cumulative) */
     double a_energy[HPA_CHANNELS_MAX]; /* their A-weighted sum of squares per channel (1.0 = full scale) */
+    double rg_gain_db;                 /* --replaygain: the gain of the file playing (NAN: none, no tag) */
 } hph_player_status;
 
 /* [non-RT] An empty player: its address is the device's render user data. */
