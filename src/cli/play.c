@@ -285,11 +285,11 @@ static int parse_args(int argc, char **argv, play_opts *o)
             break;
         case OPT_COMPENSATE: o->compensate = 1; break;
         case OPT_REPLAYGAIN:
-            if (strcmp(optarg, "track") && strcmp(optarg, "album")) {
+            if (strcmp(optarg, "track") != 0 && strcmp(optarg, "album") != 0) {
                 hpc_error("play: --replaygain takes track or album, not '%s'", optarg);
                 return EXIT_USAGE;
             }
-            o->replaygain = strcmp(optarg, "album") ? 1 : 2;
+            o->replaygain = strcmp(optarg, "album") == 0 ? 2 : 1;
             break;
         case OPT_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;

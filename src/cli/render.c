@@ -148,9 +148,9 @@ typedef struct render_opts {
     const char *eq_label; /* the EQ file, or "preset NAME"; NULL: no EQ */
     char preset_label[128];
     const char *hp, *src; /* --headphones, --source */
+    double ref_phon;      /* --loudness-comp's reference */
     int loudness;         /* --loudness-comp */
-    double ref_phon;
-    int compensate; /* --compensate */
+    int compensate;       /* --compensate */
 } render_opts;
 
 static int parse_bits(const char *s)

@@ -266,7 +266,7 @@ static void take_r128(hph_rg_tags *t, const char *entry, size_t length, int albu
 /* the OpusTags packet: "OpusTags", vendor, comments (RFC 7845 5.2) */
 static void take_opus_tags(hph_rg_tags *t, const unsigned char *p, size_t n)
 {
-    if (n < 16 || memcmp(p, "OpusTags", 8))
+    if (n < 16 || memcmp(p, "OpusTags", 8) != 0)
         return;
     size_t at = 8 + 4 + (size_t)le32(p + 8);
     if (at + 4 > n)
@@ -306,7 +306,7 @@ static int read_opus(const char *path, hph_rg_tags *t)
                 continue; /* another stream's page */
             while (!done && ogg_stream_packetout(&os, &op) == 1) {
                 if (++packets == 1) {
-                    opus = op.bytes >= 19 && !memcmp(op.packet, "OpusHead", 8);
+                    opus = op.bytes >= 19 && memcmp(op.packet, "OpusHead", 8) == 0;
                     done = !opus;
                 } else {
                     take_opus_tags(t, op.packet, (size_t)op.bytes);

@@ -48,7 +48,7 @@ static double ramp(double crossfade_ms, int *sets, double *dmax)
         hpa_chain_set_eq(c, t.set, t.n_set, t.preamp_db, NULL, NULL))
         abort();
     const double w = 2.0 * M_PI * 63.0 / RATE;
-    const size_t total = 6 * RATE, start = RATE / 2, ramp_end = start + 4 * RATE;
+    const size_t total = (size_t)6 * RATE, start = RATE / 2, ramp_end = start + (size_t)4 * RATE;
     double *y = malloc(total * sizeof *y), in[BLOCK];
     *sets = 0;
     *dmax = 0.0;
