@@ -9,7 +9,7 @@ libsndfile1-dev libsoxr-dev libfftw3-dev libcmocka-dev
 libasound2-dev alsa-utils libpipewire-0.3-dev pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils
 libebur128-dev libcairo2-dev ffmpeg libbs2b-dev libinih-dev
 libflac-dev libvorbis-dev flac vorbis-tools help2man man-db
-sonic-pi-samples sox libsox-fmt-all
+sonic-pi-samples sox libsox-fmt-all opus-tools
 clang-tidy clang-format
 lv2-dev lilv-utils sordi"
 

@@ -52,6 +52,19 @@ HPA_API double hpa_loudness_comp_db(double listen_phon, double ref_phon, double 
 HPA_API int hpa_loudness_comp_bands(double listen_phon, double ref_phon, double rate_hz, hpa_eq_band *bands, size_t cap,
                                     size_t *n, double *rms_db);
 
+/* The listening level, from the SPL at the ear (docs/loudness-comp.md).  The
+ * volume sets the SPL of a full-scale sine (safety.h's spl0 + volume); music
+ * lies below it by its loudness against full scale: programme_db, the LUFS it
+ * plays at (ReplayGain 2.0's reference, -18 LUFS, unless the host knows
+ * better).  The level is rounded to HPA_LOUDNESS_STEP_DB, so that a band set
+ * is made at most once per step as the volume moves. */
+#define HPA_LOUDNESS_PROGRAMME_LUFS (-18.0)
+#define HPA_LOUDNESS_STEP_DB 0.5
+
+/* [any] spl0_db + volume_db + programme_lufs rounded to HPA_LOUDNESS_STEP_DB;
+ * NAN when an argument is not finite. */
+HPA_API double hpa_loudness_listen_phon(double spl0_db, double volume_db, double programme_lufs);
+
 #ifdef __cplusplus
 }
 #endif

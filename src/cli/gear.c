@@ -10,20 +10,31 @@
 #include "gear.h"
 #include "term.h"
 
-int hpc_safety_from_gear(const char *cmd, const char *hp, const char *src, double max_volume_db, hpa_safety *s,
-                         char *title, size_t title_len)
+int hpc_gear_open(const char *hp, const char *src, hpa_db **out, size_t *hi, size_t *si)
 {
     hpa_db *db = NULL;
+    *out = NULL;
     if (hpc_db_open(&db))
         return 1;
-    size_t hi = 0, si = 0;
-    int rc = hpc_db_resolve(db, HPA_DB_HEADPHONES, hp, "--headphones", &hi);
+    int rc = hpc_db_resolve(db, HPA_DB_HEADPHONES, hp, "--headphones", hi);
     if (!rc)
-        rc = hpc_db_resolve(db, HPA_DB_SOURCES, src, "--source", &si);
+        rc = hpc_db_resolve(db, HPA_DB_SOURCES, src, "--source", si);
     if (rc) {
         hpa_db_destroy(db);
         return rc;
     }
+    *out = db;
+    return 0;
+}
+
+int hpc_safety_from_gear(const char *cmd, const char *hp, const char *src, double max_volume_db, hpa_safety *s,
+                         char *title, size_t title_len)
+{
+    hpa_db *db = NULL;
+    size_t hi = 0, si = 0;
+    int rc = hpc_gear_open(hp, src, &db, &hi, &si);
+    if (rc)
+        return rc;
     char hname[512], sname[512];
     hpc_db_name(db, (hpa_db_ref){HPA_DB_HEADPHONES, hi}, hname, sizeof hname);
     hpc_db_name(db, (hpa_db_ref){HPA_DB_SOURCES, si}, sname, sizeof sname);

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include <hpamp/db.h>
 #include <hpamp/safety.h>
 
 /* The model's dB SPL at the ear of a 0 dBFS sine at full volume for the pair
@@ -16,5 +17,9 @@
  * name: 1 or 2; a pair too loud for the limiter's lowest ceiling: 1). */
 int hpc_safety_from_gear(const char *cmd, const char *hp, const char *src, double max_volume_db, hpa_safety *s,
                          char *title, size_t title_len);
+
+/* The database with hp and src resolved (names or specs) to *hi and *si:
+ * 0, or the exit status after a message.  The caller destroys *out. */
+int hpc_gear_open(const char *hp, const char *src, hpa_db **out, size_t *hi, size_t *si);
 
 #endif

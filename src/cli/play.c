@@ -32,13 +32,14 @@
 #include <hpamp/safety.h>
 #include "term.h"
 #include "tty.h"
+#include "tuning.h"
 
 #define STEP_DB 0.5
 #define DEFAULT_PERIOD 1024u
 
 static void usage(FILE *f)
 {
-    char vol[48], ceil[48], xf[96];
+    char vol[48], ceil[48], xf[96], ref[48];
     const double floor_db = hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value;
     /* the ranges come from the parameter table (params.h) */
     fprintf(f,
@@ -75,6 +76,19 @@ static void usage(FILE *f)
             "                        Equalizer APO file, with automatic headroom (key e: in/out)\n"
             "      --crossfeed X     libbs2b crossfeed for stereo: default, cmoy, jmeier or\n"
             "                        HZ,DB (%s; key x: in/out)\n"
+            "      --loudness-comp [REF_PHON]\n"
+            "                        loudness compensation (ISO 226:2003, with -H and -S):\n"
+            "                        the music keeps the balance it has at REF_PHON, %s\n"
+            "                        (default 80), at the level the volume gives; it\n"
+            "                        follows the volume in 0.5 dB steps, crossfaded\n"
+            "      --compensate      cancel the response change the source's output\n"
+            "                        impedance makes on the headphone (with -H and -S)\n"
+            "      --replaygain track|album\n"
+            "                        play each file at -18 LUFS by its ReplayGain 2.0 tags\n"
+            "                        (FLAC, Ogg Vorbis, MP3 ID3v2) or Opus R128 tags (album:\n"
+            "                        the album gain where there is one); with a peak tag the\n"
+            "                        EQ's headroom is taken as render --normalize takes it.\n"
+            "                        Untagged files play as they are\n"
             "      --dose-mode N     the sound dose's allowance (with -H and -S): 1, adults,\n"
             "                        80 dBA for 40 h a week (default); 2, children and\n"
             "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
@@ -102,7 +116,8 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 done, 1 failure (device, file), 2 usage error, 128+N on signal N.\n",
             hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), floor_db,
-            hpa_range_text(floor_db, 0.0, "dBFS", ceil, sizeof ceil), hpc_crossfeed_ranges(xf, sizeof xf));
+            hpa_range_text(floor_db, 0.0, "dBFS", ceil, sizeof ceil), hpc_crossfeed_ranges(xf, sizeof xf),
+            hpa_param_range_text(HPA_PARAM_LOUDNESS_REF_PHON, ref, sizeof ref));
 }
 
 typedef struct play_opts {
@@ -125,6 +140,10 @@ typedef struct play_opts {
     int crossfeed;
     double xf_fcut_hz, xf_feed_db;
     int json, quiet;
+    int loudness; /* --loudness-comp */
+    double ref_phon;
+    int compensate; /* --compensate */
+    int replaygain; /* --replaygain: 0, 1 track, 2 album */
 } play_opts;
 
 static int parse_device(const char *s, play_opts *o)
@@ -152,7 +171,20 @@ static int parse_device(const char *s, play_opts *o)
 
 static int parse_args(int argc, char **argv, play_opts *o)
 {
-    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF, OPT_PRESET, OPT_FORMAT };
+    enum {
+        OPT_MAX = 256,
+        OPT_LOUD,
+        OPT_PERIOD,
+        OPT_JSON,
+        OPT_DOSE_MODE,
+        OPT_EQ,
+        OPT_XF,
+        OPT_PRESET,
+        OPT_FORMAT,
+        OPT_LOUDNESS,
+        OPT_COMPENSATE,
+        OPT_REPLAYGAIN
+    };
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'},
         {"volume", required_argument, 0, 'v'},
@@ -168,6 +200,9 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {"period", required_argument, 0, OPT_PERIOD},
         {"rate", required_argument, 0, 'r'},
         {"format", required_argument, 0, OPT_FORMAT},
+        {"loudness-comp", optional_argument, 0, OPT_LOUDNESS},
+        {"compensate", no_argument, 0, OPT_COMPENSATE},
+        {"replaygain", required_argument, 0, OPT_REPLAYGAIN},
         {"json", no_argument, 0, OPT_JSON},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
@@ -243,6 +278,19 @@ static int parse_args(int argc, char **argv, play_opts *o)
             }
             o->format_set = 1;
             break;
+        case OPT_LOUDNESS:
+            if (hpc_parse_loudness_ref("play", optarg, argc, argv, &optind, &o->ref_phon))
+                return EXIT_USAGE;
+            o->loudness = 1;
+            break;
+        case OPT_COMPENSATE: o->compensate = 1; break;
+        case OPT_REPLAYGAIN:
+            if (strcmp(optarg, "track") != 0 && strcmp(optarg, "album") != 0) {
+                hpc_error("play: --replaygain takes track or album, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->replaygain = strcmp(optarg, "album") == 0 ? 2 : 1;
+            break;
         case OPT_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
@@ -252,6 +300,11 @@ static int parse_args(int argc, char **argv, play_opts *o)
     }
     if (optind >= argc) {
         hpc_error("play: needs at least one file (see hpamp play --help)");
+        return EXIT_USAGE;
+    }
+    if ((o->loudness || o->compensate) && !o->hp) {
+        hpc_error("play: %s needs --headphones and --source (%s)", o->loudness ? "--loudness-comp" : "--compensate",
+                  o->loudness ? "the listening level comes from the SPL at the ear" : "the impedances of both");
         return EXIT_USAGE;
     }
     if (!o->hp != !o->src) {
@@ -325,7 +378,8 @@ typedef struct play_ui {
     uint64_t xruns;
     const hpa_safety *safety;
     hph_session *session;
-    hph_dose *dose; /* NULL: not recorded */
+    hph_dose *dose;     /* NULL: not recorded */
+    double listen_phon; /* --loudness-comp: the level compensated for (else NAN) */
 } play_ui;
 
 static void draw_status(play_ui *ui, const hph_player_status *st, int final)
@@ -347,10 +401,16 @@ static void draw_status(play_ui *ui, const hph_player_status *st, int final)
             fprintf(stderr, ", \"volume_spl_db\": ");
             hpc_json_number(stderr, ui->safety->spl0_db + st->volume_db, 1);
         }
-        if (ui->o->eq_file || ui->o->eq_text)
+        if (ui->o->eq_file || ui->o->eq_text || ui->o->loudness || ui->o->compensate)
             fprintf(stderr, ", \"eq\": %s", st->eq_on ? "true" : "false");
         if (ui->o->crossfeed)
             fprintf(stderr, ", \"crossfeed\": %s", st->crossfeed_on ? "true" : "false");
+        if (ui->o->loudness)
+            fprintf(stderr, ", \"loudness_phon\": %.1f", ui->listen_phon);
+        if (ui->o->replaygain) {
+            fprintf(stderr, ", \"replaygain_db\": ");
+            hpc_json_number(stderr, st->rg_gain_db, 2);
+        }
         fprintf(stderr, ", \"limiter_db\": ");
         hpc_json_number(stderr, st->limiter_db, 2);
         fprintf(stderr, ", \"limited_frames\": %llu", (unsigned long long)st->limited_frames);
@@ -366,12 +426,15 @@ static void draw_status(play_ui *ui, const hph_player_status *st, int final)
     char vol[64];
     if (st->muted)
         snprintf(vol, sizeof vol, "MUTED");
+    else if (ui->o->loudness)
+        snprintf(vol, sizeof vol, "%+.1f dB (%.1f dB SPL, %.1f phon)", st->volume_db,
+                 ui->safety->spl0_db + st->volume_db, ui->listen_phon);
     else if (ui->safety->spl_known)
         snprintf(vol, sizeof vol, "%+.1f dB (%.1f dB SPL)", st->volume_db, ui->safety->spl0_db + st->volume_db);
     else
         snprintf(vol, sizeof vol, "%+.1f dB", st->volume_db);
     char sw[48] = "";
-    const int has_eq = ui->o->eq_file || ui->o->eq_text;
+    const int has_eq = ui->o->eq_file || ui->o->eq_text || ui->o->loudness || ui->o->compensate;
     if (has_eq || ui->o->crossfeed)
         snprintf(sw, sizeof sw, "%s%s%s%s", has_eq ? " EQ " : "", has_eq ? (st->eq_on ? "in" : "out") : "",
                  ui->o->crossfeed ? " xf " : "", ui->o->crossfeed ? (st->crossfeed_on ? "in" : "out") : "");
@@ -513,6 +576,10 @@ int hpc_cmd_play(int argc, char **argv)
     } else {
         hpa_safety_unknown(&safety, o.max_volume_db);
     }
+    if (o.loudness && !safety.spl_known) {
+        hpc_error("play: --loudness-comp needs the SPL at the ear, and that of %s on %s is not known", o.hp, o.src);
+        return EXIT_USAGE;
+    }
     /* the preset's [limiter] ceiling only lowers the limit (preset.c keeps it in the limiter's range) */
     if (preset && preset->has_limit && preset->limit_dbtp < safety.limit_dbtp)
         safety.limit_dbtp = preset->limit_dbtp;
@@ -608,12 +675,38 @@ int hpc_cmd_play(int argc, char **argv)
             hph_dose_close(&dose);
         return 1;
     }
+    /* --loudness-comp, --compensate: bands added to the EQ; the loudness
+     * part follows the volume (the loop below) */
+    hph_tuning tune;
+    if (hph_tuning_init(&tune, di.rate_hz, eq.bands, eq.n_bands, eq.preamp_db)) {
+        hpc_error("out of memory");
+        rc = 1;
+    } else {
+        rc = hpc_tuning_setup("play", &tune, &safety, o.hp, o.src, o.loudness, o.ref_phon, HPA_LOUDNESS_PROGRAMME_LUFS,
+                              o.compensate);
+        if (!rc && hph_tuning_update(&tune, start_db, why, sizeof why) < 0) {
+            hpc_error("play: %s", why);
+            rc = 1;
+        }
+    }
+    if (rc) {
+        hph_tuning_free(&tune);
+        hpa_eq_profile_free(&eq);
+        hph_device_close(dev);
+        hph_player_destroy(player);
+        if (have_dose)
+            hph_dose_close(&dose);
+        return rc;
+    }
+    const int tuned = o.loudness || o.compensate;
     hph_player_config pc;
     memset(&pc, 0, sizeof pc);
-    pc.eq_bands = eq.bands;
-    pc.n_eq_bands = eq.n_bands;
-    pc.eq_preamp_db = eq.preamp_db;
+    pc.eq_bands = tune.set;
+    pc.n_eq_bands = tune.n_set;
+    pc.eq_preamp_db = tune.preamp_db;
+    pc.max_eq_bands = hph_tuning_max_bands(&tune);
     pc.crossfeed = o.crossfeed;
+    pc.replaygain = o.replaygain;
     pc.xf_fcut_hz = o.xf_fcut_hz;
     pc.xf_feed_db = o.xf_feed_db;
     pc.files = files;
@@ -658,6 +751,12 @@ int hpc_cmd_play(int argc, char **argv)
                 hph_backend_name(di.backend), di.name, di.rate_hz, di.channels, hph_dev_format_name(di.format),
                 di.period_frames, di.buffer_frames ? "" : " (quantum)", start_db, safety.ceiling_db, safety.limit_dbtp);
         fprintf(stderr, "play: %s\n", safety.basis);
+        if (o.loudness)
+            fprintf(stderr, "play: loudness compensation (ISO 226:2003) against %.1f phon: now %.1f phon\n", o.ref_phon,
+                    tune.listen_phon);
+        if (o.compensate)
+            fprintf(stderr, "play: output-impedance compensation: %zu band%s\n", tune.n_comp,
+                    tune.n_comp == 1 ? "" : "s");
         if (eq.graphic.present) {
             char g[192];
             hpc_graphic_text(&eq.graphic, g, sizeof g);
@@ -680,12 +779,12 @@ int hpc_cmd_play(int argc, char **argv)
                                .acknowledged = o.loud_ok,
                                .dose = have_dose ? &dose : NULL,
                                .rate_hz = di.rate_hz,
-                               .eq_on = eq.n_bands > 0,
+                               .eq_on = tune.n_set > 0 || tuned,
                                .crossfeed_on = o.crossfeed && di.channels == 2};
     hph_session_target starget = {.user = player,
                                   .set_volume_db = target_volume,
                                   .set_mute = target_mute,
-                                  .set_eq = eq.n_bands ? target_eq : NULL,
+                                  .set_eq = eq.n_bands || tuned ? target_eq : NULL,
                                   .set_crossfeed = o.crossfeed && di.channels == 2 ? target_crossfeed : NULL,
                                   .skip = target_skip};
     hph_session *session = hph_session_new(&scfg, &starget);
@@ -700,6 +799,7 @@ int hpc_cmd_play(int argc, char **argv)
         return 1;
     }
     ui.session = session;
+    ui.listen_phon = o.loudness ? tune.listen_phon : NAN;
     ui.dose = have_dose ? &dose : NULL;
     double last_line = hpc_now_s(), last_draw = 0.0;
     int quit = 0;
@@ -781,6 +881,19 @@ int hpc_cmd_play(int argc, char **argv)
         } else {
             sleep_ms(50);
         }
+        if (o.loudness) { /* the loudness compensation follows the volume, a step at a time */
+            hph_session_state ss;
+            hph_session_state_get(session, &ss);
+            int u = hph_tuning_update(&tune, ss.volume_db, why, sizeof why);
+            if (u > 0 && hph_player_set_eq_bands(player, tune.set, tune.n_set, tune.preamp_db, why, sizeof why))
+                u = -1;
+            if (u < 0) {
+                if (ui.tty)
+                    fputs("\r\033[K", stderr);
+                hpc_warn("play: %s", why);
+            }
+        }
+        ui.listen_phon = o.loudness ? tune.listen_phon : NAN;
         hph_player_status_get(player, &st);
         dose_step(&ui, &st, 0);
         double now = hpc_now_s();
@@ -850,6 +963,10 @@ int hpc_cmd_play(int argc, char **argv)
         printf(", \"limited_frames\": %llu", (unsigned long long)st.limited_frames);
         printf(", \"eq_bands\": %zu, \"eq\": %s, \"crossfeed\": %s", eq.n_bands, st.eq_on ? "true" : "false",
                st.crossfeed_on ? "true" : "false");
+        if (o.loudness)
+            printf(", \"loudness_ref_phon\": %.1f, \"loudness_phon\": %.1f", o.ref_phon, tune.listen_phon);
+        if (o.compensate)
+            printf(", \"compensation_bands\": %zu", tune.n_comp);
         printf(", \"graphic_eq\": ");
         hpc_graphic_json(stdout, &eq.graphic);
         if (have_dose) {
@@ -864,6 +981,7 @@ int hpc_cmd_play(int argc, char **argv)
     hph_device_close(dev);
     hph_session_destroy(session);
     hph_player_destroy(player);
+    hph_tuning_free(&tune);
     hpa_eq_profile_free(&eq);
     if (have_dose)
         hph_dose_close(&dose);

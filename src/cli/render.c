@@ -23,6 +23,8 @@
 #include <hpamp/host/tags.h>
 #include "cli.h"
 #include "eqfile.h"
+#include "gear.h"
+#include "tuning.h"
 #include <hpamp/host/outfile.h>
 #include "preset.h"
 #include "term.h"
@@ -37,7 +39,7 @@ static const char *fail_code = "failed";
 
 static void usage(FILE *f)
 {
-    char vol[48], xf[96], lim[48];
+    char vol[48], xf[96], lim[48], ref[48];
     /* the ranges come from the parameter table (params.h) */
     fprintf(f,
             "Usage: hpamp render IN -o OUT [options]\n"
@@ -80,7 +82,8 @@ static void usage(FILE *f)
             "                      (2 ms attack; the band-limited waveform stays under it,\n"
             "                      docs/limiter.md)\n"
             "      --normalize LUFS  bring the input's loudness to LUFS, -70..0 (e.g. -18): from\n"
-            "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2)\n"
+            "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2,\n"
+            "                      Opus R128_TRACK_GAIN)\n"
             "                      when it has them, else measured (EBU R128, libebur128);\n"
             "                      without --limit the gain stops where the input's peak\n"
             "                      would pass 0 dBTP\n"
@@ -89,6 +92,14 @@ static void usage(FILE *f)
             "      --preset NAME   a headphone preset (hpamp preset list): its EQ, crossfeed,\n"
             "                      limiter, normalisation and volume ceiling; flags given\n"
             "                      here win over the preset's\n"
+            "  -H, --headphones H  the headphone, as in advise (a database name or a spec),\n"
+            "  -S, --source S      and the source driving it: for the two below\n"
+            "      --loudness-comp [REF_PHON]  loudness compensation (ISO 226:2003): the\n"
+            "                      music heard at the level the volume gives on this gear\n"
+            "                      keeps the balance it has at REF_PHON, %s\n"
+            "                      (default 80); docs/loudness-comp.md\n"
+            "      --compensate    cancel the response change the source's output\n"
+            "                      impedance makes on the headphone (docs/compensation.md)\n"
             "      --json          print the summary as one JSON object on stdout; on failure\n"
             "                      {\"error\": CODE, \"message\": the error line}, CODE one of\n"
             "                      usage, input, output, eq, preset, chain, memory, interrupted\n"
@@ -106,7 +117,8 @@ static void usage(FILE *f)
             "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
             "130 interrupted.\n",
             hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), hpc_crossfeed_ranges(xf, sizeof xf),
-            hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim));
+            hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim),
+            hpa_param_range_text(HPA_PARAM_LOUDNESS_REF_PHON, ref, sizeof ref));
 }
 
 typedef struct render_opts {
@@ -135,6 +147,10 @@ typedef struct render_opts {
     size_t eq_len;
     const char *eq_label; /* the EQ file, or "preset NAME"; NULL: no EQ */
     char preset_label[128];
+    const char *hp, *src; /* --headphones, --source */
+    double ref_phon;      /* --loudness-comp's reference */
+    int loudness;         /* --loudness-comp */
+    int compensate;       /* --compensate */
 } render_opts;
 
 static int parse_bits(const char *s)
@@ -183,6 +199,11 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {"preset", required_argument, 0, 'P'},
         {"album", no_argument, 0, 'A'},
         {"normalize-measure", no_argument, 0, 'M'},
+        {"headphones", required_argument, 0, 'H'},
+        {"headphone", required_argument, 0, 'H'},
+        {"source", required_argument, 0, 'S'},
+        {"loudness-comp", optional_argument, 0, 'C'},
+        {"compensate", no_argument, 0, 'Z'},
         {0, 0, 0, 0},
     };
     int c, v;
@@ -192,7 +213,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
     o->dither = HPA_DITHER_TPDF;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:r:f:b:v:d:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:r:f:b:v:d:H:S:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o->out = optarg; break;
         case 'r':
@@ -254,6 +275,14 @@ static int parse_args(int argc, char **argv, render_opts *o)
         case 'P': o->preset = optarg; break;
         case 'A': o->album = 1; break;
         case 'M': o->normalize_measure = 1; break;
+        case 'H': o->hp = optarg; break;
+        case 'S': o->src = optarg; break;
+        case 'C':
+            if (hpc_parse_loudness_ref("render", optarg, argc, argv, &optind, &o->ref_phon))
+                return EXIT_USAGE;
+            o->loudness = 1;
+            break;
+        case 'Z': o->compensate = 1; break;
         case 'J': o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
@@ -324,6 +353,11 @@ typedef struct render_result {
     double rg_gain_db;          /* the ReplayGain tag used (NAN: measured) */
     int rg_album_missing;       /* --album, but the file has only track tags */
     const char *container;      /* what OUT became: "wav", "rf64" (a WAV over 4 GiB) or "flac" */
+    int tuned;                  /* --loudness-comp or --compensate: */
+    double listen_phon;         /* the listening level (NAN without --loudness-comp) */
+    double loud_rms_db;         /* how closely the loudness bands follow the contours */
+    size_t n_comp, tuned_bands; /* the compensation's bands; all bands */
+    double tuned_preamp_db;
 } render_result;
 
 /* Could OUT pass what a plain WAV holds (HPH_WAV_MAX_DATA_BYTES)?  From
@@ -368,9 +402,7 @@ static int measure_input(const char *path, double *lufs, double *tp_dbtp)
 static void headroom_from_peak(const render_opts *o, render_result *r)
 {
     const double before = r->in_tp_dbtp + r->norm_gain_db;
-    const double top = o->limit ? o->limit_dbtp : 0.0;
-    const double pre = before >= top ? -r->eq.peak_db : top - before - r->eq.peak_db;
-    r->eq.preamp_db = pre < 0.0 ? pre : 0.0;
+    r->eq.preamp_db = hph_headroom_preamp(before, o->limit ? o->limit_dbtp : 0.0, r->eq.peak_db);
     r->eq_preamp_from_peak = 1;
     r->eq_peak_before_db = before;
 }
@@ -470,6 +502,16 @@ static void print_summary(const render_opts *o, const render_result *r)
         } else {
             printf("null");
         }
+        printf(", \"loudness_comp\": ");
+        if (o->loudness)
+            printf("{\"listen_phon\": %.1f, \"ref_phon\": %.1f}", r->listen_phon, o->ref_phon);
+        else
+            printf("null");
+        printf(", \"compensation_bands\": ");
+        if (o->compensate)
+            printf("%zu", r->n_comp);
+        else
+            printf("null");
         printf(", \"latency_frames\": ");
         hpc_json_number(stdout, r->latency, 1);
         printf(", \"seconds\": ");
@@ -566,6 +608,13 @@ static void print_summary(const render_opts *o, const render_result *r)
             printf("        (not %+.2f dB: the input's %s would pass 0 dBTP; --limit reaches the target)\n",
                    r->norm_wanted_db, isfinite(r->rg_gain_db) ? "peak" : "true peak");
     }
+    if (o->loudness)
+        printf("loudness compensation: listening at %.1f phon against %.1f phon (ISO 226:2003), %s\n", r->listen_phon,
+               o->ref_phon, r->listen_phon < o->ref_phon ? "5 bands" : "flat at or above the reference");
+    if (o->compensate)
+        printf("compensate the output impedance: %zu band%s\n", r->n_comp, r->n_comp == 1 ? "" : "s");
+    if (r->tuned)
+        printf("        %zu bands in all, preamp %+.2f dB\n", r->tuned_bands, r->tuned_preamp_db);
     if (o->limit)
         printf("limiter %.2f dBTP ceiling, %.1f ms lookahead: took up to %.2f dB, from %llu frames\n", o->limit_dbtp,
                LIMITER_LOOKAHEAD_MS, r->stats.limiter_max_reduction_db, (unsigned long long)r->stats.limited_frames);
@@ -778,17 +827,13 @@ static int render_main(const render_opts *op)
         if (!o.normalize_measure && hph_tags_read_replaygain(o.in, &tags) == 0) {
             for (int i = 0; i < tags.n_warnings; i++)
                 hpc_warn("%s: %s tag %s", o.in, tags.container, tags.warnings[i]);
-            if (o.album && tags.has_album_gain) {
-                tagged = 1;
-                r.norm_source = "replaygain-album";
-                r.rg_gain_db = tags.album_gain_db;
-                r.in_tp_dbtp = tags.has_album_peak ? 20.0 * log10(tags.album_peak) : NAN;
-            } else if (tags.has_track_gain) {
-                tagged = 1;
-                r.rg_album_missing = o.album;
-                r.norm_source = "replaygain-track";
-                r.rg_gain_db = tags.track_gain_db;
-                r.in_tp_dbtp = tags.has_track_peak ? 20.0 * log10(tags.track_peak) : NAN;
+            const hph_rg_pick pick = hph_tags_pick(&tags, o.album, &r.rg_gain_db, &r.in_tp_dbtp);
+            tagged = pick != HPH_RG_NONE;
+            r.rg_album_missing = o.album && pick == HPH_RG_TRACK;
+            r.norm_source = pick == HPH_RG_ALBUM ? "replaygain-album" : "replaygain-track";
+            if (!tagged) {
+                r.rg_gain_db = NAN;
+                r.norm_source = "measured";
             }
             if (tagged)
                 r.in_lufs = -18.0 - r.rg_gain_db;
@@ -859,13 +904,50 @@ static int render_main(const render_opts *op)
     }
     if (o.eq_label && o.normalize && isfinite(r.in_lufs) && isfinite(r.in_tp_dbtp))
         headroom_from_peak(&o, &r);
-    cfg.max_eq_bands = (uint32_t)r.eq.n_bands;
+    /* --loudness-comp, --compensate: bands added to the EQ */
+    hph_tuning tune;
+    if (hph_tuning_init(&tune, r.out.rate_hz, r.eq.bands, r.eq.n_bands, o.eq_label ? r.eq.preamp_db : 0.0)) {
+        fail_code = "memory";
+        hpc_error("out of memory");
+        hpa_eq_profile_free(&r.eq);
+        hph_audio_close(in);
+        return 1;
+    }
+    if (o.loudness || o.compensate) {
+        hpa_safety safety;
+        hpa_safety_unknown(&safety, 0.0);
+        const double lufs = o.normalize && isfinite(r.in_lufs) ? r.in_lufs : HPA_LOUDNESS_PROGRAMME_LUFS;
+        rc = o.hp && o.src ? hpc_safety_from_gear("render", o.hp, o.src, 0.0, &safety, NULL, 0) : 0;
+        if (!rc)
+            rc = hpc_tuning_setup("render", &tune, &safety, o.hp, o.src, o.loudness, o.ref_phon, lufs, o.compensate);
+        if (!rc && hph_tuning_update(&tune, cfg.volume_db, why, sizeof why) < 0) {
+            hpc_error("render: %s", why);
+            rc = 1;
+        }
+        if (rc) {
+            fail_code = "eq";
+            hph_tuning_free(&tune);
+            hpa_eq_profile_free(&r.eq);
+            hph_audio_close(in);
+            return rc;
+        }
+        r.tuned = 1;
+        r.listen_phon = o.loudness ? tune.listen_phon : NAN;
+        r.loud_rms_db = tune.loud_rms_db;
+        r.n_comp = tune.n_comp;
+        r.tuned_bands = tune.n_set;
+        r.tuned_preamp_db = tune.preamp_db;
+    }
+    cfg.max_eq_bands = (uint32_t)(r.tuned ? tune.n_set : r.eq.n_bands);
     if (o.limit)
         cfg.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS;
     hpa_chain *chain = NULL;
     int err = hpa_chain_create(&cfg, &chain);
-    if (!err && o.eq_label)
+    if (!err && r.tuned)
+        err = hpa_chain_set_eq(chain, tune.set, tune.n_set, tune.preamp_db, NULL, NULL);
+    else if (!err && o.eq_label)
         err = hpa_chain_set_eq(chain, r.eq.bands, r.eq.n_bands, r.eq.preamp_db, NULL, NULL);
+    hph_tuning_free(&tune);
     hpa_eq_profile_free(&r.eq);
     if (!err && o.crossfeed) {
         hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_FCUT_HZ, o.xf_fcut_hz);

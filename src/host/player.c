@@ -33,6 +33,7 @@
 
 #include <hpamp/host/audiofile.h>
 #include <hpamp/host/ring.h>
+#include <hpamp/host/tags.h>
 #include "rtprobe.h"
 #include "../lib/bits.h"
 #include <hpamp/host/player.h>
@@ -44,7 +45,8 @@
 #define MSG_SLOTS 16
 /* the lowest volume: -120 dB, inaudible but not silence (mute is mute) */
 #define VOLUME_FLOOR_DB (hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value)
-#define LIMITER_LOOKAHEAD_MS 1.5 /* the hard ceiling's lookahead: 1.5 ms of latency */
+#define LIMITER_LOOKAHEAD_MS 1.5                   /* the hard ceiling's lookahead: 1.5 ms of latency */
+#define LIVE_CHAINS (TRACK_SLOTS + DONE_SLOTS + 2) /* made and not yet freed, at most */
 
 typedef struct track {
     int index;
@@ -56,6 +58,7 @@ typedef struct track {
     hpa_format in_format;
     size_t frame_bytes;         /* one frame in the ring: device channels x in_format */
     int64_t length_frames;      /* from the header, -1 unknown */
+    double gain_db;             /* --replaygain: the file's gain and headroom, added to the volume */
     _Atomic int64_t end_frames; /* frames the decoder wrote for it, -1 while it still writes */
     /* set by the audio thread, freed by the decoder thread */
     hpa_chain *retire_chain;
@@ -79,6 +82,14 @@ struct hph_player {
     atomic_int mute;
     atomic_int failures;
 
+    /* the EQ band set of every chain (hph_player_set_eq_bands), and the chains
+     * made and not yet freed, under eq_lock (never taken by the audio thread) */
+    pthread_mutex_t eq_lock;
+    hpa_eq_band *eq_bands;
+    size_t n_eq_bands, max_eq_bands;
+    double eq_preamp_db;
+    hpa_chain *live[LIVE_CHAINS];
+
     /* messages from the decoder thread to the main thread (neither is RT) */
     pthread_mutex_t msg_lock;
     char msgs[MSG_SLOTS][320];
@@ -93,6 +104,7 @@ struct hph_player {
     uint32_t chain_in_rate;
     uint64_t group_in, group_out; /* frames in and out of the current chain */
     unsigned seen_gen;
+    double cur_gain_db; /* the gain of the track playing (--replaygain) */
     unsigned char *fifo;
     size_t fifo_cap, fifo_frames, out_frame_bytes;
     unsigned char *stage; /* one block of input, out of the ring */
@@ -111,6 +123,7 @@ struct hph_player {
     _Atomic uint64_t st_peak_bits[HPA_CHANNELS_MAX];
     _Atomic uint64_t st_clipped, st_starved, st_frames_out, st_limited, st_limit_db_bits;
     _Atomic uint64_t st_aenergy_bits[HPA_CHANNELS_MAX], st_aframes;
+    _Atomic uint64_t st_rg_gain_bits;
     atomic_int st_ended, st_resampling;
 
     /* ---- decoder thread only ---- */
@@ -158,9 +171,11 @@ hph_player *hph_player_new(void)
     if (!p)
         return NULL;
     pthread_mutex_init(&p->msg_lock, NULL);
+    pthread_mutex_init(&p->eq_lock, NULL);
     atomic_init(&p->done_gen, -1);
     atomic_init(&p->st_index, -1);
     atomic_init(&p->st_length, -1);
+    atomic_init(&p->st_rg_gain_bits, d2u(NAN));
     return p;
 }
 
@@ -180,6 +195,16 @@ int hph_player_configure(hph_player *p, const hph_player_config *cfg, char *why,
         snprintf(why, why_len, "out of memory");
         return -1;
     }
+    p->max_eq_bands = cfg->max_eq_bands > cfg->n_eq_bands ? cfg->max_eq_bands : cfg->n_eq_bands;
+    p->eq_bands = malloc((p->max_eq_bands ? p->max_eq_bands : 1) * sizeof *p->eq_bands);
+    if (!p->eq_bands) {
+        snprintf(why, why_len, "out of memory");
+        return -1;
+    }
+    if (cfg->n_eq_bands)
+        memcpy(p->eq_bands, cfg->eq_bands, cfg->n_eq_bands * sizeof *p->eq_bands);
+    p->n_eq_bands = cfg->n_eq_bands;
+    p->eq_preamp_db = cfg->eq_preamp_db;
     p->mbuf = malloc((size_t)cfg->max_render_frames * ch * sizeof *p->mbuf);
     if (!p->mbuf || hpa_meter_create(ch, cfg->out_rate_hz, HPA_METER_AWEIGHT, NULL, &p->aw) != HPA_OK) {
         snprintf(why, why_len, "A-weighting: %u Hz, %u channels not supported", cfg->out_rate_hz, cfg->channels);
@@ -220,13 +245,33 @@ void hph_player_skip(hph_player *p, int delta)
 /* ------------------------------------------------------------------------ */
 /* decoder thread                                                           */
 
-static void free_track(track *t)
+/* a chain made (registered: 1) or freed (0), for hph_player_set_eq_bands */
+static void chain_register(hph_player *p, hpa_chain *c, int made)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&p->eq_lock);
+    for (int i = 0; i < LIVE_CHAINS; i++)
+        if (p->live[i] == (made ? NULL : c)) {
+            p->live[i] = made ? c : NULL;
+            break;
+        }
+    pthread_mutex_unlock(&p->eq_lock);
+}
+
+static void chain_free(hph_player *p, hpa_chain *c)
+{
+    chain_register(p, c, 0);
+    hpa_chain_destroy(c);
+}
+
+static void free_track(hph_player *p, track *t)
 {
     if (!t)
         return;
-    hpa_chain_destroy(t->retire_chain);
+    chain_free(p, t->retire_chain);
     free(t->retire_fifo);
-    hpa_chain_destroy(t->chain); /* set only while the audio thread has not taken it */
+    chain_free(p, t->chain); /* set only while the audio thread has not taken it */
     free(t->new_fifo);
     free(t);
 }
@@ -235,12 +280,54 @@ static void collect_done(hph_player *p)
 {
     track *t;
     while ((t = hph_ring_pop_ptr(&p->done)))
-        free_track(t);
+        free_track(p, t);
+}
+
+int hph_player_set_eq_bands(hph_player *p, const hpa_eq_band *bands, size_t n, double preamp_db, char *why,
+                            size_t why_len)
+{
+    if (n > p->max_eq_bands) {
+        snprintf(why, why_len, "%zu EQ bands: the player has room for %zu", n, p->max_eq_bands);
+        return -1;
+    }
+    int err = HPA_OK;
+    pthread_mutex_lock(&p->eq_lock);
+    if (n)
+        memcpy(p->eq_bands, bands, n * sizeof *bands);
+    p->n_eq_bands = n;
+    p->eq_preamp_db = preamp_db;
+    for (int i = 0; i < LIVE_CHAINS && !err; i++)
+        if (p->live[i])
+            err = hpa_chain_set_eq(p->live[i], p->eq_bands, n, preamp_db, NULL, NULL);
+    pthread_mutex_unlock(&p->eq_lock);
+    if (err)
+        snprintf(why, why_len, "cannot set the EQ: %s", hpa_strerror(err));
+    return err ? -1 : 0;
 }
 
 static int changed(hph_player *p, unsigned my_gen)
 {
     return atomic_load(&p->quit) || atomic_load_explicit(&p->gen, memory_order_acquire) != my_gen;
+}
+
+/* --replaygain: the file's gain (its tags; 0 without), and with an EQ and a
+ * peak tag the headroom render takes (hph_headroom_preamp) in place of the
+ * band set's own preamp; NAN when the file has no tag */
+static double replaygain_db(hph_player *p, const char *path)
+{
+    hph_rg_tags tags;
+    double gain = 0.0, peak = NAN;
+    if (!p->cfg.replaygain || hph_tags_read_replaygain(path, &tags) ||
+        hph_tags_pick(&tags, p->cfg.replaygain == 2, &gain, &peak) == HPH_RG_NONE)
+        return NAN;
+    pthread_mutex_lock(&p->eq_lock);
+    double eq_peak = 0.0;
+    if (p->n_eq_bands && isfinite(peak) &&
+        hpa_eq_peak_db(p->eq_bands, p->n_eq_bands, p->cfg.out_rate_hz, 0.0, p->cfg.out_rate_hz / 2.0, &eq_peak, NULL) ==
+            HPA_OK)
+        gain += hph_headroom_preamp(peak + gain, p->cfg.limit_dbtp, eq_peak) - p->eq_preamp_db;
+    pthread_mutex_unlock(&p->eq_lock);
+    return gain;
 }
 
 /* decode one file into the ring; returns 0 when done with it */
@@ -287,6 +374,7 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
     t->in_format = info.format;
     t->frame_bytes = dch * sb;
     t->length_frames = info.frames;
+    t->gain_db = replaygain_db(p, path);
     atomic_init(&t->end_frames, -1);
 
     size_t planned = p->planned_fifo_frames;
@@ -304,11 +392,16 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
         cc.volume_db = VOLUME_FLOOR_DB; /* from the floor: the audio thread sets the volume, the chain ramps */
         cc.max_volume_db = p->cfg.max_volume_db;
         cc.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS; /* the hard ceiling: always on */
-        if (p->cfg.n_eq_bands > cc.max_eq_bands)
-            cc.max_eq_bands = (uint32_t)p->cfg.n_eq_bands;
+        if (p->max_eq_bands > cc.max_eq_bands)
+            cc.max_eq_bands = (uint32_t)p->max_eq_bands;
         int err = hpa_chain_create(&cc, &t->chain);
-        if (!err && p->cfg.n_eq_bands)
-            err = hpa_chain_set_eq(t->chain, p->cfg.eq_bands, p->cfg.n_eq_bands, p->cfg.eq_preamp_db, NULL, NULL);
+        if (!err) { /* the band set as it is now, and later ones as they come */
+            pthread_mutex_lock(&p->eq_lock);
+            if (p->n_eq_bands || p->eq_preamp_db != 0.0)
+                err = hpa_chain_set_eq(t->chain, p->eq_bands, p->n_eq_bands, p->eq_preamp_db, NULL, NULL);
+            pthread_mutex_unlock(&p->eq_lock);
+            chain_register(p, t->chain, 1);
+        }
         if (!err && p->cfg.crossfeed && dch == 2) {
             err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FCUT_HZ, p->cfg.xf_fcut_hz);
             if (!err)
@@ -394,7 +487,7 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
     atomic_store_explicit(&t->end_frames, written, memory_order_release);
     t = NULL; /* the audio thread owns it now */
 out:
-    free_track(t); /* NULL once published */
+    free_track(p, t); /* NULL once published */
     free(in);
     free(wide);
     hph_audio_close(f);
@@ -595,6 +688,14 @@ static void apply_switches(hph_player *p)
     }
 }
 
+/* [RT] the listener's volume and the track's gain onto the chain (which caps
+ * the sum at the ceiling) */
+static void set_volume(hph_player *p)
+{
+    hpa_chain_set_volume_db(p->chain,
+                            u2d(atomic_load_explicit(&p->volume_bits, memory_order_relaxed)) + p->cur_gain_db);
+}
+
 size_t hph_player_render(void *user, void *buf, size_t frames, int *ended)
 {
     hph_player *p = user;
@@ -613,7 +714,7 @@ size_t hph_player_render(void *user, void *buf, size_t frames, int *ended)
         p->group_in = p->group_out = 0; /* the old chain's tail is not wanted */
     }
     if (p->chain) {
-        hpa_chain_set_volume_db(p->chain, u2d(atomic_load_explicit(&p->volume_bits, memory_order_relaxed)));
+        set_volume(p);
         hpa_chain_set_mute(p->chain, atomic_load_explicit(&p->mute, memory_order_relaxed));
         apply_switches(p);
     }
@@ -671,8 +772,10 @@ size_t hph_player_render(void *user, void *buf, size_t frames, int *ended)
             atomic_store_explicit(&p->st_rate, t->in_rate, memory_order_relaxed);
             atomic_store_explicit(&p->st_length, t->length_frames, memory_order_relaxed);
             atomic_store_explicit(&p->st_resampling, t->in_rate != p->cfg.out_rate_hz, memory_order_relaxed);
+            p->cur_gain_db = isnan(t->gain_db) ? 0.0 : t->gain_db;
+            atomic_store_explicit(&p->st_rg_gain_bits, d2u(t->gain_db), memory_order_relaxed);
             if (p->chain) {
-                hpa_chain_set_volume_db(p->chain, u2d(atomic_load_explicit(&p->volume_bits, memory_order_relaxed)));
+                set_volume(p);
                 hpa_chain_set_mute(p->chain, atomic_load_explicit(&p->mute, memory_order_relaxed));
                 apply_switches(p);
             }
@@ -787,6 +890,7 @@ void hph_player_status_get(hph_player *p, hph_player_status *st)
     st->crossfeed_on = atomic_load_explicit(&p->xf_on, memory_order_relaxed);
     st->limiter_db = u2d(atomic_load_explicit(&p->st_limit_db_bits, memory_order_relaxed));
     st->a_frames = atomic_load_explicit(&p->st_aframes, memory_order_acquire);
+    st->rg_gain_db = u2d(atomic_load_explicit(&p->st_rg_gain_bits, memory_order_relaxed));
     for (unsigned c = 0; c < p->cfg.channels && c < HPA_CHANNELS_MAX; c++)
         st->a_energy[c] = u2d(atomic_load_explicit(&p->st_aenergy_bits[c], memory_order_relaxed));
 }
@@ -802,9 +906,9 @@ void hph_player_destroy(hph_player *p)
         collect_done(p);
         track *t;
         while ((t = hph_ring_pop_ptr(&p->tracks)))
-            free_track(t);
-        free_track(p->cur);
-        hpa_chain_destroy(p->chain);
+            free_track(p, t);
+        free_track(p, p->cur);
+        chain_free(p, p->chain);
     }
     hph_ring_free(&p->data);
     hph_ring_free(&p->tracks);
@@ -815,5 +919,7 @@ void hph_player_destroy(hph_player *p)
     free(p->mbuf);
     hpa_meter_destroy(p->aw);
     pthread_mutex_destroy(&p->msg_lock);
+    pthread_mutex_destroy(&p->eq_lock);
+    free(p->eq_bands);
     free(p);
 }

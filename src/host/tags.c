@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <FLAC/metadata.h>
+#include <ogg/ogg.h>
 #include <vorbis/vorbisfile.h>
 
 #include <hpamp/host/tags.h>
@@ -233,6 +234,100 @@ static void read_id3(FILE *f, const unsigned char *h, hph_rg_tags *t)
     free(b);
 }
 
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* RFC 7845 5.2: R128_TRACK_GAIN / R128_ALBUM_GAIN, a whole number of 1/256 dB
+ * to bring the programme to -23 LUFS; ReplayGain 2.0's reference is -18 */
+static void take_r128(hph_rg_tags *t, const char *entry, size_t length, int album)
+{
+    const char *key = album ? "R128_ALBUM_GAIN=" : "R128_TRACK_GAIN=";
+    const size_t kl = strlen(key);
+    if (length <= kl || length > 64 || strncasecmp(entry, key, kl) != 0)
+        return;
+    char value[65];
+    memcpy(value, entry + kl, length - kl);
+    value[length - kl] = 0;
+    char *end;
+    long q = strtol(value, &end, 10);
+    if (end == value || *end || q < -32768 || q > 32767) {
+        warn(t, album ? "R128_ALBUM_GAIN" : "R128_TRACK_GAIN", value, "not a whole number from -32768 to 32767");
+        return;
+    }
+    int *has = album ? &t->has_album_gain : &t->has_track_gain;
+    if (!*has) { /* REPLAYGAIN_* tags, where a tagger wrote both, win */
+        *has = 1;
+        *(album ? &t->album_gain_db : &t->track_gain_db) = (double)q / 256.0 + 5.0;
+    }
+}
+
+/* the OpusTags packet: "OpusTags", vendor, comments (RFC 7845 5.2) */
+static void take_opus_tags(hph_rg_tags *t, const unsigned char *p, size_t n)
+{
+    if (n < 16 || memcmp(p, "OpusTags", 8) != 0)
+        return;
+    size_t at = 8 + 4 + (size_t)le32(p + 8);
+    if (at + 4 > n)
+        return;
+    uint32_t count = le32(p + at);
+    at += 4;
+    for (uint32_t i = 0; i < count && at + 4 <= n; i++) {
+        size_t len = le32(p + at);
+        at += 4;
+        if (len > n - at)
+            return;
+        take_comment(t, (const char *)p + at, len);
+        take_r128(t, (const char *)p + at, len, 0);
+        take_r128(t, (const char *)p + at, len, 1);
+        at += len;
+    }
+    t->container = "Ogg Opus";
+}
+
+/* Ogg Opus: its second packet, through libogg; 1 when the stream is Opus */
+static int read_opus(const char *path, hph_rg_tags *t)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    ogg_sync_state oy;
+    ogg_stream_state os;
+    ogg_page og;
+    ogg_packet op;
+    ogg_sync_init(&oy);
+    int streams = 0, packets = 0, opus = 0, done = 0;
+    for (size_t total = 0; !done && total < (16u << 20);) {
+        while (!done && ogg_sync_pageout(&oy, &og) == 1) {
+            if (!streams++)
+                ogg_stream_init(&os, ogg_page_serialno(&og));
+            if (ogg_stream_pagein(&os, &og))
+                continue; /* another stream's page */
+            while (!done && ogg_stream_packetout(&os, &op) == 1) {
+                if (++packets == 1) {
+                    opus = op.bytes >= 19 && memcmp(op.packet, "OpusHead", 8) == 0;
+                    done = !opus;
+                } else {
+                    take_opus_tags(t, op.packet, (size_t)op.bytes);
+                    done = 1;
+                }
+            }
+        }
+        char *buf = ogg_sync_buffer(&oy, 4096);
+        size_t got = buf ? fread(buf, 1, 4096, f) : 0;
+        if (!got)
+            break;
+        ogg_sync_wrote(&oy, (long)got);
+        total += got;
+    }
+    if (streams)
+        ogg_stream_clear(&os);
+    ogg_sync_clear(&oy);
+    fclose(f);
+    return opus;
+}
+
 int hph_tags_read_replaygain(const char *path, hph_rg_tags *t)
 {
     memset(t, 0, sizeof *t);
@@ -246,7 +341,8 @@ int hph_tags_read_replaygain(const char *path, hph_rg_tags *t)
         read_flac(path, t);
     } else if (got >= 4 && !memcmp(h, "OggS", 4)) {
         fclose(f);
-        read_vorbis(path, t);
+        if (!read_opus(path, t))
+            read_vorbis(path, t);
     } else if (got == 10 && !memcmp(h, "ID3", 3)) {
         /* MP3, or FLAC behind an ID3v2 tag (libFLAC skips it) */
         unsigned char m[4];
@@ -264,4 +360,29 @@ int hph_tags_read_replaygain(const char *path, hph_rg_tags *t)
         fclose(f);
     }
     return 0;
+}
+
+hph_rg_pick hph_tags_pick(const hph_rg_tags *t, int album, double *gain_db, double *peak_dbtp)
+{
+    *gain_db = 0.0;
+    *peak_dbtp = NAN;
+    if (album && t->has_album_gain) {
+        *gain_db = t->album_gain_db;
+        if (t->has_album_peak)
+            *peak_dbtp = 20.0 * log10(t->album_peak);
+        return HPH_RG_ALBUM;
+    }
+    if (t->has_track_gain) {
+        *gain_db = t->track_gain_db;
+        if (t->has_track_peak)
+            *peak_dbtp = 20.0 * log10(t->track_peak);
+        return HPH_RG_TRACK;
+    }
+    return HPH_RG_NONE;
+}
+
+double hph_headroom_preamp(double before_dbtp, double top_dbtp, double eq_peak_db)
+{
+    const double pre = before_dbtp >= top_dbtp ? -eq_peak_db : top_dbtp - before_dbtp - eq_peak_db;
+    return pre < 0.0 ? pre : 0.0;
 }

@@ -30,13 +30,15 @@
 #define DEFAULT_MAX_EQ_BANDS 32u
 #define DEFAULT_CROSSFADE_MS 20.0
 #define DEFAULT_RELEASE_MS 100.0
+#define EQ_WARM_MS 100.0 /* a band set replacing another runs this long unheard before the fade */
 
 /* A crossfade between two paths of a stage (-1: the stage's input as is). */
 typedef struct hpa_fade {
-    int cur;    /* the path playing (the target while fading) */
-    int from;   /* the path faded out; meaningful while pos < len */
-    size_t pos; /* frames of the fade done */
-    size_t len; /* frames of a fade; pos == len: not fading */
+    int cur;     /* the path playing (the target while fading) */
+    int from;    /* the path faded out; meaningful while pos < len */
+    size_t pos;  /* frames of the fade done */
+    size_t len;  /* frames of a fade; pos == warm + len: not fading */
+    size_t warm; /* frames the new path runs unheard first (its filters leave rest), or 0 */
 } hpa_fade;
 
 struct hpa_chain {
@@ -61,6 +63,7 @@ struct hpa_chain {
     int eq_active;          /* the band set taken last (-1: none yet); audio thread */
     unsigned eq_owned;      /* the use bits the audio thread set; audio thread */
     hpa_fade eq_fade;
+    size_t eq_warm; /* frames of a new band set's warm-up (EQ_WARM_MS) */
     /* crossfeed: two libbs2b states so a level change can crossfade */
     int xf_ok; /* stereo and a rate libbs2b takes */
     t_bs2bd xf[2];
@@ -256,6 +259,7 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     c->eq_active = -1;
     const size_t fade_len = (size_t)lround(c->cfg.crossfade_ms * cfg->out_rate_hz / 1000.0);
     c->eq_fade = (hpa_fade){.cur = -1, .from = -1, .pos = fade_len, .len = fade_len};
+    c->eq_warm = (size_t)lround(EQ_WARM_MS * cfg->out_rate_hz / 1000.0);
     c->xf_fade = c->eq_fade;
 
     /* crossfeed: libbs2b's state embedded (bs2b_open would malloc) */
@@ -326,8 +330,8 @@ static void fade_mix(hpa_fade *f, double *out, const double *from, size_t frames
 {
     const double step = 1.0 / (double)f->len;
     size_t i = 0;
-    for (; i < frames && f->pos < f->len; i++) {
-        const double w = (double)(++f->pos) * step;
+    for (; i < frames && f->pos < f->warm + f->len; i++) {
+        const double w = ++f->pos <= f->warm ? 0.0 : (double)(f->pos - f->warm) * step;
         for (unsigned k = 0; k < ch; k++) {
             const size_t j = i * ch + k;
             out[j] = from[j] + w * (out[j] - from[j]);
@@ -337,15 +341,17 @@ static void fade_mix(hpa_fade *f, double *out, const double *from, size_t frames
 
 static int fading(const hpa_fade *f)
 {
-    return f->pos < f->len;
+    return f->pos < f->warm + f->len;
 }
 
-/* a fade to path `to`; at once when nothing played yet (instant) */
-static void fade_start(hpa_fade *f, int to, int instant)
+/* a fade to path `to`; at once when nothing played yet (instant); warm:
+ * frames the new path runs unheard first */
+static void fade_start(hpa_fade *f, int to, int instant, size_t warm)
 {
     f->from = f->cur;
     f->cur = to;
-    f->pos = instant ? f->len : 0;
+    f->warm = warm;
+    f->pos = instant ? warm + f->len : 0;
 }
 
 /* ---- EQ ---- */
@@ -398,7 +404,10 @@ static int eq_stage(hpa_chain *c, double *buf, size_t frames)
         if (want != f->cur) {
             if (want >= 0 && want == c->eq_active && c->eq_slot[want] && f->cur != want)
                 hpa_eq_reset(c->eq_slot[want]); /* from rest, faded in */
-            fade_start(f, want, !c->started);
+            /* one band set for another: the new one's filters start from
+             * rest, and a low band takes tens of ms to settle; unheard */
+            const size_t warm = want >= 0 && f->cur >= 0 ? c->eq_warm : 0;
+            fade_start(f, want, !c->started, warm);
         }
         eq_release_unused(c);
         c->stats.eq_preamp_db = f->cur >= 0 ? c->eq_preamp_db[f->cur] : 0.0;
@@ -454,9 +463,9 @@ static int xf_stage(hpa_chain *c, double *buf, size_t frames)
             bs2b_clear(&c->xf[k]);
             if (f->cur >= 0)
                 c->xf[k].lfs = c->xf[f->cur].lfs; /* start from the playing filters' state */
-            fade_start(f, k, !c->started);
+            fade_start(f, k, !c->started, 0);
         } else if (!on && f->cur >= 0) {
-            fade_start(f, -1, !c->started);
+            fade_start(f, -1, !c->started, 0);
         }
     }
     if (!fading(f)) {
@@ -681,7 +690,7 @@ int hpa_chain_reset(hpa_chain *c)
     c->drained = 0;
     c->started = 0;
     /* fades end at once (silence), filters rest */
-    c->eq_fade.pos = c->eq_fade.len;
+    c->eq_fade.pos = c->eq_fade.warm + c->eq_fade.len;
     c->xf_fade.pos = c->xf_fade.len;
     for (int i = 0; i < EQ_SLOTS; i++)
         if (c->eq_slot[i] && (c->eq_owned & (1u << i)))

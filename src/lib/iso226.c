@@ -94,3 +94,11 @@ int hpa_loudness_comp_bands(double listen_phon, double ref_phon, double rate_hz,
         *rms_db = res.rms_db;
     return HPA_OK;
 }
+
+double hpa_loudness_listen_phon(double spl0_db, double volume_db, double programme_lufs)
+{
+    const double l = spl0_db + volume_db + programme_lufs;
+    if (!isfinite(l))
+        return NAN;
+    return HPA_LOUDNESS_STEP_DB * round(l / HPA_LOUDNESS_STEP_DB);
+}

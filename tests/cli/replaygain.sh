@@ -2,7 +2,7 @@
 # replaygain: `hpamp render --normalize LUFS` takes its gain from ReplayGain
 # 2.0 tags when the file has them.  The tags are written here by the formats'
 # own tools (metaflac for FLAC, vorbiscomment for Ogg Vorbis, ffmpeg's ID3v2
-# muxer for MP3 TXXX frames); the expected gain is the closed form
+# muxer for MP3 TXXX frames, opusenc for Opus R128 comments); the expected gain is the closed form
 #   gain = G + (T + 18)
 # (ReplayGain 2.0's reference is -18 LUFS: a gain tag G brings the programme
 # to -18 LUFS, so its loudness is -18 - G and the gain to a target T is
@@ -12,7 +12,7 @@
 # --normalize-measure and untagged files measure, malformed tags are warned
 # about (naming the tag) and ignored.
 . "$(dirname "$0")/lib.sh" "$@"
-need metaflac vorbiscomment ffmpeg
+need metaflac vorbiscomment ffmpeg opusenc
 
 # change_db A B: 20 log10(RMS(B) / RMS(A)), sox's RMS amplitudes
 change_db() {
@@ -141,6 +141,23 @@ for flag in --album --normalize-measure; do
     run render "$T/track.flac" -o "$T/o.wav" "$flag"
     expect_rc 2
     check "$flag without --normalize: one error line" one_error_line "$T/err.txt"
+done
+
+# Ogg Opus: R128_TRACK_GAIN / R128_ALBUM_GAIN (RFC 7845) written by opusenc,
+# 1/256 dB to -23 LUFS: G = Q/256 + 5 to -18 LUFS.  The level change is
+# measured against ffmpeg's decoding of the same file (0.01 dB)
+sox -V1 "$T/plain.flac" -b 16 -r 48000 "$T/plain48.wav"
+opusenc --quiet --comment R128_TRACK_GAIN=-1024 --comment R128_ALBUM_GAIN=512 "$T/plain48.wav" "$T/t.opus"
+ffmpeg -v error -i "$T/t.opus" -ar 48000 -c:a pcm_f32le "$T/t-dec.wav"
+for mode in track album; do
+    q=$([ $mode = track ] && echo -1024 || echo 512)
+    run render "$T/t.opus" -o "$T/o.wav" --bits float --normalize -18 $([ $mode = album ] && echo --album) --json
+    expect_rc 0 || continue
+    want=$(awk -v q="$q" 'BEGIN { printf "%.4f", q / 256 + 5 }')
+    got=$(change_db "$T/t-dec.wav" "$T/o.wav")
+    check "Opus R128 $mode gain $q/256 dB at -23 LUFS to -18 LUFS: level change $got dB = $want (+-0.01)" \
+        near "$got" "$want" 0.01
+    check "json: source replaygain-$mode" [ "$(json_field source)" = "replaygain-$mode" ]
 done
 
 finish

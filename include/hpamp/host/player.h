@@ -41,7 +41,9 @@ typedef struct hph_player_config {
     const hpa_eq_band *eq_bands; /* --eq at out_rate_hz (NULL: none); must outlive the player */
     size_t n_eq_bands;
     double eq_preamp_db; /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
+    size_t max_eq_bands; /* room for hph_player_set_eq_bands (0: n_eq_bands) */
     int crossfeed;       /* --crossfeed: on at the start (stereo only) */
+    int replaygain;      /* --replaygain: 0 off, 1 track, 2 album (ReplayGain 2.0 / Opus R128 tags) */
     double xf_fcut_hz, xf_feed_db;
 } hph_player_config;
 
@@ -64,6 +66,7 @@ typedef struct hph_player_status {
     uint64_t limited_frames;           /* frames the limiter turned down, all chains */
     uint64_t a_frames;                 /* output frames A-weighted so far (cumulative) */
     double a_energy[HPA_CHANNELS_MAX]; /* their A-weighted sum of squares per channel (1.0 = full scale) */
+    double rg_gain_db;                 /* --replaygain: the gain of the file playing (NAN: none, no tag) */
 } hph_player_status;
 
 /* [non-RT] An empty player: its address is the device's render user data. */
@@ -86,6 +89,12 @@ void hph_player_set_mute(hph_player *p, int mute);
 void hph_player_skip(hph_player *p, int delta);       /* +1 next file, -1 previous */
 void hph_player_set_eq(hph_player *p, int on);        /* bypass (0) or not; crossfaded */
 void hph_player_set_crossfeed(hph_player *p, int on); /* the same */
+
+/* [non-RT] A new EQ band set (at most max_eq_bands) for the chain playing,
+ * those queued and those made later: each chain crossfades to it
+ * (hpa_chain_set_eq).  0, or -1 with why. */
+int hph_player_set_eq_bands(hph_player *p, const hpa_eq_band *bands, size_t n, double preamp_db, char *why,
+                            size_t why_len);
 
 /* [any] Status; resets the peak meters. */
 void hph_player_status_get(hph_player *p, hph_player_status *st);
