@@ -283,40 +283,11 @@ static hph_amp_dsp *dsp_for(const gear *g, uint32_t rate, int acknowledged)
     return d;
 }
 
+/* the journal, opened with the first output whose gear is known */
 typedef struct dose_track {
     hph_dose dose;
     int open, tried;
-    uint64_t last_frames;
-    double last_energy[HPH_AMP_CHANNELS];
-    double last_wall;
 } dose_track;
-
-/* one journal record a second of A-weighted output; 1 when one was written */
-static int dose_tick(dose_track *t, const gear *g, const hph_amp_status *st, uint32_t rate, int final)
-{
-    if (!t->open || !g->safety.spl_known || !rate)
-        return 0;
-    if (st->a_frames < t->last_frames) { /* a new chain counts from 0 */
-        t->last_frames = 0;
-        memset(t->last_energy, 0, sizeof t->last_energy);
-    }
-    uint64_t n = st->a_frames - t->last_frames;
-    double wall = hpc_now_s();
-    if (!n || (!final && n < rate && wall - t->last_wall < 1.0))
-        return 0;
-    double e = 0.0;
-    for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++) {
-        double ec = st->a_energy[c] - t->last_energy[c];
-        e = ec > e ? ec : e;
-        t->last_energy[c] = st->a_energy[c];
-    }
-    t->last_frames = st->a_frames;
-    t->last_wall = wall;
-    double ms = e / (double)n, secs = (double)n / rate;
-    double spl = ms > 0.0 ? g->safety.spl0_db + 10.0 * log10(2.0 * ms) : -INFINITY;
-    hph_dose_add(&t->dose, hph_dose_now() - secs, secs, spl);
-    return 1;
-}
 
 /* the output to play on: the default sink unless it is the amp (or gone),
  * else the current one while it exists, else the first there is */
@@ -344,8 +315,7 @@ typedef struct amp_run {
     gear g;
     int have_gear;
     uint32_t rate;
-    double target;
-    int acknowledged, muted, eq_on, xf_on;
+    hph_session *s; /* the engine's: the one policy path (keys here, the web page) */
     dose_track dt;
     int tty;
     double peak[HPH_AMP_CHANNELS]; /* since the last status line */
@@ -360,6 +330,18 @@ static void say(amp_run *r, const char *fmt, const char *a, const char *b)
     fprintf(stderr, "amp: ");
     fprintf(stderr, fmt, a, b);
     fputc('\n', stderr);
+}
+
+/* the dose step of the session: a record each second of output (all of
+ * it, with final); the re-ask after 20 h told */
+static void dose_tick(amp_run *r, const hph_amp_status *st, int final)
+{
+    hph_session_events ev;
+    hph_session_tick(r->s, st->a_frames, st->a_energy, HPH_AMP_CHANNELS, hpc_now_s(), final, &ev);
+    if (ev.ack_expired)
+        hpc_warn("amp: 20 h of listening since the acknowledgement: back to %.1f dBFS; '!' to allow louder "
+                 "again",
+                 r->g.safety.loud_db);
 }
 
 /* mute with the chain's smoothing, then gate: silence, no click */
@@ -390,7 +372,7 @@ static void switch_output(amp_run *r, const hph_amp_output *o)
     if (r->have_gear) {
         hph_amp_status st;
         hph_amp_engine_status(r->e, &st);
-        dose_tick(&r->dt, &r->g, &st, r->rate, 1);
+        dose_tick(r, &st, 1);
         gear_free(&r->g);
         r->have_gear = 0;
     }
@@ -408,15 +390,22 @@ static void switch_output(amp_run *r, const hph_amp_output *o)
             hpc_warn("amp: the sound dose is not recorded: %s", why);
         else
             r->dt.open = 1;
-        if (r->dt.open && hph_dose_ack_valid(&r->dt.dose))
-            r->acknowledged = 1;
     }
-    r->target = hpa_safety_allow(&r->g.safety, r->g.start_db, r->acknowledged);
-    hph_amp_dsp *d = dsp_for(&r->g, r->rate ? r->rate : 48000, r->acknowledged);
+    /* the session gets the new profile's safety: the volume goes to its
+     * start level (never the old device's), the dose counts on the new chain */
+    const uint32_t rate = r->rate ? r->rate : 48000;
+    hph_session_config sc = {.safety = r->g.safety,
+                             .start_db = r->g.start_db,
+                             .acknowledged = r->o.loud_ok,
+                             .dose = r->dt.open && r->g.safety.spl_known ? &r->dt.dose : NULL,
+                             .rate_hz = rate};
+    hph_session_retarget(r->s, &sc);
+    hph_session_state ss;
+    hph_session_state_get(r->s, &ss);
+    hph_amp_dsp *d = dsp_for(&r->g, rate, ss.acknowledged);
     if (d)
         hph_amp_engine_swap_dsp(r->e, d);
-    hph_amp_engine_set_volume(r->e, r->target);
-    hph_amp_engine_set_mute(r->e, r->muted);
+    hph_amp_engine_set_mute(r->e, ss.muted);
     hph_amp_engine_set_output(r->e, r->g.output);
     describe(r);
     if (!r->o.quiet) {
@@ -425,7 +414,7 @@ static void switch_output(amp_run *r, const hph_amp_output *o)
                  r->g.profile, *r->g.profile ? ")" : "", r->g.title);
         say(r, "output %s%s", line, "");
         snprintf(line, sizeof line, "volume ramps to %+.1f dBFS, ceiling %+.1f dBFS, limiter %+.1f dBTP; %.600s",
-                 r->target, r->g.safety.ceiling_db, r->g.safety.limit_dbtp, r->g.safety.basis);
+                 ss.volume_db, r->g.safety.ceiling_db, r->g.safety.limit_dbtp, r->g.safety.basis);
         say(r, "%s%s", line, "");
     }
     hph_amp_engine_gate(r->e, 1);
@@ -434,12 +423,14 @@ static void switch_output(amp_run *r, const hph_amp_output *o)
 static void status_line(amp_run *r, const hph_amp_status *st)
 {
     char vol[64];
-    if (r->muted)
+    hph_session_state ss;
+    hph_session_state_get(r->s, &ss);
+    if (ss.muted)
         snprintf(vol, sizeof vol, "MUTED");
     else if (r->g.safety.spl_known)
-        snprintf(vol, sizeof vol, "%+.1f dB (%.1f dB SPL)", r->target, r->g.safety.spl0_db + r->target);
+        snprintf(vol, sizeof vol, "%+.1f dB (%.1f dB SPL)", ss.volume_db, r->g.safety.spl0_db + ss.volume_db);
     else
-        snprintf(vol, sizeof vol, "%+.1f dB", r->target);
+        snprintf(vol, sizeof vol, "%+.1f dB", ss.volume_db);
     char dose[64] = "";
     if (r->dt.open)
         snprintf(dose, sizeof dose, " dose week %.1f %%", hph_dose_percent(&r->dt.dose));
@@ -451,49 +442,26 @@ static void status_line(amp_run *r, const hph_amp_status *st)
     fflush(stderr);
 }
 
+/* a key: a request to the session (the same path as the web page's) */
 static void key(amp_run *r, int k, int *quit)
 {
-    double want = r->target;
     switch (k) {
     case '+':
     case '=':
-    case HPC_KEY_UP: want = r->target + STEP_DB; break;
+    case HPC_KEY_UP: hph_session_request(r->s, HPH_REQ_VOLUME_STEP, STEP_DB, NULL); break;
     case '-':
     case '_':
-    case HPC_KEY_DOWN: want = r->target - STEP_DB; break;
+    case HPC_KEY_DOWN: hph_session_request(r->s, HPH_REQ_VOLUME_STEP, -STEP_DB, NULL); break;
     case 'm':
-    case 'M':
-        r->muted = !r->muted;
-        hph_amp_engine_set_mute(r->e, r->muted);
-        break;
-    case '!':
-        r->acknowledged = 1;
-        if (r->dt.open)
-            hph_dose_ack(&r->dt.dose, hph_dose_now());
-        break;
+    case 'M': hph_session_request(r->s, HPH_REQ_MUTE, -1.0, NULL); break;
+    case '!': hph_session_request(r->s, HPH_REQ_ACKNOWLEDGE, 1.0, NULL); break;
     case 'e':
-    case 'E':
-        r->eq_on = !r->eq_on;
-        hph_amp_engine_set_switch(r->e, r->eq_on, r->xf_on);
-        break;
+    case 'E': hph_session_request(r->s, HPH_REQ_EQ, -1.0, NULL); break;
     case 'x':
-    case 'X':
-        r->xf_on = !r->xf_on;
-        hph_amp_engine_set_switch(r->e, r->eq_on, r->xf_on);
-        break;
+    case 'X': hph_session_request(r->s, HPH_REQ_CROSSFEED, -1.0, NULL); break;
     case 'q':
     case 'Q': *quit = 1; break;
     default: break;
-    }
-    if (want != r->target && r->have_gear) {
-        double allowed = hpa_safety_allow(&r->g.safety, want, r->acknowledged);
-        const double floor_db = hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value;
-        if (allowed < floor_db)
-            allowed = floor_db;
-        if (want > r->target && allowed < r->target)
-            allowed = r->target;
-        r->target = allowed;
-        hph_amp_engine_set_volume(r->e, r->target);
     }
 }
 
@@ -505,7 +473,6 @@ int hpc_cmd_amp(int argc, char **argv)
     int rc = parse_args(argc, argv, &r->o);
     if (rc)
         return rc;
-    r->eq_on = r->xf_on = 1;
     if (hpc_amp_profiles_load(&r->ps))
         return 1;
     if (r->o.hp) { /* the command line's gear must be known now (as play) */
@@ -526,12 +493,12 @@ int hpc_cmd_amp(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    r->acknowledged = r->o.loud_ok;
     char why[512];
     if (hph_amp_engine_connect(&r->e, why, sizeof why)) {
         hpc_error("amp: %s", why);
         return 1;
     }
+    r->s = hph_amp_engine_session(r->e);
     if (r->o.input) {
         int is_sink;
         if (!hph_amp_engine_has_node(r->e, r->o.input, &is_sink)) {
@@ -602,10 +569,13 @@ int hpc_cmd_amp(int argc, char **argv)
                 const hph_amp_dsp *cur = hph_amp_engine_dsp(r->e);
                 if (r->have_gear && (!cur || cur->rate_hz != r->rate)) {
                     fade_out(r);
-                    hph_amp_dsp *d = dsp_for(&r->g, r->rate, r->acknowledged);
+                    hph_session_state ss;
+                    hph_session_state_get(r->s, &ss);
+                    hph_session_set_rate(r->s, r->rate);
+                    hph_amp_dsp *d = dsp_for(&r->g, r->rate, ss.acknowledged);
                     if (d)
                         hph_amp_engine_swap_dsp(r->e, d);
-                    hph_amp_engine_set_mute(r->e, r->muted);
+                    hph_amp_engine_set_mute(r->e, ss.muted);
                     hph_amp_engine_gate(r->e, 1);
                 }
             }
@@ -627,17 +597,8 @@ int hpc_cmd_amp(int argc, char **argv)
         hph_amp_engine_status(r->e, &ms);
         for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++)
             r->peak[c] = ms.peak[c] > r->peak[c] ? ms.peak[c] : r->peak[c];
-        if (r->have_gear && dose_tick(&r->dt, &r->g, &ms, r->rate, 0) && r->acknowledged && !r->o.loud_ok &&
-            !hph_dose_ack_valid(&r->dt.dose)) {
-            r->acknowledged = 0;
-            hpc_warn("amp: 20 h of listening since the acknowledgement: back to %.1f dBFS; '!' to allow louder "
-                     "again",
-                     r->g.safety.loud_db);
-            if (r->target > r->g.safety.loud_db) {
-                r->target = r->g.safety.loud_db;
-                hph_amp_engine_set_volume(r->e, r->target);
-            }
-        }
+        if (r->have_gear)
+            dose_tick(r, &ms, 0);
         double now = hpc_now_s();
         if (!r->o.quiet && now - last_line >= (r->tty ? 0.1 : 1.0)) {
             status_line(r, &ms);
@@ -649,7 +610,7 @@ int hpc_cmd_amp(int argc, char **argv)
     hpc_tty_restore();
     if (r->have_gear) {
         hph_amp_engine_status(r->e, &ms);
-        dose_tick(&r->dt, &r->g, &ms, r->rate, 1);
+        dose_tick(r, &ms, 1);
     }
     if (r->o.set_default && !st.failed) {
         if (hph_amp_engine_set_default(r->e, *restore ? restore : NULL))

@@ -17,6 +17,7 @@
 #include <hpamp/params.h>
 
 #include <hpamp/host/amp.h>
+#include <hpamp/host/session.h>
 
 #include "pwutil.h"
 #include "rtprobe.h"
@@ -139,6 +140,7 @@ struct hph_amp_engine {
     struct pw_stream *capture, *playback;
     struct spa_hook capture_listener, playback_listener;
     int sync_seq, synced;
+    hph_session *session; /* the listening policy over this engine */
 
     hph_amp_output outputs[HPH_AMP_MAX_OUTPUTS]; /* the loop thread's; copied under the lock */
     int n_outputs;
@@ -390,6 +392,34 @@ int hph_amp_engine_sync(hph_amp_engine *e)
     return r;
 }
 
+/* the session's target: what it allows reaches the audio thread through atomics */
+static void target_volume(void *user, double db)
+{
+    hph_amp_engine_set_volume(user, db);
+}
+
+static void target_mute(void *user, int mute)
+{
+    hph_amp_engine_set_mute(user, mute);
+}
+
+static void target_eq(void *user, int on)
+{
+    hph_amp_engine *e = user;
+    atomic_store(&e->eq_on, on);
+}
+
+static void target_crossfeed(void *user, int on)
+{
+    hph_amp_engine *e = user;
+    atomic_store(&e->xf_on, on);
+}
+
+hph_session *hph_amp_engine_session(hph_amp_engine *e)
+{
+    return e->session;
+}
+
 int hph_amp_engine_connect(hph_amp_engine **out, char *why, size_t why_len)
 {
     *out = NULL;
@@ -403,7 +433,22 @@ int hph_amp_engine_connect(hph_amp_engine **out, char *why, size_t why_len)
     atomic_store(&e->cur_bits, d2u(VOLUME_FLOOR_DB));
     atomic_store(&e->eq_on, 1);
     atomic_store(&e->xf_on, 1);
+    /* until the first output, unknown gear at the volume floor */
+    hph_session_config sc = {.start_db = VOLUME_FLOOR_DB, .eq_on = 1, .crossfeed_on = 1};
+    hpa_safety_unknown(&sc.safety, 0.0);
+    const hph_session_target st = {.user = e,
+                                   .set_volume_db = target_volume,
+                                   .set_mute = target_mute,
+                                   .set_eq = target_eq,
+                                   .set_crossfeed = target_crossfeed};
+    e->session = hph_session_new(&sc, &st);
+    if (!e->session) {
+        snprintf(why, why_len, "out of memory");
+        free(e);
+        return -1;
+    }
     if (hph_pw_loop_start("hpamp-amp", &e->loop, &e->ctx, why, why_len)) {
+        hph_session_destroy(e->session);
         free(e);
         return -1;
     }
@@ -839,12 +884,6 @@ void hph_amp_engine_set_mute(hph_amp_engine *e, int mute)
     atomic_store(&e->mute, mute);
 }
 
-void hph_amp_engine_set_switch(hph_amp_engine *e, int eq_on, int xf_on)
-{
-    atomic_store(&e->eq_on, eq_on);
-    atomic_store(&e->xf_on, xf_on);
-}
-
 void hph_amp_engine_swap_dsp(hph_amp_engine *e, hph_amp_dsp *dsp)
 {
     hph_amp_engine_reap(e);
@@ -927,5 +966,6 @@ void hph_amp_engine_close(hph_amp_engine *e)
     hph_amp_dsp_free(atomic_exchange(&e->pending, NULL));
     hph_amp_dsp_free(atomic_exchange(&e->retired, NULL));
     hph_amp_dsp_free(e->dsp);
+    hph_session_destroy(e->session);
     free(e);
 }

@@ -39,6 +39,7 @@
 #include <hpamp/chain.h>
 #include <hpamp/eq.h>
 #include <hpamp/host/gear.h>
+#include <hpamp/host/session.h>
 #include <hpamp/meter.h>
 
 #define HPH_AMP_NODE_NAME "hpamp"
@@ -127,6 +128,15 @@ typedef struct hph_amp_status {
     double volume_db; /* what the ramp sets now */
 } hph_amp_status;
 
+/* The listening policy over this engine (<hpamp/host/session.h>): every
+ * front end (keys, the web page) asks it for volume, steps, mute, EQ,
+ * crossfeed and the acknowledgement, and calls hph_session_tick with
+ * hph_amp_status's A-weighted energy each second for the dose.  The engine
+ * makes it at connect (unknown gear at the volume floor until the caller
+ * gives it an output's safety with hph_session_retarget) and destroys it at
+ * close.  Its calls reach the audio thread through the engine's atomics. */
+hph_session *hph_amp_engine_session(hph_amp_engine *e);
+
 /* [non-RT] Connect to PipeWire and learn the outputs and the defaults.
  * 0, or -1 with why (no server, no answer). */
 int hph_amp_engine_connect(hph_amp_engine **out, char *why, size_t why_len);
@@ -158,10 +168,11 @@ void hph_amp_engine_describe(hph_amp_engine *e, const char *desc);
  * volume at 100 dB/s. */
 void hph_amp_engine_gate(hph_amp_engine *e, int open);
 
-/* [any] Controls: the volume the ramp goes to, mute (smoothed by the chain). */
+/* [any] Controls: the volume the ramp goes to, mute (smoothed by the chain).
+ * A front end's requests go through the session instead; these are the
+ * session's target, and mute is also the caller's fade before a switch. */
 void hph_amp_engine_set_volume(hph_amp_engine *e, double db);
 void hph_amp_engine_set_mute(hph_amp_engine *e, int mute);
-void hph_amp_engine_set_switch(hph_amp_engine *e, int eq_on, int xf_on);
 
 /* [non-RT] Hand dsp to the audio thread (it takes it at its next cycle;
  * one still pending is replaced and freed); the one it played goes back to
