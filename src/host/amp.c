@@ -155,7 +155,8 @@ struct hph_amp_engine {
     char sources[HPH_AMP_MAX_OUTPUTS][3][128]; /* Audio/Source nodes: name, serial, id */
     int n_sources;
     hph_amp_state st;
-    char output[128]; /* the playback stream's target, "" none */
+    char output[128];               /* the playback stream's target, "" none */
+    enum pw_stream_state out_state; /* the playback stream's */
     int out_connected;
     char group[64];
     int rt_tried;
@@ -724,6 +725,7 @@ static void on_playback_state(void *data, enum pw_stream_state old, enum pw_stre
     hph_amp_engine *e = data;
     (void)old, (void)error;
     e->st.output_streaming = state == PW_STREAM_STATE_STREAMING;
+    e->out_state = state;
 
     if ((state == PW_STREAM_STATE_ERROR || state == PW_STREAM_STATE_UNCONNECTED) && e->out_connected) {
         /* WirePlumber destroyed the node: its target is gone */
@@ -845,24 +847,38 @@ int hph_amp_engine_set_output(hph_amp_engine *e, const char *output)
 {
     quiesce(e);
     pw_thread_loop_lock(e->loop);
-    /* a new stream for each output: the old one goes, with its links */
+    /* A new stream for each output.  The old one (silent: its callbacks are
+     * gone) stays linked until the new one is, so that the amp's node group
+     * always has a driver: destroyed first, it left the group without one
+     * and PipeWire sometimes never gave it the new output's (no cycles, no
+     * sound, tests/amp/switch.sh). */
     e->out_connected = 0;
-    if (e->playback) {
+    struct pw_stream *old = e->playback;
+    if (old)
         spa_hook_remove(&e->playback_listener);
-        pw_stream_destroy(e->playback);
-        e->playback = NULL;
-    }
+    e->playback = NULL;
     e->st.output_lost = 0;
     e->st.output_streaming = 0;
+    e->out_state = PW_STREAM_STATE_UNCONNECTED;
     snprintf(e->output, sizeof e->output, "%s", output ? output : "");
     int err = 0;
     if (output) {
         err = new_playback(e, output);
         if (err >= 0) {
+            /* linked (paused or streaming) or failed, 2 s at most */
+            for (int i = 0; i < 20 && !e->st.failed && e->out_state != PW_STREAM_STATE_ERROR &&
+                            e->out_state != PW_STREAM_STATE_PAUSED && e->out_state != PW_STREAM_STATE_STREAMING;
+                 i++)
+                pw_thread_loop_timed_wait(e->loop, 1);
             e->out_connected = 1;
-            atomic_store(&e->out_ok, 1);
+            if (e->out_state == PW_STREAM_STATE_ERROR)
+                e->st.output_lost = 1;
+            else
+                atomic_store(&e->out_ok, 1);
         }
     }
+    if (old)
+        pw_stream_destroy(old);
     pw_thread_loop_unlock(e->loop);
     return err < 0 ? -1 : 0;
 }
