@@ -879,6 +879,12 @@ int hph_amp_engine_set_output(hph_amp_engine *e, const char *output)
     }
     if (old)
         pw_stream_destroy(old);
+    /* the sink paused and resumed: PipeWire places the group again, on the
+     * new output's driver */
+    if (e->capture && output) {
+        pw_stream_set_active(e->capture, false);
+        pw_stream_set_active(e->capture, true);
+    }
     pw_thread_loop_unlock(e->loop);
     return err < 0 ? -1 : 0;
 }

@@ -19,8 +19,8 @@
 #   - the DAC comes back (pw-cli create-node, the same properties): it is the
 #     configured default again, the amp moves there, and no sample it gets
 #     is above its steady -36 dBFS: no burst, not the speakers' level
-# The last two (the unplug) run only with SWITCH_UNPLUG=1 and are not in the
-# suite: the amp's node group can still lose its driver there (docs/amp.md,
+# The last two (the unplug) run only with SWITCH_UNPLUG=1.  The script is not
+# in the suite: the amp's node group still stalls in some runs (docs/amp.md,
 # "Known problems").
 # Made reliable on a busy machine: the recorders stay on their sink when the
 # default changes (WirePlumber makes a stream on the default follow it), the
