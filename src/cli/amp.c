@@ -1,7 +1,7 @@
 /* amp.c — `hpamp amp`: the headphone amp of the whole desktop, a PipeWire
- * sink every application plays into (engine: src/amp/engine.h), with the
+ * sink every application plays into (engine: <hpamp/host/amp.h>), with the
  * hearing protection of `hpamp play` and profiles that follow the output
- * (src/amp/profiles.h); and `hpamp device list|set`.  See docs/amp.md.
+ * (<hpamp/host/amp.h>); and `hpamp device list|set`.  See docs/amp.md.
  *
  * This thread chooses the output, builds each profile's chain and watches:
  * on every change of output it gates the sound (after a smoothed mute),
@@ -18,8 +18,8 @@
 #include <hpamp/chain.h>
 #include <hpamp/eq.h>
 
-#include "../amp/engine.h"
-#include "../amp/profiles.h"
+#include <hpamp/host/amp.h>
+
 #include "cli.h"
 #include <hpamp/host/dose.h>
 #include "dose.h"
@@ -191,11 +191,11 @@ static void gear_free(gear *g)
 /* The levels and the chain's stages for output o: its profile's, else the
  * command line's.  Never fails: what cannot be known is warned about and
  * gets the levels of unknown gear. */
-static void gear_for(const amp_opts *o, const amp_profiles *ps, const amp_output *out, gear *g)
+static void gear_for(const amp_opts *o, const hph_amp_profiles *ps, const hph_amp_output *out, gear *g)
 {
     memset(g, 0, sizeof *g);
-    snprintf(g->output, sizeof g->output, "%s", out->kv[AMP_K_NAME]);
-    const amp_profile *p = amp_profiles_match(ps, out);
+    snprintf(g->output, sizeof g->output, "%s", out->kv[HPH_AMP_K_NAME]);
+    const hph_amp_profile *p = hph_amp_profiles_match(ps, out);
     if (p)
         snprintf(g->profile, sizeof g->profile, "%s", p->name);
     const char *hp = p && *p->headphones ? p->headphones : o->hp;
@@ -225,7 +225,7 @@ static void gear_for(const amp_opts *o, const amp_profiles *ps, const amp_output
         if (g->preset->has_max_volume && g->preset->max_volume_db < max_db)
             max_db = g->preset->max_volume_db;
     }
-    const char *desc = *out->kv[AMP_K_DESC] ? out->kv[AMP_K_DESC] : g->output;
+    const char *desc = *out->kv[HPH_AMP_K_DESC] ? out->kv[HPH_AMP_K_DESC] : g->output;
     if (hp && src) {
         if (hpc_safety_from_gear("amp", hp, src, max_db, &g->safety, g->title, sizeof g->title)) {
             hpc_warn("amp: output %s%s%s: the headphones or source are not known; levels as for unknown "
@@ -249,7 +249,7 @@ static void gear_for(const amp_opts *o, const amp_profiles *ps, const amp_output
 }
 
 /* a chain for g at rate; NULL after a message */
-static amp_dsp *dsp_for(const gear *g, uint32_t rate, int acknowledged)
+static hph_amp_dsp *dsp_for(const gear *g, uint32_t rate, int acknowledged)
 {
     hpa_eq_profile eq;
     memset(&eq, 0, sizeof eq);
@@ -262,7 +262,7 @@ static amp_dsp *dsp_for(const gear *g, uint32_t rate, int acknowledged)
         hpc_warn("amp: output %s: the EQ is left out", g->output);
         memset(&eq, 0, sizeof eq);
     }
-    amp_dsp_config dc = {
+    hph_amp_dsp_config dc = {
         .rate_hz = rate,
         .limit_dbtp = g->safety.limit_dbtp,
         .max_volume_db = g->safety.ceiling_db,
@@ -276,79 +276,49 @@ static amp_dsp *dsp_for(const gear *g, uint32_t rate, int acknowledged)
         .start_db = hpa_safety_allow(&g->safety, g->start_db, acknowledged),
     };
     char why[320];
-    amp_dsp *d = amp_dsp_new(&dc, why, sizeof why);
+    hph_amp_dsp *d = hph_amp_dsp_new(&dc, why, sizeof why);
     hpa_eq_profile_free(&eq);
     if (!d)
         hpc_error("amp: %s", why);
     return d;
 }
 
+/* the journal, opened with the first output whose gear is known */
 typedef struct dose_track {
     hph_dose dose;
     int open, tried;
-    uint64_t last_frames;
-    double last_energy[AMP_CHANNELS];
-    double last_wall;
 } dose_track;
-
-/* one journal record a second of A-weighted output; 1 when one was written */
-static int dose_tick(dose_track *t, const gear *g, const amp_status *st, uint32_t rate, int final)
-{
-    if (!t->open || !g->safety.spl_known || !rate)
-        return 0;
-    if (st->a_frames < t->last_frames) { /* a new chain counts from 0 */
-        t->last_frames = 0;
-        memset(t->last_energy, 0, sizeof t->last_energy);
-    }
-    uint64_t n = st->a_frames - t->last_frames;
-    double wall = hpc_now_s();
-    if (!n || (!final && n < rate && wall - t->last_wall < 1.0))
-        return 0;
-    double e = 0.0;
-    for (unsigned c = 0; c < AMP_CHANNELS; c++) {
-        double ec = st->a_energy[c] - t->last_energy[c];
-        e = ec > e ? ec : e;
-        t->last_energy[c] = st->a_energy[c];
-    }
-    t->last_frames = st->a_frames;
-    t->last_wall = wall;
-    double ms = e / (double)n, secs = (double)n / rate;
-    double spl = ms > 0.0 ? g->safety.spl0_db + 10.0 * log10(2.0 * ms) : -INFINITY;
-    hph_dose_add(&t->dose, hph_dose_now() - secs, secs, spl);
-    return 1;
-}
 
 /* the output to play on: the default sink unless it is the amp (or gone),
  * else the current one while it exists, else the first there is */
-static int pick_output(const amp_output *outs, int n, const amp_state *st, const char *current)
+static int pick_output(const hph_amp_output *outs, int n, const hph_amp_state *st, const char *current)
 {
     int cur = -1;
     for (int i = 0; i < n; i++) {
-        if (*st->default_sink && !strcmp(outs[i].kv[AMP_K_NAME], st->default_sink))
+        if (*st->default_sink && !strcmp(outs[i].kv[HPH_AMP_K_NAME], st->default_sink))
             return i;
-        if (!strcmp(outs[i].kv[AMP_K_NAME], current))
+        if (!strcmp(outs[i].kv[HPH_AMP_K_NAME], current))
             cur = i;
     }
     if (cur >= 0)
         return cur;
     for (int i = 0; i < n; i++)
-        if (!*outs[i].kv[AMP_K_GROUP]) /* not another filter's sink */
+        if (!*outs[i].kv[HPH_AMP_K_GROUP]) /* not another filter's sink */
             return i;
     return -1;
 }
 
 typedef struct amp_run {
     amp_opts o;
-    amp_profiles ps;
-    amp_engine *e;
+    hph_amp_profiles ps;
+    hph_amp_engine *e;
     gear g;
     int have_gear;
     uint32_t rate;
-    double target;
-    int acknowledged, muted, eq_on, xf_on;
+    hph_session *s; /* the engine's: the one policy path (keys here, the web page) */
     dose_track dt;
     int tty;
-    double peak[AMP_CHANNELS]; /* since the last status line */
+    double peak[HPH_AMP_CHANNELS]; /* since the last status line */
 } amp_run;
 
 static void say(amp_run *r, const char *fmt, const char *a, const char *b)
@@ -362,40 +332,52 @@ static void say(amp_run *r, const char *fmt, const char *a, const char *b)
     fputc('\n', stderr);
 }
 
+/* the dose step of the session: a record each second of output (all of
+ * it, with final); the re-ask after 20 h told */
+static void dose_tick(amp_run *r, const hph_amp_status *st, int final)
+{
+    hph_session_events ev;
+    hph_session_tick(r->s, st->a_frames, st->a_energy, HPH_AMP_CHANNELS, hpc_now_s(), final, &ev);
+    if (ev.ack_expired)
+        hpc_warn("amp: 20 h of listening since the acknowledgement: back to %.1f dBFS; '!' to allow louder "
+                 "again",
+                 r->g.safety.loud_db);
+}
+
 /* mute with the chain's smoothing, then gate: silence, no click */
 static void fade_out(amp_run *r)
 {
-    amp_status st;
-    amp_engine_set_mute(r->e, 1);
+    hph_amp_status st;
+    hph_amp_engine_set_mute(r->e, 1);
     for (int i = 0; i < 20; i++) {
-        amp_engine_status(r->e, &st);
+        hph_amp_engine_status(r->e, &st);
         if (st.gain < 1e-4)
             break;
         sleep_ms(5);
     }
-    amp_engine_gate(r->e, 0);
+    hph_amp_engine_gate(r->e, 0);
 }
 
 static void describe(amp_run *r)
 {
     char d[600];
     snprintf(d, sizeof d, "hpamp \xe2\x80\x94 %s", r->g.title);
-    amp_engine_describe(r->e, d);
+    hph_amp_engine_describe(r->e, d);
 }
 
 /* switch to output o (NULL: none): muted, the new chain, the ramp */
-static void switch_output(amp_run *r, const amp_output *o)
+static void switch_output(amp_run *r, const hph_amp_output *o)
 {
     fade_out(r);
     if (r->have_gear) {
-        amp_status st;
-        amp_engine_status(r->e, &st);
-        dose_tick(&r->dt, &r->g, &st, r->rate, 1);
+        hph_amp_status st;
+        hph_amp_engine_status(r->e, &st);
+        dose_tick(r, &st, 1);
         gear_free(&r->g);
         r->have_gear = 0;
     }
     if (!o) {
-        amp_engine_set_output(r->e, NULL);
+        hph_amp_engine_set_output(r->e, NULL);
         say(r, "no output: waiting for one%s%s", "", "");
         return;
     }
@@ -408,16 +390,23 @@ static void switch_output(amp_run *r, const amp_output *o)
             hpc_warn("amp: the sound dose is not recorded: %s", why);
         else
             r->dt.open = 1;
-        if (r->dt.open && hph_dose_ack_valid(&r->dt.dose))
-            r->acknowledged = 1;
     }
-    r->target = hpa_safety_allow(&r->g.safety, r->g.start_db, r->acknowledged);
-    amp_dsp *d = dsp_for(&r->g, r->rate ? r->rate : 48000, r->acknowledged);
+    /* the session gets the new profile's safety: the volume goes to its
+     * start level (never the old device's), the dose counts on the new chain */
+    const uint32_t rate = r->rate ? r->rate : 48000;
+    hph_session_config sc = {.safety = r->g.safety,
+                             .start_db = r->g.start_db,
+                             .acknowledged = r->o.loud_ok,
+                             .dose = r->dt.open && r->g.safety.spl_known ? &r->dt.dose : NULL,
+                             .rate_hz = rate};
+    hph_session_retarget(r->s, &sc);
+    hph_session_state ss;
+    hph_session_state_get(r->s, &ss);
+    hph_amp_dsp *d = dsp_for(&r->g, rate, ss.acknowledged);
     if (d)
-        amp_engine_swap_dsp(r->e, d);
-    amp_engine_set_volume(r->e, r->target);
-    amp_engine_set_mute(r->e, r->muted);
-    amp_engine_set_output(r->e, r->g.output);
+        hph_amp_engine_swap_dsp(r->e, d);
+    hph_amp_engine_set_mute(r->e, ss.muted);
+    hph_amp_engine_set_output(r->e, r->g.output);
     describe(r);
     if (!r->o.quiet) {
         char line[900];
@@ -425,21 +414,23 @@ static void switch_output(amp_run *r, const amp_output *o)
                  r->g.profile, *r->g.profile ? ")" : "", r->g.title);
         say(r, "output %s%s", line, "");
         snprintf(line, sizeof line, "volume ramps to %+.1f dBFS, ceiling %+.1f dBFS, limiter %+.1f dBTP; %.600s",
-                 r->target, r->g.safety.ceiling_db, r->g.safety.limit_dbtp, r->g.safety.basis);
+                 ss.volume_db, r->g.safety.ceiling_db, r->g.safety.limit_dbtp, r->g.safety.basis);
         say(r, "%s%s", line, "");
     }
-    amp_engine_gate(r->e, 1);
+    hph_amp_engine_gate(r->e, 1);
 }
 
-static void status_line(amp_run *r, const amp_status *st)
+static void status_line(amp_run *r, const hph_amp_status *st)
 {
     char vol[64];
-    if (r->muted)
+    hph_session_state ss;
+    hph_session_state_get(r->s, &ss);
+    if (ss.muted)
         snprintf(vol, sizeof vol, "MUTED");
     else if (r->g.safety.spl_known)
-        snprintf(vol, sizeof vol, "%+.1f dB (%.1f dB SPL)", r->target, r->g.safety.spl0_db + r->target);
+        snprintf(vol, sizeof vol, "%+.1f dB (%.1f dB SPL)", ss.volume_db, r->g.safety.spl0_db + ss.volume_db);
     else
-        snprintf(vol, sizeof vol, "%+.1f dB", r->target);
+        snprintf(vol, sizeof vol, "%+.1f dB", ss.volume_db);
     char dose[64] = "";
     if (r->dt.open)
         snprintf(dose, sizeof dose, " dose week %.1f %%", hph_dose_percent(&r->dt.dose));
@@ -451,49 +442,26 @@ static void status_line(amp_run *r, const amp_status *st)
     fflush(stderr);
 }
 
+/* a key: a request to the session (the same path as the web page's) */
 static void key(amp_run *r, int k, int *quit)
 {
-    double want = r->target;
     switch (k) {
     case '+':
     case '=':
-    case HPC_KEY_UP: want = r->target + STEP_DB; break;
+    case HPC_KEY_UP: hph_session_request(r->s, HPH_REQ_VOLUME_STEP, STEP_DB, NULL); break;
     case '-':
     case '_':
-    case HPC_KEY_DOWN: want = r->target - STEP_DB; break;
+    case HPC_KEY_DOWN: hph_session_request(r->s, HPH_REQ_VOLUME_STEP, -STEP_DB, NULL); break;
     case 'm':
-    case 'M':
-        r->muted = !r->muted;
-        amp_engine_set_mute(r->e, r->muted);
-        break;
-    case '!':
-        r->acknowledged = 1;
-        if (r->dt.open)
-            hph_dose_ack(&r->dt.dose, hph_dose_now());
-        break;
+    case 'M': hph_session_request(r->s, HPH_REQ_MUTE, -1.0, NULL); break;
+    case '!': hph_session_request(r->s, HPH_REQ_ACKNOWLEDGE, 1.0, NULL); break;
     case 'e':
-    case 'E':
-        r->eq_on = !r->eq_on;
-        amp_engine_set_switch(r->e, r->eq_on, r->xf_on);
-        break;
+    case 'E': hph_session_request(r->s, HPH_REQ_EQ, -1.0, NULL); break;
     case 'x':
-    case 'X':
-        r->xf_on = !r->xf_on;
-        amp_engine_set_switch(r->e, r->eq_on, r->xf_on);
-        break;
+    case 'X': hph_session_request(r->s, HPH_REQ_CROSSFEED, -1.0, NULL); break;
     case 'q':
     case 'Q': *quit = 1; break;
     default: break;
-    }
-    if (want != r->target && r->have_gear) {
-        double allowed = hpa_safety_allow(&r->g.safety, want, r->acknowledged);
-        const double floor_db = hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value;
-        if (allowed < floor_db)
-            allowed = floor_db;
-        if (want > r->target && allowed < r->target)
-            allowed = r->target;
-        r->target = allowed;
-        amp_engine_set_volume(r->e, r->target);
     }
 }
 
@@ -505,8 +473,7 @@ int hpc_cmd_amp(int argc, char **argv)
     int rc = parse_args(argc, argv, &r->o);
     if (rc)
         return rc;
-    r->eq_on = r->xf_on = 1;
-    if (amp_profiles_load(&r->ps))
+    if (hpc_amp_profiles_load(&r->ps))
         return 1;
     if (r->o.hp) { /* the command line's gear must be known now (as play) */
         hpa_safety s;
@@ -526,52 +493,52 @@ int hpc_cmd_amp(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    r->acknowledged = r->o.loud_ok;
     char why[512];
-    if (amp_engine_connect(&r->e, why, sizeof why)) {
+    if (hph_amp_engine_connect(&r->e, why, sizeof why)) {
         hpc_error("amp: %s", why);
         return 1;
     }
+    r->s = hph_amp_engine_session(r->e);
     if (r->o.input) {
         int is_sink;
-        if (!amp_engine_has_node(r->e, r->o.input, &is_sink)) {
-            amp_output outs[AMP_MAX_OUTPUTS];
-            int n = amp_engine_outputs(r->e, outs, AMP_MAX_OUTPUTS);
+        if (!hph_amp_engine_has_node(r->e, r->o.input, &is_sink)) {
+            hph_amp_output outs[HPH_AMP_MAX_OUTPUTS];
+            int n = hph_amp_engine_outputs(r->e, outs, HPH_AMP_MAX_OUTPUTS);
             char list[512] = "";
             for (int i = 0; i < n; i++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                         outs[i].kv[AMP_K_NAME]);
+                         outs[i].kv[HPH_AMP_K_NAME]);
             hpc_error("amp: --input '%s': PipeWire has no source or sink of that name (sinks: %s)", r->o.input,
                       n ? list : "none");
-            amp_engine_close(r->e);
+            hph_amp_engine_close(r->e);
             return 1;
         }
     }
-    amp_state st;
-    amp_engine_state(r->e, &st);
+    hph_amp_state st;
+    hph_amp_engine_state(r->e, &st);
     char restore[128]; /* what the default was before the amp took it */
-    snprintf(restore, sizeof restore, "%s", strcmp(st.configured, AMP_NODE_NAME) ? st.configured : "");
+    snprintf(restore, sizeof restore, "%s", strcmp(st.configured, HPH_AMP_NODE_NAME) ? st.configured : "");
     hpc_catch_stop_signals();
-    if (amp_engine_start(r->e, "hpamp", r->o.input, why, sizeof why)) {
+    if (hph_amp_engine_start(r->e, "hpamp", r->o.input, why, sizeof why)) {
         hpc_error("amp: %s", why);
-        amp_engine_close(r->e);
+        hph_amp_engine_close(r->e);
         return 1;
     }
     int keys = isatty(STDIN_FILENO) && hpc_tty_raw(STDIN_FILENO) == 0;
     r->tty = keys && isatty(STDERR_FILENO);
     if (!r->o.quiet)
-        say(r, "sink '%s' is up%s", r->o.input ? "hpamp.input" : AMP_NODE_NAME,
+        say(r, "sink '%s' is up%s", r->o.input ? "hpamp.input" : HPH_AMP_NODE_NAME,
             r->o.input ? " (capturing --input)" : "");
 
     int claimed = 0, quit = 0;
     unsigned seen_gen = ~0u;
     double last_line = hpc_now_s();
-    amp_output outs[AMP_MAX_OUTPUTS];
-    amp_status ms;
+    hph_amp_output outs[HPH_AMP_MAX_OUTPUTS];
+    hph_amp_status ms;
     for (;;) {
         if (hpc_interrupted() || quit)
             break;
-        amp_engine_state(r->e, &st);
+        hph_amp_engine_state(r->e, &st);
         if (st.failed) {
             if (r->tty)
                 fputs("\r\033[K", stderr);
@@ -579,38 +546,41 @@ int hpc_cmd_amp(int argc, char **argv)
             rc = 1;
             break;
         }
-        amp_engine_reap(r->e);
+        hph_amp_engine_reap(r->e);
         if (st.generation != seen_gen || st.output_lost) {
             seen_gen = st.generation;
             /* someone chose another default: the amp plays there, and takes the default back */
-            if (r->o.set_default && claimed && *st.configured && strcmp(st.configured, AMP_NODE_NAME) != 0) {
+            if (r->o.set_default && claimed && *st.configured && strcmp(st.configured, HPH_AMP_NODE_NAME) != 0) {
                 snprintf(restore, sizeof restore, "%s", st.configured);
                 claimed = 0;
             }
-            int n = amp_engine_outputs(r->e, outs, AMP_MAX_OUTPUTS);
+            int n = hph_amp_engine_outputs(r->e, outs, HPH_AMP_MAX_OUTPUTS);
             int i = pick_output(outs, n, &st, r->have_gear ? r->g.output : "");
             if (i < 0 && (r->have_gear || st.output_lost)) {
                 switch_output(r, NULL);
             } else if (i >= 0 &&
-                       (!r->have_gear || st.output_lost || strcmp(outs[i].kv[AMP_K_NAME], r->g.output) != 0)) {
-                if (st.output_lost && r->have_gear && !strcmp(outs[i].kv[AMP_K_NAME], r->g.output))
+                       (!r->have_gear || st.output_lost || strcmp(outs[i].kv[HPH_AMP_K_NAME], r->g.output) != 0)) {
+                if (st.output_lost && r->have_gear && !strcmp(outs[i].kv[HPH_AMP_K_NAME], r->g.output))
                     say(r, "output %s went away%s", r->g.output, "");
                 switch_output(r, &outs[i]);
             }
             if (st.rate_hz && st.rate_hz != r->rate) {
                 r->rate = st.rate_hz;
-                const amp_dsp *cur = amp_engine_dsp(r->e);
+                const hph_amp_dsp *cur = hph_amp_engine_dsp(r->e);
                 if (r->have_gear && (!cur || cur->rate_hz != r->rate)) {
                     fade_out(r);
-                    amp_dsp *d = dsp_for(&r->g, r->rate, r->acknowledged);
+                    hph_session_state ss;
+                    hph_session_state_get(r->s, &ss);
+                    hph_session_set_rate(r->s, r->rate);
+                    hph_amp_dsp *d = dsp_for(&r->g, r->rate, ss.acknowledged);
                     if (d)
-                        amp_engine_swap_dsp(r->e, d);
-                    amp_engine_set_mute(r->e, r->muted);
-                    amp_engine_gate(r->e, 1);
+                        hph_amp_engine_swap_dsp(r->e, d);
+                    hph_amp_engine_set_mute(r->e, ss.muted);
+                    hph_amp_engine_gate(r->e, 1);
                 }
             }
             if (r->o.set_default && !claimed && r->have_gear) {
-                if (amp_engine_set_default(r->e, AMP_NODE_NAME))
+                if (hph_amp_engine_set_default(r->e, HPH_AMP_NODE_NAME))
                     hpc_warn("amp: cannot make hpamp the default sink (no default metadata)");
                 claimed = 1;
             }
@@ -624,20 +594,11 @@ int hpc_cmd_amp(int argc, char **argv)
         } else {
             sleep_ms(20);
         }
-        amp_engine_status(r->e, &ms);
-        for (unsigned c = 0; c < AMP_CHANNELS; c++)
+        hph_amp_engine_status(r->e, &ms);
+        for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++)
             r->peak[c] = ms.peak[c] > r->peak[c] ? ms.peak[c] : r->peak[c];
-        if (r->have_gear && dose_tick(&r->dt, &r->g, &ms, r->rate, 0) && r->acknowledged && !r->o.loud_ok &&
-            !hph_dose_ack_valid(&r->dt.dose)) {
-            r->acknowledged = 0;
-            hpc_warn("amp: 20 h of listening since the acknowledgement: back to %.1f dBFS; '!' to allow louder "
-                     "again",
-                     r->g.safety.loud_db);
-            if (r->target > r->g.safety.loud_db) {
-                r->target = r->g.safety.loud_db;
-                amp_engine_set_volume(r->e, r->target);
-            }
-        }
+        if (r->have_gear)
+            dose_tick(r, &ms, 0);
         double now = hpc_now_s();
         if (!r->o.quiet && now - last_line >= (r->tty ? 0.1 : 1.0)) {
             status_line(r, &ms);
@@ -648,14 +609,14 @@ int hpc_cmd_amp(int argc, char **argv)
     fade_out(r);
     hpc_tty_restore();
     if (r->have_gear) {
-        amp_engine_status(r->e, &ms);
-        dose_tick(&r->dt, &r->g, &ms, r->rate, 1);
+        hph_amp_engine_status(r->e, &ms);
+        dose_tick(r, &ms, 1);
     }
     if (r->o.set_default && !st.failed) {
-        if (amp_engine_set_default(r->e, *restore ? restore : NULL))
+        if (hph_amp_engine_set_default(r->e, *restore ? restore : NULL))
             hpc_warn("amp: the previous default sink could not be restored");
     }
-    amp_engine_close(r->e);
+    hph_amp_engine_close(r->e);
     if (r->tty)
         fputs("\r\033[K", stderr);
     if (!r->o.quiet)

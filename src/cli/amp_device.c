@@ -1,13 +1,13 @@
 /* amp_device.c — `hpamp device list [--json]` and `hpamp device set OUTPUT
  * ...`: the outputs PipeWire has, what they are matched by, and the
- * profiles of devices.ini (src/amp/profiles.h) that `hpamp amp` follows. */
+ * profiles of devices.ini (<hpamp/host/amp.h>) that `hpamp amp` follows. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../amp/engine.h"
-#include "../amp/profiles.h"
+#include <hpamp/host/amp.h>
+
 #include "cli.h"
 #include "gear.h"
 #include "preset.h"
@@ -34,28 +34,38 @@ static void usage(FILE *f)
           f);
 }
 
-static const char *profile_of(const amp_profiles *ps, const amp_output *o)
+int hpc_amp_profiles_load(hph_amp_profiles *ps)
 {
-    const amp_profile *p = amp_profiles_match(ps, o);
+    char why[1200];
+    if (hph_amp_profiles_load(ps, hpc_warn_line, NULL, why, sizeof why)) {
+        hpc_error("%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *profile_of(const hph_amp_profiles *ps, const hph_amp_output *o)
+{
+    const hph_amp_profile *p = hph_amp_profiles_match(ps, o);
     return p ? p->name : NULL;
 }
 
 static int cmd_list(int json)
 {
-    static amp_profiles ps;
-    if (amp_profiles_load(&ps))
+    static hph_amp_profiles ps;
+    if (hpc_amp_profiles_load(&ps))
         return 1;
-    amp_engine *e;
+    hph_amp_engine *e;
     char why[512];
-    if (amp_engine_connect(&e, why, sizeof why)) {
+    if (hph_amp_engine_connect(&e, why, sizeof why)) {
         hpc_error("device: %s", why);
         return 1;
     }
-    static amp_output outs[AMP_MAX_OUTPUTS];
-    int n = amp_engine_outputs(e, outs, AMP_MAX_OUTPUTS);
-    amp_state st;
-    amp_engine_state(e, &st);
-    amp_engine_close(e);
+    static hph_amp_output outs[HPH_AMP_MAX_OUTPUTS];
+    int n = hph_amp_engine_outputs(e, outs, HPH_AMP_MAX_OUTPUTS);
+    hph_amp_state st;
+    hph_amp_engine_state(e, &st);
+    hph_amp_engine_close(e);
     if (json) {
         printf("{\"file\": ");
         hpc_json_string(stdout, ps.path);
@@ -64,10 +74,10 @@ static int cmd_list(int json)
         printf(", \"outputs\": [");
         for (int i = 0; i < n; i++) {
             printf("%s{\"id\": %u", i ? ", " : "", outs[i].id);
-            for (int k = 0; k < AMP_NKEYS; k++)
+            for (int k = 0; k < HPH_AMP_NKEYS; k++)
                 if (*outs[i].kv[k]) {
                     printf(", ");
-                    hpc_json_string(stdout, amp_key_names[k]);
+                    hpc_json_string(stdout, hph_amp_key_names[k]);
                     printf(": ");
                     hpc_json_string(stdout, outs[i].kv[k]);
                 }
@@ -98,20 +108,20 @@ static int cmd_list(int json)
     if (!n)
         printf("no outputs\n");
     for (int i = 0; i < n; i++) {
-        const amp_output *o = &outs[i];
+        const hph_amp_output *o = &outs[i];
         const char *p = profile_of(&ps, o);
-        printf("%s %s\n", !strcmp(o->kv[AMP_K_NAME], st.default_sink) ? "*" : " ", o->kv[AMP_K_NAME]);
-        if (*o->kv[AMP_K_DESC])
-            printf("    description  %s\n", o->kv[AMP_K_DESC]);
-        if (*o->kv[AMP_K_ACARD] || *o->kv[AMP_K_CARD])
-            printf("    card         %s\n", *o->kv[AMP_K_ACARD] ? o->kv[AMP_K_ACARD] : o->kv[AMP_K_CARD]);
-        if (*o->kv[AMP_K_VENDOR] && *o->kv[AMP_K_PRODUCT])
-            printf("    usb          %04lx:%04lx\n", strtoul(o->kv[AMP_K_VENDOR], NULL, 0),
-                   strtoul(o->kv[AMP_K_PRODUCT], NULL, 0));
-        if (*o->kv[AMP_K_BT])
-            printf("    bluetooth    %s\n", o->kv[AMP_K_BT]);
-        if (*o->kv[AMP_K_PROFILE])
-            printf("    profile.name %s\n", o->kv[AMP_K_PROFILE]);
+        printf("%s %s\n", !strcmp(o->kv[HPH_AMP_K_NAME], st.default_sink) ? "*" : " ", o->kv[HPH_AMP_K_NAME]);
+        if (*o->kv[HPH_AMP_K_DESC])
+            printf("    description  %s\n", o->kv[HPH_AMP_K_DESC]);
+        if (*o->kv[HPH_AMP_K_ACARD] || *o->kv[HPH_AMP_K_CARD])
+            printf("    card         %s\n", *o->kv[HPH_AMP_K_ACARD] ? o->kv[HPH_AMP_K_ACARD] : o->kv[HPH_AMP_K_CARD]);
+        if (*o->kv[HPH_AMP_K_VENDOR] && *o->kv[HPH_AMP_K_PRODUCT])
+            printf("    usb          %04lx:%04lx\n", strtoul(o->kv[HPH_AMP_K_VENDOR], NULL, 0),
+                   strtoul(o->kv[HPH_AMP_K_PRODUCT], NULL, 0));
+        if (*o->kv[HPH_AMP_K_BT])
+            printf("    bluetooth    %s\n", o->kv[HPH_AMP_K_BT]);
+        if (*o->kv[HPH_AMP_K_PROFILE])
+            printf("    profile.name %s\n", o->kv[HPH_AMP_K_PROFILE]);
         printf("    hpamp profile %s\n", p ? p : "(none: levels as for unknown headphones)");
     }
     return 0;
@@ -130,7 +140,7 @@ static int cmd_set(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    static amp_profile p;
+    static hph_amp_profile p;
     memset(&p, 0, sizeof p);
     optind = 1;
     opterr = 0;
@@ -182,14 +192,14 @@ static int cmd_set(int argc, char **argv)
     snprintf(p.match_key[0], sizeof p.match_key[0], "node.name");
     snprintf(p.match_val[0], sizeof p.match_val[0], "%s", out);
     p.n_match = 1;
-    static amp_profiles ps;
-    amp_profiles_load(&ps);
+    static hph_amp_profiles ps;
+    hpc_amp_profiles_load(&ps);
     char why[1200];
-    if (amp_profiles_write(&ps, &p, why, sizeof why)) {
+    if (hph_amp_profiles_write(&ps, &p, why, sizeof why)) {
         hpc_error("device set: %s", why);
         return 1;
     }
-    amp_profiles_path(why, sizeof why);
+    hph_amp_profiles_path(why, sizeof why);
     printf("%s: [%s] headphones %s, source %s%s%s\n", why, p.name, p.headphones, p.source, *p.preset ? ", preset " : "",
            p.preset);
     return 0;

@@ -12,4 +12,9 @@ int hpc_cmd_eq(int argc, char **argv);
 int hpc_cmd_amp(int argc, char **argv);
 int hpc_cmd_device(int argc, char **argv);
 
+struct hph_amp_profiles;
+/* devices.ini (<hpamp/host/amp.h>), its bad lines warned about; 0, or -1
+ * after an error (printed). */
+int hpc_amp_profiles_load(struct hph_amp_profiles *ps);
+
 #endif

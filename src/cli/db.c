@@ -19,7 +19,7 @@
 #include "term.h"
 
 /* the host library's warnings about the user's files, printed */
-static void warn_line(void *user, const char *message)
+void hpc_warn_line(void *user, const char *message)
 {
     (void)user;
     hpc_warn("%s", message);
@@ -27,7 +27,7 @@ static void warn_line(void *user, const char *message)
 
 int hpc_db_open(hpa_db **out)
 {
-    int err = hph_gear_open(out, warn_line, NULL);
+    int err = hph_gear_open(out, hpc_warn_line, NULL);
     if (err) {
         hpc_fail("database", "cannot load the database: %s", hpa_strerror(err));
         return -1;

@@ -17,6 +17,8 @@
 void hpc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hpc_fail(const char *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hpc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* an hph_warn_fn of the host library: the message as a warning (defined in db.c) */
+void hpc_warn_line(void *user, const char *message);
 
 /* From now on also keep the first error's message (what follows "hpamp: ",
  * escaped) in buf, so that a command can repeat it as JSON; buf[0] is 0 until then. */

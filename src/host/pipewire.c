@@ -13,8 +13,6 @@
  * list tells whether a named target exists, so `--device pipewire:NAME` for a
  * missing NAME fails at once with a clear message instead of waiting. */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +29,7 @@
 #include <spa/utils/result.h>
 
 #include "backend.h"
+#include "pwutil.h"
 #include "rtprobe.h"
 
 #define MAX_RENDER 8192u /* PipeWire's default quantum limit */
@@ -237,25 +236,14 @@ static void on_param_changed(void *data, uint32_t id, const struct spa_pod *para
     pw_thread_loop_signal(d->loop, false);
 }
 
-/* Once, on the first callback: real-time priority for PipeWire's data thread
- * when its RT module could not give it (no RTKit without D-Bus) and we may. */
-static void make_realtime(pw_dev *d)
-{
-    d->rt_tried = 1;
-    int policy;
-    struct sched_param sp;
-    if (pthread_getschedparam(pthread_self(), &policy, &sp) || policy != SCHED_OTHER)
-        return;
-    sp.sched_priority = 70;
-    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); /* EPERM: stay as we are */
-}
-
 /* [RT] PipeWire's data thread: the audio thread */
 static void on_process(void *data)
 {
     pw_dev *d = data;
-    if (!d->rt_tried)
-        make_realtime(d);
+    if (!d->rt_tried) {
+        d->rt_tried = 1;
+        hph_pw_make_realtime();
+    }
     hph_rt_enter();
     atomic_fetch_add_explicit(&d->callbacks, 1, memory_order_relaxed);
     struct pw_buffer *b = pw_stream_dequeue_buffer(d->stream);
@@ -316,19 +304,6 @@ static enum spa_audio_format spa_format(hph_dev_format f)
     case HPH_DEV_S32: return SPA_AUDIO_FORMAT_S32_LE;
     default: return SPA_AUDIO_FORMAT_F32_LE;
     }
-}
-
-static void set_positions(struct spa_audio_info_raw *ai, uint32_t channels)
-{
-    static const uint32_t pos[8] = {SPA_AUDIO_CHANNEL_FL,  SPA_AUDIO_CHANNEL_FR, SPA_AUDIO_CHANNEL_FC,
-                                    SPA_AUDIO_CHANNEL_LFE, SPA_AUDIO_CHANNEL_RL, SPA_AUDIO_CHANNEL_RR,
-                                    SPA_AUDIO_CHANNEL_SL,  SPA_AUDIO_CHANNEL_SR};
-    if (channels == 1) {
-        ai->position[0] = SPA_AUDIO_CHANNEL_MONO;
-        return;
-    }
-    for (uint32_t i = 0; i < channels && i < 8; i++)
-        ai->position[i] = pos[i];
 }
 
 /* ---- device ops ---- */
@@ -400,22 +375,9 @@ static void pwd_close(hph_device *base)
             spa_hook_remove(&d->settings_listener);
             pw_proxy_destroy((struct pw_proxy *)d->settings);
         }
-        if (d->registry) {
-            spa_hook_remove(&d->registry_listener);
-            pw_proxy_destroy((struct pw_proxy *)d->registry);
-        }
-        if (d->core) {
-            spa_hook_remove(&d->core_listener);
-            pw_core_disconnect(d->core);
-        }
-        pw_thread_loop_unlock(d->loop);
-        pw_thread_loop_stop(d->loop);
-        if (d->ctx)
-            pw_context_destroy(d->ctx);
-        pw_thread_loop_destroy(d->loop);
+        hph_pw_end(d->loop, d->ctx, d->registry, &d->registry_listener, d->core, &d->core_listener);
     }
     free(d);
-    pw_deinit();
 }
 
 static const hph_device_ops pw_ops = {pwd_start, pwd_poll, pwd_stop, pwd_close};
@@ -444,36 +406,17 @@ int hph_pipewire_open(const hph_device_request *req, hph_device **out, hph_devic
         WHY("PipeWire takes S16_LE, S24_LE, S32_LE or FLOAT_LE, not S24_3LE");
         return -EINVAL;
     }
-    pw_init(NULL, NULL);
-    if (!getenv("PIPEWIRE_DEBUG"))
-        pw_log_set_level(SPA_LOG_LEVEL_ERROR); /* warnings (no D-Bus, no rtkit) are not ours to print */
-
     pw_dev *d = calloc(1, sizeof *d);
     if (!d) {
         WHY("out of memory");
-        pw_deinit();
         return -ENOMEM;
     }
     d->base.ops = &pw_ops;
     d->req = *req;
     d->info.backend = HPH_BACKEND_PIPEWIRE;
-    d->loop = pw_thread_loop_new("hpamp-pw", NULL);
-    if (!d->loop) {
-        WHY("cannot start PipeWire's event thread: %s", strerror(errno));
+    if (hph_pw_loop_start("hpamp-pw", &d->loop, &d->ctx, why, why_len)) {
         free(d);
-        pw_deinit();
-        return -ENOMEM;
-    }
-    d->ctx = pw_context_new(pw_thread_loop_get_loop(d->loop), NULL, 0);
-    if (!d->ctx) {
-        WHY("cannot make a PipeWire context: %s", strerror(errno));
-        err = -EIO;
-        goto fail;
-    }
-    if (pw_thread_loop_start(d->loop) != 0) {
-        WHY("cannot start PipeWire's event thread");
-        err = -EIO;
-        goto fail;
+        return -EIO;
     }
     pw_thread_loop_lock(d->loop);
     d->core = pw_context_connect(d->ctx, NULL, 0);
@@ -543,9 +486,7 @@ int hph_pipewire_open(const hph_device_request *req, hph_device **out, hph_devic
 
     uint8_t pod_buf[1024];
     struct spa_pod_builder b = SPA_POD_BUILDER_INIT(pod_buf, sizeof pod_buf);
-    struct spa_audio_info_raw ai = {.format = spa_format(fmt), .rate = rate, .channels = req->channels};
-    set_positions(&ai, req->channels);
-    const struct spa_pod *params[1] = {spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &ai)};
+    const struct spa_pod *params[1] = {hph_pw_format_pod(&b, spa_format(fmt), rate, req->channels)};
     d->stride = req->channels * hph_dev_format_bytes(fmt);
     d->info.rate_hz = rate;
     d->info.channels = req->channels;
@@ -588,7 +529,6 @@ int hph_pipewire_open(const hph_device_request *req, hph_device **out, hph_devic
 
 fail_locked:
     pw_thread_loop_unlock(d->loop);
-fail:
     pwd_close(&d->base);
     return err ? err : -EIO;
 }

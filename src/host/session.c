@@ -111,7 +111,11 @@ void hph_session_tick(hph_session *s, uint64_t a_frames, const double *a_energy,
     ev->last_spl_a_db = -INFINITY;
     pthread_mutex_lock(&s->lock);
     hph_dose *d = s->cfg.dose;
-    if (!d || a_frames <= s->last_frames || !s->cfg.rate_hz)
+    if (a_frames < s->last_frames) { /* a new chain: its count starts from 0 */
+        s->last_frames = 0;
+        memset(s->last_energy, 0, sizeof s->last_energy);
+    }
+    if (!d || a_frames == s->last_frames || !s->cfg.rate_hz)
         goto out;
     uint64_t n = a_frames - s->last_frames;
     if (!final && n < s->cfg.rate_hz && now_s - s->last_wall < 1.0)
@@ -164,6 +168,29 @@ void hph_session_state_get(hph_session *s, hph_session_state *st)
     st->recorded_s = s->recorded_s;
     st->have_level = s->have_level;
     st->last_spl_a_db = s->last_spl;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void hph_session_retarget(hph_session *s, const hph_session_config *cfg)
+{
+    pthread_mutex_lock(&s->lock);
+    const int eq_on = s->cfg.eq_on, xf_on = s->cfg.crossfeed_on;
+    s->cfg = *cfg;
+    s->cfg.eq_on = eq_on;
+    s->cfg.crossfeed_on = xf_on;
+    s->acknowledged = s->acknowledged || cfg->acknowledged || (cfg->dose && hph_dose_ack_valid(cfg->dose));
+    if (cfg->dose)
+        s->hundreds = floor(hph_dose_percent(cfg->dose) / 100.0);
+    /* the new device's start level, never the old device's volume */
+    s->target_db = -INFINITY;
+    volume(s, cfg->start_db, NULL);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void hph_session_set_rate(hph_session *s, uint32_t rate_hz)
+{
+    pthread_mutex_lock(&s->lock);
+    s->cfg.rate_hz = rate_hz;
     pthread_mutex_unlock(&s->lock);
 }
 

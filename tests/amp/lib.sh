@@ -59,14 +59,14 @@ for o in json.JSONDecoder().raw_decode(sys.stdin.read())[0]:
 default_sink() { pw-metadata 0 default.audio.sink 2>/dev/null | sed -n "s/.*value:'{ *\"name\": *\"\([^\"]*\)\".*/\1/p" | head -1; }
 
 # amp_start ARGS...: hpamp amp in the background (AMP_PID), stderr in $T/amp.err;
-# waits (30 s at most) until its sink is in the graph
+# waits (30 s at most) until its sink (AMP_NODE, default hpamp) is in the graph
 amp_start() {
     env ${AMP_ENV:-} "$HPAMP" amp "$@" </dev/null >"$T/amp.out" 2>"$T/amp.err" &
     AMP_PID=$!
     PIDS="$AMP_PID $PIDS"
     local i
     for i in $(seq 600); do
-        grep -q "volume ramps to" "$T/amp.err" 2>/dev/null && [ -n "$(node_id hpamp)" ] && return 0
+        grep -q "volume ramps to" "$T/amp.err" 2>/dev/null && [ -n "$(node_id "${AMP_NODE:-hpamp}")" ] && return 0
         kill -0 "$AMP_PID" 2>/dev/null || break
         sleep 0.05
     done
@@ -87,9 +87,11 @@ amp_stop() {
     rc=$?
 }
 
-# record_start SINK FILE: pw-record of what reaches SINK, f32 stereo 48 kHz
+# record_start SINK FILE [FORMAT]: pw-record of what reaches SINK, f32 stereo
+# 48 kHz; with REC_STAY=1 it stays on SINK when the default output changes
+# (WirePlumber otherwise makes a stream on the default follow the default)
 record_start() {
-    pw-record --target "$1" -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format "${3:-f32}" \
+    pw-record --target "$1" -P "{ stream.capture.sink = true ${REC_STAY:+node.dont-reconnect = true} }" --rate 48000 --channels 2 --format "${3:-f32}" \
         "$2" >"$T/record-$1.log" 2>&1 &
     REC_PID=$!
     PIDS="$REC_PID $PIDS"

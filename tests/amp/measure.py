@@ -11,8 +11,13 @@
         begin with what the amp still held of the last one)
   measure.py onset FILE                     the onset in seconds (-1: silence)
   measure.py switch FILE WIN_MS STEADY_S    after the onset: the peak of the
-        first WIN_MS ms and the peak of the STEADY_S seconds that start 1 s
-        later, in dBFS, and their difference: "first=A steady=B below=C"
+        first WIN_MS ms and the level (as "level") of the STEADY_S seconds
+        that start 1 s later, in dBFS, and their difference:
+        "first=A steady=B below=C"
+  measure.py level FILE FROM_S LEN_S        the level of a steady sine: the
+        median of the peaks of its 10 ms blocks over LEN_S seconds starting
+        FROM_S after the onset, in dBFS (a dropout or a phase jump from a
+        late cycle on a busy machine moves a few blocks, not the median)
   measure.py peak FILE                      the sample peak in dBFS
   measure.py gaps FILE                      runs of >= 64 exact zeros after the onset
 
@@ -90,6 +95,14 @@ def main():
             print(f"{db(amp / math.sqrt(2)):.4f}")
         else:
             print(f"{db(math.sqrt(sum(v * v for v in seg) / n)):.4f}")
+    elif cmd == "level":
+        a = o + int(round(float(sys.argv[3]) * rate))
+        n = int(round(float(sys.argv[4]) * rate))
+        b = rate // 100
+        if o < 0 or len(x) < a + n or n < b:
+            raise SystemExit(f"{path}: too short")
+        peaks = sorted(max(abs(v) for v in x[i:i + b]) for i in range(a, a + n - b + 1, b))
+        print(f"{db(peaks[len(peaks) // 2]):.4f}")
     elif cmd == "rmsend":
         last = max(i for i, v in enumerate(x) if abs(v) > 1e-6) if o >= 0 else -1
         a = last - int(round(float(sys.argv[3]) * rate))
@@ -103,7 +116,9 @@ def main():
         if o < 0 or len(x) < o + rate + s:
             raise SystemExit(f"{path}: too short")
         first = db(max(abs(v) for v in x[o:o + w]))
-        steady = db(max(abs(v) for v in x[o + rate:o + rate + s]))
+        b = rate // 100
+        peaks = sorted(max(abs(v) for v in x[i:i + b]) for i in range(o + rate, o + rate + s - b + 1, b))
+        steady = db(peaks[len(peaks) // 2])
         print(f"first={first:.2f} steady={steady:.2f} below={steady - first:.2f}")
     elif cmd == "gaps":
         runs, z = [], 0

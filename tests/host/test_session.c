@@ -168,6 +168,74 @@ static void ack_expires(void **state)
     hph_dose_close(&d);
 }
 
+/* the amp moves from an insensitive pair (0 dBFS = 90 dB SPL: safe -5,
+ * ceiling 0) at -2 dBFS, acknowledged, to a sensitive one (0 dBFS = 120 dB
+ * SPL: safe -35, ceiling -20) whose profile starts at -40: the volume goes
+ * to -40, never the -2 of the other device; the acknowledgement given
+ * before holds (louder up to the new ceiling, and no further); mute stays;
+ * the dose step counts from 0 frames of the new chain and records at the
+ * new device's SPL (-20 dBFS sine = 100 dB SPL there) */
+static void retarget(void **state)
+{
+    (void)state;
+    hpa_safety a, b;
+    hpa_safety_from_model(&a, 90.0, 0.0, 100.0);
+    hpa_safety_from_model(&b, 120.0, 0.0, 100.0);
+    assert_true(fabs(b.loud_db - (-35.0)) < 1e-12 && fabs(b.ceiling_db - (-20.0)) < 1e-12);
+    hph_dose d;
+    open_dose(&d);
+    fake f = {0};
+    hph_session *s = make(&f, &a, &d, 0);
+    double got;
+    assert_int_equal(hph_session_request(s, HPH_REQ_ACKNOWLEDGE, 1.0, NULL), HPH_DONE);
+    assert_int_equal(hph_session_request(s, HPH_REQ_VOLUME_DB, -2.0, &got), HPH_DONE);
+    assert_int_equal(hph_session_request(s, HPH_REQ_MUTE, 1.0, NULL), HPH_DONE);
+    const double ms = 0.5 * pow(10.0, -20.0 / 10.0);
+    double energy[2] = {96000 * ms, 0.0};
+    hph_session_events ev;
+    hph_session_tick(s, 96000, energy, 2, 5.0, 1, &ev);
+    assert_int_equal(ev.recorded, 1);
+    assert_true(fabs(ev.last_spl_a_db - 70.0) < 1e-9);
+
+    hph_session_config cfg = {.safety = b, .start_db = -40.0, .dose = &d, .rate_hz = 44100};
+    hph_session_retarget(s, &cfg);
+    assert_true(f.volume_db == -40.0);
+    hph_session_state st;
+    hph_session_state_get(s, &st);
+    assert_true(st.volume_db == -40.0 && st.muted == 1 && st.acknowledged == 1);
+    /* a start above the new ceiling comes down to it */
+    cfg.start_db = -3.0;
+    hph_session_retarget(s, &cfg);
+    assert_true(f.volume_db == -20.0);
+    assert_int_equal(hph_session_request(s, HPH_REQ_VOLUME_DB, -30.0, &got), HPH_DONE);
+    assert_int_equal(hph_session_request(s, HPH_REQ_VOLUME_DB, -10.0, &got), HPH_AT_CEILING);
+    assert_true(got == -20.0);
+    /* the new chain's first second, at 44.1 kHz */
+    double e2[2] = {44100 * ms, 0.0};
+    hph_session_tick(s, 44100, e2, 2, 7.0, 0, &ev);
+    assert_int_equal(ev.recorded, 1);
+    assert_true(fabs(ev.last_spl_a_db - 100.0) < 1e-9);
+    /* the same device, a new chain at 48 kHz: the volume stays; its count
+     * starts from 0 again (half a second of the -20 dBFS sine) */
+    hph_session_set_rate(s, 48000);
+    double e3[2] = {24000 * ms, 0.0};
+    hph_session_tick(s, 24000, e3, 2, 9.0, 1, &ev);
+    assert_int_equal(ev.recorded, 1);
+    assert_true(fabs(ev.last_spl_a_db - 100.0) < 1e-9);
+    hph_session_state_get(s, &st);
+    assert_true(fabs(st.recorded_s - (2.0 + 1.0 + 0.5)) < 1e-9);
+    hph_session_state_get(s, &st);
+    assert_true(st.volume_db == -20.0);
+    /* a device with no journal: nothing recorded */
+    cfg.dose = NULL;
+    hph_session_retarget(s, &cfg);
+    hph_session_tick(s, 48000, energy, 2, 11.0, 1, &ev);
+    assert_int_equal(ev.recorded, 0);
+    (void)got;
+    hph_session_destroy(s);
+    hph_dose_close(&d);
+}
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/hpamp-session-XXXXXX");
@@ -176,10 +244,8 @@ int main(void)
     setenv("XDG_STATE_HOME", tmp, 1);
     setenv("HPAMP_NOW", "1700000000", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(unknown_gear_caps),
-        cmocka_unit_test(switches),
-        cmocka_unit_test(dose_one_second),
-        cmocka_unit_test(ack_expires),
+        cmocka_unit_test(unknown_gear_caps), cmocka_unit_test(switches), cmocka_unit_test(dose_one_second),
+        cmocka_unit_test(ack_expires),       cmocka_unit_test(retarget),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char path[400];

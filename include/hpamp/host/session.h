@@ -84,13 +84,27 @@ hph_verdict hph_session_request(hph_session *s, hph_request what, double value, 
 
 /* The dose step: a_frames output frames A-weighted so far and their
  * per-channel A-weighted sums of squares (cumulative, 1.0 = full scale), at
- * monotonic time now_s.  Each second of output (or all of it, with final)
+ * monotonic time now_s.  A count lower than the last one is a new chain's
+ * (a new device, a new rate): counted from 0 again.  Each second of output (or all of it, with final)
  * becomes one journal record at the louder channel's dB(A) SPL; with the
  * 20 h re-ask the volume comes back to the safe level. */
 void hph_session_tick(hph_session *s, uint64_t a_frames, const double *a_energy, unsigned channels, double now_s,
                       int final, hph_session_events *ev);
 
 void hph_session_state_get(hph_session *s, hph_session_state *st);
+
+/* A new device behind the same listener (the amp moved to another output):
+ * its safety, start level, journal (NULL: none) and rate from cfg.  The
+ * volume goes to cfg->start_db as the new safety allows it (the old
+ * device's volume is never carried over); an acknowledgement given on this
+ * session holds, as does cfg->acknowledged; mute, EQ and crossfeed keep
+ * their states (cfg->eq_on and crossfeed_on are not read).  Call
+ * hph_session_tick with final first to record the last device's rest. */
+void hph_session_retarget(hph_session *s, const hph_session_config *cfg);
+
+/* The same device with a new chain at rate_hz (the graph's rate changed);
+ * the volume stays. */
+void hph_session_set_rate(hph_session *s, uint32_t rate_hz);
 
 void hph_session_destroy(hph_session *s);
 

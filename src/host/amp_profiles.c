@@ -1,8 +1,9 @@
-/* profiles.c — devices.ini (see profiles.h). */
+/* amp_profiles.c — devices.ini, the profiles `hpamp amp` follows (see <hpamp/host/amp.h>). */
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <ini.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../cli/term.h"
-#include "profiles.h"
+#include <hpamp/hpamp.h>
+#include <hpamp/host/amp.h>
 
 #define FILE_MAX (1u << 20)
 
-int amp_profiles_path(char *buf, size_t len)
+int hph_amp_profiles_path(char *buf, size_t len)
 {
     const char *x = getenv("XDG_CONFIG_HOME");
     const char *home = getenv("HOME");
@@ -30,20 +31,25 @@ int amp_profiles_path(char *buf, size_t len)
 }
 
 typedef struct reader {
-    amp_profiles *ps;
-    const char *next;  /* the text left */
-    int line;          /* the line last given to inih */
-    amp_profile *cur;  /* the section being read, NULL before one or in a bad one */
-    char section[128]; /* its name as inih gives it with each key */
-    int in_section;    /* a [section] line was read */
-    int section_line;  /* the line of the last [section] */
+    hph_amp_profiles *ps;
+    hph_warn_fn warn;
+    void *user;
+    const char *next;     /* the text left */
+    int line;             /* the line last given to inih */
+    hph_amp_profile *cur; /* the section being read, NULL before one or in a bad one */
+    char section[128];    /* its name as inih gives it with each key */
+    int in_section;       /* a [section] line was read */
+    int section_line;     /* the line of the last [section] */
 } reader;
 
 static void bad_line(reader *r, const char *fmt, const char *a)
 {
     char why[400];
     snprintf(why, sizeof why, fmt, a);
-    hpc_warn("%s:%d: %s", r->ps->path, r->line, why);
+    char line[1600];
+    snprintf(line, sizeof line, "%s:%d: %s", r->ps->path, r->line, why);
+    if (r->warn)
+        r->warn(r->user, line);
     r->ps->bad++;
 }
 
@@ -112,7 +118,7 @@ static void new_section(reader *r, const char *section)
         dup |= !strcmp(r->ps->p[i].name, section);
     if (dup) {
         bad_line(r, "[%s] again: this section is ignored (the first one counts)", section);
-    } else if (r->ps->n >= AMP_PROFILES_MAX) {
+    } else if (r->ps->n >= HPH_AMP_PROFILES_MAX) {
         bad_line(r, "more than %s profiles: the rest are ignored", "64");
     } else if (strlen(section) >= sizeof r->cur->name) {
         bad_line(r, "a section name of 1..127 bytes%s", "");
@@ -130,7 +136,7 @@ static int handler(void *user, const char *section, const char *name, const char
     reader *r = user;
     if (*section && (!r->in_section || strcmp(section, r->section) != 0))
         new_section(r, section);
-    amp_profile *p = r->cur;
+    hph_amp_profile *p = r->cur;
     if (!p) {
         if (!*section)
             bad_line(r, "'%s' before any [profile] section (skipped)", name);
@@ -156,7 +162,7 @@ static int handler(void *user, const char *section, const char *name, const char
         v = skip_ws(eq + 1);
     }
     if (k) {
-        if (p->n_match >= AMP_MATCH_MAX) {
+        if (p->n_match >= HPH_AMP_MATCH_MAX) {
             bad_line(r, "more than %s matches in one profile", "8");
             return 1;
         }
@@ -242,54 +248,49 @@ static char *read_all(const char *path, int *missing, char *why, size_t why_len)
     return buf;
 }
 
-int amp_profiles_load(amp_profiles *ps)
+int hph_amp_profiles_load(hph_amp_profiles *ps, hph_warn_fn warn, void *user, char *why, size_t why_len)
 {
     char path[sizeof ps->path];
     memset(ps, 0, sizeof *ps);
-    if (amp_profiles_path(path, sizeof path))
+    if (hph_amp_profiles_path(path, sizeof path))
         return 0;
     snprintf(ps->path, sizeof ps->path, "%s", path);
-    char why[1200];
     int missing;
-    char *text = read_all(ps->path, &missing, why, sizeof why);
-    if (!text) {
-        if (missing)
-            return 0;
-        hpc_error("%s", why);
-        return -1;
-    }
-    reader r = {.ps = ps, .next = text};
+    char *text = read_all(ps->path, &missing, why, why_len);
+    if (!text)
+        return missing ? 0 : -1;
+    reader r = {.ps = ps, .warn = warn, .user = user, .next = text};
     ini_parse_stream(next_line, &r, handler, &r);
     free(text);
     return 0;
 }
 
-static int match_one(const amp_profile *p, int i, const amp_output *o)
+static int match_one(const hph_amp_profile *p, int i, const hph_amp_output *o)
 {
     const char *k = p->match_key[i], *v = p->match_val[i];
     if (!strcmp(k, "usb")) {
         char have[32];
-        const char *ven = o->kv[AMP_K_VENDOR], *pro = o->kv[AMP_K_PRODUCT];
+        const char *ven = o->kv[HPH_AMP_K_VENDOR], *pro = o->kv[HPH_AMP_K_PRODUCT];
         if (!*ven || !*pro)
             return 0;
         snprintf(have, sizeof have, "%04lx:%04lx", strtoul(ven, NULL, 0), strtoul(pro, NULL, 0));
         return !strcasecmp(have, v);
     }
     if (!strcmp(k, "card"))
-        return (*o->kv[AMP_K_ACARD] && !fnmatch(v, o->kv[AMP_K_ACARD], 0)) ||
-               (*o->kv[AMP_K_CARD] && !fnmatch(v, o->kv[AMP_K_CARD], 0));
+        return (*o->kv[HPH_AMP_K_ACARD] && !fnmatch(v, o->kv[HPH_AMP_K_ACARD], 0)) ||
+               (*o->kv[HPH_AMP_K_CARD] && !fnmatch(v, o->kv[HPH_AMP_K_CARD], 0));
     if (!strcmp(k, "bluetooth"))
-        return *o->kv[AMP_K_BT] && !strcasecmp(o->kv[AMP_K_BT], v);
-    for (int j = 0; j < AMP_NKEYS; j++)
-        if (!strcmp(k, amp_key_names[j]))
+        return *o->kv[HPH_AMP_K_BT] && !strcasecmp(o->kv[HPH_AMP_K_BT], v);
+    for (int j = 0; j < HPH_AMP_NKEYS; j++)
+        if (!strcmp(k, hph_amp_key_names[j]))
             return *o->kv[j] && !fnmatch(v, o->kv[j], 0);
     return 0; /* a property the amp does not read */
 }
 
-const amp_profile *amp_profiles_match(const amp_profiles *ps, const amp_output *o)
+const hph_amp_profile *hph_amp_profiles_match(const hph_amp_profiles *ps, const hph_amp_output *o)
 {
     for (int i = 0; i < ps->n; i++) {
-        const amp_profile *p = &ps->p[i];
+        const hph_amp_profile *p = &ps->p[i];
         int ok = p->n_match > 0;
         for (int m = 0; m < p->n_match && ok; m++)
             ok = match_one(p, m, o);
@@ -299,30 +300,77 @@ const amp_profile *amp_profiles_match(const amp_profiles *ps, const amp_output *
     return NULL;
 }
 
-static void put_section(FILE *f, const amp_profile *p)
+/* the new file's text, grown as it is written; failed once out of memory */
+typedef struct textbuf {
+    char *s;
+    size_t len, cap;
+    int failed;
+} textbuf;
+
+static void put(textbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(textbuf *b, const char *fmt, ...)
 {
-    fprintf(f, "[%s]\n", p->name);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (b->failed || n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->failed = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static void put_section(textbuf *f, const hph_amp_profile *p)
+{
+    put(f, "[%s]\n", p->name);
     for (int i = 0; i < p->n_match; i++) {
         const char *k = p->match_key[i];
         if (!strcmp(k, "node.name"))
-            fprintf(f, "node = %s\n", p->match_val[i]);
+            put(f, "node = %s\n", p->match_val[i]);
         else if (!strcmp(k, "usb") || !strcmp(k, "card") || !strcmp(k, "bluetooth"))
-            fprintf(f, "%s = %s\n", k, p->match_val[i]);
+            put(f, "%s = %s\n", k, p->match_val[i]);
         else
-            fprintf(f, "match = %s=%s\n", k, p->match_val[i]);
+            put(f, "match = %s=%s\n", k, p->match_val[i]);
     }
     if (*p->headphones)
-        fprintf(f, "headphones = %s\n", p->headphones);
+        put(f, "headphones = %s\n", p->headphones);
     if (*p->source)
-        fprintf(f, "source = %s\n", p->source);
+        put(f, "source = %s\n", p->source);
     if (*p->preset)
-        fprintf(f, "preset = %s\n", p->preset);
+        put(f, "preset = %s\n", p->preset);
     if (*p->eq)
-        fprintf(f, "eq = %s\n", p->eq);
+        put(f, "eq = %s\n", p->eq);
     if (p->has_max_volume)
-        fprintf(f, "max-volume = %.2f\n", p->max_volume_db);
+        put(f, "max-volume = %.2f\n", p->max_volume_db);
     if (p->has_volume)
-        fprintf(f, "volume = %.2f\n", p->volume_db);
+        put(f, "volume = %.2f\n", p->volume_db);
+}
+
+/* all of len bytes to fd; 0 or -1 (errno) */
+static int write_all(int fd, const char *s, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, s, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        s += n;
+        len -= (size_t)n;
+    }
+    return 0;
 }
 
 /* 1 when line (not NUL-terminated, len bytes) is the header [name] */
@@ -346,10 +394,10 @@ static int is_header(const char *line, size_t len, const char *name)
     return n == strlen(name) && !memcmp(s, name, n);
 }
 
-int amp_profiles_write(const amp_profiles *ps, const amp_profile *p, char *why, size_t why_len)
+int hph_amp_profiles_write(const hph_amp_profiles *ps, const hph_amp_profile *p, char *why, size_t why_len)
 {
     char path[sizeof ps->path];
-    if (amp_profiles_path(path, sizeof path)) {
+    if (hph_amp_profiles_path(path, sizeof path)) {
         snprintf(why, why_len, "neither XDG_CONFIG_HOME nor HOME is set");
         return -1;
     }
@@ -375,19 +423,9 @@ int amp_profiles_write(const amp_profiles *ps, const amp_profile *p, char *why, 
     }
     char tmp[sizeof path + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        snprintf(why, why_len, "%s: %s", dir, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(text);
-        return -1;
-    }
     (void)ps;
-    /* the old text without the section named p->name */
+    /* the old text without the section named p->name, then the section */
+    textbuf out = {0};
     int skipping = 0;
     for (const char *s = text; s && *s;) {
         const char *nl = strchr(s, '\n');
@@ -395,17 +433,30 @@ int amp_profiles_write(const amp_profiles *ps, const amp_profile *p, char *why, 
         if (is_header(s, len, NULL))
             skipping = is_header(s, len, p->name);
         if (!skipping)
-            fprintf(f, "%.*s\n", (int)len, s);
+            put(&out, "%.*s\n", (int)len, s);
         s = nl ? nl + 1 : NULL;
     }
     if (text && *text)
-        fputc('\n', f);
-    put_section(f, p);
+        put(&out, "\n");
+    put_section(&out, p);
     free(text);
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
+    if (out.failed) {
+        snprintf(why, why_len, "out of memory");
+        free(out.s);
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(why, why_len, "%s: %s", dir, strerror(errno));
+        free(out.s);
+        return -1;
+    }
+    int bad = write_all(fd, out.s ? out.s : "", out.len) != 0 || fsync(fd) != 0;
+    int saved = errno;
+    bad |= close(fd) != 0;
+    free(out.s);
     if (bad || rename(tmp, path) != 0) {
-        snprintf(why, why_len, "%s: %s", path, strerror(errno));
+        snprintf(why, why_len, "%s: %s", path, strerror(bad ? saved : errno));
         unlink(tmp);
         return -1;
     }

@@ -1,8 +1,6 @@
-/* engine.c — `hpamp amp`'s PipeWire sink and output (see engine.h). */
+/* amp.c — `hpamp amp`'s PipeWire sink and output (see <hpamp/host/amp.h>). */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +16,18 @@
 
 #include <hpamp/params.h>
 
-#include "../host/rtprobe.h"
-#include "engine.h"
+#include <hpamp/host/amp.h>
+#include <hpamp/host/session.h>
+
+#include "pwutil.h"
+#include "rtprobe.h"
 
 #define LOOKAHEAD_MS 1.5    /* the limiter's: the ceiling is held in true peak */
 #define RAMP_BELOW_DB 40.0  /* a ramp starts this far below the start level */
 #define RAMP_DB_PER_S 100.0 /* and rises this fast */
 #define VOLUME_FLOOR_DB (hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value)
 
-const char *const amp_key_names[AMP_NKEYS] = {
+const char *const hph_amp_key_names[HPH_AMP_NKEYS] = {
     "node.name",          "node.description",    "node.nick",       "object.serial",    "alsa.card_name",
     "api.alsa.card.name", "api.alsa.path",       "device.bus",      "device.vendor.id", "device.product.id",
     "api.bluez5.address", "device.profile.name", "node.link-group",
@@ -48,9 +49,9 @@ static double u2d(uint64_t u)
 
 /* ---- the dsp ---- */
 
-amp_dsp *amp_dsp_new(const amp_dsp_config *cfg, char *why, size_t why_len)
+hph_amp_dsp *hph_amp_dsp_new(const hph_amp_dsp_config *cfg, char *why, size_t why_len)
 {
-    amp_dsp *d = calloc(1, sizeof *d);
+    hph_amp_dsp *d = calloc(1, sizeof *d);
     if (!d) {
         snprintf(why, why_len, "out of memory");
         return NULL;
@@ -58,8 +59,8 @@ amp_dsp *amp_dsp_new(const amp_dsp_config *cfg, char *why, size_t why_len)
     hpa_chain_config cc;
     hpa_chain_config_init(&cc);
     cc.in_rate_hz = cc.out_rate_hz = cfg->rate_hz;
-    cc.channels = AMP_CHANNELS;
-    cc.max_block_frames = AMP_MAX_BLOCK;
+    cc.channels = HPH_AMP_CHANNELS;
+    cc.max_block_frames = HPH_AMP_MAX_BLOCK;
     cc.in_format = cc.out_format = HPA_FORMAT_F32;
     cc.dither = HPA_DITHER_NONE; /* float out: nothing to requantize */
     cc.volume_db = VOLUME_FLOOR_DB;
@@ -83,20 +84,20 @@ amp_dsp *amp_dsp_new(const amp_dsp_config *cfg, char *why, size_t why_len)
         err = hpa_chain_set_param(d->chain, HPA_PARAM_LIMITER_ENABLE, 1.0);
     if (!err) {
         d->scratch_frames = hpa_chain_max_out_frames(d->chain);
-        d->scratch = calloc(d->scratch_frames * AMP_CHANNELS, sizeof(float));
+        d->scratch = calloc(d->scratch_frames * HPH_AMP_CHANNELS, sizeof(float));
         if (!d->scratch)
             err = HPA_ERR_NO_MEMORY;
     }
-    if (!err && hpa_meter_create(AMP_CHANNELS, cfg->rate_hz, HPA_METER_AWEIGHT, NULL, &d->aw) != HPA_OK)
+    if (!err && hpa_meter_create(HPH_AMP_CHANNELS, cfg->rate_hz, HPA_METER_AWEIGHT, NULL, &d->aw) != HPA_OK)
         err = HPA_ERR_INVALID_ARG;
     if (!err) {
         /* the lookahead's frames: silence in now, so that from here on a
          * process call gives back as many frames as it takes */
         size_t lat = (size_t)llround(hpa_chain_latency_frames(d->chain)), got = 0;
-        float *zeros = lat ? calloc(lat * AMP_CHANNELS, sizeof(float)) : NULL;
+        float *zeros = lat ? calloc(lat * HPH_AMP_CHANNELS, sizeof(float)) : NULL;
         if (lat && !zeros)
             err = HPA_ERR_NO_MEMORY;
-        else if (lat && lat <= AMP_MAX_BLOCK)
+        else if (lat && lat <= HPH_AMP_MAX_BLOCK)
             err = hpa_chain_process(d->chain, zeros, lat, d->scratch, d->scratch_frames, &got);
         if (!err && got) /* the lookahead swallows exactly its latency */
             err = HPA_ERR_STATE;
@@ -104,7 +105,7 @@ amp_dsp *amp_dsp_new(const amp_dsp_config *cfg, char *why, size_t why_len)
     }
     if (err) {
         snprintf(why, why_len, "cannot make the chain at %u Hz: %s", cfg->rate_hz, hpa_strerror(err));
-        amp_dsp_free(d);
+        hph_amp_dsp_free(d);
         return NULL;
     }
     d->rate_hz = cfg->rate_hz;
@@ -115,7 +116,7 @@ amp_dsp *amp_dsp_new(const amp_dsp_config *cfg, char *why, size_t why_len)
     return d;
 }
 
-void amp_dsp_free(amp_dsp *d)
+void hph_amp_dsp_free(hph_amp_dsp *d)
 {
     if (!d)
         return;
@@ -127,7 +128,7 @@ void amp_dsp_free(amp_dsp *d)
 
 /* ---- the engine ---- */
 
-struct amp_engine {
+struct hph_amp_engine {
     struct pw_thread_loop *loop;
     struct pw_context *ctx;
     struct pw_core *core;
@@ -139,21 +140,23 @@ struct amp_engine {
     struct pw_stream *capture, *playback;
     struct spa_hook capture_listener, playback_listener;
     int sync_seq, synced;
+    hph_session *session; /* the listening policy over this engine */
 
-    amp_output outputs[AMP_MAX_OUTPUTS]; /* the loop thread's; copied under the lock */
+    hph_amp_output outputs[HPH_AMP_MAX_OUTPUTS]; /* the loop thread's; copied under the lock */
     int n_outputs;
     /* each output's node, bound for its full properties (the registry's are
      * a few); slots never move: their hooks are linked by address */
     struct out_proxy {
-        amp_engine *e;
+        hph_amp_engine *e;
         uint32_t id;
         struct pw_proxy *proxy;
         struct spa_hook hook;
-    } proxies[AMP_MAX_OUTPUTS];
-    char sources[AMP_MAX_OUTPUTS][3][128]; /* Audio/Source nodes: name, serial, id */
+    } proxies[HPH_AMP_MAX_OUTPUTS];
+    char sources[HPH_AMP_MAX_OUTPUTS][3][128]; /* Audio/Source nodes: name, serial, id */
     int n_sources;
-    amp_state st;
-    char output[128]; /* the playback stream's target, "" none */
+    hph_amp_state st;
+    char output[128];               /* the playback stream's target, "" none */
+    enum pw_stream_state out_state; /* the playback stream's */
     int out_connected;
     char group[64];
     int rt_tried;
@@ -165,22 +168,22 @@ struct amp_engine {
     atomic_uint ramp_gen; /* a new ramp from the start level - 40 dB */
     _Atomic uint64_t volume_bits, cur_bits;
     atomic_int mute, eq_on, xf_on;
-    _Atomic(amp_dsp *) pending;
-    _Atomic(amp_dsp *) retired;
+    _Atomic(hph_amp_dsp *) pending;
+    _Atomic(hph_amp_dsp *) retired;
     _Atomic uint32_t rate; /* the negotiated rate */
     /* the audio thread's own */
-    amp_dsp *dsp;
+    hph_amp_dsp *dsp;
     unsigned seen_ramp;
     double ramp_db;
     int was_open;
-    double a_energy[AMP_CHANNELS];
+    double a_energy[HPH_AMP_CHANNELS];
     uint64_t a_frames;
     /* meters, written by the audio thread */
-    _Atomic uint64_t m_peak[AMP_CHANNELS], m_aenergy[AMP_CHANNELS], m_gain, m_lim;
+    _Atomic uint64_t m_peak[HPH_AMP_CHANNELS], m_aenergy[HPH_AMP_CHANNELS], m_gain, m_lim;
     _Atomic uint64_t m_aframes, m_frames, m_cycles, m_empty, m_clipped, m_limited;
 };
 
-static void set_failed(amp_engine *e, const char *what)
+static void set_failed(hph_amp_engine *e, const char *what)
 {
     if (!e->st.failed) {
         e->st.failed = 1;
@@ -191,7 +194,7 @@ static void set_failed(amp_engine *e, const char *what)
 
 static void on_core_done(void *data, uint32_t id, int seq)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     if (id == PW_ID_CORE && seq == e->sync_seq) {
         e->synced = 1;
         pw_thread_loop_signal(e->loop, false);
@@ -200,7 +203,7 @@ static void on_core_done(void *data, uint32_t id, int seq)
 
 static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     (void)seq, (void)message;
     /* only the connection's end is the end: an error about one object (a
      * node that went away while the amp spoke to it) is not */
@@ -225,7 +228,7 @@ static void json_name(const char *value, char *out, size_t len)
 
 static int on_default_property(void *data, uint32_t subject, const char *key, const char *type, const char *value)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     (void)type;
     if (subject != PW_ID_CORE)
         return 0;
@@ -248,10 +251,10 @@ static const struct pw_metadata_events default_events = {
     .property = on_default_property,
 };
 
-static void fill_kv(amp_output *o, const struct spa_dict *props)
+static void fill_kv(hph_amp_output *o, const struct spa_dict *props)
 {
-    for (int k = 0; k < AMP_NKEYS; k++) {
-        const char *v = spa_dict_lookup(props, amp_key_names[k]);
+    for (int k = 0; k < HPH_AMP_NKEYS; k++) {
+        const char *v = spa_dict_lookup(props, hph_amp_key_names[k]);
         if (v || !*o->kv[k])
             snprintf(o->kv[k], sizeof o->kv[k], "%s", v ? v : "");
     }
@@ -260,7 +263,7 @@ static void fill_kv(amp_output *o, const struct spa_dict *props)
 static void on_node_info(void *data, const struct pw_node_info *info)
 {
     struct out_proxy *op = data;
-    amp_engine *e = op->e;
+    hph_amp_engine *e = op->e;
     if (!info->props)
         return;
     for (int i = 0; i < e->n_outputs; i++)
@@ -276,9 +279,9 @@ static const struct pw_node_events node_events = {
     .info = on_node_info,
 };
 
-static void bind_output(amp_engine *e, uint32_t id, const char *type)
+static void bind_output(hph_amp_engine *e, uint32_t id, const char *type)
 {
-    for (int i = 0; i < AMP_MAX_OUTPUTS; i++) {
+    for (int i = 0; i < HPH_AMP_MAX_OUTPUTS; i++) {
         struct out_proxy *op = &e->proxies[i];
         if (op->proxy)
             continue;
@@ -292,9 +295,9 @@ static void bind_output(amp_engine *e, uint32_t id, const char *type)
     }
 }
 
-static void unbind_output(amp_engine *e, uint32_t id)
+static void unbind_output(hph_amp_engine *e, uint32_t id)
 {
-    for (int i = 0; i < AMP_MAX_OUTPUTS; i++) {
+    for (int i = 0; i < HPH_AMP_MAX_OUTPUTS; i++) {
         struct out_proxy *op = &e->proxies[i];
         if (op->proxy && op->id == id) {
             spa_hook_remove(&op->hook);
@@ -307,7 +310,7 @@ static void unbind_output(amp_engine *e, uint32_t id)
 static void on_global(void *data, uint32_t id, uint32_t permissions, const char *type, uint32_t version,
                       const struct spa_dict *props)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     (void)permissions, (void)version;
     if (!props)
         return;
@@ -320,11 +323,11 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
         }
         return;
     }
-    if (strcmp(type, PW_TYPE_INTERFACE_Node) != 0 || e->n_outputs >= AMP_MAX_OUTPUTS)
+    if (strcmp(type, PW_TYPE_INTERFACE_Node) != 0 || e->n_outputs >= HPH_AMP_MAX_OUTPUTS)
         return;
     const char *cls = spa_dict_lookup(props, PW_KEY_MEDIA_CLASS);
     const char *nm = spa_dict_lookup(props, PW_KEY_NODE_NAME);
-    if (cls && nm && !strncmp(cls, "Audio/Source", 12) && e->n_sources < AMP_MAX_OUTPUTS) {
+    if (cls && nm && !strncmp(cls, "Audio/Source", 12) && e->n_sources < HPH_AMP_MAX_OUTPUTS) {
         const char *serial = spa_dict_lookup(props, PW_KEY_OBJECT_SERIAL);
         snprintf(e->sources[e->n_sources][0], 128, "%s", nm);
         snprintf(e->sources[e->n_sources][1], 128, "%s", serial ? serial : "");
@@ -332,9 +335,9 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
         e->n_sources++;
         return;
     }
-    if (!cls || !nm || strcmp(cls, "Audio/Sink") != 0 || !strcmp(nm, AMP_NODE_NAME))
+    if (!cls || !nm || strcmp(cls, "Audio/Sink") != 0 || !strcmp(nm, HPH_AMP_NODE_NAME))
         return;
-    amp_output *o = &e->outputs[e->n_outputs++];
+    hph_amp_output *o = &e->outputs[e->n_outputs++];
     memset(o, 0, sizeof *o);
     o->id = id;
     fill_kv(o, props);
@@ -345,7 +348,7 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
 
 static void on_global_remove(void *data, uint32_t id)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     char ids[32];
     snprintf(ids, sizeof ids, "%u", id);
     for (int i = 0; i < e->n_sources; i++)
@@ -372,7 +375,7 @@ static const struct pw_registry_events registry_events = {
 };
 
 /* with the loop locked */
-static int roundtrip(amp_engine *e)
+static int roundtrip(hph_amp_engine *e)
 {
     e->synced = 0;
     e->sync_seq = pw_core_sync(e->core, PW_ID_CORE, e->sync_seq);
@@ -382,7 +385,7 @@ static int roundtrip(amp_engine *e)
     return e->st.failed ? -EIO : 0;
 }
 
-int amp_engine_sync(amp_engine *e)
+int hph_amp_engine_sync(hph_amp_engine *e)
 {
     pw_thread_loop_lock(e->loop);
     int r = roundtrip(e);
@@ -390,16 +393,40 @@ int amp_engine_sync(amp_engine *e)
     return r;
 }
 
-int amp_engine_connect(amp_engine **out, char *why, size_t why_len)
+/* the session's target: what it allows reaches the audio thread through atomics */
+static void target_volume(void *user, double db)
+{
+    hph_amp_engine_set_volume(user, db);
+}
+
+static void target_mute(void *user, int mute)
+{
+    hph_amp_engine_set_mute(user, mute);
+}
+
+static void target_eq(void *user, int on)
+{
+    hph_amp_engine *e = user;
+    atomic_store(&e->eq_on, on);
+}
+
+static void target_crossfeed(void *user, int on)
+{
+    hph_amp_engine *e = user;
+    atomic_store(&e->xf_on, on);
+}
+
+hph_session *hph_amp_engine_session(hph_amp_engine *e)
+{
+    return e->session;
+}
+
+int hph_amp_engine_connect(hph_amp_engine **out, char *why, size_t why_len)
 {
     *out = NULL;
-    pw_init(NULL, NULL);
-    if (!getenv("PIPEWIRE_DEBUG"))
-        pw_log_set_level(SPA_LOG_LEVEL_ERROR);
-    amp_engine *e = calloc(1, sizeof *e);
+    hph_amp_engine *e = calloc(1, sizeof *e);
     if (!e) {
         snprintf(why, why_len, "out of memory");
-        pw_deinit();
         return -1;
     }
     snprintf(e->group, sizeof e->group, "hpamp-%ld", (long)getpid());
@@ -407,17 +434,23 @@ int amp_engine_connect(amp_engine **out, char *why, size_t why_len)
     atomic_store(&e->cur_bits, d2u(VOLUME_FLOOR_DB));
     atomic_store(&e->eq_on, 1);
     atomic_store(&e->xf_on, 1);
-    e->loop = pw_thread_loop_new("hpamp-amp", NULL);
-    if (!e->loop) {
-        snprintf(why, why_len, "cannot start PipeWire's event thread: %s", strerror(errno));
+    /* until the first output, unknown gear at the volume floor */
+    hph_session_config sc = {.start_db = VOLUME_FLOOR_DB, .eq_on = 1, .crossfeed_on = 1};
+    hpa_safety_unknown(&sc.safety, 0.0);
+    const hph_session_target st = {.user = e,
+                                   .set_volume_db = target_volume,
+                                   .set_mute = target_mute,
+                                   .set_eq = target_eq,
+                                   .set_crossfeed = target_crossfeed};
+    e->session = hph_session_new(&sc, &st);
+    if (!e->session) {
+        snprintf(why, why_len, "out of memory");
         free(e);
-        pw_deinit();
         return -1;
     }
-    e->ctx = pw_context_new(pw_thread_loop_get_loop(e->loop), NULL, 0);
-    if (!e->ctx || pw_thread_loop_start(e->loop) != 0) {
-        snprintf(why, why_len, "cannot start PipeWire's event thread");
-        amp_engine_close(e);
+    if (hph_pw_loop_start("hpamp-amp", &e->loop, &e->ctx, why, why_len)) {
+        hph_session_destroy(e->session);
+        free(e);
         return -1;
     }
     pw_thread_loop_lock(e->loop);
@@ -425,7 +458,7 @@ int amp_engine_connect(amp_engine **out, char *why, size_t why_len)
     if (!e->core) {
         snprintf(why, why_len, "no PipeWire server is running (%s)", strerror(errno));
         pw_thread_loop_unlock(e->loop);
-        amp_engine_close(e);
+        hph_amp_engine_close(e);
         return -1;
     }
     pw_core_add_listener(e->core, &e->core_listener, &core_events, e);
@@ -438,14 +471,14 @@ int amp_engine_connect(amp_engine **out, char *why, size_t why_len)
     if (late) {
         snprintf(why, why_len, "the PipeWire server does not answer%s%s", e->st.failed ? ": " : "",
                  e->st.failed ? e->st.message : "");
-        amp_engine_close(e);
+        hph_amp_engine_close(e);
         return -1;
     }
     *out = e;
     return 0;
 }
 
-int amp_engine_outputs(amp_engine *e, amp_output *out, int max)
+int hph_amp_engine_outputs(hph_amp_engine *e, hph_amp_output *out, int max)
 {
     pw_thread_loop_lock(e->loop);
     int n = e->n_outputs < max ? e->n_outputs : max;
@@ -454,7 +487,7 @@ int amp_engine_outputs(amp_engine *e, amp_output *out, int max)
     return n;
 }
 
-int amp_engine_has_node(amp_engine *e, const char *name, int *is_sink)
+int hph_amp_engine_has_node(hph_amp_engine *e, const char *name, int *is_sink)
 {
     char id[32];
     int found = 0;
@@ -462,8 +495,8 @@ int amp_engine_has_node(amp_engine *e, const char *name, int *is_sink)
     pw_thread_loop_lock(e->loop);
     for (int i = 0; i < e->n_outputs && !found; i++) {
         snprintf(id, sizeof id, "%u", e->outputs[i].id);
-        found = *is_sink = !strcmp(e->outputs[i].kv[AMP_K_NAME], name) ||
-                           !strcmp(e->outputs[i].kv[AMP_K_SERIAL], name) || !strcmp(id, name);
+        found = *is_sink = !strcmp(e->outputs[i].kv[HPH_AMP_K_NAME], name) ||
+                           !strcmp(e->outputs[i].kv[HPH_AMP_K_SERIAL], name) || !strcmp(id, name);
     }
     for (int i = 0; i < e->n_sources && !found; i++)
         for (int k = 0; k < 3; k++)
@@ -472,7 +505,7 @@ int amp_engine_has_node(amp_engine *e, const char *name, int *is_sink)
     return found;
 }
 
-void amp_engine_state(amp_engine *e, amp_state *st)
+void hph_amp_engine_state(hph_amp_engine *e, hph_amp_state *st)
 {
     pw_thread_loop_lock(e->loop);
     *st = e->st;
@@ -482,27 +515,13 @@ void amp_engine_state(amp_engine *e, amp_state *st)
 
 /* ---- the audio thread ---- */
 
-static void make_realtime(amp_engine *e)
-{
-    e->rt_tried = 1;
-    const char *no = getenv("HPAMP_NO_RT_PRIORITY");
-    if (no && *no)
-        return;
-    int policy;
-    struct sched_param sp;
-    if (pthread_getschedparam(pthread_self(), &policy, &sp) || policy != SCHED_OTHER)
-        return;
-    sp.sched_priority = 70;
-    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); /* EPERM: stay as we are */
-}
-
 /* [RT] the capture stream's cycle: the playback stream does the work, now.
  * pw_stream_trigger_process is PipeWire's own graph signalling (a
  * non-blocking eventfd write to wake the peers): it is left outside the
  * section the audio-thread probe watches; everything of the amp's is in it. */
 static void on_capture_process(void *data)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     atomic_fetch_add_explicit(&e->m_empty, 1, memory_order_relaxed); /* capture cycles */
     atomic_fetch_add(&e->in_cb, 1);
     if (atomic_load(&e->out_ok)) {
@@ -517,29 +536,29 @@ static void on_capture_process(void *data)
     atomic_fetch_sub(&e->in_cb, 1);
 }
 
-static void take_pending(amp_engine *e)
+static void take_pending(hph_amp_engine *e)
 {
     if (!atomic_load_explicit(&e->pending, memory_order_acquire) ||
         atomic_load_explicit(&e->retired, memory_order_acquire))
         return;
-    amp_dsp *next = atomic_exchange_explicit(&e->pending, NULL, memory_order_acq_rel);
+    hph_amp_dsp *next = atomic_exchange_explicit(&e->pending, NULL, memory_order_acq_rel);
     atomic_store_explicit(&e->retired, e->dsp, memory_order_release);
     e->dsp = next;
     e->was_open = 0;
     memset(e->a_energy, 0, sizeof e->a_energy);
     e->a_frames = 0;
     atomic_store_explicit(&e->m_aframes, 0, memory_order_relaxed);
-    for (unsigned c = 0; c < AMP_CHANNELS; c++)
+    for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++)
         atomic_store_explicit(&e->m_aenergy[c], 0, memory_order_relaxed);
 }
 
 /* [RT] n frames of in (NULL: silence) through the chain into out */
-static void run_chain(amp_engine *e, const float *in, float *out, size_t n)
+static void run_chain(hph_amp_engine *e, const float *in, float *out, size_t n)
 {
-    amp_dsp *d = e->dsp;
+    hph_amp_dsp *d = e->dsp;
     const int open = atomic_load_explicit(&e->gate, memory_order_acquire);
     if (!d || !open || d->rate_hz != atomic_load_explicit(&e->rate, memory_order_relaxed)) {
-        memset(out, 0, n * AMP_CHANNELS * sizeof(float));
+        memset(out, 0, n * HPH_AMP_CHANNELS * sizeof(float));
         e->was_open = 0;
         return;
     }
@@ -567,37 +586,37 @@ static void run_chain(amp_engine *e, const float *in, float *out, size_t n)
     size_t done = 0;
     while (done < n) {
         size_t m = n - done;
-        if (m > AMP_MAX_BLOCK)
-            m = AMP_MAX_BLOCK;
+        if (m > HPH_AMP_MAX_BLOCK)
+            m = HPH_AMP_MAX_BLOCK;
         size_t got = 0;
-        const float *src = in ? in + done * AMP_CHANNELS : NULL;
+        const float *src = in ? in + done * HPH_AMP_CHANNELS : NULL;
         if (!src) { /* silence in: the scratch's tail as zeros is not ours to assume */
-            memset(d->scratch, 0, m * AMP_CHANNELS * sizeof(float));
+            memset(d->scratch, 0, m * HPH_AMP_CHANNELS * sizeof(float));
             src = d->scratch;
         }
         if (hpa_chain_process(d->chain, src, m, d->scratch, d->scratch_frames, &got) != HPA_OK)
             got = 0;
         if (got > m)
             got = m;
-        memcpy(out + done * AMP_CHANNELS, d->scratch, got * AMP_CHANNELS * sizeof(float));
+        memcpy(out + done * HPH_AMP_CHANNELS, d->scratch, got * HPH_AMP_CHANNELS * sizeof(float));
         if (got < m)
-            memset(out + (done + got) * AMP_CHANNELS, 0, (m - got) * AMP_CHANNELS * sizeof(float));
+            memset(out + (done + got) * HPH_AMP_CHANNELS, 0, (m - got) * HPH_AMP_CHANNELS * sizeof(float));
         done += m;
     }
     /* meters and the dose */
-    double pk[AMP_CHANNELS] = {0};
-    for (unsigned c = 0; c < AMP_CHANNELS; c++)
+    double pk[HPH_AMP_CHANNELS] = {0};
+    for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++)
         pk[c] = u2d(atomic_load_explicit(&e->m_peak[c], memory_order_relaxed));
     for (size_t i = 0; i < n; i++)
-        for (unsigned c = 0; c < AMP_CHANNELS; c++) {
-            double s = out[i * AMP_CHANNELS + c];
+        for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++) {
+            double s = out[i * HPH_AMP_CHANNELS + c];
             double a = fabs(s);
             if (a > pk[c])
                 pk[c] = a;
         }
     if (d->dose) {
         hpa_meter_add_float(d->aw, out, n);
-        for (unsigned c = 0; c < AMP_CHANNELS; c++) {
+        for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++) {
             double en = 0.0;
             uint64_t frames;
             hpa_meter_aweighted(d->aw, c, &en, &frames);
@@ -606,7 +625,7 @@ static void run_chain(amp_engine *e, const float *in, float *out, size_t n)
         }
         e->a_frames += n;
     }
-    for (unsigned c = 0; c < AMP_CHANNELS; c++) {
+    for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++) {
         atomic_store_explicit(&e->m_peak[c], d2u(pk[c]), memory_order_relaxed);
         atomic_store_explicit(&e->m_aenergy[c], d2u(e->a_energy[c]), memory_order_relaxed);
     }
@@ -623,9 +642,11 @@ static void run_chain(amp_engine *e, const float *in, float *out, size_t n)
 /* [RT] the playback stream's cycle, triggered by the capture's */
 static void on_playback_process(void *data)
 {
-    amp_engine *e = data;
-    if (!e->rt_tried)
-        make_realtime(e);
+    hph_amp_engine *e = data;
+    if (!e->rt_tried) {
+        e->rt_tried = 1;
+        hph_pw_make_realtime();
+    }
     hph_rt_enter();
     atomic_fetch_add(&e->in_cb, 1);
     if (!atomic_load(&e->out_ok)) { /* the stream is being replaced: not ours to touch */
@@ -639,7 +660,7 @@ static void on_playback_process(void *data)
     struct pw_buffer *out = pw_stream_dequeue_buffer(e->playback);
     if (out && out->buffer->datas[0].data) {
         struct spa_data *od = &out->buffer->datas[0];
-        const size_t stride = AMP_CHANNELS * sizeof(float);
+        const size_t stride = HPH_AMP_CHANNELS * sizeof(float);
         size_t cap = od->maxsize / stride;
         size_t n = out->requested ? (size_t)out->requested : cap;
         const float *src = NULL;
@@ -672,13 +693,17 @@ static void on_playback_process(void *data)
 
 static void on_capture_param(void *data, uint32_t id, const struct spa_pod *param)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     if (id != SPA_PARAM_Format || !param)
         return;
-    struct spa_audio_info_raw ai;
-    memset(&ai, 0, sizeof ai);
-    if (spa_format_audio_raw_parse(param, &ai) >= 0 && ai.rate) {
-        atomic_store(&e->rate, ai.rate);
+    /* the rate alone (spa_format_audio_raw_parse would bring in SPA's
+     * assertion messages on stderr: this library never prints) */
+    const struct spa_pod_prop *rp = spa_pod_find_prop(param, NULL, SPA_FORMAT_AUDIO_rate);
+    int32_t rate = 0;
+    uint32_t n_values = 0, choice = 0;
+    const struct spa_pod *v = rp ? spa_pod_get_values(&rp->value, &n_values, &choice) : NULL;
+    if (v && n_values >= 1 && spa_pod_get_int(v, &rate) == 0 && rate > 0) {
+        atomic_store(&e->rate, (uint32_t)rate);
         e->st.generation++;
     }
     pw_thread_loop_signal(e->loop, false);
@@ -686,7 +711,7 @@ static void on_capture_param(void *data, uint32_t id, const struct spa_pod *para
 
 static void on_capture_state(void *data, enum pw_stream_state old, enum pw_stream_state state, const char *error)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     (void)old;
     if (state == PW_STREAM_STATE_ERROR) {
         char m[256];
@@ -697,9 +722,10 @@ static void on_capture_state(void *data, enum pw_stream_state old, enum pw_strea
 
 static void on_playback_state(void *data, enum pw_stream_state old, enum pw_stream_state state, const char *error)
 {
-    amp_engine *e = data;
+    hph_amp_engine *e = data;
     (void)old, (void)error;
     e->st.output_streaming = state == PW_STREAM_STATE_STREAMING;
+    e->out_state = state;
 
     if ((state == PW_STREAM_STATE_ERROR || state == PW_STREAM_STATE_UNCONNECTED) && e->out_connected) {
         /* WirePlumber destroyed the node: its target is gone */
@@ -723,15 +749,7 @@ static const struct pw_stream_events playback_events = {
     .process = on_playback_process,
 };
 
-static const struct spa_pod *format_pod(struct spa_pod_builder *b)
-{
-    struct spa_audio_info_raw ai = {.format = SPA_AUDIO_FORMAT_F32, .channels = AMP_CHANNELS};
-    ai.position[0] = SPA_AUDIO_CHANNEL_FL;
-    ai.position[1] = SPA_AUDIO_CHANNEL_FR;
-    return spa_format_audio_raw_build(b, SPA_PARAM_EnumFormat, &ai); /* no rate: the graph's */
-}
-
-int amp_engine_start(amp_engine *e, const char *desc, const char *input, char *why, size_t why_len)
+int hph_amp_engine_start(hph_amp_engine *e, const char *desc, const char *input, char *why, size_t why_len)
 {
     pw_thread_loop_lock(e->loop);
     struct pw_properties *cp = pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_NODE_GROUP, e->group,
@@ -744,11 +762,12 @@ int amp_engine_start(amp_engine *e, const char *desc, const char *input, char *w
         pw_properties_set(cp, PW_KEY_NODE_DONT_RECONNECT, "true");
         int is_sink = 0;
         for (int i = 0; i < e->n_outputs; i++)
-            is_sink |= !strcmp(e->outputs[i].kv[AMP_K_NAME], input) || !strcmp(e->outputs[i].kv[AMP_K_SERIAL], input);
+            is_sink |= !strcmp(e->outputs[i].kv[HPH_AMP_K_NAME], input) ||
+                       !strcmp(e->outputs[i].kv[HPH_AMP_K_SERIAL], input);
         if (is_sink)
             pw_properties_set(cp, PW_KEY_STREAM_CAPTURE_SINK, "true");
     } else {
-        pw_properties_set(cp, PW_KEY_NODE_NAME, AMP_NODE_NAME);
+        pw_properties_set(cp, PW_KEY_NODE_NAME, HPH_AMP_NODE_NAME);
         pw_properties_set(cp, PW_KEY_NODE_DESCRIPTION, desc);
         pw_properties_set(cp, PW_KEY_MEDIA_CLASS, "Audio/Sink");
         pw_properties_set(cp, "node.virtual", "true");
@@ -762,7 +781,7 @@ int amp_engine_start(amp_engine *e, const char *desc, const char *input, char *w
     pw_stream_add_listener(e->capture, &e->capture_listener, &capture_events, e);
     uint8_t buf[1024];
     struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof buf);
-    const struct spa_pod *params[1] = {format_pod(&b)};
+    const struct spa_pod *params[1] = {hph_pw_format_pod(&b, SPA_AUDIO_FORMAT_F32, 0, HPH_AMP_CHANNELS)};
     int err = pw_stream_connect(e->capture, PW_DIRECTION_INPUT, PW_ID_ANY,
                                 PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS,
                                 params, 1);
@@ -781,7 +800,7 @@ int amp_engine_start(amp_engine *e, const char *desc, const char *input, char *w
     return 0;
 }
 
-void amp_engine_describe(amp_engine *e, const char *desc)
+void hph_amp_engine_describe(hph_amp_engine *e, const char *desc)
 {
     pw_thread_loop_lock(e->loop);
     if (e->capture) {
@@ -793,7 +812,7 @@ void amp_engine_describe(amp_engine *e, const char *desc)
 }
 
 /* wait until the audio thread is outside the playback callback, having seen out_ok 0 */
-static void quiesce(amp_engine *e)
+static void quiesce(hph_amp_engine *e)
 {
     atomic_store(&e->out_ok, 0);
     for (int i = 0; i < 2000 && atomic_load(&e->in_cb); i++) {
@@ -803,7 +822,7 @@ static void quiesce(amp_engine *e)
 }
 
 /* with the loop locked: a playback stream to output, connected */
-static int new_playback(amp_engine *e, const char *output)
+static int new_playback(hph_amp_engine *e, const char *output)
 {
     struct pw_properties *pp = pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback",
                                                  PW_KEY_NODE_NAME, "hpamp.output", PW_KEY_NODE_DESCRIPTION,
@@ -816,7 +835,7 @@ static int new_playback(amp_engine *e, const char *output)
     pw_stream_add_listener(e->playback, &e->playback_listener, &playback_events, e);
     uint8_t buf[1024];
     struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof buf);
-    const struct spa_pod *params[1] = {format_pod(&b)};
+    const struct spa_pod *params[1] = {hph_pw_format_pod(&b, SPA_AUDIO_FORMAT_F32, 0, HPH_AMP_CHANNELS)};
     /* the capture's cycle triggers it: both run in the same cycle */
     return pw_stream_connect(e->playback, PW_DIRECTION_OUTPUT, PW_ID_ANY,
                              PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS | PW_STREAM_FLAG_RT_PROCESS |
@@ -824,80 +843,94 @@ static int new_playback(amp_engine *e, const char *output)
                              params, 1);
 }
 
-int amp_engine_set_output(amp_engine *e, const char *output)
+int hph_amp_engine_set_output(hph_amp_engine *e, const char *output)
 {
     quiesce(e);
     pw_thread_loop_lock(e->loop);
-    /* a new stream for each output: the old one goes, with its links */
+    /* A new stream for each output.  The old one (silent: its callbacks are
+     * gone) stays linked until the new one is, so that the amp's node group
+     * always has a driver: destroyed first, it left the group without one
+     * and PipeWire sometimes never gave it the new output's (no cycles, no
+     * sound, tests/amp/switch.sh). */
     e->out_connected = 0;
-    if (e->playback) {
+    struct pw_stream *old = e->playback;
+    if (old)
         spa_hook_remove(&e->playback_listener);
-        pw_stream_destroy(e->playback);
-        e->playback = NULL;
-    }
+    e->playback = NULL;
     e->st.output_lost = 0;
     e->st.output_streaming = 0;
+    e->out_state = PW_STREAM_STATE_UNCONNECTED;
     snprintf(e->output, sizeof e->output, "%s", output ? output : "");
     int err = 0;
     if (output) {
         err = new_playback(e, output);
         if (err >= 0) {
+            /* linked (paused or streaming) or failed, 2 s at most */
+            for (int i = 0; i < 20 && !e->st.failed && e->out_state != PW_STREAM_STATE_ERROR &&
+                            e->out_state != PW_STREAM_STATE_PAUSED && e->out_state != PW_STREAM_STATE_STREAMING;
+                 i++)
+                pw_thread_loop_timed_wait(e->loop, 1);
             e->out_connected = 1;
-            atomic_store(&e->out_ok, 1);
+            if (e->out_state == PW_STREAM_STATE_ERROR)
+                e->st.output_lost = 1;
+            else
+                atomic_store(&e->out_ok, 1);
         }
+    }
+    if (old)
+        pw_stream_destroy(old);
+    /* the sink paused and resumed: PipeWire places the group again, on the
+     * new output's driver */
+    if (e->capture && output) {
+        pw_stream_set_active(e->capture, false);
+        pw_stream_set_active(e->capture, true);
     }
     pw_thread_loop_unlock(e->loop);
     return err < 0 ? -1 : 0;
 }
 
-void amp_engine_gate(amp_engine *e, int open)
+void hph_amp_engine_gate(hph_amp_engine *e, int open)
 {
     if (open)
         atomic_fetch_add_explicit(&e->ramp_gen, 1, memory_order_release);
     atomic_store_explicit(&e->gate, open, memory_order_release);
 }
 
-void amp_engine_set_volume(amp_engine *e, double db)
+void hph_amp_engine_set_volume(hph_amp_engine *e, double db)
 {
     atomic_store(&e->volume_bits, d2u(db));
 }
 
-void amp_engine_set_mute(amp_engine *e, int mute)
+void hph_amp_engine_set_mute(hph_amp_engine *e, int mute)
 {
     atomic_store(&e->mute, mute);
 }
 
-void amp_engine_set_switch(amp_engine *e, int eq_on, int xf_on)
+void hph_amp_engine_swap_dsp(hph_amp_engine *e, hph_amp_dsp *dsp)
 {
-    atomic_store(&e->eq_on, eq_on);
-    atomic_store(&e->xf_on, xf_on);
-}
-
-void amp_engine_swap_dsp(amp_engine *e, amp_dsp *dsp)
-{
-    amp_engine_reap(e);
+    hph_amp_engine_reap(e);
     /* a dsp still pending was never taken: the audio thread exchanges it out
      * atomically, so what comes back here is ours to free */
-    amp_dsp_free(atomic_exchange(&e->pending, dsp));
+    hph_amp_dsp_free(atomic_exchange(&e->pending, dsp));
 }
 
-int amp_engine_reap(amp_engine *e)
+int hph_amp_engine_reap(hph_amp_engine *e)
 {
-    amp_dsp *old = atomic_exchange(&e->retired, NULL);
-    amp_dsp_free(old);
+    hph_amp_dsp *old = atomic_exchange(&e->retired, NULL);
+    hph_amp_dsp_free(old);
     return atomic_load(&e->pending) != NULL;
 }
 
-const amp_dsp *amp_engine_dsp(amp_engine *e)
+const hph_amp_dsp *hph_amp_engine_dsp(hph_amp_engine *e)
 {
-    amp_dsp *p = atomic_load(&e->pending);
+    hph_amp_dsp *p = atomic_load(&e->pending);
     return p ? p : e->dsp;
 }
 
-void amp_engine_status(amp_engine *e, amp_status *st)
+void hph_amp_engine_status(hph_amp_engine *e, hph_amp_status *st)
 {
     memset(st, 0, sizeof *st);
-    for (unsigned c = 0; c < AMP_CHANNELS; c++) {
+    for (unsigned c = 0; c < HPH_AMP_CHANNELS; c++) {
         st->peak[c] = u2d(atomic_exchange_explicit(&e->m_peak[c], 0, memory_order_relaxed));
         st->a_energy[c] = u2d(atomic_load_explicit(&e->m_aenergy[c], memory_order_relaxed));
     }
@@ -912,7 +945,7 @@ void amp_engine_status(amp_engine *e, amp_status *st)
     st->volume_db = u2d(atomic_load_explicit(&e->cur_bits, memory_order_relaxed));
 }
 
-int amp_engine_set_default(amp_engine *e, const char *name)
+int hph_amp_engine_set_default(hph_amp_engine *e, const char *name)
 {
     pw_thread_loop_lock(e->loop);
     int r = -1;
@@ -929,7 +962,7 @@ int amp_engine_set_default(amp_engine *e, const char *name)
     return r < 0 ? -1 : 0;
 }
 
-void amp_engine_close(amp_engine *e)
+void hph_amp_engine_close(hph_amp_engine *e)
 {
     if (!e)
         return;
@@ -943,30 +976,18 @@ void amp_engine_close(amp_engine *e)
         if (e->capture)
             pw_stream_destroy(e->capture);
         e->playback = e->capture = NULL;
-        for (int i = 0; i < AMP_MAX_OUTPUTS; i++)
+        for (int i = 0; i < HPH_AMP_MAX_OUTPUTS; i++)
             if (e->proxies[i].proxy)
                 unbind_output(e, e->proxies[i].id);
         if (e->defaults) {
             spa_hook_remove(&e->defaults_listener);
             pw_proxy_destroy((struct pw_proxy *)e->defaults);
         }
-        if (e->registry) {
-            spa_hook_remove(&e->registry_listener);
-            pw_proxy_destroy((struct pw_proxy *)e->registry);
-        }
-        if (e->core) {
-            spa_hook_remove(&e->core_listener);
-            pw_core_disconnect(e->core);
-        }
-        pw_thread_loop_unlock(e->loop);
-        pw_thread_loop_stop(e->loop);
-        if (e->ctx)
-            pw_context_destroy(e->ctx);
-        pw_thread_loop_destroy(e->loop);
+        hph_pw_end(e->loop, e->ctx, e->registry, &e->registry_listener, e->core, &e->core_listener);
     }
-    amp_dsp_free(atomic_exchange(&e->pending, NULL));
-    amp_dsp_free(atomic_exchange(&e->retired, NULL));
-    amp_dsp_free(e->dsp);
+    hph_amp_dsp_free(atomic_exchange(&e->pending, NULL));
+    hph_amp_dsp_free(atomic_exchange(&e->retired, NULL));
+    hph_amp_dsp_free(e->dsp);
+    hph_session_destroy(e->session);
     free(e);
-    pw_deinit();
 }
