@@ -37,7 +37,7 @@ static const char *fail_code = "failed";
 
 static void usage(FILE *f)
 {
-    char vol[48], xf[96], lim[48];
+    char vol[48], xf[96], lim[48], bal[48];
     /* the ranges come from the parameter table (params.h) */
     fprintf(f,
             "Usage: hpamp render IN -o OUT [options]\n"
@@ -79,6 +79,9 @@ static void usage(FILE *f)
             "      --limit DBTP    true-peak limiter with this ceiling, %s\n"
             "                      (2 ms attack; the band-limited waveform stays under it,\n"
             "                      docs/limiter.md)\n"
+            "      --balance DB    turn one side down, %s: positive the left, negative\n"
+            "                      the right (never a boost; stereo)\n"
+            "      --mono          (L + R)/2 to both ears, for hearing on one side (stereo)\n"
             "      --normalize LUFS  bring the input's loudness to LUFS, -70..0 (e.g. -18): from\n"
             "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2)\n"
             "                      when it has them, else measured (EBU R128, libebur128);\n"
@@ -106,7 +109,8 @@ static void usage(FILE *f)
             "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
             "130 interrupted.\n",
             hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), hpc_crossfeed_ranges(xf, sizeof xf),
-            hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim));
+            hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim),
+            hpa_param_range_text(HPA_PARAM_BALANCE_DB, bal, sizeof bal));
 }
 
 typedef struct render_opts {
@@ -124,7 +128,9 @@ typedef struct render_opts {
     double xf_fcut_hz, xf_feed_db;
     int limit; /* --limit given */
     double limit_dbtp;
-    int normalize; /* --normalize given */
+    double balance_db; /* --balance */
+    int mono;          /* --mono */
+    int normalize;     /* --normalize given */
     double normalize_lufs;
     int album;             /* --album: ReplayGain album tags */
     int normalize_measure; /* --normalize-measure: ignore ReplayGain tags */
@@ -183,6 +189,8 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {"preset", required_argument, 0, 'P'},
         {"album", no_argument, 0, 'A'},
         {"normalize-measure", no_argument, 0, 'M'},
+        {"balance", required_argument, 0, 'B'},
+        {"mono", no_argument, 0, 'm'},
         {0, 0, 0, 0},
     };
     int c, v;
@@ -229,6 +237,14 @@ static int parse_args(int argc, char **argv, render_opts *o)
             o->dither = (hpa_dither)v;
             break;
         case 'E': o->eq_file = optarg; break;
+        case 'B':
+            if (hpa_param_parse(optarg, HPA_PARAM_BALANCE_DB, &o->balance_db)) {
+                hpc_error("render: --balance takes %s, not '%s'",
+                          hpa_param_range_text(HPA_PARAM_BALANCE_DB, r1, sizeof r1), optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'm': o->mono = 1; break;
         case 'X':
             if (hpc_parse_crossfeed(optarg, &o->crossfeed_name, &o->xf_fcut_hz, &o->xf_feed_db)) {
                 hpc_error("render: --crossfeed takes %s, not '%s'", hpc_crossfeed_choices(r1, sizeof r1), optarg);
@@ -845,6 +861,13 @@ static int render_main(const render_opts *op)
         hph_audio_close(in);
         return 1;
     }
+    if ((o.balance_db != 0.0 || o.mono) && r.in.channels != 2) {
+        fail_code = "input";
+        hpc_error("%s: %s needs a stereo input; this one has %u channel%s", o.in, o.mono ? "--mono" : "--balance",
+                  r.in.channels, r.in.channels == 1 ? "" : "s");
+        hph_audio_close(in);
+        return 1;
+    }
     if (o.crossfeed && r.out.rate_hz > 384000) {
         fail_code = "chain";
         hpc_error("render: crossfeed (libbs2b) works up to 384000 Hz, not %u Hz", r.out.rate_hz);
@@ -874,6 +897,10 @@ static int render_main(const render_opts *op)
     }
     if (!err && o.limit)
         err = hpa_chain_set_param(chain, HPA_PARAM_LIMITER_CEILING_DBTP, o.limit_dbtp);
+    if (!err && o.balance_db != 0.0)
+        err = hpa_chain_set_param(chain, HPA_PARAM_BALANCE_DB, o.balance_db);
+    if (!err && o.mono)
+        err = hpa_chain_set_param(chain, HPA_PARAM_MONO, 1.0);
     if (err) {
         fail_code = "chain";
         hpc_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));

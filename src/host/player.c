@@ -322,6 +322,10 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
             err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_CEILING_DBTP, p->cfg.limit_dbtp);
         if (!err)
             err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_ENABLE, 1.0);
+        if (!err && dch == 2)
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_BALANCE_DB, p->cfg.balance_db);
+        if (!err && dch == 2)
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_MONO, p->cfg.mono ? 1.0 : 0.0);
         if (err) {
             snprintf(why, sizeof why, "cannot set up the chain: %s", hpa_strerror(err));
             post_message(p, path, why);

@@ -39,6 +39,13 @@ typedef struct hpa_fade {
     size_t len; /* frames of a fade; pos == len: not fading */
 } hpa_fade;
 
+/* The balance and mono stage's setting: gains of the left and the right
+ * after an optional (L + R)/2. */
+typedef struct hpa_lr {
+    double gain[2];
+    int mono;
+} hpa_lr;
+
 struct hpa_chain {
     hpa_chain_config cfg;
     hpa_allocator alloc;
@@ -65,6 +72,9 @@ struct hpa_chain {
     int xf_ok; /* stereo and a rate libbs2b takes */
     t_bs2bd xf[2];
     hpa_fade xf_fade;
+    /* balance and mono (stereo): two settings so that a move can crossfade */
+    hpa_lr lr[2];
+    hpa_fade lr_fade;
     /* limiter */
     int has_lim;
     hpa_limiter lim;
@@ -257,6 +267,7 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     const size_t fade_len = (size_t)lround(c->cfg.crossfade_ms * cfg->out_rate_hz / 1000.0);
     c->eq_fade = (hpa_fade){.cur = -1, .from = -1, .pos = fade_len, .len = fade_len};
     c->xf_fade = c->eq_fade;
+    c->lr_fade = c->eq_fade;
 
     /* crossfeed: libbs2b's state embedded (bs2b_open would malloc) */
     c->xf_ok = cfg->channels == 2 && cfg->out_rate_hz >= BS2B_MINSRATE && cfg->out_rate_hz <= BS2B_MAXSRATE;
@@ -419,6 +430,71 @@ static int eq_stage(hpa_chain *c, double *buf, size_t frames)
     return 1;
 }
 
+/* A stereo stage of two paths (-1: as it is) under fade f: the path playing,
+ * or while fading both, mixed; returns 1 when it changed the samples. */
+static int run_paths(hpa_chain *c, hpa_fade *f, void (*run)(hpa_chain *, int, double *, size_t), double *buf,
+                     size_t frames)
+{
+    if (!fading(f)) {
+        if (f->cur < 0)
+            return 0;
+        run(c, f->cur, buf, frames);
+        return 1;
+    }
+    memcpy(c->scratch, buf, frames * 2 * sizeof(double));
+    run(c, f->from, c->scratch, frames);
+    run(c, f->cur, buf, frames);
+    fade_mix(f, buf, c->scratch, frames, 2);
+    return 1;
+}
+
+/* ---- balance and mono (stereo) ---- */
+
+static void lr_from_params(const hpa_chain *c, hpa_lr *p)
+{
+    const double b = param(c, HPA_PARAM_BALANCE_DB); /* the other side goes down, never up */
+    p->gain[0] = b > 0.0 ? hpa_db_to_gain(-b) : 1.0;
+    p->gain[1] = b < 0.0 ? hpa_db_to_gain(b) : 1.0;
+    p->mono = param(c, HPA_PARAM_MONO) >= 0.5;
+}
+
+static void lr_run(hpa_chain *c, int path, double *buf, size_t frames)
+{
+    if (path < 0)
+        return;
+    const hpa_lr *p = &c->lr[path];
+    for (size_t i = 0; i < frames; i++) {
+        double l = buf[2 * i], r = buf[2 * i + 1];
+        if (p->mono)
+            l = r = 0.5 * (l + r);
+        buf[2 * i] = l * p->gain[0];
+        buf[2 * i + 1] = r * p->gain[1];
+    }
+}
+
+/* The balance and mono stage, before the EQ (so that per-channel EQ still
+ * shapes each ear); a change crossfades from the old setting to the new. */
+static int lr_stage(hpa_chain *c, double *buf, size_t frames)
+{
+    hpa_fade *f = &c->lr_fade;
+    if (c->cfg.channels != 2)
+        return 0;
+    if (!fading(f)) {
+        hpa_lr want;
+        lr_from_params(c, &want);
+        const int ident = want.gain[0] == 1.0 && want.gain[1] == 1.0 && !want.mono;
+        if (ident && f->cur >= 0) {
+            fade_start(f, -1, !c->started);
+        } else if (!ident && (f->cur < 0 || c->lr[f->cur].gain[0] != want.gain[0] ||
+                              c->lr[f->cur].gain[1] != want.gain[1] || c->lr[f->cur].mono != want.mono)) {
+            const int k = f->cur < 0 ? 0 : 1 - f->cur;
+            c->lr[k] = want;
+            fade_start(f, k, !c->started);
+        }
+    }
+    return run_paths(c, f, lr_run, buf, frames);
+}
+
 /* ---- crossfeed (libbs2b) ---- */
 
 static uint32_t xf_level_from_params(const hpa_chain *c)
@@ -459,17 +535,7 @@ static int xf_stage(hpa_chain *c, double *buf, size_t frames)
             fade_start(f, -1, !c->started);
         }
     }
-    if (!fading(f)) {
-        if (f->cur < 0)
-            return 0;
-        xf_run(c, f->cur, buf, frames);
-        return 1;
-    }
-    memcpy(c->scratch, buf, frames * 2 * sizeof(double));
-    xf_run(c, f->from, c->scratch, frames);
-    xf_run(c, f->cur, buf, frames);
-    fade_mix(f, buf, c->scratch, frames, 2);
-    return 1;
+    return run_paths(c, f, xf_run, buf, frames);
 }
 
 /* [RT] the output's per-channel peaks and A-weighted energy (cfg.meter_output) */
@@ -498,7 +564,7 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
     const double target = target_gain(c);
     const int quiet_stages = !c->has_lim && !fading(&c->eq_fade) && !eq_path_touches(c, c->eq_fade.cur) &&
                              !(atomic_load_explicit(&c->eq_word, memory_order_relaxed) & EQ_PEND_MASK) &&
-                             !fading(&c->xf_fade) && c->xf_fade.cur < 0;
+                             !fading(&c->xf_fade) && c->xf_fade.cur < 0 && !fading(&c->lr_fade) && c->lr_fade.cur < 0;
     const int unity = quiet_stages && c->vol.gain == 1.0 && target == 1.0;
     uint64_t over = 0;
     double peak = 0.0;
@@ -507,7 +573,8 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
         double resampled_peak = 0.0; /* the peak is taken at the output */
         c->stats.clipped[HPA_STAGE_RESAMPLE] += count_over(c, buf, n, &resampled_peak);
     }
-    int touched = eq_stage(c, buf, frames);
+    int touched = lr_stage(c, buf, frames);
+    touched |= eq_stage(c, buf, frames);
     touched |= xf_stage(c, buf, frames);
     /* with the limiter, the volume stage's pass also counts its overs and
      * takes the peak the limiter needs; without, the requantizer does */
@@ -683,6 +750,7 @@ int hpa_chain_reset(hpa_chain *c)
     /* fades end at once (silence), filters rest */
     c->eq_fade.pos = c->eq_fade.len;
     c->xf_fade.pos = c->xf_fade.len;
+    c->lr_fade.pos = c->lr_fade.len;
     for (int i = 0; i < EQ_SLOTS; i++)
         if (c->eq_slot[i] && (c->eq_owned & (1u << i)))
             hpa_eq_reset(c->eq_slot[i]);
@@ -708,7 +776,8 @@ int hpa_chain_set_param(hpa_chain *c, int id, double value)
         return HPA_ERR_UNKNOWN_PARAM;
     double v = clamp_param(c, id, value);
     if ((id == HPA_PARAM_CROSSFEED_ENABLE && v == 1.0 && !c->xf_ok) ||
-        (id == HPA_PARAM_LIMITER_ENABLE && v == 1.0 && !c->has_lim)) {
+        (id == HPA_PARAM_LIMITER_ENABLE && v == 1.0 && !c->has_lim) ||
+        ((id == HPA_PARAM_BALANCE_DB || id == HPA_PARAM_MONO) && v != 0.0 && c->cfg.channels != 2)) {
         atomic_store_explicit(&c->params[id], d2u(0.0), memory_order_relaxed);
         return HPA_ERR_UNSUPPORTED;
     }
