@@ -629,6 +629,7 @@ int hpc_cmd_play(int argc, char **argv)
     pc.eq_bands = eq.bands;
     pc.n_eq_bands = eq.n_bands;
     pc.eq_preamp_db = eq.preamp_db;
+    pc.eq_channel_db = eq.channel_preamp_db;
     pc.crossfeed = o.crossfeed;
     pc.xf_fcut_hz = o.xf_fcut_hz;
     pc.xf_feed_db = o.xf_feed_db;

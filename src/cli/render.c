@@ -888,7 +888,8 @@ static int render_main(const render_opts *op)
     hpa_chain *chain = NULL;
     int err = hpa_chain_create(&cfg, &chain);
     if (!err && o.eq_label)
-        err = hpa_chain_set_eq(chain, r.eq.bands, r.eq.n_bands, r.eq.preamp_db, NULL, NULL);
+        err = hpa_chain_set_eq_channels(chain, r.eq.bands, r.eq.n_bands, r.eq.preamp_db, r.eq.channel_preamp_db, NULL,
+                                        NULL);
     hpa_eq_profile_free(&r.eq);
     if (!err && o.crossfeed) {
         hpa_chain_set_param(chain, HPA_PARAM_CROSSFEED_FCUT_HZ, o.xf_fcut_hz);

@@ -308,7 +308,8 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
             cc.max_eq_bands = (uint32_t)p->cfg.n_eq_bands;
         int err = hpa_chain_create(&cc, &t->chain);
         if (!err && p->cfg.n_eq_bands)
-            err = hpa_chain_set_eq(t->chain, p->cfg.eq_bands, p->cfg.n_eq_bands, p->cfg.eq_preamp_db, NULL, NULL);
+            err = hpa_chain_set_eq_channels(t->chain, p->cfg.eq_bands, p->cfg.n_eq_bands, p->cfg.eq_preamp_db,
+                                            p->cfg.eq_channel_db, NULL, NULL);
         if (!err && p->cfg.crossfeed && dch == 2) {
             err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FCUT_HZ, p->cfg.xf_fcut_hz);
             if (!err)

@@ -62,7 +62,8 @@ struct hpa_chain {
     unsigned char *eq_mem[EQ_SLOTS];
     size_t eq_bytes;
     hpa_eq *eq_slot[EQ_SLOTS];
-    double eq_gain[EQ_SLOTS]; /* the preamp of each slot, linear */
+    double eq_gain[EQ_SLOTS][HPA_CHANNELS_MAX]; /* the preamp of each slot and channel, linear */
+    int eq_uniform[EQ_SLOTS];                   /* every channel's preamp the same */
     double eq_preamp_db[EQ_SLOTS];
     int eq_ident[EQ_SLOTS]; /* no bands and 0 dB: the identity */
     int eq_active;          /* the band set taken last (-1: none yet); audio thread */
@@ -259,7 +260,9 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     c->eq_bytes = eq_bytes;
     for (int i = 0; i < EQ_SLOTS; i++, p += eq_bytes) {
         c->eq_mem[i] = p;
-        c->eq_gain[i] = 1.0;
+        for (unsigned k = 0; k < HPA_CHANNELS_MAX; k++)
+            c->eq_gain[i][k] = 1.0;
+        c->eq_uniform[i] = 1;
         c->eq_ident[i] = 1;
     }
     atomic_init(&c->eq_word, 0u);
@@ -387,7 +390,14 @@ static void eq_run(hpa_chain *c, int slot, double *buf, size_t frames)
     if (slot < 0 || c->eq_ident[slot])
         return;
     hpa_eq_process(c->eq_slot[slot], buf, frames);
-    c->ops->gain_scan(buf, frames * c->cfg.channels, c->eq_gain[slot], NULL); /* the preamp */
+    const unsigned ch = c->cfg.channels;
+    if (c->eq_uniform[slot]) {
+        c->ops->gain_scan(buf, frames * ch, c->eq_gain[slot][0], NULL); /* the preamp */
+        return;
+    }
+    for (size_t i = 0; i < frames; i++) /* a preamp per channel (Channel: sections) */
+        for (unsigned k = 0; k < ch; k++)
+            buf[i * ch + k] *= c->eq_gain[slot][k];
 }
 
 /* The EQ stage; returns 1 when it changed the samples. */
@@ -819,8 +829,43 @@ double hpa_chain_latency_frames(const hpa_chain *c)
 
 /* ---- EQ band sets from another thread ---- */
 
+/* The largest gain of the bands' response on any of the chain's channels
+ * plus that channel's preamp offset (channel_db may be NULL), in dB. */
+static int eq_need_db(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, const double *channel_db, double *need)
+{
+    const double rate = c->cfg.out_rate_hz;
+    int masked = 0, err = HPA_OK;
+    for (size_t k = 0; k < n_bands; k++)
+        masked |= bands[k].channel_mask != 0;
+    double common = 0.0;
+    if (!masked && (err = hpa_eq_peak_db(bands, n_bands, rate, 0.0, rate / 2.0, &common, NULL)))
+        return err;
+    hpa_eq_band *own = NULL;
+    if (masked && !(own = c->alloc.alloc(c->alloc.user, n_bands * sizeof *own)))
+        return HPA_ERR_NO_MEMORY;
+    *need = -HUGE_VAL;
+    for (unsigned k = 0; k < c->cfg.channels && !err; k++) {
+        double peak = common;
+        if (masked)
+            err = hpa_eq_peak_db(own, hpa_eq_bands_for_channel(bands, n_bands, k, own), rate, 0.0, rate / 2.0, &peak,
+                                 NULL);
+        peak += channel_db ? channel_db[k] : 0.0;
+        if (peak > *need)
+            *need = peak;
+    }
+    if (own)
+        c->alloc.free(c->alloc.user, own);
+    return err;
+}
+
 int hpa_chain_set_eq(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, double preamp_db, double *preamp_out,
                      hpa_eq_fault *fault)
+{
+    return hpa_chain_set_eq_channels(c, bands, n_bands, preamp_db, NULL, preamp_out, fault);
+}
+
+int hpa_chain_set_eq_channels(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, double preamp_db,
+                              const double *channel_db, double *preamp_out, hpa_eq_fault *fault)
 {
     if (fault)
         fault->band = 0, fault->reason = NULL;
@@ -832,16 +877,22 @@ int hpa_chain_set_eq(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, dou
     int err = hpa_eq_bands_check(bands, n_bands, rate, fault);
     if (err)
         return err;
+    for (unsigned k = 0; channel_db && k < c->cfg.channels; k++)
+        if (!isfinite(channel_db[k]))
+            return HPA_ERR_INVALID_ARG;
     if (preamp_db == HPA_EQ_PREAMP_AUTO) {
-        double peak = 0.0;
-        err = hpa_eq_peak_db(bands, n_bands, rate, 0.0, rate / 2.0, &peak, NULL);
-        if (err)
+        double need = 0.0;
+        if ((err = eq_need_db(c, bands, n_bands, channel_db, &need)))
             return err;
-        preamp_db = peak > 0.0 ? -peak : 0.0;
-    } else if (!(preamp_db >= HPA_EQ_PREAMP_MIN_DB && preamp_db <= HPA_EQ_PREAMP_MAX_DB)) {
-        if (fault)
-            fault->reason = "the preamp is outside HPA_EQ_PREAMP_MIN_DB .. HPA_EQ_PREAMP_MAX_DB";
-        return HPA_ERR_INVALID_ARG;
+        preamp_db = need > 0.0 ? -need : 0.0;
+    }
+    for (unsigned k = 0; k < c->cfg.channels; k++) {
+        const double v = preamp_db + (channel_db ? channel_db[k] : 0.0);
+        if (!(v >= HPA_EQ_PREAMP_MIN_DB && v <= HPA_EQ_PREAMP_MAX_DB)) {
+            if (fault)
+                fault->reason = "the preamp is outside HPA_EQ_PREAMP_MIN_DB .. HPA_EQ_PREAMP_MAX_DB";
+            return HPA_ERR_INVALID_ARG;
+        }
     }
 
     /* take back a set not yet taken; from now on the use mask only shrinks */
@@ -867,8 +918,14 @@ int hpa_chain_set_eq(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, dou
     }
     c->eq_slot[slot] = eq;
     c->eq_preamp_db[slot] = preamp_db;
-    c->eq_gain[slot] = hpa_db_to_gain(preamp_db);
-    c->eq_ident[slot] = n_bands == 0 && preamp_db == 0.0;
+    c->eq_uniform[slot] = 1;
+    c->eq_ident[slot] = n_bands == 0;
+    for (unsigned k = 0; k < c->cfg.channels; k++) {
+        const double db = preamp_db + (channel_db ? channel_db[k] : 0.0);
+        c->eq_gain[slot][k] = hpa_db_to_gain(db);
+        c->eq_uniform[slot] &= c->eq_gain[slot][k] == c->eq_gain[slot][0];
+        c->eq_ident[slot] &= db == 0.0;
+    }
     if (preamp_out)
         *preamp_out = preamp_db;
     atomic_fetch_or_explicit(&c->eq_word, (unsigned)(slot + 1) << EQ_PEND_SHIFT, memory_order_release);

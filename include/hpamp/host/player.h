@@ -40,8 +40,9 @@ typedef struct hph_player_config {
     hpa_dither dither;
     const hpa_eq_band *eq_bands; /* --eq at out_rate_hz (NULL: none); must outlive the player */
     size_t n_eq_bands;
-    double eq_preamp_db; /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
-    int crossfeed;       /* --crossfeed: on at the start (stereo only) */
+    double eq_preamp_db;         /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
+    const double *eq_channel_db; /* NULL, or HPA_CHANNELS_MAX dB added per channel (hpa_eq_profile) */
+    int crossfeed;               /* --crossfeed: on at the start (stereo only) */
     double xf_fcut_hz, xf_feed_db;
     double balance_db; /* --balance (stereo devices only) */
     int mono;          /* --mono (stereo devices only) */
