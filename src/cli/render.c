@@ -25,6 +25,7 @@
 #include "eqfile.h"
 #include <hpamp/host/outfile.h>
 #include "preset.h"
+#include "simulate.h"
 #include "term.h"
 #include <hpamp/host/writer.h>
 
@@ -82,6 +83,14 @@ static void usage(FILE *f)
             "      --balance DB    turn one side down, %s: positive the left, negative\n"
             "                      the right (never a boost; stereo)\n"
             "      --mono          (L + R)/2 to both ears, for hearing on one side (stereo)\n"
+            "      --simulate-source S  write the music as source S (a name from hpamp db or a\n"
+            "                      spec like \"1.0V,75ohm\" or \"5.0V,0.1ohm,50mA\") would put it on\n"
+            "      --headphones H  headphone H (a name or \"300ohm,97dB/mW\"): its output\n"
+            "                      impedance's divider over the headphone's Z(f), and hard\n"
+            "                      clipping where its voltage or current runs out (the level\n"
+            "                      is printed); both options together (docs/simulate.md)\n"
+            "      --level DB      with --simulate-source: the music's loudness plays at DB\n"
+            "                      dB SPL, 40..130 (default 85)\n"
             "      --normalize LUFS  bring the input's loudness to LUFS, -70..0 (e.g. -18): from\n"
             "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2)\n"
             "                      when it has them, else measured (EBU R128, libebur128);\n"
@@ -105,6 +114,7 @@ static void usage(FILE *f)
             "  hpamp render song.flac -o song-352k.wav --rate 352800 --filter steep --bits 24\n"
             "  hpamp render song.wav -o quiet.flac --volume -6 --bits 16 --dither shaped\n"
             "  hpamp render song.flac -o hd600.flac --eq ParametricEQ.txt --crossfeed cmoy --limit -1\n"
+            "  hpamp render song.flac -o dongle.flac --simulate-source \"apple usb-c us\" --headphones hd650\n"
             "\n"
             "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
             "130 interrupted.\n",
@@ -128,9 +138,11 @@ typedef struct render_opts {
     double xf_fcut_hz, xf_feed_db;
     int limit; /* --limit given */
     double limit_dbtp;
-    double balance_db; /* --balance */
-    int mono;          /* --mono */
-    int normalize;     /* --normalize given */
+    double balance_db;               /* --balance */
+    int mono;                        /* --mono */
+    const char *sim_source, *sim_hp; /* --simulate-source, --headphones */
+    double sim_level_db;             /* --level */
+    int normalize;                   /* --normalize given */
     double normalize_lufs;
     int album;             /* --album: ReplayGain album tags */
     int normalize_measure; /* --normalize-measure: ignore ReplayGain tags */
@@ -191,11 +203,15 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {"normalize-measure", no_argument, 0, 'M'},
         {"balance", required_argument, 0, 'B'},
         {"mono", no_argument, 0, 'm'},
+        {"simulate-source", required_argument, 0, 401},
+        {"headphones", required_argument, 0, 402},
+        {"level", required_argument, 0, 403},
         {0, 0, 0, 0},
     };
     int c, v;
     char r1[96]; /* a range, for a message */
     memset(o, 0, sizeof *o);
+    o->sim_level_db = 85.0;
     o->filter = HPA_FILTER_LINEAR;
     o->dither = HPA_DITHER_TPDF;
     optind = 1;
@@ -245,6 +261,14 @@ static int parse_args(int argc, char **argv, render_opts *o)
             }
             break;
         case 'm': o->mono = 1; break;
+        case 401: o->sim_source = optarg; break;
+        case 402: o->sim_hp = optarg; break;
+        case 403:
+            if (hpa_parse_double(optarg, 40.0, 130.0, &o->sim_level_db)) {
+                hpc_error("render: --level takes 40..130 dB SPL, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'X':
             if (hpc_parse_crossfeed(optarg, &o->crossfeed_name, &o->xf_fcut_hz, &o->xf_feed_db)) {
                 hpc_error("render: --crossfeed takes %s, not '%s'", hpc_crossfeed_choices(r1, sizeof r1), optarg);
@@ -287,6 +311,10 @@ static int parse_args(int argc, char **argv, render_opts *o)
     }
     if (!o->in || !o->out) {
         hpc_error("render: needs an input file and -o OUTPUT (see hpamp render --help)");
+        return EXIT_USAGE;
+    }
+    if (!o->sim_source != !o->sim_hp) {
+        hpc_error("render: --simulate-source and --headphones go together");
         return EXIT_USAGE;
     }
     return 0;
@@ -885,8 +913,48 @@ static int render_main(const render_opts *op)
     cfg.max_eq_bands = (uint32_t)r.eq.n_bands;
     if (o.limit)
         cfg.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS;
-    hpa_chain *chain = NULL;
+    /* --simulate-source: the chain hands doubles to the simulation, a second
+     * chain makes the output's format (and its dither) of them */
+    hpa_sim *sim = NULL;
+    hpa_sim_plan plan;
+    char sim_title[600];
+    double sim_lufs = 0.0;
+    if (o.sim_source) {
+        double tp = 0.0;
+        if (!o.normalize && measure_input(o.in, &r.in_lufs, &tp)) { /* --normalize has it */
+            hph_audio_close(in);
+            return 1;
+        }
+        if (!isfinite(r.in_lufs)) {
+            fail_code = "input";
+            hpc_error("%s: no gated loudness (silent, or shorter than 0.4 s): --level has nothing to set", o.in);
+            hph_audio_close(in);
+            return 1;
+        }
+        /* a mono file plays on both ears: as loud as a stereo one with both channels alike */
+        sim_lufs = r.in_lufs + (r.in.channels == 1 ? 10.0 * log10(2.0) : 0.0) + cfg.volume_db;
+        int src = hpc_sim_make(o.sim_source, o.sim_hp, o.sim_level_db, sim_lufs, r.out.rate_hz, r.in.channels, &sim,
+                               &plan, sim_title, sizeof sim_title);
+        if (src) {
+            hph_audio_close(in);
+            return src;
+        }
+    }
+    hpa_chain_config post_cfg = cfg;
+    if (sim) {
+        cfg.out_format = HPA_FORMAT_F64;
+        cfg.dither = HPA_DITHER_NONE;
+    }
+    hpa_chain *chain = NULL, *post = NULL;
     int err = hpa_chain_create(&cfg, &chain);
+    if (!err && sim) {
+        post_cfg.in_rate_hz = post_cfg.out_rate_hz;
+        post_cfg.in_format = HPA_FORMAT_F64;
+        post_cfg.max_block_frames = (uint32_t)hpa_chain_max_out_frames(chain);
+        post_cfg.volume_db = post_cfg.max_volume_db = 0.0;
+        post_cfg.limiter_lookahead_ms = 0.0;
+        err = hpa_chain_create(&post_cfg, &post);
+    }
     if (!err && o.eq_label)
         err = hpa_chain_set_eq_channels(chain, r.eq.bands, r.eq.n_bands, r.eq.preamp_db, r.eq.channel_preamp_db, NULL,
                                         NULL);
@@ -906,6 +974,8 @@ static int render_main(const render_opts *op)
         fail_code = "chain";
         hpc_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));
         hpa_chain_destroy(chain);
+        hpa_chain_destroy(post);
+        hpa_sim_destroy(sim);
         hph_audio_close(in);
         return 1;
     }
@@ -915,11 +985,12 @@ static int render_main(const render_opts *op)
 
     size_t max_out = hpa_chain_max_out_frames(chain);
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));
+    double *mid = sim ? malloc(max_out * r.in.channels * sizeof(double)) : NULL;
     hph_outfile of = {.fd = -1};
     hph_audiofile *out = NULL;
     hph_writer *writer = NULL;
     rc = 1;
-    if (!ibuf) {
+    if (!ibuf || (sim && !mid)) {
         fail_code = "memory";
         hpc_error("out of memory");
         goto done;
@@ -959,7 +1030,10 @@ static int render_main(const render_opts *op)
                           .total_frames = r.in.frames,
                           .progress = show_progress,
                           .stop = stop_now,
-                          .user = &prog};
+                          .user = &prog,
+                          .sim = sim,
+                          .post = post,
+                          .mid = mid};
     hph_render_result rr;
     hph_render_status st = hph_render_run(&job, &rr);
     r.frames_in = rr.frames_in;
@@ -1013,7 +1087,16 @@ static int render_main(const render_opts *op)
     }
     r.seconds = hpc_now_s() - t0;
     hpa_chain_get_stats(chain, &r.stats);
+    if (post) { /* what reached the file is the second chain's */
+        hpa_chain_stats ps;
+        hpa_chain_get_stats(post, &ps);
+        r.stats.peak = ps.peak;
+        r.stats.clipped[HPA_STAGE_OUTPUT] = ps.clipped[HPA_STAGE_OUTPUT];
+        r.stats.float_clamped = ps.float_clamped;
+    }
     print_summary(&o, &r);
+    if (sim && !o.quiet && !o.json)
+        hpc_sim_print(sim, &plan, sim_title, o.sim_level_db, sim_lufs);
     rc = 0;
     goto done;
 
@@ -1028,6 +1111,9 @@ fail_unlink:
 done:
     hph_audio_close(in);
     hpa_chain_destroy(chain);
+    hpa_chain_destroy(post);
+    hpa_sim_destroy(sim);
+    free(mid);
     free(ibuf);
     return rc;
 }
