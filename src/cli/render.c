@@ -137,9 +137,9 @@ typedef struct render_opts {
     int crossfeed_from_preset;  /* the crossfeed is the preset's, not --crossfeed's */
     double xf_fcut_hz, xf_feed_db;
     int limit; /* --limit given */
+    int mono;  /* --mono */
     double limit_dbtp;
     double balance_db;               /* --balance */
-    int mono;                        /* --mono */
     const char *sim_source, *sim_hp; /* --simulate-source, --headphones */
     double sim_level_db;             /* --level */
     int normalize;                   /* --normalize given */

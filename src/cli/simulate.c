@@ -81,6 +81,6 @@ void hpc_sim_print(const hpa_sim *sim, const hpa_sim_plan *p, const char *title,
         printf("        response within %.2f dB peak to peak: left as it is (a low output impedance or a flat "
                "load)\n",
                p->response_spread_db);
-    printf("        clipped %llu samples (voltage %llu, current %llu)\n", (unsigned long long)(v + i),
+    printf("        clipped %llu samples (voltage %llu, current %llu)\n", (unsigned long long)v + (unsigned long long)i,
            (unsigned long long)v, (unsigned long long)i);
 }

@@ -65,9 +65,7 @@ typedef struct track {
 struct hph_player {
     hph_player_config cfg;
     int configured;
-    hph_ring data, tracks, done;
-    pthread_t decoder;
-    int decoder_started;
+    /* the small fields before the rings (64-byte aligned) fill the line */
     atomic_int quit;
     atomic_uint gen;
     atomic_int skip_to;
@@ -78,6 +76,9 @@ struct hph_player {
     atomic_int eq_on, xf_on;
     atomic_int mute;
     atomic_int failures;
+    hph_ring data, tracks, done;
+    pthread_t decoder;
+    int decoder_started;
 
     /* messages from the decoder thread to the main thread (neither is RT) */
     pthread_mutex_t msg_lock;

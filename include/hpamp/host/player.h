@@ -43,9 +43,9 @@ typedef struct hph_player_config {
     double eq_preamp_db;         /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
     const double *eq_channel_db; /* NULL, or HPA_CHANNELS_MAX dB added per channel (hpa_eq_profile) */
     int crossfeed;               /* --crossfeed: on at the start (stereo only) */
+    int mono;                    /* --mono (stereo devices only) */
     double xf_fcut_hz, xf_feed_db;
     double balance_db; /* --balance (stereo devices only) */
-    int mono;          /* --mono (stereo devices only) */
 } hph_player_config;
 
 typedef struct hph_player_status {
