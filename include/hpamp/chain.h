@@ -1,6 +1,6 @@
 /* chain.h — libhpamp's streaming chain.
  *
- *   convert in ─ resample/oversample ─ EQ ─ crossfeed ─ volume (smoothed, capped)
+ *   convert in ─ resample/oversample ─ balance/mono ─ EQ ─ crossfeed ─ volume (smoothed, capped)
  *              ─ true-peak limiter ─ requantize (dither) ─ convert out
  *
  * Every stage after the resampler runs at the output rate.  EQ band sets are
@@ -165,7 +165,8 @@ HPA_API int hpa_chain_reset(hpa_chain *chain);
 /* [any] Set a parameter (see params.h); the value is clamped to its range
  * and, for the volume, to max_volume_db.  Lock-free.  Switching on the
  * crossfeed in a chain that is not stereo or runs above 384 kHz, or the
- * limiter in one made without a lookahead, is HPA_ERR_UNSUPPORTED. */
+ * limiter in one made without a lookahead, or a balance or mono in a chain
+ * that is not stereo, is HPA_ERR_UNSUPPORTED. */
 HPA_API int hpa_chain_set_param(hpa_chain *chain, int id, double value);
 
 /* [any] The value last set (after clamping). */

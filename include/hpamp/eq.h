@@ -64,12 +64,21 @@ typedef enum hpa_eq_type {
  * reads naturally: {.type = HPA_EQ_PK, .freq_hz = 1000, .gain_db = -3, .q = 1.41}. */
 typedef struct hpa_eq_band {
     hpa_eq_type type;
-    double freq_hz;  /* centre, cut-off or corner frequency: >= 0.1 Hz and below Nyquist */
-    double gain_db;  /* |gain_db| <= 30 */
-    double q;        /* Q (0 < q <= 1000), or 0 */
-    double bw_oct;   /* bandwidth in octaves (0 < bw_oct <= 10), or 0; becomes Q by the cookbook's relation */
-    double slope_db; /* shelf slope in dB/octave (> 0), or 0; S = slope_db / 12 */
+    double freq_hz;        /* centre, cut-off or corner frequency: >= 0.1 Hz and below Nyquist */
+    double gain_db;        /* |gain_db| <= 30 */
+    double q;              /* Q (0 < q <= 1000), or 0 */
+    double bw_oct;         /* bandwidth in octaves (0 < bw_oct <= 10), or 0; becomes Q by the cookbook's relation */
+    double slope_db;       /* shelf slope in dB/octave (> 0), or 0; S = slope_db / 12 */
+    unsigned channel_mask; /* the channels the band filters: bit c for channel c (0 the first, as Equalizer
+                            * APO's Channel: 1); 0 = every channel.  Bits for channels a processor does not
+                            * have are ignored there.  The response functions below do not look at it: give
+                            * them one channel's bands (hpa_eq_bands_for_channel). */
 } hpa_eq_band;
+
+/* [any] Copy the bands of `bands` that filter channel `channel` (0 ..
+ * HPA_CHANNELS_MAX - 1: mask 0 or the channel's bit) into out, which has
+ * room for n; returns how many. */
+HPA_API size_t hpa_eq_bands_for_channel(const hpa_eq_band *bands, size_t n, unsigned channel, hpa_eq_band *out);
 
 /* A biquad normalised so that a0 = 1:
  *   H(z) = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2) */
@@ -216,6 +225,16 @@ HPA_API uint64_t hpa_eq_nan_resets(const hpa_eq *eq); /* times the state was res
 HPA_API int hpa_chain_set_eq(hpa_chain *chain, const hpa_eq_band *bands, size_t n_bands, double preamp_db,
                              double *preamp_out, hpa_eq_fault *fault);
 
+/* [non-RT] hpa_chain_set_eq with a preamp per channel: channel c gets
+ * preamp_db + channel_db[c] (channel_db NULL: all 0; HPA_CHANNELS_MAX
+ * entries, those past the chain's channels unread), each within
+ * HPA_EQ_PREAMP_MIN_DB .. HPA_EQ_PREAMP_MAX_DB.  With bands for some
+ * channels only (channel_mask), HPA_EQ_PREAMP_AUTO takes the largest need of
+ * any channel (bands' peak + channel_db) so that the channels keep their
+ * balance.  May allocate a copy of the bands while it finds their peaks. */
+HPA_API int hpa_chain_set_eq_channels(hpa_chain *chain, const hpa_eq_band *bands, size_t n_bands, double preamp_db,
+                                      const double *channel_db, double *preamp_out, hpa_eq_fault *fault);
+
 /* ---- parsing AutoEq and Equalizer APO text (no file I/O) ---- */
 
 /* A point of a GraphicEQ curve. */
@@ -260,6 +279,11 @@ typedef struct hpa_eq_doc {
     double preamp_db;   /* out: the sum of the Preamp lines (Equalizer APO adds them), 0 if none */
     int has_preamp;     /* out */
     int has_graphic_eq; /* out */
+    /* out: Preamp lines under a Channel: selection (Equalizer APO applies
+     * them to those channels only), added up per channel; preamp_db holds
+     * the ones for every channel */
+    double channel_preamp_db[HPA_CHANNELS_MAX];
+    unsigned graphic_channel_mask; /* out: the Channel: selection the GraphicEQ line was under (0: all) */
 } hpa_eq_doc;
 
 /* [non-RT] Parse `len` bytes of AutoEq ParametricEQ.txt / GraphicEQ.txt or
@@ -335,10 +359,14 @@ typedef struct hpa_eq_profile {
     hpa_eq_band *bands; /* malloc'd: the Filter lines' bands, then the fitted curve's */
     size_t n_bands;
     double preamp_db; /* to use: the file's Preamp, but never less headroom than peak_db needs */
+    double channel_preamp_db[HPA_CHANNELS_MAX]; /* added to preamp_db on each channel (Channel: sections'
+                                                 * Preamp lines; hpa_chain_set_eq_channels); 0 without */
+    int per_channel;                            /* some bands or Preamp lines are for some channels only */
     int file_has_preamp;
-    double file_preamp_db;                   /* what the text asked for */
-    double peak_db, peak_hz;                 /* the bands' combined response, 0 Hz .. Nyquist: largest gain and where */
-    hpa_eq_graphic_info graphic;             /* the text's GraphicEQ curve, fitted */
+    double file_preamp_db;       /* what the text asked for */
+    double peak_db, peak_hz;     /* the bands' combined response, 0 Hz .. Nyquist: largest gain and where (the
+                              * loudest channel's, with Channel: sections) */
+    hpa_eq_graphic_info graphic; /* the text's GraphicEQ curve, fitted */
     hpa_eq_diag diags[HPA_EQ_PROFILE_DIAGS]; /* the parser's first diagnostics */
     size_t n_diags, total_diags, errors, warnings;
     int error;        /* HPA_OK, or why the text cannot be used */

@@ -25,6 +25,9 @@ typedef enum hpa_param_id {
     HPA_PARAM_LOUDNESS_COMP_ENABLE, /* 0 or 1; loudness compensation (iso226.h): the chain stores it, the host
                                      * that knows the SPL at the ear applies it as EQ bands */
     HPA_PARAM_LOUDNESS_REF_PHON,    /* the level music is balanced for, 40 .. 90 phon (default 80) */
+    HPA_PARAM_BALANCE_DB,           /* -12 .. +12 dB: positive turns the left down, negative the right (never a
+                                     * boost); stereo chains only (others refuse non-zero), crossfaded */
+    HPA_PARAM_MONO,                 /* 0 or 1; (L + R)/2 to both ears, before the EQ; stereo only, crossfaded */
     HPA_PARAM_COUNT
 } hpa_param_id;
 

@@ -89,6 +89,9 @@ static void usage(FILE *f)
             "                        the album gain where there is one); with a peak tag the\n"
             "                        EQ's headroom is taken as render --normalize takes it.\n"
             "                        Untagged files play as they are\n"
+            "      --balance DB      turn one side down, -12..+12 dB: positive the left,\n"
+            "                        negative the right (never a boost; stereo devices)\n"
+            "      --mono            (L + R)/2 to both ears, for hearing on one side\n"
             "      --dose-mode N     the sound dose's allowance (with -H and -S): 1, adults,\n"
             "                        80 dBA for 40 h a week (default); 2, children and\n"
             "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
@@ -139,6 +142,8 @@ typedef struct play_opts {
     const char *preset; /* --preset NAME */
     int crossfeed;
     double xf_fcut_hz, xf_feed_db;
+    double balance_db; /* --balance */
+    int mono;          /* --mono */
     int json, quiet;
     int loudness; /* --loudness-comp */
     double ref_phon;
@@ -185,6 +190,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         OPT_COMPENSATE,
         OPT_REPLAYGAIN
     };
+    enum { OPT_BALANCE = 320, OPT_MONO }; /* issue 14: per-ear options */
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'},
         {"volume", required_argument, 0, 'v'},
@@ -194,6 +200,8 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {"dose-mode", required_argument, 0, OPT_DOSE_MODE},
         {"eq", required_argument, 0, OPT_EQ},
         {"crossfeed", required_argument, 0, OPT_XF},
+        {"balance", required_argument, 0, OPT_BALANCE},
+        {"mono", no_argument, 0, OPT_MONO},
         {"preset", required_argument, 0, OPT_PRESET},
         {"max-volume", required_argument, 0, OPT_MAX},
         {"i-understand-loud", no_argument, 0, OPT_LOUD},
@@ -253,6 +261,14 @@ static int parse_args(int argc, char **argv, play_opts *o)
             o->crossfeed = 1;
             break;
         }
+        case OPT_BALANCE:
+            if (hpa_param_parse(optarg, HPA_PARAM_BALANCE_DB, &o->balance_db)) {
+                hpc_error("play: --balance takes %s, not '%s'",
+                          hpa_param_range_text(HPA_PARAM_BALANCE_DB, r1, sizeof r1), optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_MONO: o->mono = 1; break;
         case OPT_DOSE_MODE:
             if (hpc_parse_u32(optarg, 1, 2, &o->dose_mode)) {
                 hpc_error("play: --dose-mode takes 1 or 2, not '%s'", optarg);
@@ -705,10 +721,13 @@ int hpc_cmd_play(int argc, char **argv)
     pc.n_eq_bands = tune.n_set;
     pc.eq_preamp_db = tune.preamp_db;
     pc.max_eq_bands = hph_tuning_max_bands(&tune);
+    pc.eq_channel_db = eq.channel_preamp_db;
     pc.crossfeed = o.crossfeed;
     pc.replaygain = o.replaygain;
     pc.xf_fcut_hz = o.xf_fcut_hz;
     pc.xf_feed_db = o.xf_feed_db;
+    pc.balance_db = o.balance_db;
+    pc.mono = o.mono;
     pc.files = files;
     pc.n_files = n_files;
     pc.out_rate_hz = di.rate_hz;

@@ -27,6 +27,7 @@
 #include "tuning.h"
 #include <hpamp/host/outfile.h>
 #include "preset.h"
+#include "simulate.h"
 #include "term.h"
 #include <hpamp/host/writer.h>
 
@@ -39,7 +40,7 @@ static const char *fail_code = "failed";
 
 static void usage(FILE *f)
 {
-    char vol[48], xf[96], lim[48], ref[48];
+    char vol[48], xf[96], lim[48], bal[48], ref[48];
     /* the ranges come from the parameter table (params.h) */
     fprintf(f,
             "Usage: hpamp render IN -o OUT [options]\n"
@@ -81,6 +82,17 @@ static void usage(FILE *f)
             "      --limit DBTP    true-peak limiter with this ceiling, %s\n"
             "                      (2 ms attack; the band-limited waveform stays under it,\n"
             "                      docs/limiter.md)\n"
+            "      --balance DB    turn one side down, %s: positive the left, negative\n"
+            "                      the right (never a boost; stereo)\n"
+            "      --mono          (L + R)/2 to both ears, for hearing on one side (stereo)\n"
+            "      --simulate-source S  write the music as source S (a name from hpamp db or a\n"
+            "                      spec like \"1.0V,75ohm\" or \"5.0V,0.1ohm,50mA\") would put it on\n"
+            "                      the headphone of -H (a name or \"300ohm,97dB/mW\"): its output\n"
+            "                      impedance's divider over the headphone's Z(f), and hard\n"
+            "                      clipping where its voltage or current runs out (the level\n"
+            "                      is printed); needs -H (docs/simulate.md)\n"
+            "      --level DB      with --simulate-source: the music's loudness plays at DB\n"
+            "                      dB SPL, 40..130 (default 85)\n"
             "      --normalize LUFS  bring the input's loudness to LUFS, -70..0 (e.g. -18): from\n"
             "                      its ReplayGain 2.0 track tags (FLAC, Ogg Vorbis, MP3 ID3v2,\n"
             "                      Opus R128_TRACK_GAIN)\n"
@@ -93,7 +105,8 @@ static void usage(FILE *f)
             "                      limiter, normalisation and volume ceiling; flags given\n"
             "                      here win over the preset's\n"
             "  -H, --headphones H  the headphone, as in advise (a database name or a spec),\n"
-            "  -S, --source S      and the source driving it: for the two below\n"
+            "  -S, --source S      and the source driving it: for the two below (the\n"
+            "                      headphone alone for --simulate-source)\n"
             "      --loudness-comp [REF_PHON]  loudness compensation (ISO 226:2003): the\n"
             "                      music heard at the level the volume gives on this gear\n"
             "                      keeps the balance it has at REF_PHON, %s\n"
@@ -113,11 +126,13 @@ static void usage(FILE *f)
             "  hpamp render song.flac -o song-352k.wav --rate 352800 --filter steep --bits 24\n"
             "  hpamp render song.wav -o quiet.flac --volume -6 --bits 16 --dither shaped\n"
             "  hpamp render song.flac -o hd600.flac --eq ParametricEQ.txt --crossfeed cmoy --limit -1\n"
+            "  hpamp render song.flac -o dongle.flac --simulate-source \"apple usb-c us\" --headphones hd650\n"
             "\n"
             "Exit status: 0 done, 1 failure (bad file, disk full, ...), 2 usage error,\n"
             "130 interrupted.\n",
             hpa_param_range_text(HPA_PARAM_VOLUME_DB, vol, sizeof vol), hpc_crossfeed_ranges(xf, sizeof xf),
             hpa_param_range_text(HPA_PARAM_LIMITER_CEILING_DBTP, lim, sizeof lim),
+            hpa_param_range_text(HPA_PARAM_BALANCE_DB, bal, sizeof bal),
             hpa_param_range_text(HPA_PARAM_LOUDNESS_REF_PHON, ref, sizeof ref));
 }
 
@@ -135,8 +150,12 @@ typedef struct render_opts {
     int crossfeed_from_preset;  /* the crossfeed is the preset's, not --crossfeed's */
     double xf_fcut_hz, xf_feed_db;
     int limit; /* --limit given */
+    int mono;  /* --mono */
     double limit_dbtp;
-    int normalize; /* --normalize given */
+    double balance_db;               /* --balance */
+    const char *sim_source, *sim_hp; /* --simulate-source, --headphones */
+    double sim_level_db;             /* --level */
+    int normalize;                   /* --normalize given */
     double normalize_lufs;
     int album;             /* --album: ReplayGain album tags */
     int normalize_measure; /* --normalize-measure: ignore ReplayGain tags */
@@ -204,11 +223,16 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {"source", required_argument, 0, 'S'},
         {"loudness-comp", optional_argument, 0, 'C'},
         {"compensate", no_argument, 0, 'Z'},
+        {"balance", required_argument, 0, 'B'},
+        {"mono", no_argument, 0, 'm'},
+        {"simulate-source", required_argument, 0, 401},
+        {"level", required_argument, 0, 403},
         {0, 0, 0, 0},
     };
     int c, v;
     char r1[96]; /* a range, for a message */
     memset(o, 0, sizeof *o);
+    o->sim_level_db = 85.0;
     o->filter = HPA_FILTER_LINEAR;
     o->dither = HPA_DITHER_TPDF;
     optind = 1;
@@ -250,6 +274,21 @@ static int parse_args(int argc, char **argv, render_opts *o)
             o->dither = (hpa_dither)v;
             break;
         case 'E': o->eq_file = optarg; break;
+        case 'B':
+            if (hpa_param_parse(optarg, HPA_PARAM_BALANCE_DB, &o->balance_db)) {
+                hpc_error("render: --balance takes %s, not '%s'",
+                          hpa_param_range_text(HPA_PARAM_BALANCE_DB, r1, sizeof r1), optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'm': o->mono = 1; break;
+        case 401: o->sim_source = optarg; break;
+        case 403:
+            if (hpa_parse_double(optarg, 40.0, 130.0, &o->sim_level_db)) {
+                hpc_error("render: --level takes 40..130 dB SPL, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'X':
             if (hpc_parse_crossfeed(optarg, &o->crossfeed_name, &o->xf_fcut_hz, &o->xf_feed_db)) {
                 hpc_error("render: --crossfeed takes %s, not '%s'", hpc_crossfeed_choices(r1, sizeof r1), optarg);
@@ -302,6 +341,15 @@ static int parse_args(int argc, char **argv, render_opts *o)
         hpc_error("render: needs an input file and -o OUTPUT (see hpamp render --help)");
         return EXIT_USAGE;
     }
+    if (o->sim_source && !o->hp) {
+        hpc_error("render: --simulate-source needs --headphones (the headphone it drives)");
+        return EXIT_USAGE;
+    }
+    if ((o->hp || o->src) && !o->sim_source && !o->loudness && !o->compensate) {
+        hpc_error("render: --headphones and --source are for --loudness-comp, --compensate or --simulate-source");
+        return EXIT_USAGE;
+    }
+    o->sim_hp = o->sim_source ? o->hp : NULL;
     return 0;
 }
 
@@ -890,6 +938,13 @@ static int render_main(const render_opts *op)
         hph_audio_close(in);
         return 1;
     }
+    if ((o.balance_db != 0.0 || o.mono) && r.in.channels != 2) {
+        fail_code = "input";
+        hpc_error("%s: %s needs a stereo input; this one has %u channel%s", o.in, o.mono ? "--mono" : "--balance",
+                  r.in.channels, r.in.channels == 1 ? "" : "s");
+        hph_audio_close(in);
+        return 1;
+    }
     if (o.crossfeed && r.out.rate_hz > 384000) {
         fail_code = "chain";
         hpc_error("render: crossfeed (libbs2b) works up to 384000 Hz, not %u Hz", r.out.rate_hz);
@@ -941,12 +996,55 @@ static int render_main(const render_opts *op)
     cfg.max_eq_bands = (uint32_t)(r.tuned ? tune.n_set : r.eq.n_bands);
     if (o.limit)
         cfg.limiter_lookahead_ms = LIMITER_LOOKAHEAD_MS;
-    hpa_chain *chain = NULL;
+    /* --simulate-source: the chain hands doubles to the simulation, a second
+     * chain makes the output's format (and its dither) of them */
+    hpa_sim *sim = NULL;
+    hpa_sim_plan plan;
+    char sim_title[600];
+    double sim_lufs = 0.0;
+    if (o.sim_source) {
+        double tp = 0.0;
+        if (!o.normalize && measure_input(o.in, &r.in_lufs, &tp)) { /* --normalize has it */
+            hph_audio_close(in);
+            return 1;
+        }
+        if (!isfinite(r.in_lufs)) {
+            fail_code = "input";
+            hpc_error("%s: no gated loudness (silent, or shorter than 0.4 s): --level has nothing to set", o.in);
+            hph_audio_close(in);
+            return 1;
+        }
+        /* a mono file plays on both ears: as loud as a stereo one with both channels alike */
+        sim_lufs = r.in_lufs + (r.in.channels == 1 ? 10.0 * log10(2.0) : 0.0) + cfg.volume_db;
+        int src = hpc_sim_make(o.sim_source, o.sim_hp, o.sim_level_db, sim_lufs, r.out.rate_hz, r.in.channels, &sim,
+                               &plan, sim_title, sizeof sim_title);
+        if (src) {
+            hph_audio_close(in);
+            return src;
+        }
+    }
+    hpa_chain_config post_cfg = cfg;
+    if (sim) {
+        cfg.out_format = HPA_FORMAT_F64;
+        cfg.dither = HPA_DITHER_NONE;
+    }
+    hpa_chain *chain = NULL, *post = NULL;
     int err = hpa_chain_create(&cfg, &chain);
+    if (!err && sim) {
+        post_cfg.in_rate_hz = post_cfg.out_rate_hz;
+        post_cfg.in_format = HPA_FORMAT_F64;
+        post_cfg.max_block_frames = (uint32_t)hpa_chain_max_out_frames(chain);
+        post_cfg.volume_db = post_cfg.max_volume_db = 0.0;
+        post_cfg.limiter_lookahead_ms = 0.0;
+        err = hpa_chain_create(&post_cfg, &post);
+    }
+    /* the tuned set holds the EQ file's bands (their channel masks too) plus the compensations */
     if (!err && r.tuned)
-        err = hpa_chain_set_eq(chain, tune.set, tune.n_set, tune.preamp_db, NULL, NULL);
+        err = hpa_chain_set_eq_channels(chain, tune.set, tune.n_set, tune.preamp_db, r.eq.channel_preamp_db, NULL,
+                                        NULL);
     else if (!err && o.eq_label)
-        err = hpa_chain_set_eq(chain, r.eq.bands, r.eq.n_bands, r.eq.preamp_db, NULL, NULL);
+        err = hpa_chain_set_eq_channels(chain, r.eq.bands, r.eq.n_bands, r.eq.preamp_db, r.eq.channel_preamp_db, NULL,
+                                        NULL);
     hph_tuning_free(&tune);
     hpa_eq_profile_free(&r.eq);
     if (!err && o.crossfeed) {
@@ -956,10 +1054,16 @@ static int render_main(const render_opts *op)
     }
     if (!err && o.limit)
         err = hpa_chain_set_param(chain, HPA_PARAM_LIMITER_CEILING_DBTP, o.limit_dbtp);
+    if (!err && o.balance_db != 0.0)
+        err = hpa_chain_set_param(chain, HPA_PARAM_BALANCE_DB, o.balance_db);
+    if (!err && o.mono)
+        err = hpa_chain_set_param(chain, HPA_PARAM_MONO, 1.0);
     if (err) {
         fail_code = "chain";
         hpc_error("%s: cannot set up the chain: %s", o.in, hpa_strerror(err));
         hpa_chain_destroy(chain);
+        hpa_chain_destroy(post);
+        hpa_sim_destroy(sim);
         hph_audio_close(in);
         return 1;
     }
@@ -968,11 +1072,12 @@ static int render_main(const render_opts *op)
 
     size_t max_out = hpa_chain_max_out_frames(chain);
     void *ibuf = malloc((size_t)BLOCK_FRAMES * r.in.channels * hpa_format_bytes(r.in.format));
+    double *mid = sim ? malloc(max_out * r.in.channels * sizeof(double)) : NULL;
     hph_outfile of = {.fd = -1};
     hph_audiofile *out = NULL;
     hph_writer *writer = NULL;
     rc = 1;
-    if (!ibuf) {
+    if (!ibuf || (sim && !mid)) {
         fail_code = "memory";
         hpc_error("out of memory");
         goto done;
@@ -1012,7 +1117,10 @@ static int render_main(const render_opts *op)
                           .total_frames = r.in.frames,
                           .progress = show_progress,
                           .stop = stop_now,
-                          .user = &prog};
+                          .user = &prog,
+                          .sim = sim,
+                          .post = post,
+                          .mid = mid};
     hph_render_result rr;
     hph_render_status st = hph_render_run(&job, &rr);
     r.frames_in = rr.frames_in;
@@ -1066,7 +1174,16 @@ static int render_main(const render_opts *op)
     }
     r.seconds = hpc_now_s() - t0;
     hpa_chain_get_stats(chain, &r.stats);
+    if (post) { /* what reached the file is the second chain's */
+        hpa_chain_stats ps;
+        hpa_chain_get_stats(post, &ps);
+        r.stats.peak = ps.peak;
+        r.stats.clipped[HPA_STAGE_OUTPUT] = ps.clipped[HPA_STAGE_OUTPUT];
+        r.stats.float_clamped = ps.float_clamped;
+    }
     print_summary(&o, &r);
+    if (sim && !o.quiet && !o.json)
+        hpc_sim_print(sim, &plan, sim_title, o.sim_level_db, sim_lufs);
     rc = 0;
     goto done;
 
@@ -1081,6 +1198,9 @@ fail_unlink:
 done:
     hph_audio_close(in);
     hpa_chain_destroy(chain);
+    hpa_chain_destroy(post);
+    hpa_sim_destroy(sim);
+    free(mid);
     free(ibuf);
     return rc;
 }

@@ -68,9 +68,7 @@ typedef struct track {
 struct hph_player {
     hph_player_config cfg;
     int configured;
-    hph_ring data, tracks, done;
-    pthread_t decoder;
-    int decoder_started;
+    /* the small fields before the rings (64-byte aligned) fill the line */
     atomic_int quit;
     atomic_uint gen;
     atomic_int skip_to;
@@ -81,6 +79,9 @@ struct hph_player {
     atomic_int eq_on, xf_on;
     atomic_int mute;
     atomic_int failures;
+    hph_ring data, tracks, done;
+    pthread_t decoder;
+    int decoder_started;
 
     /* the EQ band set of every chain (hph_player_set_eq_bands), and the chains
      * made and not yet freed, under eq_lock (never taken by the audio thread) */
@@ -298,7 +299,7 @@ int hph_player_set_eq_bands(hph_player *p, const hpa_eq_band *bands, size_t n, d
     p->eq_preamp_db = preamp_db;
     for (int i = 0; i < LIVE_CHAINS && !err; i++)
         if (p->live[i])
-            err = hpa_chain_set_eq(p->live[i], p->eq_bands, n, preamp_db, NULL, NULL);
+            err = hpa_chain_set_eq_channels(p->live[i], p->eq_bands, n, preamp_db, p->cfg.eq_channel_db, NULL, NULL);
     pthread_mutex_unlock(&p->eq_lock);
     if (err)
         snprintf(why, why_len, "cannot set the EQ: %s", hpa_strerror(err));
@@ -398,7 +399,8 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
         if (!err) { /* the band set as it is now, and later ones as they come */
             pthread_mutex_lock(&p->eq_lock);
             if (p->n_eq_bands || p->eq_preamp_db != 0.0)
-                err = hpa_chain_set_eq(t->chain, p->eq_bands, p->n_eq_bands, p->eq_preamp_db, NULL, NULL);
+                err = hpa_chain_set_eq_channels(t->chain, p->eq_bands, p->n_eq_bands, p->eq_preamp_db,
+                                                p->cfg.eq_channel_db, NULL, NULL);
             pthread_mutex_unlock(&p->eq_lock);
             chain_register(p, t->chain, 1);
         }
@@ -415,6 +417,10 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
             err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_CEILING_DBTP, p->cfg.limit_dbtp);
         if (!err)
             err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_ENABLE, 1.0);
+        if (!err && dch == 2)
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_BALANCE_DB, p->cfg.balance_db);
+        if (!err && dch == 2)
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_MONO, p->cfg.mono ? 1.0 : 0.0);
         if (err) {
             snprintf(why, sizeof why, "cannot set up the chain: %s", hpa_strerror(err));
             post_message(p, path, why);

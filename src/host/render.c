@@ -18,13 +18,18 @@ hph_render_status hph_render_run(const hph_render_job *job, hph_render_result *r
         void *obuf = hph_writer_buffer(job->writer);
         if (!obuf)
             return HPH_RENDER_WRITE;
+        void *cbuf = job->sim ? (void *)job->mid : obuf; /* where the chain writes */
         size_t produced = 0;
         int err;
         if (n == 0) {
-            err = hpa_chain_drain(job->chain, obuf, job->max_out, &produced);
+            err = hpa_chain_drain(job->chain, cbuf, job->max_out, &produced);
         } else {
             res->frames_in += n;
-            err = hpa_chain_process(job->chain, job->in_buf, (size_t)n, obuf, job->max_out, &produced);
+            err = hpa_chain_process(job->chain, job->in_buf, (size_t)n, cbuf, job->max_out, &produced);
+        }
+        if (!err && job->sim && produced) { /* the source and the headphone, then the output's format */
+            hpa_sim_process(job->sim, job->mid, produced);
+            err = hpa_chain_process(job->post, job->mid, produced, obuf, job->max_out, &produced);
         }
         if (err) {
             snprintf(res->why, sizeof res->why, "processing failed: %s", hpa_strerror(err));

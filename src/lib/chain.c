@@ -41,6 +41,13 @@ typedef struct hpa_fade {
     size_t warm; /* frames the new path runs unheard first (its filters leave rest), or 0 */
 } hpa_fade;
 
+/* The balance and mono stage's setting: gains of the left and the right
+ * after an optional (L + R)/2. */
+typedef struct hpa_lr {
+    double gain[2];
+    int mono;
+} hpa_lr;
+
 struct hpa_chain {
     hpa_chain_config cfg;
     hpa_allocator alloc;
@@ -57,7 +64,8 @@ struct hpa_chain {
     unsigned char *eq_mem[EQ_SLOTS];
     size_t eq_bytes;
     hpa_eq *eq_slot[EQ_SLOTS];
-    double eq_gain[EQ_SLOTS]; /* the preamp of each slot, linear */
+    double eq_gain[EQ_SLOTS][HPA_CHANNELS_MAX]; /* the preamp of each slot and channel, linear */
+    int eq_uniform[EQ_SLOTS];                   /* every channel's preamp the same */
     double eq_preamp_db[EQ_SLOTS];
     int eq_ident[EQ_SLOTS]; /* no bands and 0 dB: the identity */
     int eq_active;          /* the band set taken last (-1: none yet); audio thread */
@@ -68,6 +76,9 @@ struct hpa_chain {
     int xf_ok; /* stereo and a rate libbs2b takes */
     t_bs2bd xf[2];
     hpa_fade xf_fade;
+    /* balance and mono (stereo): two settings so that a move can crossfade */
+    hpa_lr lr[2];
+    hpa_fade lr_fade;
     /* limiter */
     int has_lim;
     hpa_limiter lim;
@@ -252,7 +263,9 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     c->eq_bytes = eq_bytes;
     for (int i = 0; i < EQ_SLOTS; i++, p += eq_bytes) {
         c->eq_mem[i] = p;
-        c->eq_gain[i] = 1.0;
+        for (unsigned k = 0; k < HPA_CHANNELS_MAX; k++)
+            c->eq_gain[i][k] = 1.0;
+        c->eq_uniform[i] = 1;
         c->eq_ident[i] = 1;
     }
     atomic_init(&c->eq_word, 0u);
@@ -261,6 +274,7 @@ int hpa_chain_create(const hpa_chain_config *cfg, hpa_chain **out)
     c->eq_fade = (hpa_fade){.cur = -1, .from = -1, .pos = fade_len, .len = fade_len};
     c->eq_warm = (size_t)lround(EQ_WARM_MS * cfg->out_rate_hz / 1000.0);
     c->xf_fade = c->eq_fade;
+    c->lr_fade = c->eq_fade;
 
     /* crossfeed: libbs2b's state embedded (bs2b_open would malloc) */
     c->xf_ok = cfg->channels == 2 && cfg->out_rate_hz >= BS2B_MINSRATE && cfg->out_rate_hz <= BS2B_MAXSRATE;
@@ -382,7 +396,14 @@ static void eq_run(hpa_chain *c, int slot, double *buf, size_t frames)
     if (slot < 0 || c->eq_ident[slot])
         return;
     hpa_eq_process(c->eq_slot[slot], buf, frames);
-    c->ops->gain_scan(buf, frames * c->cfg.channels, c->eq_gain[slot], NULL); /* the preamp */
+    const unsigned ch = c->cfg.channels;
+    if (c->eq_uniform[slot]) {
+        c->ops->gain_scan(buf, frames * ch, c->eq_gain[slot][0], NULL); /* the preamp */
+        return;
+    }
+    for (size_t i = 0; i < frames; i++) /* a preamp per channel (Channel: sections) */
+        for (unsigned k = 0; k < ch; k++)
+            buf[i * ch + k] *= c->eq_gain[slot][k];
 }
 
 /* The EQ stage; returns 1 when it changed the samples. */
@@ -428,6 +449,71 @@ static int eq_stage(hpa_chain *c, double *buf, size_t frames)
     return 1;
 }
 
+/* A stereo stage of two paths (-1: as it is) under fade f: the path playing,
+ * or while fading both, mixed; returns 1 when it changed the samples. */
+static int run_paths(hpa_chain *c, hpa_fade *f, void (*run)(hpa_chain *, int, double *, size_t), double *buf,
+                     size_t frames)
+{
+    if (!fading(f)) {
+        if (f->cur < 0)
+            return 0;
+        run(c, f->cur, buf, frames);
+        return 1;
+    }
+    memcpy(c->scratch, buf, frames * 2 * sizeof(double));
+    run(c, f->from, c->scratch, frames);
+    run(c, f->cur, buf, frames);
+    fade_mix(f, buf, c->scratch, frames, 2);
+    return 1;
+}
+
+/* ---- balance and mono (stereo) ---- */
+
+static void lr_from_params(const hpa_chain *c, hpa_lr *p)
+{
+    const double b = param(c, HPA_PARAM_BALANCE_DB); /* the other side goes down, never up */
+    p->gain[0] = b > 0.0 ? hpa_db_to_gain(-b) : 1.0;
+    p->gain[1] = b < 0.0 ? hpa_db_to_gain(b) : 1.0;
+    p->mono = param(c, HPA_PARAM_MONO) >= 0.5;
+}
+
+static void lr_run(hpa_chain *c, int path, double *buf, size_t frames)
+{
+    if (path < 0)
+        return;
+    const hpa_lr *p = &c->lr[path];
+    for (size_t i = 0; i < frames; i++) {
+        double l = buf[2 * i], r = buf[2 * i + 1];
+        if (p->mono)
+            l = r = 0.5 * (l + r);
+        buf[2 * i] = l * p->gain[0];
+        buf[2 * i + 1] = r * p->gain[1];
+    }
+}
+
+/* The balance and mono stage, before the EQ (so that per-channel EQ still
+ * shapes each ear); a change crossfades from the old setting to the new. */
+static int lr_stage(hpa_chain *c, double *buf, size_t frames)
+{
+    hpa_fade *f = &c->lr_fade;
+    if (c->cfg.channels != 2)
+        return 0;
+    if (!fading(f)) {
+        hpa_lr want;
+        lr_from_params(c, &want);
+        const int ident = want.gain[0] == 1.0 && want.gain[1] == 1.0 && !want.mono;
+        if (ident && f->cur >= 0) {
+            fade_start(f, -1, !c->started, 0);
+        } else if (!ident && (f->cur < 0 || c->lr[f->cur].gain[0] != want.gain[0] ||
+                              c->lr[f->cur].gain[1] != want.gain[1] || c->lr[f->cur].mono != want.mono)) {
+            const int k = f->cur < 0 ? 0 : 1 - f->cur;
+            c->lr[k] = want;
+            fade_start(f, k, !c->started, 0);
+        }
+    }
+    return run_paths(c, f, lr_run, buf, frames);
+}
+
 /* ---- crossfeed (libbs2b) ---- */
 
 static uint32_t xf_level_from_params(const hpa_chain *c)
@@ -468,17 +554,7 @@ static int xf_stage(hpa_chain *c, double *buf, size_t frames)
             fade_start(f, -1, !c->started, 0);
         }
     }
-    if (!fading(f)) {
-        if (f->cur < 0)
-            return 0;
-        xf_run(c, f->cur, buf, frames);
-        return 1;
-    }
-    memcpy(c->scratch, buf, frames * 2 * sizeof(double));
-    xf_run(c, f->from, c->scratch, frames);
-    xf_run(c, f->cur, buf, frames);
-    fade_mix(f, buf, c->scratch, frames, 2);
-    return 1;
+    return run_paths(c, f, xf_run, buf, frames);
 }
 
 /* [RT] the output's per-channel peaks and A-weighted energy (cfg.meter_output) */
@@ -507,7 +583,7 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
     const double target = target_gain(c);
     const int quiet_stages = !c->has_lim && !fading(&c->eq_fade) && !eq_path_touches(c, c->eq_fade.cur) &&
                              !(atomic_load_explicit(&c->eq_word, memory_order_relaxed) & EQ_PEND_MASK) &&
-                             !fading(&c->xf_fade) && c->xf_fade.cur < 0;
+                             !fading(&c->xf_fade) && c->xf_fade.cur < 0 && !fading(&c->lr_fade) && c->lr_fade.cur < 0;
     const int unity = quiet_stages && c->vol.gain == 1.0 && target == 1.0;
     uint64_t over = 0;
     double peak = 0.0;
@@ -516,7 +592,8 @@ static size_t finish(hpa_chain *c, double *buf, size_t frames, void *out)
         double resampled_peak = 0.0; /* the peak is taken at the output */
         c->stats.clipped[HPA_STAGE_RESAMPLE] += count_over(c, buf, n, &resampled_peak);
     }
-    int touched = eq_stage(c, buf, frames);
+    int touched = lr_stage(c, buf, frames);
+    touched |= eq_stage(c, buf, frames);
     touched |= xf_stage(c, buf, frames);
     /* with the limiter, the volume stage's pass also counts its overs and
      * takes the peak the limiter needs; without, the requantizer does */
@@ -692,6 +769,7 @@ int hpa_chain_reset(hpa_chain *c)
     /* fades end at once (silence), filters rest */
     c->eq_fade.pos = c->eq_fade.warm + c->eq_fade.len;
     c->xf_fade.pos = c->xf_fade.len;
+    c->lr_fade.pos = c->lr_fade.len;
     for (int i = 0; i < EQ_SLOTS; i++)
         if (c->eq_slot[i] && (c->eq_owned & (1u << i)))
             hpa_eq_reset(c->eq_slot[i]);
@@ -717,7 +795,8 @@ int hpa_chain_set_param(hpa_chain *c, int id, double value)
         return HPA_ERR_UNKNOWN_PARAM;
     double v = clamp_param(c, id, value);
     if ((id == HPA_PARAM_CROSSFEED_ENABLE && v == 1.0 && !c->xf_ok) ||
-        (id == HPA_PARAM_LIMITER_ENABLE && v == 1.0 && !c->has_lim)) {
+        (id == HPA_PARAM_LIMITER_ENABLE && v == 1.0 && !c->has_lim) ||
+        ((id == HPA_PARAM_BALANCE_DB || id == HPA_PARAM_MONO) && v != 0.0 && c->cfg.channels != 2)) {
         atomic_store_explicit(&c->params[id], d2u(0.0), memory_order_relaxed);
         return HPA_ERR_UNSUPPORTED;
     }
@@ -764,8 +843,43 @@ double hpa_chain_limiter_latency_frames(const hpa_chain *c)
 
 /* ---- EQ band sets from another thread ---- */
 
+/* The largest gain of the bands' response on any of the chain's channels
+ * plus that channel's preamp offset (channel_db may be NULL), in dB. */
+static int eq_need_db(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, const double *channel_db, double *need)
+{
+    const double rate = c->cfg.out_rate_hz;
+    int masked = 0, err = HPA_OK;
+    for (size_t k = 0; k < n_bands; k++)
+        masked |= bands[k].channel_mask != 0;
+    double common = 0.0;
+    if (!masked && (err = hpa_eq_peak_db(bands, n_bands, rate, 0.0, rate / 2.0, &common, NULL)))
+        return err;
+    hpa_eq_band *own = NULL;
+    if (masked && !(own = c->alloc.alloc(c->alloc.user, n_bands * sizeof *own)))
+        return HPA_ERR_NO_MEMORY;
+    *need = -HUGE_VAL;
+    for (unsigned k = 0; k < c->cfg.channels && !err; k++) {
+        double peak = common;
+        if (masked)
+            err = hpa_eq_peak_db(own, hpa_eq_bands_for_channel(bands, n_bands, k, own), rate, 0.0, rate / 2.0, &peak,
+                                 NULL);
+        peak += channel_db ? channel_db[k] : 0.0;
+        if (peak > *need)
+            *need = peak;
+    }
+    if (own)
+        c->alloc.free(c->alloc.user, own);
+    return err;
+}
+
 int hpa_chain_set_eq(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, double preamp_db, double *preamp_out,
                      hpa_eq_fault *fault)
+{
+    return hpa_chain_set_eq_channels(c, bands, n_bands, preamp_db, NULL, preamp_out, fault);
+}
+
+int hpa_chain_set_eq_channels(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, double preamp_db,
+                              const double *channel_db, double *preamp_out, hpa_eq_fault *fault)
 {
     if (fault)
         fault->band = 0, fault->reason = NULL;
@@ -777,16 +891,22 @@ int hpa_chain_set_eq(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, dou
     int err = hpa_eq_bands_check(bands, n_bands, rate, fault);
     if (err)
         return err;
+    for (unsigned k = 0; channel_db && k < c->cfg.channels; k++)
+        if (!isfinite(channel_db[k]))
+            return HPA_ERR_INVALID_ARG;
     if (preamp_db == HPA_EQ_PREAMP_AUTO) {
-        double peak = 0.0;
-        err = hpa_eq_peak_db(bands, n_bands, rate, 0.0, rate / 2.0, &peak, NULL);
-        if (err)
+        double need = 0.0;
+        if ((err = eq_need_db(c, bands, n_bands, channel_db, &need)))
             return err;
-        preamp_db = peak > 0.0 ? -peak : 0.0;
-    } else if (!(preamp_db >= HPA_EQ_PREAMP_MIN_DB && preamp_db <= HPA_EQ_PREAMP_MAX_DB)) {
-        if (fault)
-            fault->reason = "the preamp is outside HPA_EQ_PREAMP_MIN_DB .. HPA_EQ_PREAMP_MAX_DB";
-        return HPA_ERR_INVALID_ARG;
+        preamp_db = need > 0.0 ? -need : 0.0;
+    }
+    for (unsigned k = 0; k < c->cfg.channels; k++) {
+        const double v = preamp_db + (channel_db ? channel_db[k] : 0.0);
+        if (!(v >= HPA_EQ_PREAMP_MIN_DB && v <= HPA_EQ_PREAMP_MAX_DB)) {
+            if (fault)
+                fault->reason = "the preamp is outside HPA_EQ_PREAMP_MIN_DB .. HPA_EQ_PREAMP_MAX_DB";
+            return HPA_ERR_INVALID_ARG;
+        }
     }
 
     /* take back a set not yet taken; from now on the use mask only shrinks */
@@ -812,8 +932,14 @@ int hpa_chain_set_eq(hpa_chain *c, const hpa_eq_band *bands, size_t n_bands, dou
     }
     c->eq_slot[slot] = eq;
     c->eq_preamp_db[slot] = preamp_db;
-    c->eq_gain[slot] = hpa_db_to_gain(preamp_db);
-    c->eq_ident[slot] = n_bands == 0 && preamp_db == 0.0;
+    c->eq_uniform[slot] = 1;
+    c->eq_ident[slot] = n_bands == 0;
+    for (unsigned k = 0; k < c->cfg.channels; k++) {
+        const double db = preamp_db + (channel_db ? channel_db[k] : 0.0);
+        c->eq_gain[slot][k] = hpa_db_to_gain(db);
+        c->eq_uniform[slot] &= c->eq_gain[slot][k] == c->eq_gain[slot][0];
+        c->eq_ident[slot] &= db == 0.0;
+    }
     if (preamp_out)
         *preamp_out = preamp_db;
     atomic_fetch_or_explicit(&c->eq_word, (unsigned)(slot + 1) << EQ_PEND_SHIFT, memory_order_release);

@@ -133,7 +133,20 @@ static const char *check_static(const hpa_eq_band *b)
         return "a bandwidth in octaves does not apply to shelf filters (give Q or a slope)";
     if (widths == 0 && (b->type == HPA_EQ_PK || b->type == HPA_EQ_AP))
         return "peaking and all-pass filters need a Q > 0 or a bandwidth";
+    if (b->channel_mask >> HPA_CHANNELS_MAX)
+        return "the channel mask names a channel past the eighth";
     return NULL;
+}
+
+size_t hpa_eq_bands_for_channel(const hpa_eq_band *bands, size_t n, unsigned channel, hpa_eq_band *out)
+{
+    size_t k = 0;
+    if (!bands || !out || channel >= HPA_CHANNELS_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!bands[i].channel_mask || (bands[i].channel_mask & (1u << channel)))
+            out[k++] = bands[i];
+    return k;
 }
 
 /* Check everything and, when out is not NULL, compute the coefficients.
@@ -475,7 +488,12 @@ struct hpa_eq {
     uint64_t nan_resets;
     int fma;             /* eq_has_fma at creation: 0 plain, 1 FMA, 2 FMA and AVX */
     hpa_eq_coefs *coefs; /* [max_bands] */
-    double *state;       /* [max_bands][channels][2]: TDF2 s1, s2 */
+    double *state;       /* [max_bands][channels][2]: TDF2 s1, s2; split: [channels][max_bands][2] */
+    /* split: some band filters some channels only (channel_mask); each
+     * channel then runs its own list of sections */
+    int split;
+    size_t n_ch[HPA_CHANNELS_MAX];
+    hpa_eq_coefs *ch_coefs; /* [channels][max_bands] */
 };
 
 static int eq_has_fma(void);
@@ -516,9 +534,30 @@ static size_t layout(size_t cap, unsigned channels, size_t *coefs_off, size_t *s
     size_t off = EQ_ROUND(sizeof(struct hpa_eq));
     *coefs_off = off;
     off += EQ_ROUND(cap * sizeof(hpa_eq_coefs));
+    off += EQ_ROUND(cap * channels * sizeof(hpa_eq_coefs)); /* ch_coefs */
     *state_off = off;
     off += EQ_ROUND(cap * channels * 2 * sizeof(double));
     return off;
+}
+
+/* Design the bands into coefs and, when some band filters some channels
+ * only, each channel's list into ch_coefs.  Checked by the caller. */
+static void eq_design_all(hpa_eq *eq, const hpa_eq_band *bands, size_t n_bands)
+{
+    const unsigned all = (1u << eq->channels) - 1u;
+    eq->split = 0;
+    for (size_t k = 0; k < n_bands; k++) {
+        const char *why;
+        design(&bands[k], eq->rate_hz, &eq->coefs[k], &why);
+        if (bands[k].channel_mask && (bands[k].channel_mask & all) != all)
+            eq->split = 1;
+    }
+    for (unsigned c = 0; c < eq->channels; c++) {
+        eq->n_ch[c] = 0;
+        for (size_t k = 0; eq->split && k < n_bands; k++)
+            if (!bands[k].channel_mask || (bands[k].channel_mask & (1u << c)))
+                eq->ch_coefs[c * eq->max_bands + eq->n_ch[c]++] = eq->coefs[k];
+    }
 }
 
 size_t hpa_eq_size(const hpa_eq_config *cfg, size_t n_bands)
@@ -550,11 +589,9 @@ static int eq_build(void *mem, size_t size, const hpa_eq_config *cfg, size_t cap
     eq->nan_resets = 0;
     eq->fma = eq_has_fma();
     eq->coefs = (hpa_eq_coefs *)(void *)(base + co);
+    eq->ch_coefs = (hpa_eq_coefs *)(void *)(base + co + EQ_ROUND(cap * sizeof(hpa_eq_coefs)));
     eq->state = (double *)(void *)(base + so);
-    for (size_t k = 0; k < n_bands; k++) {
-        const char *why;
-        design(&bands[k], cfg->rate_hz, &eq->coefs[k], &why); /* checked by the caller */
-    }
+    eq_design_all(eq, bands, n_bands);
     for (size_t i = 0; i < cap * cfg->channels * 2; i++)
         eq->state[i] = 0.0;
     *out = eq;
@@ -636,14 +673,16 @@ int hpa_eq_set_bands(hpa_eq *eq, const hpa_eq_band *bands, size_t n_bands, hpa_e
     int rc = hpa_eq_bands_check(bands, n_bands, eq->rate_hz, fault);
     if (rc != HPA_OK)
         return rc;
-    for (size_t k = 0; k < n_bands; k++) {
-        const char *why;
-        design(&bands[k], eq->rate_hz, &eq->coefs[k], &why);
+    const int was_split = eq->split;
+    eq_design_all(eq, bands, n_bands);
+    if (eq->split || was_split) { /* the sections moved between channels: from rest */
+        hpa_eq_reset(eq);
+    } else {
+        const size_t per = (size_t)eq->channels * 2;
+        for (size_t k = eq->n_bands; k < n_bands; k++)
+            for (size_t i = 0; i < per; i++)
+                eq->state[k * per + i] = 0.0;
     }
-    const size_t per = (size_t)eq->channels * 2;
-    for (size_t k = eq->n_bands; k < n_bands; k++)
-        for (size_t i = 0; i < per; i++)
-            eq->state[k * per + i] = 0.0;
     eq->n_bands = n_bands;
     return HPA_OK;
 }
@@ -997,6 +1036,18 @@ __attribute__((target("fma"))) static void run_chunk_fma(const hpa_eq_coefs *coe
     }
 }
 
+/* g (1 .. EQ_GROUP) sections of one channel, its states two apart (split) */
+__attribute__((target("fma"))) static void one_channel_fma(const hpa_eq_coefs *coefs, double *st, size_t g, double *p,
+                                                           size_t frames, size_t stride)
+{
+    switch (g) {
+    case 4: group_strided_fma(coefs, st, 2, p, frames, stride, 4); break;
+    case 3: group_strided_fma(coefs, st, 2, p, frames, stride, 3); break;
+    case 2: group_strided_fma(coefs, st, 2, p, frames, stride, 2); break;
+    default: group_strided_fma(coefs, st, 2, p, frames, stride, 1); break;
+    }
+}
+
 static int eq_has_fma(void)
 {
     __builtin_cpu_init();
@@ -1011,9 +1062,35 @@ static int eq_has_fma(void)
 }
 #endif
 
+/* split: each channel through its own sections, state [channel][band][2] */
+static void run_chunk_split(hpa_eq *eq, double *p, size_t frames)
+{
+    const size_t ch = eq->channels;
+    for (size_t c = 0; c < ch; c++) {
+        const hpa_eq_coefs *coefs = &eq->ch_coefs[c * eq->max_bands];
+        double *state = &eq->state[c * eq->max_bands * 2];
+        for (size_t k = 0, n = eq->n_ch[c]; k < n;) {
+            const size_t g = n - k < EQ_GROUP ? n - k : EQ_GROUP;
+#ifdef EQ_FMA
+            if (eq->fma) {
+                one_channel_fma(&coefs[k], &state[k * 2], g, p + c, frames, ch);
+                k += g;
+                continue;
+            }
+#endif
+            single_any(&coefs[k], &state[k * 2], 2, p + c, frames, ch, g);
+            k += g;
+        }
+    }
+}
+
 static void run_chunk(hpa_eq *eq, double *p, size_t frames)
 {
     const size_t ch = eq->channels, per = ch * 2, n = eq->n_bands;
+    if (eq->split) {
+        run_chunk_split(eq, p, frames);
+        return;
+    }
 #ifdef EQ_FMA
     /* short chunks: the pipeline's ramps would cost more than they save; the
      * paired FMA kernel gives the same samples */
@@ -1046,7 +1123,7 @@ static void run_chunk(hpa_eq *eq, double *p, size_t frames)
 static int clean_state(hpa_eq *eq)
 {
     double *s = eq->state;
-    const size_t pairs = eq->n_bands * eq->channels;
+    const size_t pairs = (eq->split ? eq->max_bands : eq->n_bands) * eq->channels;
     int ok = 1;
     for (size_t i = 0; i < pairs; i++, s += 2) {
         const double a = fabs(s[0]), b = fabs(s[1]);

@@ -157,15 +157,10 @@ typedef struct parser {
     hpa_eq_diags *diags;
     size_t line;
     size_t errors;
-    size_t known_lines;  /* Preamp, Filter and GraphicEQ lines seen */
-    size_t graphic_line; /* line of the GraphicEQ, 0 if none yet */
-    /* the Channel: line in force when it picks some channels, not all (0:
-     * none, or Channel: all), and its selection, quoted in the error */
-    size_t channel_line;
-    const char *channel_sel;
-    size_t channel_sel_n;
-    int channel_told; /* that Channel line's error is out */
-    hpa_eq_diag cur;  /* the diagnostic being written */
+    size_t known_lines;    /* Preamp, Filter and GraphicEQ lines seen */
+    size_t graphic_line;   /* line of the GraphicEQ, 0 if none yet */
+    unsigned channel_mask; /* the Channel: selection in force (0: every channel) */
+    hpa_eq_diag cur;       /* the diagnostic being written */
     msg m;
 } parser;
 
@@ -402,22 +397,49 @@ static void m_tok(msg *m, const tok *t)
         m_quote(m, t->s, t->n);
 }
 
-/* A line that adds gain or bands (Preamp, Filter, GraphicEQ) under a
- * Channel: that picks some channels: hpamp has one band set for every
- * channel, so it would put that channel's filters on all of them.  Refused,
- * once per Channel line, at that line. */
-static void channel_check(parser *p)
+/* A Channel: line's selection: Equalizer APO's names (L R C SUB RL RR SL
+ * SR, in its 7.1 order) or numbers 1 to 8, separated by spaces or commas;
+ * "all" for every channel.  An unknown name is an error at the line. */
+static void parse_channel(parser *p, const char *s, const char *e)
 {
-    if (!p->channel_line || p->channel_told)
+    static const char *const names[HPA_CHANNELS_MAX] = {"L", "R", "C", "SUB", "RL", "RR", "SL", "SR"};
+    unsigned mask = 0;
+    int all = 0, words = 0;
+    while (s < e) {
+        while (s < e && (*s == ' ' || *s == '\t' || *s == ','))
+            s++;
+        const char *w = s;
+        while (s < e && !(*s == ' ' || *s == '\t' || *s == ','))
+            s++;
+        const size_t n = (size_t)(s - w);
+        if (!n)
+            break;
+        words++;
+        int ch = -1;
+        for (unsigned c = 0; c < HPA_CHANNELS_MAX; c++) {
+            const char num[2] = {(char)('1' + c), 0};
+            if (span_is(w, n, names[c]) || span_is(w, n, num))
+                ch = (int)c;
+        }
+        if (span_is(w, n, "all")) {
+            all = 1;
+        } else if (ch < 0) {
+            msg *m = error(p);
+            m_str(m, "unknown channel ");
+            m_quote(m, w, n);
+            m_str(m, " (Channel: takes L R C SUB RL RR SL SR, 1 to 8, or all)");
+            end(p);
+            return;
+        } else {
+            mask |= 1u << ch;
+        }
+    }
+    if (!words) {
+        m_str(error(p), "Channel: names no channel (L, R, ..., 1 to 8, or all)");
+        end(p);
         return;
-    msg *m = begin(p, HPA_EQ_ERROR, p->channel_line);
-    m_str(m, "Channel: ");
-    m_quote(m, p->channel_sel, p->channel_sel_n);
-    m_str(m, " sends line ");
-    m_uint(m, p->line);
-    m_str(m, " on to some channels only; hpamp has no per-channel EQ yet and would apply them to every channel");
-    end(p);
-    p->channel_told = 1;
+    }
+    p->channel_mask = all ? 0 : mask;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -752,11 +774,11 @@ static void parse_filter(parser *p, const char *s, const char *e)
 
     if (d->n_bands < d->bands_capacity) {
         d->bands[d->n_bands] = b;
+        d->bands[d->n_bands].channel_mask = p->channel_mask;
         if (d->band_lines)
             d->band_lines[d->n_bands] = p->line;
     }
     d->n_bands++;
-    channel_check(p);
     return;
 fail:
     end(p);
@@ -788,8 +810,15 @@ static void parse_preamp(parser *p, const char *s, const char *e)
         end(p);
         return;
     }
-    /* each line, and the sum of all: several Preamp lines add up */
-    const double sum = p->doc->preamp_db + t.value;
+    /* each line, and the sum of all: several Preamp lines add up (under a
+     * Channel: selection, on those channels) */
+    double sum = p->doc->preamp_db + t.value;
+    for (unsigned c = 0; c < HPA_CHANNELS_MAX; c++)
+        if (!p->channel_mask || (p->channel_mask & (1u << c))) {
+            const double v = p->doc->preamp_db + p->doc->channel_preamp_db[c] + t.value;
+            if (!(v >= HPA_EQ_PREAMP_MIN_DB && v <= HPA_EQ_PREAMP_MAX_DB))
+                sum = v; /* a channel's lines add up past the range */
+        }
     if (!(t.value >= HPA_EQ_PREAMP_MIN_DB && t.value <= HPA_EQ_PREAMP_MAX_DB) ||
         !(sum >= HPA_EQ_PREAMP_MIN_DB && sum <= HPA_EQ_PREAMP_MAX_DB)) {
         msg *m = error(p);
@@ -804,8 +833,11 @@ static void parse_preamp(parser *p, const char *s, const char *e)
         end(p);
         return;
     }
-    p->doc->preamp_db = sum;
-    channel_check(p);
+    if (!p->channel_mask)
+        p->doc->preamp_db += t.value;
+    for (unsigned c = 0; c < HPA_CHANNELS_MAX; c++)
+        if (p->channel_mask & (1u << c))
+            p->doc->channel_preamp_db[c] += t.value;
     p->doc->has_preamp = 1;
 }
 
@@ -820,7 +852,7 @@ static void parse_graphic(parser *p, const char *s, const char *e)
         return;
     }
     p->graphic_line = p->line;
-    channel_check(p);
+    p->doc->graphic_channel_mask = p->channel_mask;
     hpa_eq_doc *d = p->doc;
     d->has_graphic_eq = 1;
     lex L = {s, e};
@@ -948,15 +980,7 @@ static void parse_line(parser *p, const char *s, const char *e)
         parse_graphic(p, rest, e);
         return;
     } else if (span_is(s, cn, "Channel")) {
-        /* "Channel: all" is what hpamp does anyway; any other selection
-         * (L, R, 1 2...) is refused when a filter follows it */
-        const char *v = skip_space(rest, e), *ve = e;
-        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-            ve--;
-        p->channel_line = span_is(v, (size_t)(ve - v), "all") ? 0 : p->line;
-        p->channel_sel = v;
-        p->channel_sel_n = (size_t)(ve - v);
-        p->channel_told = 0;
+        parse_channel(p, rest, e);
         return;
     }
     msg *m = warning(p);
@@ -989,6 +1013,8 @@ int hpa_eq_parse(const char *text, size_t len, double rate_hz, hpa_eq_doc *doc, 
     doc->n_bands = doc->n_points = 0;
     doc->preamp_db = 0.0;
     doc->has_preamp = doc->has_graphic_eq = 0;
+    memset(doc->channel_preamp_db, 0, sizeof doc->channel_preamp_db);
+    doc->graphic_channel_mask = 0;
 
     parser p;
     memset(&p, 0, sizeof p);

@@ -3,6 +3,7 @@
  * the diagnostics.  One parse for any real file: the arrays are sized from
  * a scan of the text (lines bound the bands, lines and ';' the points); only
  * a text past those bounds is parsed again with the exact counts. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,48 @@ static int parse(hpa_eq_profile *p, const char *text, size_t len, double rate_hz
     return err;
 }
 
+/* The preamp of each channel: the file's Preamp lines (those for every
+ * channel plus a Channel: section's own), lowered alike on every channel
+ * until no channel's bands can lift a full-scale signal over 0 dBFS (so the
+ * channels keep the balance the file gave them); without any Preamp line,
+ * the headroom the loudest channel needs. */
+static void headroom(hpa_eq_profile *p, const hpa_eq_doc *doc, size_t n, double rate_hz)
+{
+    int masked = 0;
+    for (size_t k = 0; k < n; k++)
+        masked |= p->bands[k].channel_mask != 0;
+    for (unsigned c = 0; c < HPA_CHANNELS_MAX; c++)
+        masked |= doc->channel_preamp_db[c] != 0.0;
+    p->per_channel = masked;
+    hpa_eq_band *own = masked && n ? malloc(n * sizeof *own) : NULL;
+    if (masked && n && !own) {
+        fail(p, HPA_ERR_NO_MEMORY, "", "", 0, 0);
+        return;
+    }
+    double shift = HUGE_VAL; /* the most the preamps may stay as the file has them: min(need - file) */
+    p->peak_db = -HUGE_VAL;
+    for (unsigned c = 0; c < (masked ? HPA_CHANNELS_MAX : 1u); c++) {
+        double peak = 0.0, at = 0.0;
+        const size_t m = masked ? hpa_eq_bands_for_channel(p->bands, n, c, own) : n;
+        if (m)
+            hpa_eq_peak_db(masked ? own : p->bands, m, rate_hz, 0.0, rate_hz / 2.0, &peak, &at);
+        if (peak > p->peak_db)
+            p->peak_db = peak, p->peak_hz = at;
+        const double need = peak > 0.0 ? -peak : 0.0, file = doc->preamp_db + doc->channel_preamp_db[c];
+        if (need - (doc->has_preamp ? file : 0.0) < shift)
+            shift = need - (doc->has_preamp ? file : 0.0);
+    }
+    free(own);
+    if (!n)
+        p->peak_db = 0.0, p->peak_hz = 0.0;
+    p->file_has_preamp = doc->has_preamp;
+    p->file_preamp_db = doc->preamp_db;
+    /* with Preamp lines: lowered by what the worst channel lacks; without: the worst need */
+    p->preamp_db = doc->has_preamp ? doc->preamp_db + (shift < 0.0 ? shift : 0.0) : shift;
+    for (unsigned c = 0; c < HPA_CHANNELS_MAX; c++)
+        p->channel_preamp_db[c] = doc->channel_preamp_db[c];
+}
+
 int hpa_eq_profile_load(hpa_eq_profile *p, const char *text, size_t len, double rate_hz)
 {
     memset(p, 0, sizeof *p);
@@ -85,6 +128,8 @@ int hpa_eq_profile_load(hpa_eq_profile *p, const char *text, size_t len, double 
                 g->points = doc.n_points;
                 if (g->fit.n_bands && !g->fit.n_peaking)
                     g->constant_db = grown[n].gain_db;
+                for (size_t k = 0; k < g->fit.n_bands; k++) /* the curve's Channel: selection */
+                    grown[n + k].channel_mask = doc.graphic_channel_mask;
                 n += g->fit.n_bands;
             }
         }
@@ -92,12 +137,8 @@ int hpa_eq_profile_load(hpa_eq_profile *p, const char *text, size_t len, double 
     free(pts);
     if (!p->error && n > HPA_EQ_MAX_BANDS)
         fail(p, HPA_ERR_INVALID_ARG, "%s%.0f bands; at most %.0f", "", (double)n, (double)HPA_EQ_MAX_BANDS);
-    if (!p->error && n)
-        hpa_eq_peak_db(p->bands, n, rate_hz, 0.0, rate_hz / 2.0, &p->peak_db, &p->peak_hz);
-    const double need = p->peak_db > 0.0 ? -p->peak_db : 0.0;
-    p->file_has_preamp = doc.has_preamp;
-    p->file_preamp_db = doc.preamp_db;
-    p->preamp_db = doc.has_preamp && doc.preamp_db < need ? doc.preamp_db : need;
+    if (!p->error)
+        headroom(p, &doc, n, rate_hz);
     if (!p->error && p->preamp_db < HPA_EQ_PREAMP_MIN_DB) /* a file's own Preamp is checked by the parser */
         fail(p, HPA_ERR_INVALID_ARG, "%sthe bands would need %.1f dB of preamp; at most %g dB", "", p->preamp_db,
              HPA_EQ_PREAMP_MIN_DB);

@@ -30,6 +30,10 @@ static const hpa_param_info table[HPA_PARAM_COUNT] = {
     [HPA_PARAM_LOUDNESS_REF_PHON] = {HPA_PARAM_LOUDNESS_REF_PHON, "loudness_ref_phon", "Loudness reference", "phon",
                                      40.0, 90.0, 80.0, 0,
                                      "The listening level music is balanced for; compensation is zero there."},
+    [HPA_PARAM_BALANCE_DB] = {HPA_PARAM_BALANCE_DB, "balance_db", "Balance", "dB", -12.0, 12.0, 0.0, 0,
+                              "Turn one side down (positive: the left, negative: the right); never a boost."},
+    [HPA_PARAM_MONO] = {HPA_PARAM_MONO, "mono", "Mono", "", 0.0, 1.0, 0.0, 1,
+                        "Send (L + R)/2 to both ears, for hearing on one side; crossfaded."},
 };
 
 int hpa_param_count(void)

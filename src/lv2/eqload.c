@@ -102,6 +102,8 @@ int hpa_lv2_eq_load_text(hpa_chain *chain, const char *path, const char *text, s
             snprintf(why, why_len, "%s: cannot realise the GraphicEQ curve: %s", path, hpa_strerror(rc));
             goto done;
         }
+        for (size_t k = 0; k < fit.n_bands; k++) /* the curve's Channel: section */
+            bands[nb + k].channel_mask = doc.graphic_channel_mask;
         n += fit.n_bands;
     }
     if (rc != HPA_OK) {
@@ -121,7 +123,7 @@ int hpa_lv2_eq_load_text(hpa_chain *chain, const char *path, const char *text, s
         }
     }
     hpa_eq_fault fault = {0, NULL};
-    rc = hpa_chain_set_eq(chain, bands, n, preamp, NULL, &fault);
+    rc = hpa_chain_set_eq_channels(chain, bands, n, preamp, doc.channel_preamp_db, NULL, &fault); /* Channel: */
     if (rc == HPA_ERR_INVALID_ARG && fault.reason)
         snprintf(why, why_len, "%s: band %zu: %s", path, fault.band + 1, fault.reason);
     else if (rc != HPA_OK)

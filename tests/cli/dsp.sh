@@ -126,12 +126,12 @@ printf 'Hello there\nFilter 1: ON PK Fc 1000 Hz Gain -3 dB Q 1\n' >"$T/warn.txt"
 run render "$garzul" -o "$T/warn.wav" --eq "$T/warn.txt"
 expect_rc 0
 check "unknown line: a warning naming $T/warn.txt:1" grep -q "^hpamp: $T/warn.txt:1: warning: " "$T/err.txt"
-# Channel: sections (no per-channel EQ yet): one channel's filters refused at FILE:LINE
-printf 'Preamp: -3 dB\nChannel: L\nFilter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n' >"$T/chan.txt"
+# Channel: sections (per-channel EQ: tests/cli/channels.sh): an unknown channel refused at FILE:LINE
+printf 'Preamp: -3 dB\nChannel: Q\nFilter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n' >"$T/chan.txt"
 run render "$garzul" -o "$T/chan.wav" --eq "$T/chan.txt"
 expect_rc 1
-check "Channel: L before a filter: one error at $T/chan.txt:2 ($(head -c 200 "$T/err.txt"))" \
-    eval 'one_error_line "$T/err.txt" && grep -q "^hpamp: $T/chan.txt:2: Channel: .L." "$T/err.txt"'
+check "Channel: Q: one error at $T/chan.txt:2 ($(head -c 200 "$T/err.txt"))" \
+    eval 'one_error_line "$T/err.txt" && grep -q "^hpamp: $T/chan.txt:2: unknown channel .Q." "$T/err.txt"'
 check "... nothing written" test ! -e "$T/chan.wav"
 printf 'Preamp: -3 dB\nChannel: all\nFilter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n' >"$T/chall.txt"
 printf 'Preamp: -3 dB\nFilter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n' >"$T/chnone.txt"

@@ -262,38 +262,57 @@ static void test_unknown_lines_warn(void **state)
     assert_true(p->bands[3].freq_hz == 1000);
 }
 
-/* Channel: sections.  Until hpamp has per-channel EQ, filters after a
- * Channel: that picks some channels would land on every channel: refused at
- * the Channel line, once per section.  "Channel: all" is what hpamp does. */
+/* Channel: sections (Equalizer APO): the filters and Preamp lines after a
+ * Channel: line apply to the channels it names (L R C SUB RL RR SL SR, or 1
+ * to 8; "all" again for every channel): each band's channel_mask says which
+ * (bit 0 the first channel; 0 every channel), a Preamp under a selection adds
+ * to those channels' channel_preamp_db only.  An unknown channel is an error
+ * naming the line. */
 static void test_channel_sections(void **state)
 {
     (void)state;
     parsed *p = parse("Preamp: -4 dB\n"
                       "Channel: L\n"
                       "Filter 1: ON PK Fc 1000 Hz Gain 3 dB Q 1\n"
-                      "Filter 2: ON PK Fc 2000 Hz Gain 3 dB Q 1\n"
+                      "Preamp: -2 dB\n"
                       "Channel: R\n"
                       "# the right channel\n"
-                      "Filter 3: ON PK Fc 500 Hz Gain -3 dB Q 1\n");
+                      "Filter 3: ON PK Fc 500 Hz Gain -3 dB Q 1\n"
+                      "Channel: L R\n"
+                      "Filter 4: ON PK Fc 100 Hz Gain 1 dB Q 1\n"
+                      "Channel: all\n"
+                      "Filter 5: ON PK Fc 200 Hz Gain 1 dB Q 1\n"
+                      "Channel: 2 sub\n"
+                      "Filter 6: ON PK Fc 300 Hz Gain 1 dB Q 1\n");
+    assert_int_equal(p->rc, HPA_OK);
+    assert_int_equal(p->diags.count, 0);
+    assert_int_equal(p->doc.n_bands, 5);
+    assert_int_equal(p->bands[0].channel_mask, 1u);
+    assert_int_equal(p->bands[1].channel_mask, 2u);
+    assert_int_equal(p->bands[2].channel_mask, 3u);
+    assert_int_equal(p->bands[3].channel_mask, 0u);
+    assert_int_equal(p->bands[4].channel_mask, 2u | 8u);
+    assert_true(p->doc.preamp_db == -4.0);
+    assert_true(p->doc.channel_preamp_db[0] == -2.0 && p->doc.channel_preamp_db[1] == 0.0);
+    /* an unknown channel: an error at that line, the rest still read */
+    p = parse("Channel: L X\nFilter: ON PK Fc 1000 Hz Gain 3 dB Q 1\nChannel: 9\n");
     assert_int_equal(p->rc, HPA_ERR_INVALID_ARG);
-    ERR(p, 2, "Channel: 'L'", "line 3", "per-channel");
-    ERR(p, 5, "Channel: 'R'", "line 7", "per-channel");
+    ERR(p, 1, "unknown channel", "'X'");
+    ERR(p, 3, "unknown channel", "'9'");
     assert_int_equal(p->diags.errors, 2);
-    /* every selection but all, a Preamp or a GraphicEQ too */
-    p = parse("Channel: L R\nPreamp: -2 dB\n");
-    ERR(p, 1, "Channel: 'L R'", "line 2");
-    p = parse("Channel: 1\nGraphicEQ: 20 -1; 20000 -1\n");
-    ERR(p, 1, "Channel: '1'", "line 2");
+    p = parse("Channel:\n");
+    ERR(p, 1, "names no channel");
+    /* a GraphicEQ under a selection: the doc says which channels */
+    p = parse("Channel: R\nGraphicEQ: 20 -1; 20000 -1\n");
+    assert_int_equal(p->rc, HPA_OK);
+    assert_int_equal(p->doc.graphic_channel_mask, 2u);
     /* all channels: accepted, silently, in any case */
     p = parse("Channel: all\nPreamp: -3 dB\nFilter: ON PK Fc 1000 Hz Gain 3 dB Q 1\nChannel:  ALL \n"
               "Filter: ON PK Fc 100 Hz Gain 1 dB Q 1\n");
     assert_int_equal(p->rc, HPA_OK);
     assert_int_equal(p->diags.count, 0);
     assert_int_equal(p->doc.n_bands, 2);
-    /* a selection with nothing under it, or taken back by Channel: all, applies nothing wrongly */
-    p = parse("Preamp: -3 dB\nChannel: L\nChannel: all\nFilter: ON PK Fc 1000 Hz Gain 3 dB Q 1\nChannel: R\n");
-    assert_int_equal(p->rc, HPA_OK);
-    assert_int_equal(p->diags.count, 0);
+    assert_true(p->doc.preamp_db == -3.0 && p->bands[0].channel_mask == 0 && p->bands[1].channel_mask == 0);
     /* an OFF filter under it adds nothing: its own warning only */
     p = parse("Channel: L\nFilter: OFF PK Fc 1000 Hz Gain 3 dB Q 1\n");
     assert_int_equal(p->rc, HPA_OK);

@@ -9,7 +9,11 @@
  *     mono processors agrees (stereo kernel == strided kernel);
  *   - silence after a signal decays to exact zeros without a run of
  *     denormals; NaN, infinite and overflowing input reset the state;
- *   - set_bands, caller memory (size/init), get_coefs, argument errors.
+ *   - set_bands, caller memory (size/init), get_coefs, argument errors;
+ *   - bands for some channels only (channel_mask, Channel: sections): each
+ *     channel of a 3-channel processor agrees with a mono processor made of
+ *     that channel's bands, listed by hand, in one call and in random blocks;
+ *     a band naming only a channel the processor lacks filters nothing.
  */
 #include <fftw3.h>
 
@@ -201,6 +205,87 @@ static void consistency_rows(void)
     et_le("interleaved 1-4 ch vs each channel through mono: max |diff|", worst_layout, 1e-12, "");
 }
 
+/* ---- bands for some channels only ---- */
+
+static void split_rows(void)
+{
+    uint64_t s = et_seed(11);
+    const size_t frames = 24000, ch = 3;
+    const hpa_eq_band all[] = {
+        {.type = HPA_EQ_PK, .freq_hz = 1000, .gain_db = 6, .q = 1.4, .channel_mask = 1u},
+        {.type = HPA_EQ_LSC, .freq_hz = 100, .gain_db = -4, .q = 0.7, .channel_mask = 2u},
+        {.type = HPA_EQ_HSC, .freq_hz = 8000, .gain_db = 3},
+        {.type = HPA_EQ_PK, .freq_hz = 300, .gain_db = -2, .q = 2, .channel_mask = 3u},
+        {.type = HPA_EQ_HP, .freq_hz = 30, .channel_mask = 1u | 8u}, /* channel 4 does not exist here */
+    };
+    /* by hand: channel 0 has bands 0, 2, 3, 4; channel 1 has 1, 2, 3; channel 2 only 2 */
+    hpa_eq_band c0[] = {all[0], all[2], all[3], all[4]}, c1[] = {all[1], all[2], all[3]}, c2[] = {all[2]};
+    /* a mono processor has one channel: its bands name it (or every channel) */
+    for (int k = 0; k < 4; k++)
+        c0[k].channel_mask = 0;
+    for (int k = 0; k < 3; k++)
+        c1[k].channel_mask = 0;
+    c2[0].channel_mask = 0;
+    const hpa_eq_band *own[3] = {c0, c1, c2};
+    const size_t n_own[3] = {4, 3, 1};
+    double *src = malloc(sizeof(double) * frames * ch), *a = malloc(sizeof(double) * frames * ch);
+    double *b = malloc(sizeof(double) * frames * ch), *m = malloc(sizeof(double) * frames);
+    for (size_t i = 0; i < frames * ch; i++)
+        src[i] = 2.0 * et_uniform(&s) - 1.0;
+    memcpy(a, src, sizeof(double) * frames * ch);
+    memcpy(b, src, sizeof(double) * frames * ch);
+    hpa_eq_config cfg;
+    hpa_eq_config_init(&cfg);
+    cfg.channels = (unsigned)ch;
+    hpa_eq *e1 = NULL, *e2 = NULL;
+    et_ok("create split", hpa_eq_create(&cfg, all, 5, NULL, &e1));
+    et_ok("create split", hpa_eq_create(&cfg, all, 5, NULL, &e2));
+    hpa_eq_process(e1, a, frames);
+    for (size_t done = 0; done < frames;) {
+        size_t n = et_rand(&s) % 1500;
+        if (n > frames - done)
+            n = frames - done;
+        hpa_eq_process(e2, b + done * ch, n);
+        done += n;
+    }
+    double worst = 0, worst_blocks = 0;
+    cfg.channels = 1;
+    for (size_t k = 0; k < ch; k++) {
+        hpa_eq *mono = NULL;
+        et_ok("create mono", hpa_eq_create(&cfg, own[k], n_own[k], NULL, &mono));
+        for (size_t i = 0; i < frames; i++)
+            m[i] = src[i * ch + k];
+        hpa_eq_process(mono, m, frames);
+        for (size_t i = 0; i < frames; i++) {
+            worst = fmax(worst, fabs(m[i] - a[i * ch + k]));
+            worst_blocks = fmax(worst_blocks, fabs(a[i * ch + k] - b[i * ch + k]));
+        }
+        hpa_eq_destroy(mono);
+    }
+    et_le("channel masks: each channel vs a mono processor of its own bands: max |diff|", worst, 1e-12, "");
+    et_le("channel masks: one call vs random blocks: max |diff|", worst_blocks, 1e-12, "");
+    const hpa_eq_band bad = {.type = HPA_EQ_PK, .freq_hz = 1000, .gain_db = 1, .q = 1, .channel_mask = 1u << 8};
+    et_true("a mask past the eighth channel is refused", hpa_eq_band_check(&bad, 48000, NULL) == HPA_ERR_INVALID_ARG);
+    /* a band for channel 2 only, in a mono processor: nothing to filter */
+    cfg.channels = 1;
+    hpa_eq *lone = NULL;
+    double x[4] = {1, 0.5, -0.25, 0.125};
+    et_ok("create mono", hpa_eq_create(&cfg, &all[1], 1, NULL, &lone));
+    hpa_eq_process(lone, x, 4);
+    et_true("a band for a channel the processor lacks leaves the signal alone",
+            x[0] == 1 && x[1] == 0.5 && x[2] == -0.25 && x[3] == 0.125);
+    hpa_eq_destroy(lone);
+    hpa_eq_band got[5];
+    et_true("hpa_eq_bands_for_channel(0) finds 4", hpa_eq_bands_for_channel(all, 5, 0, got) == 4);
+    et_true("hpa_eq_bands_for_channel(3) finds 2", hpa_eq_bands_for_channel(all, 5, 3, got) == 2);
+    hpa_eq_destroy(e1);
+    hpa_eq_destroy(e2);
+    free(src);
+    free(a);
+    free(b);
+    free(m);
+}
+
 /* ---- clean state: denormals, NaN, infinity ---- */
 
 static size_t count_subnormal(const double *x, size_t n)
@@ -387,5 +472,7 @@ int main(void)
     state_rows();
     et_begin("EQ processor API");
     api_rows();
+    et_begin("EQ process(): bands for some channels only");
+    split_rows();
     return et_end();
 }

@@ -5,6 +5,8 @@
 # Audio EQ Cookbook's response computed here in python3 (tone.py).  A
 # malformed or missing file is reported through the log feature, naming the
 # file (and line), and the EQ playing stays; state save/restore round-trips.
+# Channel: sections: a band and a Preamp under Channel: R reach the right
+# channel only (each channel against the cookbook with its own preamp).
 . "$(dirname "$0")/lib.sh" "$@"
 TONE="python3 $HERE/tone.py"
 RATE=48000
@@ -92,4 +94,18 @@ check "and the plugin plays on, flat ($got dB)" near "$got" 0 0.01
 "$LV2HOST" "$PLUGIN_SO" "$STEREO" $RATE 1024 -e "$T/eq.txt" <"$T/tone1000.f32" >"$T/out.f32" 2>/dev/null
 got=$(level 1000 "$T/out.f32" 0.3 0.9)
 check "no features: flat at 1 kHz ($got dB)" near "$got" 0 0.01
+# Channel: sections (Equalizer APO): the right channel's band and Preamp
+printf 'Preamp: -8 dB\nChannel: R\nPreamp: -2 dB\nFilter 1: ON PK Fc 1000 Hz Gain 6.0 dB Q 1.41\n' >"$T/lr.txt"
+tone 1000
+"$LV2HOST" "$PLUGIN_SO" "$STEREO" $RATE 1024 -f -e "$T/lr.txt" <"$T/tone1000.f32" >"$T/out.f32" 2>/dev/null
+python3 -c "
+import array
+a = array.array('f'); a.frombytes(open('$T/out.f32', 'rb').read())
+b = array.array('f'); [b.extend((a[i + 1], a[i])) for i in range(0, len(a), 2)]; b.tofile(open('$T/swap.f32', 'wb'))"
+got=$(level 1000 "$T/out.f32" 0.3 0.9)
+check "Channel: R file, left at 1 kHz: $got dB, its preamp alone -8 dB" near "$got" -8 0.1
+got=$(level 1000 "$T/swap.f32" 0.3 0.9)
+want=$($TONE peq 1000 $RATE -10 PK 1000 6.0 1.41)
+check "Channel: R file, right at 1 kHz: $got dB, the cookbook's $want dB with -8 - 2 dB" near "$got" "$want" 0.1
+
 finish

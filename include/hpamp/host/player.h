@@ -40,11 +40,14 @@ typedef struct hph_player_config {
     hpa_dither dither;
     const hpa_eq_band *eq_bands; /* --eq at out_rate_hz (NULL: none); must outlive the player */
     size_t n_eq_bands;
-    double eq_preamp_db; /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
-    size_t max_eq_bands; /* room for hph_player_set_eq_bands (0: n_eq_bands) */
-    int crossfeed;       /* --crossfeed: on at the start (stereo only) */
-    int replaygain;      /* --replaygain: 0 off, 1 track, 2 album (ReplayGain 2.0 / Opus R128 tags) */
+    double eq_preamp_db;         /* the EQ's preamp (play: the file's, at most minus the bands' peak) */
+    const double *eq_channel_db; /* NULL, or HPA_CHANNELS_MAX dB added per channel (hpa_eq_profile) */
+    size_t max_eq_bands;         /* room for hph_player_set_eq_bands (0: n_eq_bands) */
+    int crossfeed;               /* --crossfeed: on at the start (stereo only) */
+    int replaygain;              /* --replaygain: 0 off, 1 track, 2 album (ReplayGain 2.0 / Opus R128 tags) */
+    int mono;                    /* --mono (stereo devices only) */
     double xf_fcut_hz, xf_feed_db;
+    double balance_db; /* --balance (stereo devices only) */
 } hph_player_config;
 
 typedef struct hph_player_status {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <hpamp/chain.h>
+#include <hpamp/simulate.h>
 #include <hpamp/host/audiofile.h>
 #include <hpamp/host/writer.h>
 
@@ -29,6 +30,13 @@ typedef struct hph_render_job {
     void (*progress)(void *user, double fraction); /* may be NULL */
     int (*stop)(void *user);                       /* may be NULL: 1 stops before the next block */
     void *user;
+    /* optional (render --simulate-source): the chain writes doubles into
+     * mid (max_out frames), sim works on them in place, and post (same rate
+     * and channels, f64 in, max_block_frames >= max_out, no resampler or
+     * limiter) converts them for the writer */
+    hpa_sim *sim;
+    hpa_chain *post;
+    double *mid;
 } hph_render_job;
 
 typedef struct hph_render_result {
