@@ -47,7 +47,9 @@ static void usage(FILE *f)
             "Play files through hpamp's DAC chain to a sound device: PipeWire when a\n"
             "server is running, ALSA otherwise.  The device is opened at the first file's\n"
             "rate and format when it takes them (bit-perfect at 0 dB); otherwise the chain\n"
-            "resamples and requantizes.\n"
+            "resamples and requantizes.  FILE '-' is standard input (WAV, FLAC or another\n"
+            "stream libsndfile reads, or headerless PCM with --raw), e.g.\n"
+            "  sox song.flac -t wav - | hpamp play -\n"
             "\n"
             "Options:\n"
             "  -d, --device DEV      where to play:\n"
@@ -80,6 +82,9 @@ static void usage(FILE *f)
             "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
             "      --period FRAMES   frames per device period, 64..8192 (default 1024)\n"
             "  -r, --rate HZ         ask the device for this rate (default: the file's)\n"
+            "      --raw ENC:RATE:CH the files are headerless PCM: ENC s8, u8, s16le, s16be,\n"
+            "                        s24le, s24be (3 bytes), s32le, s32be, f32le, f32be,\n"
+            "                        f64le or f64be, e.g. --raw s16le:48000:2\n"
             "      --format FMT      the device's sample format: S16_LE, S24_3LE, S24_LE,\n"
             "                        S32_LE or FLOAT_LE (default: the file's depth when\n"
             "                        the device takes it, else wider); the device must take\n"
@@ -125,6 +130,8 @@ typedef struct play_opts {
     int crossfeed;
     double xf_fcut_hz, xf_feed_db;
     int json, quiet;
+    int raw_set; /* --raw */
+    hph_audio_raw raw;
 } play_opts;
 
 static int parse_device(const char *s, play_opts *o)
@@ -152,7 +159,18 @@ static int parse_device(const char *s, play_opts *o)
 
 static int parse_args(int argc, char **argv, play_opts *o)
 {
-    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF, OPT_PRESET, OPT_FORMAT };
+    enum {
+        OPT_MAX = 256,
+        OPT_LOUD,
+        OPT_PERIOD,
+        OPT_JSON,
+        OPT_DOSE_MODE,
+        OPT_EQ,
+        OPT_XF,
+        OPT_PRESET,
+        OPT_FORMAT,
+        OPT_RAW
+    };
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'},
         {"volume", required_argument, 0, 'v'},
@@ -168,6 +186,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {"period", required_argument, 0, OPT_PERIOD},
         {"rate", required_argument, 0, 'r'},
         {"format", required_argument, 0, OPT_FORMAT},
+        {"raw", required_argument, 0, OPT_RAW},
         {"json", no_argument, 0, OPT_JSON},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
@@ -242,6 +261,11 @@ static int parse_args(int argc, char **argv, play_opts *o)
                 return EXIT_USAGE;
             }
             o->format_set = 1;
+            break;
+        case OPT_RAW:
+            if (hpc_parse_raw("play", optarg, &o->raw))
+                return EXIT_USAGE;
+            o->raw_set = 1;
             break;
         case OPT_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;
@@ -548,7 +572,7 @@ int hpc_cmd_play(int argc, char **argv)
     hph_audio_info info;
     char why[320];
     for (int i = 0; i < o.n_files && first < 0; i++) {
-        hph_audiofile *f = hph_audio_open_read(o.files[i], &info, why, sizeof why);
+        hph_audiofile *f = hph_audio_open_read_as(o.files[i], o.raw_set ? &o.raw : NULL, &info, why, sizeof why);
         if (!f) {
             hpc_error("%s: %s", o.files[i], why);
             failures++;
@@ -617,6 +641,7 @@ int hpc_cmd_play(int argc, char **argv)
     pc.xf_fcut_hz = o.xf_fcut_hz;
     pc.xf_feed_db = o.xf_feed_db;
     pc.files = files;
+    pc.raw = o.raw_set ? &o.raw : NULL;
     pc.n_files = n_files;
     pc.out_rate_hz = di.rate_hz;
     pc.channels = di.channels;
@@ -649,7 +674,10 @@ int hpc_cmd_play(int argc, char **argv)
         return 1;
     }
 
-    int keys = isatty(STDIN_FILENO) && hpc_tty_raw(STDIN_FILENO) == 0;
+    int from_stdin = 0; /* then standard input is audio, not keys */
+    for (int i = 0; i < n_files; i++)
+        from_stdin |= !strcmp(files[i], HPH_AUDIO_STDIN);
+    int keys = !from_stdin && isatty(STDIN_FILENO) && hpc_tty_raw(STDIN_FILENO) == 0;
     play_ui ui = {.o = &o, .files = files, .n_files = n_files, .tty = keys && isatty(STDERR_FILENO), .safety = &safety};
     if (!o.quiet && !o.json) {
         fprintf(stderr,
