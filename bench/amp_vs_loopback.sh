@@ -13,7 +13,8 @@
 #   loopback  pw-loopback, its capture an Audio/Sink, its playback to speakers
 #             (PipeWire's module-loopback, the pattern the amp follows)
 # and measures, on each:
-#   latency   pw-play plays a stereo impulse (0.5, one sample, 1.5 s in) into
+#   latency   pw-play plays a stereo impulse (0.5, one sample, 4 s in: the
+#             amp builds its chain once the sink runs, then ramps up) into
 #             the sink under test, and pw-link also links pw-play's left
 #             output straight to speakers: pw-record of the speakers' monitor
 #             holds the direct impulse on the left and the one through the
@@ -48,41 +49,43 @@ export PIPEWIRE_LATENCY=256/48000
 MUSIC=$WORK/music.wav
 sox -V1 "${FILES[@]}" "${FILES[@]}" "${FILES[@]}" -b 16 "$MUSIC" rate -v 48000 trim 0 $((SECS + 3))
 IMPULSE=$WORK/impulse.wav
-sox -V1 -n -r 48000 -c 2 -b 32 -e floating-point "$IMPULSE" synth 1s sine 0 vol 0 pad 72000s 24000s
+sox -V1 -n -r 48000 -c 2 -b 32 -e floating-point "$IMPULSE" synth 1s sine 0 vol 0 pad 192000s 48000s
 python3 - "$IMPULSE" <<'PY'
 import struct, sys
-# the 0.5 impulse at frame 72000 (1.5 s) of the float WAV sox wrote (data after a 'data' chunk)
+# the 0.5 impulse at frame 192000 (4 s) of the float WAV sox wrote (data after a 'data' chunk)
 p = sys.argv[1]
 b = bytearray(open(p, 'rb').read())
 i = b.find(b'data') + 8
 for ch in range(2):
-    struct.pack_into('<f', b, i + (72000 * 2 + ch) * 4, 0.5)
+    struct.pack_into('<f', b, i + (192000 * 2 + ch) * 4, 0.5)
 open(p, 'wb').write(b)
 PY
 
 has_node() { pw-cli ls Node 2>/dev/null | grep -q "node.name = \"$1\""; }
 
-# start_dut KIND: the sink under test in the background; DUT its PID, SINK its node name
+# start_dut KIND: the sink under test in the background; DUT its PID, SINK
+# its node name; returns once its playback side (OUT) is linked to speakers
+# (before that the amp drops what arrives, and its volume ramp starts later)
 start_dut() {
     case $1 in
     flat) "$HPAMP" amp --volume 0 --i-understand-loud --quiet </dev/null >"$WORK/dut.log" 2>&1 &
-        SINK=hpamp ;;
+        SINK=hpamp OUT=hpamp.output ;;
     full) "$HPAMP" amp --preset hd600 --volume 0 --i-understand-loud --quiet </dev/null >"$WORK/dut.log" 2>&1 &
-        SINK=hpamp ;;
+        SINK=hpamp OUT=hpamp.output ;;
     loopback) pw-loopback -n benchloop --capture-props='media.class=Audio/Sink node.name=loopsink' \
         --playback-props='target.object=speakers node.passive=true node.name=loopout' >"$WORK/dut.log" 2>&1 &
-        SINK=loopsink ;;
+        SINK=loopsink OUT=loopout ;;
     esac
     DUT=$!
     PIDS="$DUT $PIDS"
     local i up=0
     for i in $(seq 300); do
-        has_node "$SINK" && { up=1; break; }
+        has_node "$SINK" && has_node "$OUT" && pw-link -l 2>/dev/null | grep -q "^$OUT:" && { up=1; break; }
         kill -0 "$DUT" 2>/dev/null || break
         sleep 0.05
     done
     [ $up = 1 ] || { echo "amp_vs_loopback: $1 did not come up: $(head -c 400 "$WORK/dut.log")" >&2; exit 1; }
-    sleep 1 # its output linked, the amp's volume ramp armed
+    sleep 1
 }
 stop_dut() {
     kill "$DUT" 2>/dev/null
@@ -97,13 +100,17 @@ stop_dut() {
 # latency: frames the sink adds, or exit 1
 latency() {
     rm -f "$WORK/rec.wav"
-    pw-record --target speakers -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format f32 \
-        "$WORK/rec.wav" >"$WORK/rec.log" 2>&1 &
-    local rec=$!
+    pw-record --target speakers -P '{ stream.capture.sink = true node.name = "bench.rec" }' --rate 48000 \
+        --channels 2 --format f32 "$WORK/rec.wav" >"$WORK/rec.log" 2>&1 &
+    local rec=$! i
     PIDS="$rec $PIDS"
-    sleep 0.3
+    for i in $(seq 100); do
+        pw-link -l 2>/dev/null | grep -q '^bench.rec:input_FR' && break
+        sleep 0.05
+    done
+    sleep 0.2
     pw-play --target "$SINK" -P '{ node.name = "bench.impulse" }' "$IMPULSE" >"$WORK/play.log" 2>&1 &
-    local play=$! i
+    local play=$!
     PIDS="$play $PIDS"
     for i in $(seq 100); do
         pw-link -o 2>/dev/null | grep -q '^bench.impulse:output_FL$' && break
@@ -130,7 +137,7 @@ x = struct.unpack('<%df' % (len(data) // 4), data[:len(data) // 8 * 8])
 L, R = x[0::2], x[1::2]
 def first(ch):
     m = max(abs(v) for v in ch)
-    if m < 0.05:
+    if m < 1e-4:
         return None
     return next(k for k, v in enumerate(ch) if abs(v) > 0.25 * m)
 l, r = first(L), first(R)
@@ -181,13 +188,22 @@ median() {
 
 echo "amp_vs_loopback: $("$HPAMP" --version 2>/dev/null | head -n1) vs pw-loopback ($(pw-loopback --version 2>/dev/null | sed -n 's/.*libpipewire \(.*\)/libpipewire \1/p' | head -n1))"
 echo "graph: quantum 256 at 48 kHz, a null sink; $ROUNDS rounds, rotating the order; $SECS s of music for CPU; $(nproc) cores"
-declare -A LAT CPU TCK
+declare -A LAT CPU TCK SILENT
 KINDS=(flat full loopback)
 for ((r = 0; r < ROUNDS; r++)); do
     for k in 0 1 2; do
         kind=${KINDS[$(((k + r) % 3))]}
-        start_dut "$kind"
-        l=$(latency "$kind") || exit 1
+        # a sink that passes nothing (the amp, now and then: docs/amp.md,
+        # "Known problems") is started again, three times at most
+        l=""
+        for attempt in 1 2 3; do
+            start_dut "$kind"
+            l=$(latency "$kind") && break
+            SILENT[$kind]=$((${SILENT[$kind]:-0} + 1))
+            stop_dut
+            l=""
+        done
+        [ -n "$l" ] || { echo "$NAME: $kind passed no impulse in 3 starts" >&2; exit 1; }
         read -r c t <<<"$(cpu "$kind")"
         stop_dut
         LAT[$kind]="${LAT[$kind]:-} $l"
@@ -215,6 +231,9 @@ awk -v lf="$(median ${LAT[flat]})" -v lu="$(median ${LAT[full]})" -v ll="$(media
     printf "CPU full (10-band EQ, crossfeed, limiter): %.2f%% of a core (%.2fx pw-loopback); goal under 2 %%: %s\n",
            cu, (cl > 0 ? cu / cl : 0), (cu < 2 ? "PASS" : "MISS")
 }'
+for kind in "${KINDS[@]}"; do
+    [ -n "${SILENT[$kind]:-}" ] && echo "$kind: started again ${SILENT[$kind]} time(s): its sink passed nothing to speakers"
+done
 echo
 echo "By thread (% of one core, the last round):"
 for kind in "${KINDS[@]}"; do
