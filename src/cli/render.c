@@ -121,6 +121,7 @@ typedef struct render_opts {
     double volume_db;
     hpa_dither dither;
     int json, quiet;
+    int raw_set;                /* --raw */
     const char *eq_file;        /* --eq */
     int crossfeed;              /* --crossfeed given */
     const char *crossfeed_name; /* preset name, or NULL for HZ,DB */
@@ -139,8 +140,7 @@ typedef struct render_opts {
     size_t eq_len;
     const char *eq_label; /* the EQ file, or "preset NAME"; NULL: no EQ */
     char preset_label[128];
-    int raw_set; /* --raw */
-    hph_audio_raw raw;
+    hph_audio_raw raw; /* --raw */
 } render_opts;
 
 static int parse_bits(const char *s)

@@ -86,7 +86,7 @@ static void on_profile(void *data, const struct spa_pod *pod)
 {
     state *s = data;
     struct spa_pod *o;
-    SPA_POD_STRUCT_FOREACH(pod, o)
+    SPA_POD_STRUCT_FOREACH(pod, o) // NOLINT(performance-no-int-to-ptr): spa's own iteration macro
     {
         if (!spa_pod_is_object_type(o, SPA_TYPE_OBJECT_Profiler))
             continue;
@@ -173,8 +173,9 @@ static int by_name(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    double secs = argc > 1 ? atof(argv[1]) : 0.0;
-    if (argc != 2 || !(secs > 0.0)) {
+    char *end = NULL;
+    double secs = argc > 1 ? strtod(argv[1], &end) : 0.0;
+    if (argc != 2 || !end || *end || !(secs > 0.0)) {
         fprintf(stderr, "usage: xruns SECONDS\n");
         return 2;
     }
