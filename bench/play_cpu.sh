@@ -27,35 +27,10 @@ SECS=${3:-20}
 SAMPLES=${HPA_BENCH_SAMPLES:-/usr/share/sonic-pi/samples}
 GOAL=2
 
-[[ -x $HPAMP ]] || { echo "play_cpu: $HPAMP is not an executable" >&2; exit 1; }
-for t in pipewire wireplumber pw-metadata pw-play sox; do
-    command -v "$t" >/dev/null || { echo "play_cpu: SKIP: $t is not installed"; exit 77; }
-done
-[[ -r /usr/share/wireplumber/wireplumber.conf ]] || { echo "play_cpu: SKIP: wireplumber.conf not found"; exit 77; }
-# shellcheck source=../tests/play/pwserver.sh
-. "$(dirname "$0")/../tests/play/pwserver.sh"
-read -ra LOOPS <<<"$PLAY_LOOPS"
-FILES=()
-for l in "${LOOPS[@]}"; do
-    f=$SAMPLES/$l.flac
-    [[ -r $f ]] || { echo "play_cpu: SKIP: $f is missing (apt-get install sonic-pi-samples)"; exit 77; }
-    FILES+=("$f")
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hpamp-bench.XXXXXX")
-PIDS=""
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-    pw_stop_pids
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# a private PipeWire with a null sink (the tests' own, tests/play/pwserver.sh)
-pw_private_env "$WORK"
-pw_server_start bench_sink "$WORK" ||
-    { echo "play_cpu: PipeWire with a null sink did not start" >&2; tail -5 "$WORK/pipewire.log" >&2; exit 1; }
+NAME=play_cpu
+# shellcheck source=pwbench.sh
+. "$(dirname "$0")/pwbench.sh"
+pwbench_start bench_sink
 
 IN=$WORK/music.wav
 sox -V1 "${FILES[@]}" "${FILES[@]}" "${FILES[@]}" -b 16 "$IN" rate -v 48000 trim 0 "$SECS"

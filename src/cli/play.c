@@ -48,7 +48,9 @@ static void usage(FILE *f)
             "Play files through hpamp's DAC chain to a sound device: PipeWire when a\n"
             "server is running, ALSA otherwise.  The device is opened at the first file's\n"
             "rate and format when it takes them (bit-perfect at 0 dB); otherwise the chain\n"
-            "resamples and requantizes.\n"
+            "resamples and requantizes.  FILE '-' is standard input (WAV, FLAC or another\n"
+            "stream libsndfile reads, or headerless PCM with --raw), e.g.\n"
+            "  sox song.flac -t wav - | hpamp play -\n"
             "\n"
             "Options:\n"
             "  -d, --device DEV      where to play:\n"
@@ -97,6 +99,9 @@ static void usage(FILE *f)
             "                        sensitive listeners, 75 dBA (ITU-T H.870); see hpamp dose\n"
             "      --period FRAMES   frames per device period, 64..8192 (default 1024)\n"
             "  -r, --rate HZ         ask the device for this rate (default: the file's)\n"
+            "      --raw ENC:RATE:CH the files are headerless PCM: ENC s8, u8, s16le, s16be,\n"
+            "                        s24le, s24be (3 bytes), s32le, s32be, f32le, f32be,\n"
+            "                        f64le or f64be, e.g. --raw s16le:48000:2\n"
             "      --format FMT      the device's sample format: S16_LE, S24_3LE, S24_LE,\n"
             "                        S32_LE or FLOAT_LE (default: the file's depth when\n"
             "                        the device takes it, else wider); the device must take\n"
@@ -149,6 +154,8 @@ typedef struct play_opts {
     double ref_phon;
     int compensate; /* --compensate */
     int replaygain; /* --replaygain: 0, 1 track, 2 album */
+    int raw_set; /* --raw */
+    hph_audio_raw raw;
 } play_opts;
 
 static int parse_device(const char *s, play_opts *o)
@@ -188,7 +195,8 @@ static int parse_args(int argc, char **argv, play_opts *o)
         OPT_FORMAT,
         OPT_LOUDNESS,
         OPT_COMPENSATE,
-        OPT_REPLAYGAIN
+        OPT_REPLAYGAIN,
+        OPT_RAW
     };
     enum { OPT_BALANCE = 320, OPT_MONO }; /* issue 14: per-ear options */
     static const struct option longopts[] = {
@@ -211,6 +219,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {"loudness-comp", optional_argument, 0, OPT_LOUDNESS},
         {"compensate", no_argument, 0, OPT_COMPENSATE},
         {"replaygain", required_argument, 0, OPT_REPLAYGAIN},
+        {"raw", required_argument, 0, OPT_RAW},
         {"json", no_argument, 0, OPT_JSON},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
@@ -306,6 +315,11 @@ static int parse_args(int argc, char **argv, play_opts *o)
                 return EXIT_USAGE;
             }
             o->replaygain = strcmp(optarg, "album") == 0 ? 2 : 1;
+            break;
+        case OPT_RAW:
+            if (hpc_parse_raw("play", optarg, &o->raw))
+                return EXIT_USAGE;
+            o->raw_set = 1;
             break;
         case OPT_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;
@@ -631,7 +645,7 @@ int hpc_cmd_play(int argc, char **argv)
     hph_audio_info info;
     char why[320];
     for (int i = 0; i < o.n_files && first < 0; i++) {
-        hph_audiofile *f = hph_audio_open_read(o.files[i], &info, why, sizeof why);
+        hph_audiofile *f = hph_audio_open_read_as(o.files[i], o.raw_set ? &o.raw : NULL, &info, why, sizeof why);
         if (!f) {
             hpc_error("%s: %s", o.files[i], why);
             failures++;
@@ -729,6 +743,7 @@ int hpc_cmd_play(int argc, char **argv)
     pc.balance_db = o.balance_db;
     pc.mono = o.mono;
     pc.files = files;
+    pc.raw = o.raw_set ? &o.raw : NULL;
     pc.n_files = n_files;
     pc.out_rate_hz = di.rate_hz;
     pc.channels = di.channels;
@@ -761,7 +776,10 @@ int hpc_cmd_play(int argc, char **argv)
         return 1;
     }
 
-    int keys = isatty(STDIN_FILENO) && hpc_tty_raw(STDIN_FILENO) == 0;
+    int from_stdin = 0; /* then standard input is audio, not keys */
+    for (int i = 0; i < n_files; i++)
+        from_stdin |= !strcmp(files[i], HPH_AUDIO_STDIN);
+    int keys = !from_stdin && isatty(STDIN_FILENO) && hpc_tty_raw(STDIN_FILENO) == 0;
     play_ui ui = {.o = &o, .files = files, .n_files = n_files, .tty = keys && isatty(STDERR_FILENO), .safety = &safety};
     if (!o.quiet && !o.json) {
         fprintf(stderr,

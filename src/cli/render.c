@@ -50,10 +50,14 @@ static void usage(FILE *f)
             "requantize with dither.  Reads WAV, FLAC, Ogg\n"
             "Vorbis, MP3 and whatever else libsndfile knows; writes WAV or FLAC, chosen by\n"
             "OUT's extension (a WAV that may pass 4 GiB is written as RF64).  OUT appears\n"
-            "only when it is complete.\n"
+            "only when it is complete.  IN '-' is standard input: a WAV, FLAC or other\n"
+            "stream libsndfile reads, or headerless PCM with --raw.\n"
             "\n"
             "Options:\n"
             "  -o, --output FILE   where to write (.wav or .flac); never the input itself\n"
+            "      --raw ENC:RATE:CH  IN is headerless PCM: ENC s8, u8, s16le, s16be, s24le,\n"
+            "                      s24be (3 bytes), s32le, s32be, f32le, f32be, f64le or f64be,\n"
+            "                      e.g. --raw s16le:48000:2\n"
             "  -r, --rate HZ       output sample rate, 8000..768000, FLAC up to 655350\n"
             "                      (default: the input's)\n"
             "  -f, --filter NAME   resampling filter (default: linear):\n"
@@ -98,7 +102,7 @@ static void usage(FILE *f)
             "                      Opus R128_TRACK_GAIN)\n"
             "                      when it has them, else measured (EBU R128, libebur128);\n"
             "                      without --limit the gain stops where the input's peak\n"
-            "                      would pass 0 dBTP\n"
+            "                      would pass 0 dBTP.  It reads IN twice: a file, not '-'\n"
             "      --album         with --normalize: the album gain and peak tags\n"
             "      --normalize-measure  with --normalize: measure even when tags are present\n"
             "      --preset NAME   a headphone preset (hpamp preset list): its EQ, crossfeed,\n"
@@ -144,6 +148,7 @@ typedef struct render_opts {
     double volume_db;
     hpa_dither dither;
     int json, quiet;
+    int raw_set;                /* --raw */
     const char *eq_file;        /* --eq */
     int crossfeed;              /* --crossfeed given */
     const char *crossfeed_name; /* preset name, or NULL for HZ,DB */
@@ -170,6 +175,7 @@ typedef struct render_opts {
     double ref_phon;      /* --loudness-comp's reference */
     int loudness;         /* --loudness-comp */
     int compensate;       /* --compensate */
+    hph_audio_raw raw; /* --raw */
 } render_opts;
 
 static int parse_bits(const char *s)
@@ -227,6 +233,7 @@ static int parse_args(int argc, char **argv, render_opts *o)
         {"mono", no_argument, 0, 'm'},
         {"simulate-source", required_argument, 0, 401},
         {"level", required_argument, 0, 403},
+        {"raw", required_argument, 0, 'W'},
         {0, 0, 0, 0},
     };
     int c, v;
@@ -322,6 +329,11 @@ static int parse_args(int argc, char **argv, render_opts *o)
             o->loudness = 1;
             break;
         case 'Z': o->compensate = 1; break;
+        case 'W':
+            if (hpc_parse_raw("render", optarg, &o->raw))
+                return EXIT_USAGE;
+            o->raw_set = 1;
+            break;
         case 'J': o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
@@ -797,11 +809,19 @@ static int render_main(const render_opts *op)
         hpc_error("render: %s: output must end in .wav or .flac", o.out);
         return EXIT_USAGE;
     }
-    if (!strcmp(o.in, o.out) || same_file(o.in, o.out)) {
+    struct stat ist, ost;
+    const int from_stdin = !strcmp(o.in, HPH_AUDIO_STDIN);
+    if (!strcmp(o.in, o.out) || same_file(o.in, o.out) ||
+        (from_stdin && fstat(0, &ist) == 0 && stat(o.out, &ost) == 0 && ist.st_dev == ost.st_dev &&
+         ist.st_ino == ost.st_ino)) {
         hpc_error("render: %s: refusing to write over the input file", o.out);
         return EXIT_USAGE;
     }
-    struct stat ost;
+    if (o.normalize && (from_stdin || o.raw_set)) {
+        hpc_error("%s: --normalize reads the input twice (to measure, then to render); give a file%s", o.in,
+                  from_stdin ? ": standard input is read once" : " with a header, not --raw");
+        return EXIT_USAGE;
+    }
     if (stat(o.out, &ost) == 0 && S_ISDIR(ost.st_mode)) {
         fail_code = "output";
         hpc_error("%s: is a folder; give a file name", o.out);
@@ -811,7 +831,7 @@ static int render_main(const render_opts *op)
     char why[256];
     render_result r;
     memset(&r, 0, sizeof r);
-    hph_audiofile *in = hph_audio_open_read(o.in, &r.in, why, sizeof why);
+    hph_audiofile *in = hph_audio_open_read_as(o.in, o.raw_set ? &o.raw : NULL, &r.in, why, sizeof why);
     if (!in) {
         fail_code = "input";
         hpc_error("%s: %s", o.in, why);

@@ -10,6 +10,7 @@
 #include <hpamp/chain.h>
 #include <hpamp/params.h>
 
+#include <hpamp/host/audiofile.h>
 #include <hpamp/host/quiet.h>
 #include "term.h"
 
@@ -133,6 +134,15 @@ int hpc_parse_crossfeed(const char *arg, const char **name, double *hz, double *
     *hz = h;
     *db = d;
     return 0;
+}
+
+int hpc_parse_raw(const char *cmd, const char *arg, struct hph_audio_raw *raw)
+{
+    char why[128];
+    if (hph_audio_raw_parse(arg, raw, why, sizeof why) == 0)
+        return 0;
+    hpc_error("%s: --raw %s: %s", cmd, arg, why);
+    return -1;
 }
 
 const char *hpc_crossfeed_ranges(char *buf, size_t len)

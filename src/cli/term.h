@@ -52,6 +52,10 @@ int hpc_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
 /* --crossfeed X: a libbs2b preset (default, cmoy, jmeier) or HZ,DB inside
  * the table's ranges.  0 with *name (NULL for HZ,DB), *hz and *db; or -1. */
 int hpc_parse_crossfeed(const char *arg, const char **name, double *hz, double *db);
+/* --raw ENC:RATE:CH for command cmd ("render", "play"): 0 with *raw set, or
+ * -1 after one error line (a usage error) */
+struct hph_audio_raw;
+int hpc_parse_raw(const char *cmd, const char *arg, struct hph_audio_raw *raw);
 /* the ranges of HZ,DB: "300..2000 Hz, 1..15 dB" */
 const char *hpc_crossfeed_ranges(char *buf, size_t len);
 /* what --crossfeed takes, for messages:

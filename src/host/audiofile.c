@@ -29,6 +29,7 @@ struct hph_audiofile {
     char why[160]; /* a failure found here, not by libsndfile */
     int32_t *conv; /* s24 <-> libsndfile's left-justified int */
     size_t conv_frames;
+    int64_t pos; /* read from standard input: this reader's byte position in it */
 };
 
 static void set_why(char *why, size_t len, const char *msg)
@@ -112,10 +113,27 @@ static int count_is_exact(int sf_format)
     }
 }
 
+/* Reads n bytes at offset at of a source (a descriptor, standard input's
+ * kept head); returns how many. */
+typedef size_t (*read_at_fn)(void *src, void *buf, size_t n, int64_t at);
+
+typedef struct fd_src {
+    int fd;
+    int64_t base; /* where the file starts in it */
+} fd_src;
+
+static size_t fd_read_at(void *src, void *buf, size_t n, int64_t at)
+{
+    const fd_src *d = src;
+    ssize_t got = pread(d->fd, buf, n, (off_t)(d->base + at));
+    return got < 0 ? 0 : (size_t)got;
+}
+
 /* The frame count a WAV's header gives (its data chunk's size), or -1 when
  * it gives none or this is not a PCM WAV: libsndfile reports only what the
- * file holds when it is shorter than its header says. */
-static int64_t wav_header_frames(const char *path, int sf_format, int channels)
+ * file holds when it is shorter than its header says.  The sizes a writer
+ * that cannot seek puts there (0, ~0, sox's 0x7ffff000) give none. */
+static int64_t wav_header_frames(read_at_fn rd, void *src, int sf_format, int channels)
 {
     int major = sf_format & SF_FORMAT_TYPEMASK, width;
     if ((major != SF_FORMAT_WAV && major != SF_FORMAT_WAVEX) || channels < 1)
@@ -131,33 +149,273 @@ static int64_t wav_header_frames(const char *path, int sf_format, int channels)
     case SF_FORMAT_DOUBLE: width = 8; break;
     default: return -1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     unsigned char h[12];
     int64_t frames = -1;
-    if (pread(fd, h, 12, 0) == 12 && !memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WAVE", 4)) {
-        off_t at = 12;
-        for (int chunk = 0; chunk < 1000 && pread(fd, h, 8, at) == 8; chunk++) {
+    if (rd(src, h, 12, 0) == 12 && !memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WAVE", 4)) {
+        int64_t at = 12;
+        for (int chunk = 0; chunk < 1000 && rd(src, h, 8, at) == 8; chunk++) {
             const uint32_t size = h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
             if (!memcmp(h, "data", 4)) {
-                if (size != 0 && size != UINT32_MAX) /* 0 and ~0: written as a stream, no length */
+                if (size != 0 && size != UINT32_MAX && size != 0x7ffff000u) /* written as a stream, no length */
                     frames = (int64_t)(size / ((uint32_t)width * (uint32_t)channels));
                 break;
             }
-            at += 8 + (off_t)size + (size & 1);
+            at += 8 + (int64_t)size + (size & 1);
         }
     }
-    close(fd);
     return frames;
+}
+
+/* ---- standard input ----
+ * One stream for the whole process.  A regular file there is read with
+ * pread from where it started.  A pipe is read once; its first
+ * HPH_STDIN_REPLAY_BYTES are kept so that a second reader (play's probe,
+ * then its decoder) and libsndfile's seeks back into the header are served
+ * from memory.  libsndfile's WAV parser seeks past the data chunk to look
+ * for chunks after it: a read that far ahead of the stream (beyond what
+ * could be kept) reads as the end, without consuming the stream. */
+static struct {
+    int init, regular;
+    int64_t base, size;  /* a regular file: where it started, its length from there */
+    unsigned char *head; /* a pipe: bytes [0, got) while got <= HPH_STDIN_REPLAY_BYTES */
+    int head_gone;       /* a reader went past them: no going back */
+    int64_t got;         /* a pipe: bytes taken from it so far */
+} in0;
+
+static int stdin_init(char *why, size_t why_len)
+{
+    if (in0.init)
+        return 0;
+    struct stat st;
+    if (fstat(0, &st) != 0) {
+        set_why(why, why_len, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        set_why(why, why_len, strerror(EISDIR));
+        return -1;
+    }
+    if (S_ISREG(st.st_mode)) {
+        off_t at = lseek(0, 0, SEEK_CUR);
+        in0.regular = 1;
+        in0.base = at > 0 ? (int64_t)at : 0;
+        in0.size = (int64_t)st.st_size > in0.base ? (int64_t)st.st_size - in0.base : 0;
+    } else if (!(in0.head = malloc(HPH_STDIN_REPLAY_BYTES))) {
+        set_why(why, why_len, "out of memory");
+        return -1;
+    }
+    in0.init = 1;
+    return 0;
+}
+
+/* read count bytes of the pipe into dst (taking them from it), keeping
+ * them while they fit in the head; returns how many (fewer at its end) */
+static int64_t pipe_take(void *dst, int64_t count)
+{
+    int64_t done = 0;
+    while (done < count) {
+        ssize_t n = read(0, (char *)dst + done, (size_t)(count - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (!in0.head_gone && in0.got + n <= (int64_t)HPH_STDIN_REPLAY_BYTES)
+            memcpy(in0.head + in0.got, (char *)dst + done, (size_t)n);
+        else if (!in0.head_gone) {
+            in0.head_gone = 1;
+            free(in0.head);
+            in0.head = NULL;
+        }
+        in0.got += n;
+        done += n;
+    }
+    return done;
+}
+
+static sf_count_t in0_filelen(void *user)
+{
+    (void)user;
+    return in0.regular ? (sf_count_t)in0.size : SF_COUNT_MAX;
+}
+
+static sf_count_t in0_seek(sf_count_t offset, int whence, void *user)
+{
+    hph_audiofile *f = user;
+    int64_t to;
+    if (whence == SEEK_SET)
+        to = offset;
+    else if (whence == SEEK_CUR)
+        to = f->pos + offset;
+    else if (in0.regular)
+        to = in0.size + offset;
+    else
+        return -1; /* a pipe's end is not known */
+    if (to < 0 || (!in0.regular && to < in0.got && in0.head_gone))
+        return -1;
+    f->pos = to;
+    return to;
+}
+
+static sf_count_t in0_read(void *ptr, sf_count_t count, void *user)
+{
+    hph_audiofile *f = user;
+    if (count <= 0)
+        return 0;
+    if (in0.regular) {
+        int64_t done = 0;
+        while (done < count) {
+            ssize_t n = pread(0, (char *)ptr + done, (size_t)(count - done), (off_t)(in0.base + f->pos + done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            done += n;
+        }
+        f->pos += done;
+        return done;
+    }
+    int64_t done = 0;
+    if (f->pos < in0.got) { /* again, from the head */
+        if (in0.head_gone)
+            return 0;
+        done = in0.got - f->pos < count ? in0.got - f->pos : count;
+        memcpy(ptr, in0.head + f->pos, (size_t)done);
+        f->pos += done;
+    }
+    if (f->pos > in0.got) { /* ahead of the stream: skip to there while it can be kept */
+        if (in0.head_gone || f->pos > (int64_t)HPH_STDIN_REPLAY_BYTES)
+            return done;
+        unsigned char skip[4096];
+        while (in0.got < f->pos) {
+            int64_t want = f->pos - in0.got < (int64_t)sizeof skip ? f->pos - in0.got : (int64_t)sizeof skip;
+            if (pipe_take(skip, want) < want)
+                return done;
+        }
+    }
+    if (done < count) {
+        int64_t n = pipe_take((char *)ptr + done, count - done);
+        f->pos += n;
+        done += n;
+    }
+    return done;
+}
+
+static sf_count_t in0_write(const void *ptr, sf_count_t count, void *user)
+{
+    (void)ptr, (void)count, (void)user;
+    return 0;
+}
+
+static sf_count_t in0_tell(void *user)
+{
+    return ((hph_audiofile *)user)->pos;
+}
+
+static size_t head_read_at(void *src, void *buf, size_t n, int64_t at)
+{
+    (void)src;
+    if (in0.head_gone || at >= in0.got)
+        return 0;
+    if ((int64_t)n > in0.got - at)
+        n = (size_t)(in0.got - at);
+    memcpy(buf, in0.head + at, n);
+    return n;
+}
+
+int hph_audio_raw_parse(const char *spec, hph_audio_raw *raw, char *why, size_t why_len)
+{
+    static const struct {
+        const char *name;
+        int sub, endian;
+        hpa_format f;
+    } encs[] = {
+        {"s8", SF_FORMAT_PCM_S8, 0, HPA_FORMAT_S16},
+        {"u8", SF_FORMAT_PCM_U8, 0, HPA_FORMAT_S16},
+        {"s16le", SF_FORMAT_PCM_16, SF_ENDIAN_LITTLE, HPA_FORMAT_S16},
+        {"s16be", SF_FORMAT_PCM_16, SF_ENDIAN_BIG, HPA_FORMAT_S16},
+        {"s24le", SF_FORMAT_PCM_24, SF_ENDIAN_LITTLE, HPA_FORMAT_S24},
+        {"s24be", SF_FORMAT_PCM_24, SF_ENDIAN_BIG, HPA_FORMAT_S24},
+        {"s32le", SF_FORMAT_PCM_32, SF_ENDIAN_LITTLE, HPA_FORMAT_S32},
+        {"s32be", SF_FORMAT_PCM_32, SF_ENDIAN_BIG, HPA_FORMAT_S32},
+        {"f32le", SF_FORMAT_FLOAT, SF_ENDIAN_LITTLE, HPA_FORMAT_F32},
+        {"f32be", SF_FORMAT_FLOAT, SF_ENDIAN_BIG, HPA_FORMAT_F32},
+        {"f64le", SF_FORMAT_DOUBLE, SF_ENDIAN_LITTLE, HPA_FORMAT_F64},
+        {"f64be", SF_FORMAT_DOUBLE, SF_ENDIAN_BIG, HPA_FORMAT_F64},
+    };
+    const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c1 || !c2) {
+        set_why(why, why_len, "takes ENCODING:RATE:CHANNELS, e.g. s16le:48000:2");
+        return -1;
+    }
+    size_t i, n = sizeof encs / sizeof encs[0];
+    for (i = 0; i < n; i++)
+        if (strlen(encs[i].name) == (size_t)(c1 - spec) && !strncasecmp(spec, encs[i].name, (size_t)(c1 - spec)))
+            break;
+    if (i == n) {
+        set_why(why, why_len,
+                "the encoding is one of s8 u8 s16le s16be s24le s24be s32le s32be f32le f32be f64le f64be");
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    unsigned long rate = strtoul(c1 + 1, &end, 10);
+    if (errno || end != c2 || c1[1] < '0' || c1[1] > '9' || rate < HPA_RATE_MIN_HZ || rate > HPA_RATE_MAX_HZ) {
+        set_why(why, why_len, "the rate is a whole number of Hz from 8000 to 768000");
+        return -1;
+    }
+    unsigned long ch = strtoul(c2 + 1, &end, 10);
+    if (errno || *end || c2[1] < '0' || c2[1] > '9' || ch < 1 || ch > HPA_CHANNELS_MAX) {
+        snprintf(why, why_len, "the channels are 1 to %u", HPA_CHANNELS_MAX);
+        return -1;
+    }
+    raw->format = encs[i].f;
+    raw->sf_subtype = encs[i].sub | encs[i].endian;
+    raw->rate_hz = (uint32_t)rate;
+    raw->channels = (uint32_t)ch;
+    return 0;
+}
+
+/* libsndfile's reason for not opening, as one line without the path */
+static void open_failure(char *why, size_t why_len, int sf_err, int saved_errno)
+{
+    const char *msg = sf_strerror(NULL);
+    if (sf_err == SF_ERR_SYSTEM || strstr(msg, "System error"))
+        set_why(why, why_len, strerror(saved_errno ? saved_errno : EIO));
+    else if (sf_err == SF_ERR_UNRECOGNISED_FORMAT || strstr(msg, "ormat not recognised") ||
+             strstr(msg, "nknown format") || strstr(msg, "does not exist") || strstr(msg, "lost sync"))
+        set_why(why, why_len, "not an audio file libsndfile can read (corrupt or unsupported format)");
+    else
+        snprintf(why, why_len, "corrupt or unsupported audio (libsndfile: %s)", msg);
 }
 
 hph_audiofile *hph_audio_open_read(const char *path, hph_audio_info *info, char *why, size_t why_len)
 {
+    return hph_audio_open_read_as(path, NULL, info, why, why_len);
+}
+
+hph_audiofile *hph_audio_open_read_as(const char *path, const hph_audio_raw *raw, hph_audio_info *info, char *why,
+                                      size_t why_len)
+{
     SF_INFO si;
     memset(&si, 0, sizeof si);
+    if (raw) {
+        si.format = SF_FORMAT_RAW | raw->sf_subtype;
+        si.samplerate = (int)raw->rate_hz;
+        si.channels = (int)raw->channels;
+    }
+    const int is_stdin = !strcmp(path, HPH_AUDIO_STDIN);
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (is_stdin) {
+        if (stdin_init(why, why_len))
+            return NULL;
+        if (!in0.regular && in0.head_gone) {
+            set_why(why, why_len, "standard input has been read already: a stream is read once");
+            return NULL;
+        }
+        memset(&st, 0, sizeof st);
+        st.st_mode = in0.regular ? S_IFREG : S_IFIFO;
+        st.st_size = (off_t)in0.size;
+    } else if (stat(path, &st) != 0) {
         set_why(why, why_len, strerror(errno));
         return NULL;
     }
@@ -171,7 +429,7 @@ hph_audiofile *hph_audio_open_read(const char *path, hph_audio_info *info, char 
     }
     /* can we read the file at all?  Then whatever libsndfile says is about
      * its contents (it says "File does not exist" when libmpg123 gives up) */
-    if (S_ISREG(st.st_mode)) {
+    if (S_ISREG(st.st_mode) && !is_stdin) {
         int probe = open(path, O_RDONLY | O_CLOEXEC);
         if (probe < 0) {
             set_why(why, why_len, strerror(errno));
@@ -179,43 +437,67 @@ hph_audiofile *hph_audio_open_read(const char *path, hph_audio_info *info, char 
         }
         close(probe);
     }
-    hph_quiet_begin(); /* libmpg123 prints its notes while libsndfile probes */
-    SNDFILE *sf = sf_open(path, SFM_READ, &si);
-    const int sf_err = sf ? 0 : sf_error(NULL), saved_errno = errno;
-    hph_quiet_end();
-    if (!sf) {
-        const char *msg = sf_strerror(NULL);
-        if (sf_err == SF_ERR_SYSTEM || strstr(msg, "System error"))
-            set_why(why, why_len, strerror(saved_errno ? saved_errno : EIO));
-        else if (sf_err == SF_ERR_UNRECOGNISED_FORMAT || strstr(msg, "ormat not recognised") ||
-                 strstr(msg, "nknown format") || strstr(msg, "does not exist"))
-            set_why(why, why_len, "not an audio file libsndfile can read (corrupt or unsupported format)");
-        else
-            snprintf(why, why_len, "corrupt or unsupported audio (libsndfile: %s)", msg);
-        return NULL;
-    }
-    const int64_t said = S_ISREG(st.st_mode) ? wav_header_frames(path, si.format, si.channels) : -1;
-    if (said > si.frames) {
-        snprintf(why, why_len, "cut short: its header gives %lld frames, the file holds %lld", (long long)said,
-                 (long long)si.frames);
-        sf_close(sf);
-        return NULL;
-    }
     hph_audiofile *f = calloc(1, sizeof *f);
     if (!f) {
-        sf_close(sf);
         set_why(why, why_len, "out of memory");
         return NULL;
     }
-    f->sf = sf;
     f->fd = -1;
-    const int sub = si.format & SF_FORMAT_SUBMASK;
-    f->quiet = (si.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG || sub == SF_FORMAT_MPEG_LAYER_I ||
-               sub == SF_FORMAT_MPEG_LAYER_II || sub == SF_FORMAT_MPEG_LAYER_III;
+    hph_quiet_begin(); /* libmpg123 prints its notes while libsndfile probes */
+    SNDFILE *sf;
+    unsigned char first;
+    if (is_stdin && raw && in0_read(&first, 1, f) < 1) { /* libsndfile takes an empty raw stream */
+        hph_quiet_end();
+        set_why(why, why_len, "empty, no audio");
+        free(f);
+        return NULL;
+    }
+    f->pos = 0;
+    if (is_stdin) {
+        SF_VIRTUAL_IO vio = {in0_filelen, in0_seek, in0_read, in0_write, in0_tell};
+        sf = sf_open_virtual(&vio, SFM_READ, &si, f);
+    } else {
+        sf = sf_open(path, SFM_READ, &si);
+    }
+    const int sf_err = sf ? 0 : sf_error(NULL), saved_errno = errno;
+    hph_quiet_end();
+    if (!sf) {
+        open_failure(why, why_len, sf_err, saved_errno);
+        free(f);
+        return NULL;
+    }
+    const int stream = is_stdin && !in0.regular;
+    int64_t said = -1;
+    if (stream)
+        said = wav_header_frames(head_read_at, NULL, si.format, si.channels);
+    else if (S_ISREG(st.st_mode)) {
+        fd_src src = {is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC), is_stdin ? in0.base : 0};
+        if (src.fd >= 0)
+            said = wav_header_frames(fd_read_at, &src, si.format, si.channels);
+        if (!is_stdin && src.fd >= 0)
+            close(src.fd);
+    }
+    if (!stream && said > si.frames) {
+        snprintf(why, why_len, "cut short: its header gives %lld frames, the file holds %lld", (long long)said,
+                 (long long)si.frames);
+        sf_close(sf);
+        free(f);
+        return NULL;
+    }
+    f->sf = sf;
+    const int sub = si.format & SF_FORMAT_SUBMASK, major = si.format & SF_FORMAT_TYPEMASK;
+    f->quiet = major == SF_FORMAT_MPEG || sub == SF_FORMAT_MPEG_LAYER_I || sub == SF_FORMAT_MPEG_LAYER_II ||
+               sub == SF_FORMAT_MPEG_LAYER_III;
     f->info.rate_hz = (uint32_t)si.samplerate;
     f->info.channels = (uint32_t)si.channels;
     f->info.frames = si.frames > 0 && si.frames < SF_COUNT_MAX ? (int64_t)si.frames : -1;
     f->info.frames_exact = f->info.frames >= 0 && S_ISREG(st.st_mode) && count_is_exact(si.format);
+    if (stream) { /* a stream's length: what a WAV's header or FLAC's STREAMINFO says, as a hint */
+        if (major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX)
+            f->info.frames = said;
+        else if (major != SF_FORMAT_FLAC)
+            f->info.frames = -1;
+    }
     f->info.format = edge_format(si.format, f->info.codec, sizeof f->info.codec);
     *info = f->info;
     return f;

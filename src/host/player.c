@@ -338,7 +338,7 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
     const char *path = p->cfg.files[idx];
     char why[256];
     hph_audio_info info;
-    hph_audiofile *f = hph_audio_open_read(path, &info, why, sizeof why);
+    hph_audiofile *f = hph_audio_open_read_as(path, p->cfg.raw, &info, why, sizeof why);
     if (!f) {
         post_message(p, path, why);
         atomic_fetch_add(&p->failures, 1);

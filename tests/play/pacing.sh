@@ -26,14 +26,7 @@ frames=$(soxi -V1 -s "$T/music.wav")
 
 pw_eq10 "$T/eq.txt" # ten bands across the audio range
 
-pw-metadata -n settings 0 clock.force-quantum 64 >/dev/null
-pw-metadata -n settings 0 clock.force-rate 48000 >/dev/null
-q=""
-for _ in $(seq 40); do
-    q=$(pw-metadata -n settings 0 clock.force-quantum 2>/dev/null | sed -n "s/.*key:'clock.force-quantum' value:'\([0-9]*\)'.*/\1/p")
-    [ "$q" = 64 ] && break
-    sleep 0.05
-done
+q=$(pw_force_quantum 64)
 check "the graph's quantum is forced to 64 frames (settings: ${q:-none})" [ "$q" = 64 ]
 
 yes >/dev/null &

@@ -15,6 +15,9 @@
 #   PLAY_LOOPS               the CC0 Sonic Pi loops those runs play
 #   pw_stop_pids             end every PID in $PIDS (the servers and the
 #                            clients a run started): TERM, up to 0.5 s, KILL
+#   pw_force_quantum Q       force the graph to Q frames at 48 kHz
+#                            (pw-metadata settings) and print the quantum the
+#                            settings then hold (2 s at most), for a check
 
 PIDS=${PIDS:-}
 
@@ -25,6 +28,19 @@ pw_stop_pids() {
         for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
         kill -9 "$p" 2>/dev/null
     done
+}
+
+pw_force_quantum() {
+    local q=""
+    pw-metadata -n settings 0 clock.force-quantum "$1" >/dev/null
+    pw-metadata -n settings 0 clock.force-rate 48000 >/dev/null
+    for _ in $(seq 40); do
+        q=$(pw-metadata -n settings 0 clock.force-quantum 2>/dev/null |
+            sed -n "s/.*key:'clock.force-quantum' value:'\([0-9]*\)'.*/\1/p")
+        [ "$q" = "$1" ] && break
+        sleep 0.05
+    done
+    printf '%s\n' "$q"
 }
 
 PLAY_LOOPS="loop_compus loop_garzul loop_mika loop_safari loop_tabla loop_drone_g_97"

@@ -19,8 +19,33 @@ typedef struct hph_audio_info {
 } hph_audio_info;
 
 /* Open a file for reading.  On failure returns NULL and writes a one-line
- * reason (without the path) to why. */
+ * reason (without the path) to why.  The path "-" is standard input (a
+ * file named "-" is "./-"): a pipe is read as a stream, once.  Its first
+ * HPH_STDIN_REPLAY_BYTES are kept, so it may be opened again (one reader at
+ * a time) until a reader has gone past them: a probe of the format, then
+ * the real read.  A stream has no known length (frames -1) unless a WAV's
+ * header or FLAC's STREAMINFO gives one. */
 hph_audiofile *hph_audio_open_read(const char *path, hph_audio_info *info, char *why, size_t why_len);
+
+#define HPH_AUDIO_STDIN "-"
+#define HPH_STDIN_REPLAY_BYTES (1u << 20)
+
+/* Headerless PCM: how to read it. */
+typedef struct hph_audio_raw {
+    hpa_format format; /* the edge format it is read into (s16, s24, s32, f32, f64) */
+    int sf_subtype;    /* the bytes' encoding, as hph_audio_raw_parse found it */
+    uint32_t rate_hz;
+    uint32_t channels;
+} hph_audio_raw;
+
+/* "ENC:RATE:CHANNELS", ENC one of s8 u8 s16le s16be s24le s24be s32le s32be
+ * f32le f32be f64le f64be (ffmpeg's names; s24 is 3 bytes), RATE 8000 to
+ * 768000, CHANNELS 1 to HPA_CHANNELS_MAX.  0, or -1 with why. */
+int hph_audio_raw_parse(const char *spec, hph_audio_raw *raw, char *why, size_t why_len);
+
+/* hph_audio_open_read, or with raw set the file (or "-") as headerless PCM. */
+hph_audiofile *hph_audio_open_read_as(const char *path, const hph_audio_raw *raw, hph_audio_info *info, char *why,
+                                      size_t why_len);
 
 /* Output containers chosen by extension; RF64 is a .wav that may pass
  * 4 GiB (libsndfile writes RF64 and, when it stays smaller, a plain WAV). */

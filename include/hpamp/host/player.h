@@ -22,13 +22,15 @@
 #include <hpamp/chain.h>
 #include <hpamp/eq.h>
 
+#include <hpamp/host/audiofile.h>
 #include <hpamp/host/device.h>
 
 typedef struct hph_player hph_player;
 
 typedef struct hph_player_config {
-    const char *const *files;
+    const char *const *files; /* "-": standard input (audiofile.h) */
     int n_files;
+    const hph_audio_raw *raw;   /* the files are headerless PCM of this kind; NULL: they say */
     uint32_t out_rate_hz;       /* the device's */
     uint32_t channels;          /* the device's; mono files are doubled to 2 */
     hpa_format out_format;      /* the chain's output (the device's chain format) */
