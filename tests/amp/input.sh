@@ -18,10 +18,17 @@ M="python3 $(dirname "$0")/measure.py"
 AMP_NODE=hpamp.input amp_start --input usb_dac --volume -33
 check "the amp is a capture of usb_dac: no sink named hpamp" [ -z "$(node_id hpamp)" ]
 check "... its node is hpamp.input ($(node_prop hpamp.input media.class))" [ -n "$(node_id hpamp.input)" ]
-record_start speakers "$T/a.wav"
-pw-play --target usb_dac "$T/sine.wav"
-record_stop
-lv=$($M level "$T/a.wav" 1 2)
+# A second try when the first recording is silent: on a loaded machine the
+# amp's node group now and then passes nothing after it links (docs/amp.md,
+# "Known problems"); the level itself is checked as strictly either way.
+for try in 1 2; do
+    record_start speakers "$T/a.wav"
+    pw-play --target usb_dac "$T/sine.wav"
+    record_stop
+    lv=$($M level "$T/a.wav" 1 2 || true)
+    [ -n "$lv" ] && break
+    say "  try $try: nothing reached speakers"
+done
 check "speakers: the sine at $lv dBFS peak = -6 - 33 within 0.05" near "$lv" -39 0.05
 amp_stop TERM
 check "exit status 0 after SIGTERM (got $rc)" [ "$rc" = 0 ]
