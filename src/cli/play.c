@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "dbfiles.h"
 #include <hpamp/host/dose.h>
+#include <hpamp/host/http.h>
 #include <hpamp/host/session.h>
 #include "dose.h"
 #include "eqfile.h"
@@ -87,6 +88,10 @@ static void usage(FILE *f)
             "      --preset NAME     a headphone preset (hpamp preset list): its EQ,\n"
             "                        crossfeed, volume cap and limiter ceiling; flags given\n"
             "                        here win, a cap only lowers the ceiling\n"
+            "      --http [ADDR:]PORT\n"
+            "                        serve the control page and API (docs/web.md) on\n"
+            "                        127.0.0.1:PORT (0: any free port), or on ADDR when\n"
+            "                        given; prints the address with its token\n"
             "      --json            status lines as JSON on stderr, a summary on stdout\n"
             "  -q, --quiet           no status lines\n"
             "  -h, --help            show this help\n"
@@ -125,6 +130,7 @@ typedef struct play_opts {
     int crossfeed;
     double xf_fcut_hz, xf_feed_db;
     int json, quiet;
+    const char *http; /* --http [ADDR:]PORT, or NULL */
 } play_opts;
 
 static int parse_device(const char *s, play_opts *o)
@@ -152,7 +158,18 @@ static int parse_device(const char *s, play_opts *o)
 
 static int parse_args(int argc, char **argv, play_opts *o)
 {
-    enum { OPT_MAX = 256, OPT_LOUD, OPT_PERIOD, OPT_JSON, OPT_DOSE_MODE, OPT_EQ, OPT_XF, OPT_PRESET, OPT_FORMAT };
+    enum {
+        OPT_MAX = 256,
+        OPT_LOUD,
+        OPT_PERIOD,
+        OPT_JSON,
+        OPT_DOSE_MODE,
+        OPT_EQ,
+        OPT_XF,
+        OPT_PRESET,
+        OPT_FORMAT,
+        OPT_HTTP
+    };
     static const struct option longopts[] = {
         {"device", required_argument, 0, 'd'},
         {"volume", required_argument, 0, 'v'},
@@ -169,6 +186,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {"rate", required_argument, 0, 'r'},
         {"format", required_argument, 0, OPT_FORMAT},
         {"json", no_argument, 0, OPT_JSON},
+        {"http", required_argument, 0, OPT_HTTP},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -244,6 +262,17 @@ static int parse_args(int argc, char **argv, play_opts *o)
             o->format_set = 1;
             break;
         case OPT_JSON: o->json = 1; break;
+        case OPT_HTTP: {
+            char addr[64];
+            uint16_t port;
+            int named;
+            if (hph_http_parse_listen(optarg, addr, sizeof addr, &port, &named)) {
+                hpc_error("play: --http takes [ADDR:]PORT (a numeric address, a port 0..65535), not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->http = optarg;
+            break;
+        }
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
         case ':': hpc_error("play: %s needs a value (see hpamp play --help)", argv[optind - 1]); return EXIT_USAGE;
@@ -458,6 +487,38 @@ static void target_crossfeed(void *p, int on)
 static void target_skip(void *p, int delta)
 {
     hph_player_skip(p, delta);
+}
+
+/* what the control page shows (http.h), from this loop */
+static void http_publish(hph_http *http, const play_ui *ui, const hph_player_status *st, const hph_device_info *di)
+{
+    hph_http_snapshot sn;
+    memset(&sn, 0, sizeof sn);
+    sn.file = st->index >= 0 && st->index < ui->n_files ? ui->files[st->index] : NULL;
+    sn.index = st->index;
+    sn.n_files = ui->n_files;
+    sn.position_s = st->position_s;
+    sn.length_s = st->length_s;
+    sn.rate_hz = di->rate_hz;
+    sn.in_rate_hz = st->in_rate_hz;
+    sn.channels = st->channels;
+    sn.format = hph_dev_format_name(di->format);
+    sn.backend = hph_backend_name(di->backend);
+    sn.device = di->name;
+    sn.period_frames = di->period_frames;
+    memcpy(sn.peak, st->peak, sizeof sn.peak);
+    sn.limiter_db = st->limiter_db;
+    sn.clipped = st->clipped;
+    sn.xruns = ui->xruns + st->starved;
+    sn.a_frames = st->a_frames;
+    memcpy(sn.a_energy, st->a_energy, sizeof sn.a_energy);
+    if (ui->dose) {
+        sn.have_dose = 1;
+        sn.dose_mode = ui->dose->mode;
+        sn.dose_percent = hph_dose_percent(ui->dose);
+        memcpy(sn.days, ui->dose->days, sizeof sn.days);
+    }
+    hph_http_publish(http, &sn);
 }
 
 static void sleep_ms(int ms)
@@ -701,6 +762,44 @@ int hpc_cmd_play(int argc, char **argv)
     }
     ui.session = session;
     ui.dose = have_dose ? &dose : NULL;
+    hph_http *http = NULL;
+    if (o.http) {
+        char url[256], tpath[1100];
+        hph_http_config hc = {.listen = o.http,
+                              .session = session,
+                              .safety = safety,
+                              .eq_bands = eq.bands,
+                              .n_eq_bands = eq.n_bands,
+                              .eq_preamp_db = eq.preamp_db,
+                              .eq_rate_hz = di.rate_hz,
+                              .zout_ohm = NAN,
+                              .headphones = o.hp,
+                              .source = o.src,
+                              .profile = o.preset};
+        http = hph_http_start(&hc, url, sizeof url, tpath, sizeof tpath, why, sizeof why);
+        if (!http) {
+            hph_device_stop(dev);
+            hpc_tty_restore();
+            hpc_error("play: %s", why);
+            hph_device_close(dev);
+            hph_session_destroy(session);
+            hph_player_destroy(player);
+            hpa_eq_profile_free(&eq);
+            if (have_dose)
+                hph_dose_close(&dose);
+            return 1;
+        }
+        char addr[64];
+        uint16_t port;
+        int named = 0;
+        hph_http_parse_listen(o.http, addr, sizeof addr, &port, &named);
+        if (named && strcmp(addr, "127.0.0.1") && strcmp(addr, "::1"))
+            hpc_warn("play: --http %s: the control page is reachable from other machines (the token still guards it)",
+                     o.http);
+        fprintf(stderr, "play: control page %s%s%s%s\n", url, tpath[0] ? " (token in " : "", tpath,
+                tpath[0] ? ")" : "");
+        fflush(stderr);
+    }
     double last_line = hpc_now_s(), last_draw = 0.0;
     int quit = 0;
     hph_device_status ds;
@@ -783,6 +882,8 @@ int hpc_cmd_play(int argc, char **argv)
         }
         hph_player_status_get(player, &st);
         dose_step(&ui, &st, 0);
+        if (http)
+            http_publish(http, &ui, &st, &di);
         double now = hpc_now_s();
         if (!o.quiet) {
             if (ui.tty && !o.json) {
@@ -862,6 +963,7 @@ int hpc_cmd_play(int argc, char **argv)
                (unsigned long long)st.clipped, (unsigned long long)ds.xruns, (unsigned long long)st.starved, result);
     }
     hph_device_close(dev);
+    hph_http_stop(http);
     hph_session_destroy(session);
     hph_player_destroy(player);
     hpa_eq_profile_free(&eq);
