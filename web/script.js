@@ -47,8 +47,11 @@ function drawKnob(db) {
   const [lo, hi] = knobRange();
   const a = arcPath((db - lo) / (hi - lo));
   $('knob-arc').setAttribute('d', a.d);
-  $('knob-hand').setAttribute('x2', (100 + (a.x - 100) * 0.75).toFixed(1));
-  $('knob-hand').setAttribute('y2', (100 + (a.y - 100) * 0.75).toFixed(1));
+  const hand = $('knob-hand'); // a tick across the ring where the arc ends
+  hand.setAttribute('x1', (100 + (a.x - 100) * 0.8).toFixed(1));
+  hand.setAttribute('y1', (100 + (a.y - 100) * 0.8).toFixed(1));
+  hand.setAttribute('x2', (100 + (a.x - 100) * 1.2).toFixed(1));
+  hand.setAttribute('y2', (100 + (a.y - 100) * 1.2).toFixed(1));
   const spl = state.spl_known ? state.spl_at_0dbfs + db : null;
   $('vol-spl').textContent = spl !== null ? fmt(spl, 1, ' dB SPL') : signed(db, 1) + ' dB';
   $('vol-db').textContent = signed(db, 1) + ' dBFS';
@@ -63,7 +66,8 @@ function drawKnob(db) {
 function wantVolume(db) {
   if (!state) return;
   const [lo, hi] = knobRange();
-  db = Math.max(lo, Math.min(hi, Math.round(db * 2) / 2));
+  db = Math.max(lo, Math.min(hi, db));
+  edits++;
   state.volume_db = db;
   drawKnob(db);
   pending = db;
@@ -150,9 +154,13 @@ function showState() {
   if (!sending && pending === null) drawKnob(s.volume_db);
 }
 
+let edits = 0; // volume changes made here: a poll answered meanwhile does not undo them
 async function refresh() {
+  const before = edits;
   const r = await call('state');
+  const mine = state && (edits !== before || sending || pending !== null) ? state.volume_db : null;
   state = r.body;
+  if (mine !== null) state.volume_db = mine;
   showState();
 }
 
