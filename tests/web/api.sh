@@ -11,6 +11,7 @@
 #     level; with it, as asked; above the ceiling: capped, verdict at_ceiling;
 #     out of the table's range: 400 naming the range
 #   - POST mute silences the capture; eq and crossfeed switch
+#   - the script block of docs/web.md runs against it (its port replaced)
 . "$(dirname "$0")/lib.sh" "$@"
 pipewire_start
 
@@ -41,7 +42,7 @@ post() { # PATH JSON: "STATUS BODY" in $resp, the status in $st
     st=${resp%% *}
 }
 level() { # NAME: record 1 s after the ramp settles, print the RMS level (dBFS)
-    sleep 0.4
+    sleep 1
     record_start "$T/$1.wav"
     sleep 1
     record_stop
@@ -105,6 +106,23 @@ post crossfeed '{"on": false}'
 check "POST crossfeed off ($resp)" [ "$(jget state 'j["crossfeed"]["on"]')" = False ]
 post eq '{"on": 2}'
 check "eq on 2: 400 ($resp)" [ "$st" = 400 ]
+
+say "== docs/web.md's commands (its port 8765 stands for this one's)"
+need curl
+awk '/^```sh$/ { on = 1; next } /^```/ { on = 0 } on' "$WEB_DIR/../../docs/web.md" >"$T/doc.sh"
+check "docs/web.md has a script block ($(wc -l <"$T/doc.sh") lines)" [ "$(wc -l <"$T/doc.sh")" -ge 5 ]
+while IFS= read -r line; do
+    cmd=${line//8765/$PORT}
+    want=0
+    [[ $line =~ \#\ exit\ ([0-9]+) ]] && want=${BASH_REMATCH[1]}
+    out=$(TOKEN= && eval "$(head -1 "$T/doc.sh" | sed "s/8765/$PORT/")" && eval "$cmd" 2>&1)
+    r=$?
+    check "docs: ${line:0:90} -> exit $want (got $r: ${out:0:80})" [ "$r" = "$want" ]
+    case $line in
+    curl*events*) check "... meter events" grep -q '^event: meters' <<<"$out" ;;
+    curl*) check "... a JSON object, no error" "$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); sys.exit("error" in j)' "$out" ;;
+    esac
+done <"$T/doc.sh"
 
 say "== the end"
 web_stop
