@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include <hpamp/model.h>
 #include <hpamp/safety.h>
 
 /* The model's dB SPL at the ear of a 0 dBFS sine at full volume for the pair
@@ -16,5 +17,10 @@
  * name: 1 or 2; a pair too loud for the limiter's lowest ceiling: 1). */
 int hpc_safety_from_gear(const char *cmd, const char *hp, const char *src, double max_volume_db, hpa_safety *s,
                          char *title, size_t title_len);
+
+/* The headphone's model (its impedance curve) and the source's output
+ * impedance, for the response change between them (hpa_fr_deviation_at), of
+ * names that hpc_safety_from_gear took: 0, or -1 when either is not known. */
+int hpc_gear_response(const char *hp, const char *src, hpa_headphone *model, double *zout_ohm);
 
 #endif

@@ -765,6 +765,9 @@ int hpc_cmd_play(int argc, char **argv)
     hph_http *http = NULL;
     if (o.http) {
         char url[256], tpath[1100];
+        hpa_headphone hpm;
+        double zout = NAN;
+        int have_z = o.hp && hpc_gear_response(o.hp, o.src, &hpm, &zout) == 0;
         hph_http_config hc = {.listen = o.http,
                               .session = session,
                               .safety = safety,
@@ -772,7 +775,8 @@ int hpc_cmd_play(int argc, char **argv)
                               .n_eq_bands = eq.n_bands,
                               .eq_preamp_db = eq.preamp_db,
                               .eq_rate_hz = di.rate_hz,
-                              .zout_ohm = NAN,
+                              .headphone = have_z ? &hpm : NULL,
+                              .zout_ohm = have_z ? zout : NAN,
                               .headphones = o.hp,
                               .source = o.src,
                               .profile = o.preset};

@@ -5,6 +5,8 @@
 #   - every GET endpoint against its schema; 10 meter events a second
 #   - GET curves: the EQ series is the Audio EQ Cookbook's peaking filter
 #     computed here
+#   - GET curves: the output impedance's response change peaks at the
+#     headphone's impedance peak, by the voltage divider's arithmetic
 #   - POST volume (db, step_db, spl_db) changes the captured level by what
 #     was asked, within 0.05 dB (a steady 1 kHz sine, RMS in python)
 #   - above the safe level without "acknowledge": 409 and held at the safe
@@ -17,7 +19,7 @@ pipewire_start
 
 sox -V1 -n -r 48000 -c 2 -b 16 "$T/sine.wav" synth 5 sine 1000 gain -12
 printf 'Preamp: -4.0 dB\nFilter 1: ON PK Fc 3000 Hz Gain 3.5 dB Q 1.41\n' >"$T/eq.txt"
-web_start $(for _ in $(seq 60); do echo "$T/sine.wav"; done) --device pipewire:test_sink -H hd600 -S apple-usb-c-adapter-us-a2049 --eq "$T/eq.txt" \
+web_start $(for _ in $(seq 60); do echo "$T/sine.wav"; done) --device pipewire:test_sink -H hd650 -S 2.0V,75ohm --eq "$T/eq.txt" \
     --crossfeed default --json
 
 say "== the token"
@@ -33,6 +35,12 @@ r=$?
 check "every endpoint's schema ($r failed)" [ "$r" = 0 ]
 $WEBCHECK peaking 3000 3.5 1.41 48000 "$BASE" "$TOKEN"
 check "the EQ curve" [ $? = 0 ]
+
+# HD 650: 300 ohm, its impedance peak 480 ohm at 100 Hz (data/headphones.csv); on 75 ohm the
+# divider Z/(Z+75) is 20 log10((480/555) / (300/375)) = 0.677 dB higher at the peak than
+# where Z is 300 (less where the reference's Z is above it, by the resonance's tail)
+$WEBCHECK zout 480 100 300 75 0.1 "$BASE" "$TOKEN"
+check "the output-impedance curve" [ $? = 0 ]
 
 jget() { # PATH EXPR: a field of GET PATH (python expression over j)
     $WEBCHECK get "$BASE" "$TOKEN" "$1" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($2)"

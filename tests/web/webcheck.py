@@ -12,6 +12,7 @@ the exit status is the number of failures (capped at 100).
   webcheck.py rms WAV                      the level of WAV's middle half, dBFS (a sine at 0 dBFS: 0),
                                            the median of its 50 ms blocks
   webcheck.py peaking F0 GAIN Q RATE BASE TOKEN   GET curves against the Audio EQ Cookbook
+  webcheck.py zout ZPEAK FPEAK ZNOM ZOUT TOL BASE TOKEN   GET curves' output-impedance series
 """
 import concurrent.futures
 import http.client
@@ -360,6 +361,21 @@ def cmd_peaking(f0, gain, q, rate, base, token):
           "(worst %.2g dB over %d points)" % (f0, gain, q, worst, len(c["freq_hz"])))
 
 
+def cmd_zout(zpk, fpk, znom, zout, tol, base, token):
+    """the response change from the source's output impedance: its peak at
+    the impedance peak fpk (to the grid's spacing), at most the divider's
+    20 log10((zpk/(zpk+zout)) / (znom/(znom+zout))) and within tol of it"""
+    st, _, c = get_json(base, token, "curves")
+    want = 20 * math.log10((zpk / (zpk + zout)) / (znom / (znom + zout)))
+    z = c.get("zout_db") or [float("nan")]
+    i = max(range(len(z)), key=lambda k: z[k])
+    f = c["freq_hz"][i]
+    step = c["freq_hz"][1] / c["freq_hz"][0]
+    check(abs(math.log(f / fpk)) <= math.log(step) and want - tol <= z[i] <= want + 1e-9,
+          "GET curves: zout_db peaks at %.1f Hz (the impedance peak %g Hz) with %.3f dB (the divider: %.3f dB, "
+          "less by up to %g)" % (f, fpk, z[i], want, tol))
+
+
 def main(a):
     if a[0] == "schema":
         cmd_schema(a[1], a[2])
@@ -374,6 +390,8 @@ def main(a):
     elif a[0] == "post":
         st, _, data = request(a[1], "POST", "/api/v1/" + a[3], a[2], raw=a[4].encode())
         print(st, data.decode())
+    elif a[0] == "zout":
+        cmd_zout(*map(float, a[1:6]), a[6], a[7])
     elif a[0] == "rms":
         cmd_rms(a[1])
     elif a[0] == "peaking":
