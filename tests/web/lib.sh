@@ -18,9 +18,10 @@ WEBCHECK="$PY $WEB_DIR/webcheck.py"
 
 # web_start ARGS...: `hpamp play ARGS --http 0` in the background; waits for
 # the address it prints and sets PLAY_PID, URL, BASE (http://127.0.0.1:PORT),
-# TOKEN, PORT.  Its stderr goes to $T/play.err, its stdout to $T/play.out.
+# TOKEN, PORT.  Its stderr goes to $T/play.err, its stdout to $T/play.out;
+# WEB_ENV (NAME=VALUE ...) is its environment's addition.
 web_start() {
-    "$HPAMP" play "$@" --http 0 </dev/null >"$T/play.out" 2>"$T/play.err" &
+    env ${WEB_ENV:-} "$HPAMP" play "$@" --http 0 </dev/null >"$T/play.out" 2>"$T/play.err" &
     PLAY_PID=$!
     PIDS="$PLAY_PID $PIDS"
     URL=""
