@@ -797,7 +797,7 @@ int hpc_cmd_play(int argc, char **argv)
         uint16_t port;
         int named = 0;
         hph_http_parse_listen(o.http, addr, sizeof addr, &port, &named);
-        if (named && strcmp(addr, "127.0.0.1") && strcmp(addr, "::1"))
+        if (named && strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0)
             hpc_warn("play: --http %s: the control page is reachable from other machines (the token still guards it)",
                      o.http);
         fprintf(stderr, "play: control page %s%s%s%s\n", url, tpath[0] ? " (token in " : "", tpath,

@@ -122,10 +122,10 @@ int hph_http_parse_listen(const char *text, char *addr, size_t addr_len, uint16_
             return -1; /* an address, not a name: nothing to resolve, nothing to rebind */
         if (strlen(a) >= addr_len)
             return -1;
-        strcpy(addr, a);
+        snprintf(addr, addr_len, "%s", a);
         *explicit_addr = 1;
     } else {
-        strcpy(addr, "127.0.0.1");
+        snprintf(addr, addr_len, "127.0.0.1");
         *explicit_addr = 0;
     }
     *port = (uint16_t)v;
@@ -200,7 +200,7 @@ static int origin_ok(const hph_http *h, const char *origin)
 {
     if (!origin)
         return 1; /* same-origin GETs and scripts send none */
-    if (strncasecmp(origin, "http://", 7))
+    if (strncasecmp(origin, "http://", 7) != 0)
         return 0;
     return host_ok(h, origin + 7);
 }
@@ -743,7 +743,12 @@ static enum MHD_Result page(hph_http *h, struct MHD_Connection *c, const char *u
     } else {
         return send_error(h, c, 404, "not found: %s", url);
     }
-    return send_body(h, c, 200, type, (void *)(uintptr_t)data, len, MHD_RESPMEM_PERSISTENT);
+    /* MHD takes a non-const pointer; with MHD_RESPMEM_PERSISTENT it only reads it */
+    union {
+        const char *in;
+        void *out;
+    } body = {.in = data};
+    return send_body(h, c, 200, type, body.out, len, MHD_RESPMEM_PERSISTENT);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -765,7 +770,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return send_error(h, c, 403, "cross-origin requests are refused");
         if (!strncmp(url, "/api/", 5) && !token_ok(h, c))
             return send_error(h, c, 401, "a valid token is needed (Authorization: Bearer TOKEN)");
-        if (!post && strcmp(method, "GET") && strcmp(method, "HEAD"))
+        if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
             return send_error(h, c, 405, "method %s is not allowed", method);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > HPH_HTTP_BODY_MAX)
@@ -953,9 +958,9 @@ hph_http *hph_http_start(const hph_http_config *cfg, char *url, size_t url_len, 
     add_host(h, addr, v6, port);
     if (!explicit_addr || !strcmp(addr, "127.0.0.1") || !strcmp(addr, "::1")) {
         add_host(h, "localhost", 0, port);
-        if (strcmp(addr, "127.0.0.1"))
+        if (strcmp(addr, "127.0.0.1") != 0)
             add_host(h, "127.0.0.1", 0, port);
-        if (strcmp(addr, "::1"))
+        if (strcmp(addr, "::1") != 0)
             add_host(h, "::1", 1, port);
     }
     if (token_path && path_len)
