@@ -18,6 +18,9 @@ all: build
 
 deps:
 	@./tools/install-deps.sh
+	@# playwright-core for tests/web/browser.sh, as pinned (it never downloads a browser)
+	@if [ ! -d tests/web/node_modules/playwright-core ] && command -v npm >/dev/null; then \
+	  cd tests/web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error; fi
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_ARGS)

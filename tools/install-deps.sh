@@ -11,7 +11,8 @@ libebur128-dev libcairo2-dev ffmpeg libbs2b-dev libinih-dev
 libflac-dev libvorbis-dev flac vorbis-tools help2man man-db
 sonic-pi-samples sox libsox-fmt-all opus-tools
 clang-tidy clang-format
-lv2-dev lilv-utils sordi"
+lv2-dev lilv-utils sordi
+libmicrohttpd-dev libcjson-dev chromium nodejs"
 
 missing=""
 for p in $PACKAGES; do
@@ -19,6 +20,8 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
+# npm: its own package on Debian, part of nodejs where that comes from NodeSource
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 echo "hpamp: installing Debian packages:$missing"

@@ -1,8 +1,10 @@
 /* gear.c — the levels of a named pair (see gear.h): names resolved and the
  * model's verdict (libhpamp's hpa_safety_from_gear) told. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <hpamp/advise.h>
 #include <hpamp/db.h>
 #include <hpamp/safety.h>
 
@@ -66,4 +68,19 @@ int hpc_safety_from_gear(const char *cmd, const char *hp, const char *src, doubl
         snprintf(title, title_len, "%.200s on %.200s", hname, sname);
     hpa_db_destroy(db);
     return 0;
+}
+
+int hpc_gear_response(const char *hp, const char *src, hpa_headphone *model, double *zout_ohm)
+{
+    hpa_db *db = NULL;
+    size_t hi = 0, si = 0;
+    if (hpc_db_open(&db))
+        return -1;
+    int ok = !hpc_db_resolve(db, HPA_DB_HEADPHONES, hp, "--headphones", &hi) &&
+             !hpc_db_resolve(db, HPA_DB_SOURCES, src, "--source", &si) &&
+             hpa_advise_headphone(hpa_db_headphone_at(db, hi), model, NULL) == HPA_OK;
+    if (ok)
+        *zout_ohm = hpa_db_source_at(db, si)->zout_ohm;
+    hpa_db_destroy(db);
+    return ok && isfinite(*zout_ohm) ? 0 : -1;
 }

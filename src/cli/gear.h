@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include <hpamp/db.h>
+#include <hpamp/model.h>
 #include <hpamp/safety.h>
 
 /* The model's dB SPL at the ear of a 0 dBFS sine at full volume for the pair
@@ -21,5 +22,10 @@ int hpc_safety_from_gear(const char *cmd, const char *hp, const char *src, doubl
 /* The database with hp and src resolved (names or specs) to *hi and *si:
  * 0, or the exit status after a message.  The caller destroys *out. */
 int hpc_gear_open(const char *hp, const char *src, hpa_db **out, size_t *hi, size_t *si);
+
+/* The headphone's model (its impedance curve) and the source's output
+ * impedance, for the response change between them (hpa_fr_deviation_at), of
+ * names that hpc_safety_from_gear took: 0, or -1 when either is not known. */
+int hpc_gear_response(const char *hp, const char *src, hpa_headphone *model, double *zout_ohm);
 
 #endif

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "dbfiles.h"
 #include <hpamp/host/dose.h>
+#include <hpamp/host/http.h>
 #include <hpamp/host/session.h>
 #include "dose.h"
 #include "eqfile.h"
@@ -109,6 +110,10 @@ static void usage(FILE *f)
             "      --preset NAME     a headphone preset (hpamp preset list): its EQ,\n"
             "                        crossfeed, volume cap and limiter ceiling; flags given\n"
             "                        here win, a cap only lowers the ceiling\n"
+            "      --http [ADDR:]PORT\n"
+            "                        serve the control page and API (docs/web.md) on\n"
+            "                        127.0.0.1:PORT (0: any free port), or on ADDR when\n"
+            "                        given; prints the address with its token\n"
             "      --json            status lines as JSON on stderr, a summary on stdout\n"
             "  -q, --quiet           no status lines\n"
             "  -h, --help            show this help\n"
@@ -156,6 +161,7 @@ typedef struct play_opts {
     int replaygain; /* --replaygain: 0, 1 track, 2 album */
     int raw_set; /* --raw */
     hph_audio_raw raw;
+    const char *http; /* --http [ADDR:]PORT, or NULL */
 } play_opts;
 
 static int parse_device(const char *s, play_opts *o)
@@ -196,7 +202,8 @@ static int parse_args(int argc, char **argv, play_opts *o)
         OPT_LOUDNESS,
         OPT_COMPENSATE,
         OPT_REPLAYGAIN,
-        OPT_RAW
+        OPT_RAW,
+        OPT_HTTP
     };
     enum { OPT_BALANCE = 320, OPT_MONO }; /* issue 14: per-ear options */
     static const struct option longopts[] = {
@@ -221,6 +228,7 @@ static int parse_args(int argc, char **argv, play_opts *o)
         {"replaygain", required_argument, 0, OPT_REPLAYGAIN},
         {"raw", required_argument, 0, OPT_RAW},
         {"json", no_argument, 0, OPT_JSON},
+        {"http", required_argument, 0, OPT_HTTP},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -322,6 +330,17 @@ static int parse_args(int argc, char **argv, play_opts *o)
             o->raw_set = 1;
             break;
         case OPT_JSON: o->json = 1; break;
+        case OPT_HTTP: {
+            char addr[64];
+            uint16_t port;
+            int named;
+            if (hph_http_parse_listen(optarg, addr, sizeof addr, &port, &named)) {
+                hpc_error("play: --http takes [ADDR:]PORT (a numeric address, a port 0..65535), not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->http = optarg;
+            break;
+        }
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
         case ':': hpc_error("play: %s needs a value (see hpamp play --help)", argv[optind - 1]); return EXIT_USAGE;
@@ -551,6 +570,38 @@ static void target_crossfeed(void *p, int on)
 static void target_skip(void *p, int delta)
 {
     hph_player_skip(p, delta);
+}
+
+/* what the control page shows (http.h), from this loop */
+static void http_publish(hph_http *http, const play_ui *ui, const hph_player_status *st, const hph_device_info *di)
+{
+    hph_http_snapshot sn;
+    memset(&sn, 0, sizeof sn);
+    sn.file = st->index >= 0 && st->index < ui->n_files ? ui->files[st->index] : NULL;
+    sn.index = st->index;
+    sn.n_files = ui->n_files;
+    sn.position_s = st->position_s;
+    sn.length_s = st->length_s;
+    sn.rate_hz = di->rate_hz;
+    sn.in_rate_hz = st->in_rate_hz;
+    sn.channels = st->channels;
+    sn.format = hph_dev_format_name(di->format);
+    sn.backend = hph_backend_name(di->backend);
+    sn.device = di->name;
+    sn.period_frames = di->period_frames;
+    memcpy(sn.peak, st->peak, sizeof sn.peak);
+    sn.limiter_db = st->limiter_db;
+    sn.clipped = st->clipped;
+    sn.xruns = ui->xruns + st->starved;
+    sn.a_frames = st->a_frames;
+    memcpy(sn.a_energy, st->a_energy, sizeof sn.a_energy);
+    if (ui->dose) {
+        sn.have_dose = 1;
+        sn.dose_mode = ui->dose->mode;
+        sn.dose_percent = hph_dose_percent(ui->dose);
+        memcpy(sn.days, ui->dose->days, sizeof sn.days);
+    }
+    hph_http_publish(http, &sn);
 }
 
 static void sleep_ms(int ms)
@@ -838,6 +889,48 @@ int hpc_cmd_play(int argc, char **argv)
     ui.session = session;
     ui.listen_phon = o.loudness ? tune.listen_phon : NAN;
     ui.dose = have_dose ? &dose : NULL;
+    hph_http *http = NULL;
+    if (o.http) {
+        char url[256], tpath[1100];
+        hpa_headphone hpm;
+        double zout = NAN;
+        int have_z = o.hp && hpc_gear_response(o.hp, o.src, &hpm, &zout) == 0;
+        hph_http_config hc = {.listen = o.http,
+                              .session = session,
+                              .safety = safety,
+                              .eq_bands = eq.bands,
+                              .n_eq_bands = eq.n_bands,
+                              .eq_preamp_db = eq.preamp_db,
+                              .eq_rate_hz = di.rate_hz,
+                              .headphone = have_z ? &hpm : NULL,
+                              .zout_ohm = have_z ? zout : NAN,
+                              .headphones = o.hp,
+                              .source = o.src,
+                              .profile = o.preset};
+        http = hph_http_start(&hc, url, sizeof url, tpath, sizeof tpath, why, sizeof why);
+        if (!http) {
+            hph_device_stop(dev);
+            hpc_tty_restore();
+            hpc_error("play: %s", why);
+            hph_device_close(dev);
+            hph_session_destroy(session);
+            hph_player_destroy(player);
+            hpa_eq_profile_free(&eq);
+            if (have_dose)
+                hph_dose_close(&dose);
+            return 1;
+        }
+        char addr[64];
+        uint16_t port;
+        int named = 0;
+        hph_http_parse_listen(o.http, addr, sizeof addr, &port, &named);
+        if (named && strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0)
+            hpc_warn("play: --http %s: the control page is reachable from other machines (the token still guards it)",
+                     o.http);
+        fprintf(stderr, "play: control page %s%s%s%s\n", url, tpath[0] ? " (token in " : "", tpath,
+                tpath[0] ? ")" : "");
+        fflush(stderr);
+    }
     double last_line = hpc_now_s(), last_draw = 0.0;
     int quit = 0;
     hph_device_status ds;
@@ -933,6 +1026,8 @@ int hpc_cmd_play(int argc, char **argv)
         ui.listen_phon = o.loudness ? tune.listen_phon : NAN;
         hph_player_status_get(player, &st);
         dose_step(&ui, &st, 0);
+        if (http)
+            http_publish(http, &ui, &st, &di);
         double now = hpc_now_s();
         if (!o.quiet) {
             if (ui.tty && !o.json) {
@@ -1016,6 +1111,7 @@ int hpc_cmd_play(int argc, char **argv)
                (unsigned long long)st.clipped, (unsigned long long)ds.xruns, (unsigned long long)st.starved, result);
     }
     hph_device_close(dev);
+    hph_http_stop(http);
     hph_session_destroy(session);
     hph_player_destroy(player);
     hph_tuning_free(&tune);

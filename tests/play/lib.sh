@@ -45,17 +45,3 @@ EOF
 
 # ---- PipeWire: a headless server with a null sink, and WirePlumber ----
 
-# record_start FILE [FORMAT]: pw-record of what reaches test_sink, stereo 48 kHz,
-# as FORMAT (pw-record's name: s16, the default, or f32)
-record_start() {
-    pw-record --target test_sink -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format "${2:-s16}" \
-        "$1" >"$T/record.log" 2>&1 &
-    REC_PID=$!
-    PIDS="$REC_PID $PIDS"
-    sleep 0.3 # until it is linked
-}
-record_stop() {
-    sleep 0.3
-    kill -INT "$REC_PID" 2>/dev/null
-    wait "$REC_PID" 2>/dev/null # exits 1 after SIGINT; its file is valid
-}

@@ -13,6 +13,8 @@
 #   pw_eq10 FILE             a 10-band AutoEq ParametricEQ.txt across the
 #                            audio range, for runs with the full chain
 #   PLAY_LOOPS               the CC0 Sonic Pi loops those runs play
+#   record_start FILE [FMT]  pw-record what reaches test_sink (sets REC_PID)
+#   record_stop              ... and end it
 #   pw_stop_pids             end every PID in $PIDS (the servers and the
 #                            clients a run started): TERM, up to 0.5 s, KILL
 #   pw_force_quantum Q       force the graph to Q frames at 48 kHz
@@ -114,4 +116,19 @@ Filter 8: ON PK Fc 4000 Hz Gain -4.0 dB Q 3.00
 Filter 9: ON PK Fc 8000 Hz Gain 2.5 dB Q 1.50
 Filter 10: ON HSC Fc 10000 Hz Gain -3.0 dB Q 0.70
 EOF
+}
+
+# record_start FILE [FORMAT]: pw-record of what reaches test_sink, stereo 48 kHz,
+# as FORMAT (pw-record's name: s16, the default, or f32)
+record_start() {
+    pw-record --target test_sink -P '{ stream.capture.sink = true }' --rate 48000 --channels 2 --format "${2:-s16}" \
+        "$1" >"$T/record.log" 2>&1 &
+    REC_PID=$!
+    PIDS="$REC_PID $PIDS"
+    sleep 0.3 # until it is linked
+}
+record_stop() {
+    sleep 0.3
+    kill -INT "$REC_PID" 2>/dev/null
+    wait "$REC_PID" 2>/dev/null # exits 1 after SIGINT; its file is valid
 }

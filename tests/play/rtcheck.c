@@ -86,6 +86,9 @@ NEXT(int, puts, (const char *));
 NEXT(int, fflush, (FILE *));
 
 #define LOOK(name) next_##name = dlsym(RTLD_NEXT, #name)
+/* Each wrapper looks up its next definition itself when the constructor
+ * has not yet: a library's constructor that runs before this one (the TLS
+ * stack under libmicrohttpd locks and reads) calls through it. */
 
 __attribute__((constructor)) static void rtcheck_init(void)
 {
@@ -122,106 +125,148 @@ __attribute__((constructor)) static void rtcheck_init(void)
 int pthread_mutex_lock(pthread_mutex_t *m)
 {
     note("pthread_mutex_lock");
+    if (!next_pthread_mutex_lock)
+        LOOK(pthread_mutex_lock);
     return next_pthread_mutex_lock(m);
 }
 int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t)
 {
     note("pthread_mutex_timedlock");
+    if (!next_pthread_mutex_timedlock)
+        LOOK(pthread_mutex_timedlock);
     return next_pthread_mutex_timedlock(m, t);
 }
 int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
     note("pthread_rwlock_rdlock");
+    if (!next_pthread_rwlock_rdlock)
+        LOOK(pthread_rwlock_rdlock);
     return next_pthread_rwlock_rdlock(l);
 }
 int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
     note("pthread_rwlock_wrlock");
+    if (!next_pthread_rwlock_wrlock)
+        LOOK(pthread_rwlock_wrlock);
     return next_pthread_rwlock_wrlock(l);
 }
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     note("pthread_cond_wait");
+    if (!next_pthread_cond_wait)
+        LOOK(pthread_cond_wait);
     return next_pthread_cond_wait(c, m);
 }
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
 {
     note("pthread_cond_timedwait");
+    if (!next_pthread_cond_timedwait)
+        LOOK(pthread_cond_timedwait);
     return next_pthread_cond_timedwait(c, m, t);
 }
 int pthread_cond_signal(pthread_cond_t *c)
 {
     note("pthread_cond_signal");
+    if (!next_pthread_cond_signal)
+        LOOK(pthread_cond_signal);
     return next_pthread_cond_signal(c);
 }
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
     note("pthread_cond_broadcast");
+    if (!next_pthread_cond_broadcast)
+        LOOK(pthread_cond_broadcast);
     return next_pthread_cond_broadcast(c);
 }
 int sem_wait(sem_t *s)
 {
     note("sem_wait");
+    if (!next_sem_wait)
+        LOOK(sem_wait);
     return next_sem_wait(s);
 }
 int sem_timedwait(sem_t *s, const struct timespec *t)
 {
     note("sem_timedwait");
+    if (!next_sem_timedwait)
+        LOOK(sem_timedwait);
     return next_sem_timedwait(s, t);
 }
 int sem_post(sem_t *s)
 {
     note("sem_post");
+    if (!next_sem_post)
+        LOOK(sem_post);
     return next_sem_post(s);
 }
 int nanosleep(const struct timespec *a, struct timespec *b)
 {
     note("nanosleep");
+    if (!next_nanosleep)
+        LOOK(nanosleep);
     return next_nanosleep(a, b);
 }
 int clock_nanosleep(clockid_t c, int f, const struct timespec *a, struct timespec *b)
 {
     note("clock_nanosleep");
+    if (!next_clock_nanosleep)
+        LOOK(clock_nanosleep);
     return next_clock_nanosleep(c, f, a, b);
 }
 int usleep(useconds_t u)
 {
     note("usleep");
+    if (!next_usleep)
+        LOOK(usleep);
     return next_usleep(u);
 }
 unsigned sleep(unsigned s)
 {
     note("sleep");
+    if (!next_sleep)
+        LOOK(sleep);
     return next_sleep(s);
 }
 int poll(struct pollfd *f, nfds_t n, int t)
 {
     note("poll");
+    if (!next_poll)
+        LOOK(poll);
     return next_poll(f, n, t);
 }
 int ppoll(struct pollfd *f, nfds_t n, const struct timespec *t, const sigset_t *s)
 {
     note("ppoll");
+    if (!next_ppoll)
+        LOOK(ppoll);
     return next_ppoll(f, n, t, s);
 }
 int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
 {
     note("select");
+    if (!next_select)
+        LOOK(select);
     return next_select(n, r, w, e, t);
 }
 int epoll_wait(int fd, struct epoll_event *e, int n, int t)
 {
     note("epoll_wait");
+    if (!next_epoll_wait)
+        LOOK(epoll_wait);
     return next_epoll_wait(fd, e, n, t);
 }
 ssize_t read(int fd, void *b, size_t n)
 {
     note("read");
+    if (!next_read)
+        LOOK(read);
     return next_read(fd, b, n);
 }
 ssize_t write(int fd, const void *b, size_t n)
 {
     note("write");
+    if (!next_write)
+        LOOK(write);
     return next_write(fd, b, n);
 }
 int open(const char *path, int flags, ...)
@@ -234,26 +279,36 @@ int open(const char *path, int flags, ...)
         va_end(ap);
     }
     note("open");
+    if (!next_open)
+        LOOK(open);
     return next_open(path, flags, mode);
 }
 FILE *fopen(const char *path, const char *mode)
 {
     note("fopen");
+    if (!next_fopen)
+        LOOK(fopen);
     return next_fopen(path, mode);
 }
 size_t fwrite(const void *p, size_t a, size_t b, FILE *f)
 {
     note("fwrite");
+    if (!next_fwrite)
+        LOOK(fwrite);
     return next_fwrite(p, a, b, f);
 }
 int fputs(const char *s, FILE *f)
 {
     note("fputs");
+    if (!next_fputs)
+        LOOK(fputs);
     return next_fputs(s, f);
 }
 int vfprintf(FILE *f, const char *fmt, va_list ap)
 {
     note("vfprintf");
+    if (!next_vfprintf)
+        LOOK(vfprintf);
     return next_vfprintf(f, fmt, ap);
 }
 int fprintf(FILE *f, const char *fmt, ...)
@@ -261,6 +316,8 @@ int fprintf(FILE *f, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     note("fprintf");
+    if (!next_vfprintf)
+        LOOK(vfprintf);
     int r = next_vfprintf(f, fmt, ap);
     va_end(ap);
     return r;
@@ -270,6 +327,8 @@ int printf(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     note("printf");
+    if (!next_vfprintf)
+        LOOK(vfprintf);
     int r = next_vfprintf(stdout, fmt, ap);
     va_end(ap);
     return r;
@@ -277,11 +336,15 @@ int printf(const char *fmt, ...)
 int puts(const char *s)
 {
     note("puts");
+    if (!next_puts)
+        LOOK(puts);
     return next_puts(s);
 }
 int fflush(FILE *f)
 {
     note("fflush");
+    if (!next_fflush)
+        LOOK(fflush);
     return next_fflush(f);
 }
 
@@ -292,8 +355,12 @@ __attribute__((destructor)) static void rtcheck_report(void)
     const char *f = hpt_spy_first_function();
     int n = snprintf(line, sizeof line, "rtcheck sections=%lu calls=%lu first=%s\n", hpt_spy_sections(),
                      hpt_spy_calls(), f ? f : "-");
+    if (!next_open)
+        LOOK(open);
     int fd = path ? next_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644) : 2;
     if (fd >= 0) {
+        if (!next_write)
+            LOOK(write);
         next_write(fd, line, (size_t)n);
         if (path)
             close(fd);
