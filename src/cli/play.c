@@ -159,7 +159,7 @@ typedef struct play_opts {
     double ref_phon;
     int compensate; /* --compensate */
     int replaygain; /* --replaygain: 0, 1 track, 2 album */
-    int raw_set; /* --raw */
+    int raw_set;    /* --raw */
     hph_audio_raw raw;
     const char *http; /* --http [ADDR:]PORT, or NULL */
 } play_opts;

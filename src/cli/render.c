@@ -175,7 +175,7 @@ typedef struct render_opts {
     double ref_phon;      /* --loudness-comp's reference */
     int loudness;         /* --loudness-comp */
     int compensate;       /* --compensate */
-    hph_audio_raw raw; /* --raw */
+    hph_audio_raw raw;    /* --raw */
 } render_opts;
 
 static int parse_bits(const char *s)
