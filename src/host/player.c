@@ -66,9 +66,9 @@ typedef struct track {
 } track;
 
 struct hph_player {
+    hph_ring data, tracks, done; /* 64-byte aligned: first, so no padding goes before them */
     hph_player_config cfg;
     int configured;
-    /* the small fields before the rings (64-byte aligned) fill the line */
     atomic_int quit;
     atomic_uint gen;
     atomic_int skip_to;
@@ -79,7 +79,6 @@ struct hph_player {
     atomic_int eq_on, xf_on;
     atomic_int mute;
     atomic_int failures;
-    hph_ring data, tracks, done;
     pthread_t decoder;
     int decoder_started;
 

@@ -6,6 +6,7 @@
  * back whole; the preset writer stores the EQ file's absolute path. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -175,6 +176,15 @@ static void test_preset_save(void **state)
     assert_non_null(strstr(why, "none.txt"));
 }
 
+/* the scratch folder, removed depth first */
+static int remove_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -186,9 +196,7 @@ int main(void)
         cmocka_unit_test(test_preset_save),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
         rc = rc ? rc : 1;
     return rc;
 }
