@@ -1025,12 +1025,16 @@ static int render_main(const render_opts *op)
     if (o.sim_source) {
         double tp = 0.0;
         if (!o.normalize && measure_input(o.in, &r.in_lufs, &tp)) { /* --normalize has it */
+            hph_tuning_free(&tune);
+            hpa_eq_profile_free(&r.eq);
             hph_audio_close(in);
             return 1;
         }
         if (!isfinite(r.in_lufs)) {
             fail_code = "input";
             hpc_error("%s: no gated loudness (silent, or shorter than 0.4 s): --level has nothing to set", o.in);
+            hph_tuning_free(&tune);
+            hpa_eq_profile_free(&r.eq);
             hph_audio_close(in);
             return 1;
         }
@@ -1039,6 +1043,8 @@ static int render_main(const render_opts *op)
         int src = hpc_sim_make(o.sim_source, o.sim_hp, o.sim_level_db, sim_lufs, r.out.rate_hz, r.in.channels, &sim,
                                &plan, sim_title, sizeof sim_title);
         if (src) {
+            hph_tuning_free(&tune);
+            hpa_eq_profile_free(&r.eq);
             hph_audio_close(in);
             return src;
         }
