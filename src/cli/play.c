@@ -809,6 +809,7 @@ int hpc_cmd_play(int argc, char **argv)
         hpc_error("%s", why);
         hph_device_close(dev);
         hph_player_destroy(player);
+        hph_tuning_free(&tune);
         return 1;
     }
 
@@ -824,6 +825,7 @@ int hpc_cmd_play(int argc, char **argv)
     if (!started) {
         hph_device_close(dev);
         hph_player_destroy(player);
+        hph_tuning_free(&tune);
         return 1;
     }
 
@@ -858,6 +860,7 @@ int hpc_cmd_play(int argc, char **argv)
         hpc_error("%s: cannot start playback", di.name);
         hph_device_close(dev);
         hph_player_destroy(player);
+        hph_tuning_free(&tune);
         return 1;
     }
 
@@ -884,6 +887,7 @@ int hpc_cmd_play(int argc, char **argv)
         hph_player_destroy(player);
         if (have_dose)
             hph_dose_close(&dose);
+        hph_tuning_free(&tune);
         return 1;
     }
     ui.session = session;
@@ -918,6 +922,7 @@ int hpc_cmd_play(int argc, char **argv)
             hpa_eq_profile_free(&eq);
             if (have_dose)
                 hph_dose_close(&dose);
+            hph_tuning_free(&tune);
             return 1;
         }
         char addr[64];
