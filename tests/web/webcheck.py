@@ -239,10 +239,13 @@ def big_body(u, token, size):
                "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (u.netloc, token, size)).encode())
     sent, got = 0, b""
     try:
-        while sent < size:
-            if select.select([s], [], [], 0)[0]:
-                break
+        # the answer comes at the headers: give the server (slow under a
+        # sanitizer) up to 5 s to give it before any of the body is sent, so
+        # that a reset of the connection cannot overtake the answer
+        ready = select.select([s], [], [], 5)[0]
+        while sent < size and not ready:
             sent += s.send(b" " * min(65536, size - sent))
+            ready = select.select([s], [], [], 0)[0]
         while b"\r\n" not in got:
             d = s.recv(4096)
             if not d:
