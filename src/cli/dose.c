@@ -112,21 +112,23 @@ static int dose_command(int argc, char **argv)
         }
         if (d.bad)
             hpc_warn("dose: %zu damaged line%s dropped from %s", d.bad, d.bad == 1 ? "" : "s", d.path);
-        long whole = (long)floor(add_s);
-        double t0 = now - add_s;
-        for (long i = 0; i < whole; i++) {
-            if (hph_dose_add(&d, t0 + (double)i, 1.0, level)) {
+        /* one record a minute (what the journal compacts to anyway): each is
+         * synced before the next, so a kill loses at most the minute being
+         * written, and a week's --add is 10080 syncs, not 604800 */
+        const double t0 = now - add_s;
+        for (double done = 0.0; done < add_s;) {
+            double secs = fmin(60.0, add_s - done);
+            if (hph_dose_add(&d, t0 + done, secs, level)) {
                 hpc_fail("journal", "dose: %s: %s", d.path, strerror(errno));
                 hph_dose_close(&d);
                 return 1;
             }
-            if (getenv("HPAMP_DOSE_PROGRESS")) { /* tests: each record as it is synced */
-                printf("%ld\n", i + 1);
+            done += secs;
+            if (getenv("HPAMP_DOSE_PROGRESS")) { /* tests: the seconds synced so far */
+                printf("%.3f\n", done);
                 fflush(stdout);
             }
         }
-        if (add_s > (double)whole)
-            hph_dose_add(&d, t0 + (double)whole, add_s - (double)whole, level);
         hph_dose_close(&d);
     }
     if (hph_dose_open(&d, (int)mode, now, 0, why, sizeof why)) {
