@@ -159,7 +159,6 @@ struct hph_amp_engine {
     enum pw_stream_state out_state; /* the playback stream's */
     int out_connected;
     char group[64];
-    int rt_tried;
 
     /* shared with the audio thread */
     atomic_int out_ok;    /* the control thread lets the audio thread touch the playback stream */
@@ -643,10 +642,6 @@ static void run_chain(hph_amp_engine *e, const float *in, float *out, size_t n)
 static void on_playback_process(void *data)
 {
     hph_amp_engine *e = data;
-    if (!e->rt_tried) {
-        e->rt_tried = 1;
-        hph_pw_make_realtime();
-    }
     hph_rt_enter();
     atomic_fetch_add(&e->in_cb, 1);
     if (!atomic_load(&e->out_ok)) { /* the stream is being replaced: not ours to touch */

@@ -63,8 +63,7 @@ typedef struct pw_dev {
     enum pw_stream_state state;
     int negotiated; /* the server accepted our format */
     int drained;
-    int started;
-    int rt_tried; /* data thread: tried to get real-time priority */
+    int started; /* data thread: tried to get real-time priority */
     size_t stride;
 
     atomic_int failed;
@@ -240,10 +239,6 @@ static void on_param_changed(void *data, uint32_t id, const struct spa_pod *para
 static void on_process(void *data)
 {
     pw_dev *d = data;
-    if (!d->rt_tried) {
-        d->rt_tried = 1;
-        hph_pw_make_realtime();
-    }
     hph_rt_enter();
     atomic_fetch_add_explicit(&d->callbacks, 1, memory_order_relaxed);
     struct pw_buffer *b = pw_stream_dequeue_buffer(d->stream);

@@ -1,7 +1,5 @@
 /* pwutil.c — PipeWire plumbing shared by pipewire.c and amp.c (see pwutil.h). */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +22,14 @@ int hph_pw_loop_start(const char *name, struct pw_thread_loop **loop, struct pw_
         pw_deinit();
         return -1;
     }
-    struct pw_context *c = pw_context_new(pw_thread_loop_get_loop(l), NULL, 0);
+    /* client-rt.conf, as pw-play and pw-cat: its module-rt puts PipeWire's
+     * data thread at SCHED_FIFO (rt.prio 88) directly, or through RTKit
+     * where the rlimits do not allow it; client.conf (no module-rt, the
+     * data thread at normal priority) when HPAMP_NO_RT_PRIORITY is set */
+    const char *no_rt = getenv("HPAMP_NO_RT_PRIORITY");
+    struct pw_properties *props = pw_properties_new(PW_KEY_CONFIG_NAME,
+                                                    no_rt && *no_rt ? "client.conf" : "client-rt.conf", NULL);
+    struct pw_context *c = pw_context_new(pw_thread_loop_get_loop(l), props, 0);
     if (!c) {
         snprintf(why, why_len, "cannot make a PipeWire context: %s", strerror(errno));
         pw_thread_loop_destroy(l);
@@ -65,19 +70,6 @@ void hph_pw_end(struct pw_thread_loop *loop, struct pw_context *ctx, struct pw_r
     }
     pw_thread_loop_unlock(loop);
     hph_pw_loop_stop(loop, ctx);
-}
-
-void hph_pw_make_realtime(void)
-{
-    const char *no = getenv("HPAMP_NO_RT_PRIORITY");
-    if (no && *no)
-        return;
-    int policy;
-    struct sched_param sp;
-    if (pthread_getschedparam(pthread_self(), &policy, &sp) || policy != SCHED_OTHER)
-        return;
-    sp.sched_priority = 70;
-    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); /* EPERM: stay as we are */
 }
 
 const struct spa_pod *hph_pw_format_pod(struct spa_pod_builder *b, uint32_t format, uint32_t rate_hz, uint32_t channels)
