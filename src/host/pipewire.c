@@ -152,12 +152,8 @@ static int on_default_property(void *data, uint32_t subject, const char *key, co
 {
     pw_dev *d = data;
     (void)type;
-    /* value is JSON: { "name": "test_sink" } */
-    if (subject == PW_ID_CORE && key && value && !strcmp(key, "default.audio.sink")) {
-        const char *p = strstr(value, "\"name\"");
-        if (p && (p = strchr(p + 6, '"')))
-            snprintf(d->default_sink, sizeof d->default_sink, "%.*s", (int)strcspn(p + 1, "\""), p + 1);
-    }
+    if (subject == PW_ID_CORE && key && value && !strcmp(key, "default.audio.sink"))
+        hph_pw_json_name(value, d->default_sink, sizeof d->default_sink);
     return 0;
 }
 
@@ -173,18 +169,12 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
     (void)permissions, (void)version;
     if (!props)
         return;
-    if (!strcmp(type, PW_TYPE_INTERFACE_Metadata)) {
-        const char *name = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
-        if (name && !strcmp(name, "settings") && !d->settings) {
-            d->settings = pw_registry_bind(d->registry, id, type, PW_VERSION_METADATA, 0);
-            if (d->settings)
-                pw_metadata_add_listener(d->settings, &d->settings_listener, &settings_events, d);
-        } else if (name && !strcmp(name, "default") && !d->defaults) {
-            d->defaults = pw_registry_bind(d->registry, id, type, PW_VERSION_METADATA, 0);
-            if (d->defaults)
-                pw_metadata_add_listener(d->defaults, &d->defaults_listener, &default_events, d);
-        }
-    } else if (!strcmp(type, PW_TYPE_INTERFACE_Node) && d->n_sinks < MAX_SINKS) {
+    if (hph_pw_bind_metadata(d->registry, id, type, props, "settings", &d->settings, &d->settings_listener,
+                             &settings_events, d) ||
+        hph_pw_bind_metadata(d->registry, id, type, props, "default", &d->defaults, &d->defaults_listener,
+                             &default_events, d))
+        return;
+    if (!strcmp(type, PW_TYPE_INTERFACE_Node) && d->n_sinks < MAX_SINKS) {
         const char *cls = spa_dict_lookup(props, PW_KEY_MEDIA_CLASS);
         if (cls && !strcmp(cls, "Audio/Sink")) {
             const char *nm = spa_dict_lookup(props, PW_KEY_NODE_NAME);
@@ -361,15 +351,8 @@ static void pwd_close(hph_device *base)
             d->started = 0;
             pw_stream_destroy(d->stream);
         }
-        if (d->defaults) {
-            spa_hook_remove(&d->defaults_listener);
-            pw_proxy_destroy((struct pw_proxy *)d->defaults);
-            d->defaults = NULL;
-        }
-        if (d->settings) {
-            spa_hook_remove(&d->settings_listener);
-            pw_proxy_destroy((struct pw_proxy *)d->settings);
-        }
+        hph_pw_unbind_metadata(&d->defaults, &d->defaults_listener);
+        hph_pw_unbind_metadata(&d->settings, &d->settings_listener);
         hph_pw_end(d->loop, d->ctx, d->registry, &d->registry_listener, d->core, &d->core_listener);
     }
     free(d);

@@ -85,3 +85,36 @@ const struct spa_pod *hph_pw_format_pod(struct spa_pod_builder *b, uint32_t form
             ai.position[i] = pos[i];
     return spa_format_audio_raw_build(b, SPA_PARAM_EnumFormat, &ai);
 }
+
+int hph_pw_bind_metadata(struct pw_registry *registry, uint32_t id, const char *type, const struct spa_dict *props,
+                         const char *name, struct pw_metadata **md, struct spa_hook *hook,
+                         const struct pw_metadata_events *events, void *data)
+{
+    if (*md || !props || strcmp(type, PW_TYPE_INTERFACE_Metadata) != 0)
+        return 0;
+    const char *n = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
+    if (!n || strcmp(n, name) != 0)
+        return 0;
+    *md = pw_registry_bind(registry, id, type, PW_VERSION_METADATA, 0);
+    if (!*md)
+        return 0;
+    pw_metadata_add_listener(*md, hook, events, data);
+    return 1;
+}
+
+void hph_pw_unbind_metadata(struct pw_metadata **md, struct spa_hook *hook)
+{
+    if (!*md)
+        return;
+    spa_hook_remove(hook);
+    pw_proxy_destroy((struct pw_proxy *)*md);
+    *md = NULL;
+}
+
+void hph_pw_json_name(const char *value, char *out, size_t len)
+{
+    out[0] = 0;
+    const char *p = value ? strstr(value, "\"name\"") : NULL;
+    if (p && (p = strchr(p + 6, ':')) && (p = strchr(p, '"')))
+        snprintf(out, len, "%.*s", (int)strcspn(p + 1, "\""), p + 1);
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pipewire/extensions/metadata.h>
 #include <pipewire/pipewire.h>
 #include <spa/pod/builder.h>
 
@@ -27,6 +28,20 @@ void hph_pw_loop_stop(struct pw_thread_loop *loop, struct pw_context *ctx);
  * of with their listeners, the loop unlocked and stopped (hph_pw_loop_stop). */
 void hph_pw_end(struct pw_thread_loop *loop, struct pw_context *ctx, struct pw_registry *registry,
                 struct spa_hook *registry_hook, struct pw_core *core, struct spa_hook *core_hook);
+
+/* In a registry's global event: a global that is the metadata object named
+ * name ("default", "settings") is bound into *md, with events (data) on
+ * hook, unless *md is already bound.  1 when it was, else 0. */
+int hph_pw_bind_metadata(struct pw_registry *registry, uint32_t id, const char *type, const struct spa_dict *props,
+                         const char *name, struct pw_metadata **md, struct spa_hook *hook,
+                         const struct pw_metadata_events *events, void *data);
+
+/* A metadata bound by hph_pw_bind_metadata let go of (NULL: nothing). */
+void hph_pw_unbind_metadata(struct pw_metadata **md, struct spa_hook *hook);
+
+/* The node name in a "default" metadata value, JSON { "name": "speakers" },
+ * into out ("" when there is none). */
+void hph_pw_json_name(const char *value, char *out, size_t len);
 
 /* An EnumFormat of format (a spa_audio_format), channels in the usual
  * order (FL FR FC LFE RL RR SL SR; mono for one), at rate_hz (0: no rate,
