@@ -5,7 +5,8 @@
 #     loads PipeWire's client-rt.conf (module-rt), play at once; from
 #     /proc/PID/task/*/stat (policy, rt_priority) the amp has exactly one
 #     SCHED_FIFO thread, at pw-play's priority (PipeWire's rt.prio, 88 by
-#     default), and with HPAMP_NO_RT_PRIORITY=1 none
+#     default; none where the machine gives pw-play none), and with
+#     HPAMP_NO_RT_PRIORITY=1 none
 #   - tests/play/rtcheck.so (LD_PRELOAD) counts those calls made inside the
 #     sections the engine marks real-time (both streams' process callbacks,
 #     the chain, the meters, the A-weighting of the dose).  The amp runs the
@@ -37,7 +38,7 @@ sched_of() {
 }
 HPAMP_NO_RT_PRIORITY= amp_start
 sched_of
-check "pw-play's data thread is SCHED_FIFO (priority '$PLAY_FIFO')" [ -n "$PLAY_FIFO" ]
+[ -n "$PLAY_FIFO" ] || say "      (pw-play got no SCHED_FIFO here: no rtprio and no RTKit; the amp must get none either)"
 check "the amp has one SCHED_FIFO thread at pw-play's priority (amp '$AMP_FIFO', pw-play '$PLAY_FIFO')" \
     [ "$AMP_FIFO" = "$PLAY_FIFO" ]
 amp_stop TERM
