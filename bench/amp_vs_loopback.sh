@@ -32,15 +32,11 @@
 set -uo pipefail
 export LC_ALL=C
 
-HPAMP=${1:?usage: amp_vs_loopback.sh PATH/TO/hpamp [ROUNDS] [SECONDS]}
-ROUNDS=${2:-3}
-SECS=${3:-15}
-SAMPLES=${HPA_BENCH_SAMPLES:-/usr/share/sonic-pi/samples}
 LOOKAHEAD=72 # 1.5 ms at 48 kHz: the amp's limiter (docs/amp.md)
 
-NAME=amp_vs_loopback
 # shellcheck source=pwbench.sh
 . "$(dirname "$0")/pwbench.sh"
+pwbench_args amp_vs_loopback 15 "$@"
 pwbench_start speakers pw-record pw-loopback pw-link pw-cli python3
 DUT=""
 [ "$(pw_force_quantum 256)" = 256 ] || { echo "$NAME: the graph's quantum could not be forced to 256" >&2; exit 1; }
@@ -182,9 +178,6 @@ cpu() {
         'BEGIN { w = w1 - w0; printf "%.3f %.3f\n", 100 * (n1 - n0) / 1e9 / w, 100 * (t1 - t0) / hz / w }'
 }
 
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 echo "amp_vs_loopback: $("$HPAMP" --version 2>/dev/null | head -n1) vs pw-loopback ($(pw-loopback --version 2>/dev/null | sed -n 's/.*libpipewire \(.*\)/libpipewire \1/p' | head -n1))"
 echo "graph: quantum 256 at 48 kHz, a null sink; $ROUNDS rounds, rotating the order; $SECS s of music for CPU; $(nproc) cores"
@@ -224,8 +217,10 @@ awk -v lf="$(median ${LAT[flat]})" -v lu="$(median ${LAT[full]})" -v ll="$(media
     -v cf="$(median ${CPU[flat]})" -v cu="$(median ${CPU[full]})" -v cl="$(median ${CPU[loopback]})" \
     -v la="$LOOKAHEAD" 'BEGIN {
     print ""
-    printf "latency: amp flat %d, full %d frames; pw-loopback %d; goal <= pw-loopback + %d (the limiter lookahead): %s\n",
-           lf, lu, ll, la, (lf <= ll + la && lu <= ll + la) ? "PASS" : "MISS"
+    printf "latency: amp flat %d frames (%.2f ms), full %d (%.2f ms); pw-loopback %d (%.2f ms)\n",
+           lf, lf / 48, lu, lu / 48, ll, ll / 48
+    printf "latency added over pw-loopback: flat %+d, full %+d frames (%.2f quanta of 256); goal <= +%d (the limiter lookahead): %s\n",
+           lf - ll, lu - ll, (lf - ll) / 256, la, (lf <= ll + la && lu <= ll + la) ? "PASS" : "MISS"
     printf "CPU flat / pw-loopback: %.2f%% / %.2f%% = %.2fx; goal within 20 %%: %s\n", cf, cl, (cl > 0 ? cf / cl : 0),
            (cl > 0 && cf <= 1.2 * cl) ? "PASS" : "MISS"
     printf "CPU full (10-band EQ, crossfeed, limiter): %.2f%% of a core (%.2fx pw-loopback); goal under 2 %%: %s\n",

@@ -21,15 +21,11 @@
 set -uo pipefail
 export LC_ALL=C
 
-HPAMP=${1:?usage: play_cpu.sh PATH/TO/hpamp [ROUNDS] [SECONDS]}
-ROUNDS=${2:-3}
-SECS=${3:-20}
-SAMPLES=${HPA_BENCH_SAMPLES:-/usr/share/sonic-pi/samples}
 GOAL=2
 
-NAME=play_cpu
 # shellcheck source=pwbench.sh
 . "$(dirname "$0")/pwbench.sh"
+pwbench_args play_cpu 20 "$@"
 pwbench_start bench_sink
 
 IN=$WORK/music.wav
@@ -48,9 +44,6 @@ cpu_pct() {
         echo "play_cpu: $* ran for less than half the file ($t)" >&2
         exit 1
     }
-}
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 echo "play_cpu: $("$HPAMP" --version 2>/dev/null | head -n1) vs $(pw-play --version 2>/dev/null | sed -n 's/.*libpipewire \(.*\)/pw-play (libpipewire \1)/p' | head -n1)"

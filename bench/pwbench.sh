@@ -1,6 +1,11 @@
 # bench/pwbench.sh — what the PipeWire benchmarks (play_cpu.sh,
-# amp_vs_loopback.sh) share.  Sourced after NAME, HPAMP and SAMPLES are set:
+# amp_vs_loopback.sh) share.  Sourced, then:
 #
+#   pwbench_args NAME SECS "$@" the script's arguments (PATH/TO/hpamp
+#                               [ROUNDS] [SECONDS]) into HPAMP, ROUNDS
+#                               (default 3) and SECS (default SECS); NAME
+#                               and SAMPLES (HPA_BENCH_SAMPLES, else the
+#                               Sonic Pi samples) set
 #   pwbench_start SINK TOOL...  checks hpamp and the tools (exit 77, "SKIP",
 #                               when one is missing), sources
 #                               tests/play/pwserver.sh, fills FILES with the
@@ -8,6 +13,19 @@
 #                               (removed at exit, with every PID in PIDS
 #                               ended) and starts a private PipeWire with
 #                               WirePlumber and a null sink SINK in it.
+#   median N...                 the median of the numbers
+
+pwbench_args() {
+    NAME=$1
+    HPAMP=${3:?usage: $1.sh PATH/TO/hpamp [ROUNDS] [SECONDS]}
+    ROUNDS=${4:-3}
+    SECS=${5:-$2}
+    SAMPLES=${HPA_BENCH_SAMPLES:-/usr/share/sonic-pi/samples}
+}
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 pwbench_start() {
     local sink=$1 t l f

@@ -159,7 +159,6 @@ struct hph_amp_engine {
     enum pw_stream_state out_state; /* the playback stream's */
     int out_connected;
     char group[64];
-    int rt_tried;
 
     /* shared with the audio thread */
     atomic_int out_ok;    /* the control thread lets the audio thread touch the playback stream */
@@ -217,15 +216,6 @@ static const struct pw_core_events core_events = {
     .error = on_core_error,
 };
 
-/* value is JSON: { "name": "test_sink" } */
-static void json_name(const char *value, char *out, size_t len)
-{
-    out[0] = 0;
-    const char *p = value ? strstr(value, "\"name\"") : NULL;
-    if (p && (p = strchr(p + 6, ':')) && (p = strchr(p, '"')))
-        snprintf(out, len, "%.*s", (int)strcspn(p + 1, "\""), p + 1);
-}
-
 static int on_default_property(void *data, uint32_t subject, const char *key, const char *type, const char *value)
 {
     hph_amp_engine *e = data;
@@ -235,9 +225,9 @@ static int on_default_property(void *data, uint32_t subject, const char *key, co
     if (!key) { /* everything removed */
         e->st.default_sink[0] = e->st.configured[0] = 0;
     } else if (!strcmp(key, "default.audio.sink")) {
-        json_name(value, e->st.default_sink, sizeof e->st.default_sink);
+        hph_pw_json_name(value, e->st.default_sink, sizeof e->st.default_sink);
     } else if (!strcmp(key, "default.configured.audio.sink")) {
-        json_name(value, e->st.configured, sizeof e->st.configured);
+        hph_pw_json_name(value, e->st.configured, sizeof e->st.configured);
     } else {
         return 0;
     }
@@ -314,15 +304,9 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
     (void)permissions, (void)version;
     if (!props)
         return;
-    if (!strcmp(type, PW_TYPE_INTERFACE_Metadata)) {
-        const char *name = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
-        if (name && !strcmp(name, "default") && !e->defaults) {
-            e->defaults = pw_registry_bind(e->registry, id, type, PW_VERSION_METADATA, 0);
-            if (e->defaults)
-                pw_metadata_add_listener(e->defaults, &e->defaults_listener, &default_events, e);
-        }
+    if (hph_pw_bind_metadata(e->registry, id, type, props, "default", &e->defaults, &e->defaults_listener,
+                             &default_events, e))
         return;
-    }
     if (strcmp(type, PW_TYPE_INTERFACE_Node) != 0 || e->n_outputs >= HPH_AMP_MAX_OUTPUTS)
         return;
     const char *cls = spa_dict_lookup(props, PW_KEY_MEDIA_CLASS);
@@ -643,10 +627,6 @@ static void run_chain(hph_amp_engine *e, const float *in, float *out, size_t n)
 static void on_playback_process(void *data)
 {
     hph_amp_engine *e = data;
-    if (!e->rt_tried) {
-        e->rt_tried = 1;
-        hph_pw_make_realtime();
-    }
     hph_rt_enter();
     atomic_fetch_add(&e->in_cb, 1);
     if (!atomic_load(&e->out_ok)) { /* the stream is being replaced: not ours to touch */
@@ -979,10 +959,7 @@ void hph_amp_engine_close(hph_amp_engine *e)
         for (int i = 0; i < HPH_AMP_MAX_OUTPUTS; i++)
             if (e->proxies[i].proxy)
                 unbind_output(e, e->proxies[i].id);
-        if (e->defaults) {
-            spa_hook_remove(&e->defaults_listener);
-            pw_proxy_destroy((struct pw_proxy *)e->defaults);
-        }
+        hph_pw_unbind_metadata(&e->defaults, &e->defaults_listener);
         hph_pw_end(e->loop, e->ctx, e->registry, &e->registry_listener, e->core, &e->core_listener);
     }
     hph_amp_dsp_free(atomic_exchange(&e->pending, NULL));

@@ -63,8 +63,7 @@ typedef struct pw_dev {
     enum pw_stream_state state;
     int negotiated; /* the server accepted our format */
     int drained;
-    int started;
-    int rt_tried; /* data thread: tried to get real-time priority */
+    int started; /* data thread: tried to get real-time priority */
     size_t stride;
 
     atomic_int failed;
@@ -153,12 +152,8 @@ static int on_default_property(void *data, uint32_t subject, const char *key, co
 {
     pw_dev *d = data;
     (void)type;
-    /* value is JSON: { "name": "test_sink" } */
-    if (subject == PW_ID_CORE && key && value && !strcmp(key, "default.audio.sink")) {
-        const char *p = strstr(value, "\"name\"");
-        if (p && (p = strchr(p + 6, '"')))
-            snprintf(d->default_sink, sizeof d->default_sink, "%.*s", (int)strcspn(p + 1, "\""), p + 1);
-    }
+    if (subject == PW_ID_CORE && key && value && !strcmp(key, "default.audio.sink"))
+        hph_pw_json_name(value, d->default_sink, sizeof d->default_sink);
     return 0;
 }
 
@@ -174,18 +169,12 @@ static void on_global(void *data, uint32_t id, uint32_t permissions, const char 
     (void)permissions, (void)version;
     if (!props)
         return;
-    if (!strcmp(type, PW_TYPE_INTERFACE_Metadata)) {
-        const char *name = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
-        if (name && !strcmp(name, "settings") && !d->settings) {
-            d->settings = pw_registry_bind(d->registry, id, type, PW_VERSION_METADATA, 0);
-            if (d->settings)
-                pw_metadata_add_listener(d->settings, &d->settings_listener, &settings_events, d);
-        } else if (name && !strcmp(name, "default") && !d->defaults) {
-            d->defaults = pw_registry_bind(d->registry, id, type, PW_VERSION_METADATA, 0);
-            if (d->defaults)
-                pw_metadata_add_listener(d->defaults, &d->defaults_listener, &default_events, d);
-        }
-    } else if (!strcmp(type, PW_TYPE_INTERFACE_Node) && d->n_sinks < MAX_SINKS) {
+    if (hph_pw_bind_metadata(d->registry, id, type, props, "settings", &d->settings, &d->settings_listener,
+                             &settings_events, d) ||
+        hph_pw_bind_metadata(d->registry, id, type, props, "default", &d->defaults, &d->defaults_listener,
+                             &default_events, d))
+        return;
+    if (!strcmp(type, PW_TYPE_INTERFACE_Node) && d->n_sinks < MAX_SINKS) {
         const char *cls = spa_dict_lookup(props, PW_KEY_MEDIA_CLASS);
         if (cls && !strcmp(cls, "Audio/Sink")) {
             const char *nm = spa_dict_lookup(props, PW_KEY_NODE_NAME);
@@ -240,10 +229,6 @@ static void on_param_changed(void *data, uint32_t id, const struct spa_pod *para
 static void on_process(void *data)
 {
     pw_dev *d = data;
-    if (!d->rt_tried) {
-        d->rt_tried = 1;
-        hph_pw_make_realtime();
-    }
     hph_rt_enter();
     atomic_fetch_add_explicit(&d->callbacks, 1, memory_order_relaxed);
     struct pw_buffer *b = pw_stream_dequeue_buffer(d->stream);
@@ -366,15 +351,8 @@ static void pwd_close(hph_device *base)
             d->started = 0;
             pw_stream_destroy(d->stream);
         }
-        if (d->defaults) {
-            spa_hook_remove(&d->defaults_listener);
-            pw_proxy_destroy((struct pw_proxy *)d->defaults);
-            d->defaults = NULL;
-        }
-        if (d->settings) {
-            spa_hook_remove(&d->settings_listener);
-            pw_proxy_destroy((struct pw_proxy *)d->settings);
-        }
+        hph_pw_unbind_metadata(&d->defaults, &d->defaults_listener);
+        hph_pw_unbind_metadata(&d->settings, &d->settings_listener);
         hph_pw_end(d->loop, d->ctx, d->registry, &d->registry_listener, d->core, &d->core_listener);
     }
     free(d);

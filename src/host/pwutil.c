@@ -1,7 +1,5 @@
 /* pwutil.c — PipeWire plumbing shared by pipewire.c and amp.c (see pwutil.h). */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +22,14 @@ int hph_pw_loop_start(const char *name, struct pw_thread_loop **loop, struct pw_
         pw_deinit();
         return -1;
     }
-    struct pw_context *c = pw_context_new(pw_thread_loop_get_loop(l), NULL, 0);
+    /* client-rt.conf, as pw-play and pw-cat: its module-rt puts PipeWire's
+     * data thread at SCHED_FIFO (rt.prio 88) directly, or through RTKit
+     * where the rlimits do not allow it; client.conf (no module-rt, the
+     * data thread at normal priority) when HPAMP_NO_RT_PRIORITY is set */
+    const char *no_rt = getenv("HPAMP_NO_RT_PRIORITY");
+    struct pw_properties *props = pw_properties_new(PW_KEY_CONFIG_NAME,
+                                                    no_rt && *no_rt ? "client.conf" : "client-rt.conf", NULL);
+    struct pw_context *c = pw_context_new(pw_thread_loop_get_loop(l), props, 0);
     if (!c) {
         snprintf(why, why_len, "cannot make a PipeWire context: %s", strerror(errno));
         pw_thread_loop_destroy(l);
@@ -67,19 +72,6 @@ void hph_pw_end(struct pw_thread_loop *loop, struct pw_context *ctx, struct pw_r
     hph_pw_loop_stop(loop, ctx);
 }
 
-void hph_pw_make_realtime(void)
-{
-    const char *no = getenv("HPAMP_NO_RT_PRIORITY");
-    if (no && *no)
-        return;
-    int policy;
-    struct sched_param sp;
-    if (pthread_getschedparam(pthread_self(), &policy, &sp) || policy != SCHED_OTHER)
-        return;
-    sp.sched_priority = 70;
-    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); /* EPERM: stay as we are */
-}
-
 const struct spa_pod *hph_pw_format_pod(struct spa_pod_builder *b, uint32_t format, uint32_t rate_hz, uint32_t channels)
 {
     static const uint32_t pos[8] = {SPA_AUDIO_CHANNEL_FL,  SPA_AUDIO_CHANNEL_FR, SPA_AUDIO_CHANNEL_FC,
@@ -92,4 +84,37 @@ const struct spa_pod *hph_pw_format_pod(struct spa_pod_builder *b, uint32_t form
         for (uint32_t i = 0; i < channels && i < 8; i++)
             ai.position[i] = pos[i];
     return spa_format_audio_raw_build(b, SPA_PARAM_EnumFormat, &ai);
+}
+
+int hph_pw_bind_metadata(struct pw_registry *registry, uint32_t id, const char *type, const struct spa_dict *props,
+                         const char *name, struct pw_metadata **md, struct spa_hook *hook,
+                         const struct pw_metadata_events *events, void *data)
+{
+    if (*md || !props || strcmp(type, PW_TYPE_INTERFACE_Metadata) != 0)
+        return 0;
+    const char *n = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
+    if (!n || strcmp(n, name) != 0)
+        return 0;
+    *md = pw_registry_bind(registry, id, type, PW_VERSION_METADATA, 0);
+    if (!*md)
+        return 0;
+    pw_metadata_add_listener(*md, hook, events, data);
+    return 1;
+}
+
+void hph_pw_unbind_metadata(struct pw_metadata **md, struct spa_hook *hook)
+{
+    if (!*md)
+        return;
+    spa_hook_remove(hook);
+    pw_proxy_destroy((struct pw_proxy *)*md);
+    *md = NULL;
+}
+
+void hph_pw_json_name(const char *value, char *out, size_t len)
+{
+    out[0] = 0;
+    const char *p = value ? strstr(value, "\"name\"") : NULL;
+    if (p && (p = strchr(p + 6, ':')) && (p = strchr(p, '"')))
+        snprintf(out, len, "%.*s", (int)strcspn(p + 1, "\""), p + 1);
 }
