@@ -257,10 +257,10 @@ static void test_nyquist(void **state)
 static void test_silence(void **state)
 {
     (void)state;
-    const size_t frames = 3 * 44100;
+    const size_t frames = (size_t)3 * 44100, click = 44100;
     double *x = frames_alloc(frames, 2);
-    x[2 * 44100] = 1.0;
-    x[2 * 44100 + 1] = -1.0;
+    x[2 * click] = 1.0;
+    x[2 * click + 1] = -1.0;
     report("silence and a click", compare(x, frames, 2, 44100.0), 0, 1);
     free(x);
 }
@@ -290,7 +290,7 @@ static void test_reenable(void **state)
         for (size_t pos = 0; pos < frames; pos += 256) {
             const int on = pos >= on_at;
             double peak = 0.0;
-            for (size_t i = 0; i < 2 * 256; i++)
+            for (size_t i = 0; i < (size_t)2 * 256; i++)
                 peak = fabs(a[2 * pos + i]) > peak ? fabs(a[2 * pos + i]) : peak;
             assert_int_equal(hpa_limiter_process(&la, a + 2 * pos, 256, ceiling, on, peak),
                              hpa_limiter_process(&lb, b + 2 * pos, 256, ceiling, on, peak));
