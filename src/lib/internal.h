@@ -171,9 +171,12 @@ typedef struct hpa_limiter {
     uint64_t limited_frames;
     double l1_det; /* the largest sum of |taps| of a detector phase */
     double curve;  /* bound of |y''| / 8^2 / 2 per unit of the window's largest |sample|: the quarter-point screen */
-    double (*dot)(const double *a, const double *b); /* the detector's 128-tap product (plain or AVX2 + FMA) */
-    double (*absmax)(const double *w, size_t n);     /* the largest |w[j]| (plain or AVX) */
+    double (*dot)(const double *a, const double *b);      /* the detector's 128-tap product (plain or AVX2 + FMA) */
+    double (*absmax)(const double *w, size_t n);          /* the largest |w[j]| (plain or AVX) */
+    int (*within)(const double *y, size_t n, double lim); /* every |y[j]| <= lim, no NaN (plain or AVX) */
     void (*guard8)(const double *lp, const double *s, double *out); /* 8 stereo frames of the guard (AVX), or NULL */
+    uint64_t screened; /* detection points the window bound passed over (for the tests) */
+    int no_screen;     /* [test] 1: run the detector wherever the loud rule says, never skip it by the window bound */
 } hpa_limiter;
 
 /* [non-RT] Doubles of memory a limiter needs (for the chain's one block). */

@@ -105,6 +105,14 @@ static double absmax_plain(const double *w, size_t n)
     return m;
 }
 
+static int within_plain(const double *y, size_t n, double lim)
+{
+    int r = 1;
+    for (size_t j = 0; j < n; j++)
+        r &= fabs(y[j]) <= lim;
+    return r;
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 __attribute__((target("avx"))) static double absmax_avx(const double *w, size_t n)
 {
@@ -122,6 +130,20 @@ __attribute__((target("avx"))) static double absmax_avx(const double *w, size_t 
     return _mm_cvtsd_f64(_mm_max_sd(h, _mm_unpackhi_pd(h, h)));
 }
 
+/* 1 when every |y[j]| of n doubles is at most lim (a NaN is not) */
+__attribute__((target("avx"))) static int within_avx(const double *y, size_t n, double lim)
+{
+    const __m256d sign = _mm256_set1_pd(-0.0), top = _mm256_set1_pd(lim);
+    __m256d ok = _mm256_cmp_pd(top, top, _CMP_EQ_OQ); /* all ones (lim is not NaN) */
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4)
+        ok = _mm256_and_pd(ok, _mm256_cmp_pd(_mm256_andnot_pd(sign, _mm256_loadu_pd(y + j)), top, _CMP_LE_OQ));
+    int r = _mm256_movemask_pd(ok) == 0xF;
+    for (; j < n; j++)
+        r &= fabs(y[j]) <= lim;
+    return r;
+}
+
 /* 4 x 2 frames (f0 + j, 2 channels each) of the guard from the linear window
  * s (frame i of s is input frame f0 - LP_HALF + i), into out (2 doubles a frame) */
 __attribute__((target("avx"))) static void guard8_stereo_avx(const double *lp, const double *s, double *out)
@@ -130,9 +152,15 @@ __attribute__((target("avx"))) static void guard8_stereo_avx(const double *lp, c
     const __m256d l0 = _mm256_set1_pd(lp[0]);
     __m256d a0 = _mm256_mul_pd(l0, _mm256_loadu_pd(c)), a1 = _mm256_mul_pd(l0, _mm256_loadu_pd(c + 4)),
             a2 = _mm256_mul_pd(l0, _mm256_loadu_pd(c + 8)), a3 = _mm256_mul_pd(l0, _mm256_loadu_pd(c + 12));
+#pragma GCC unroll 4
     for (int k = 1; k <= LP_HALF; k++) {
         const __m256d lk = _mm256_set1_pd(lp[k]);
         const double *m = c - (ptrdiff_t)2 * k, *p = c + (ptrdiff_t)2 * k;
+        /* hides that tap k + 2 reads what tap k read 4 doubles along: gcc
+         * otherwise keeps those loads in registers it rotates each tap (ten
+         * register moves and a spill: 29 instructions a tap; now, 4 taps a
+         * pass, about 21).  The same multiplies and adds in the same order. */
+        __asm__("" : "+r"(m), "+r"(p));
         a0 = _mm256_add_pd(a0, _mm256_mul_pd(lk, _mm256_add_pd(_mm256_loadu_pd(m), _mm256_loadu_pd(p))));
         a1 = _mm256_add_pd(a1, _mm256_mul_pd(lk, _mm256_add_pd(_mm256_loadu_pd(m + 4), _mm256_loadu_pd(p + 4))));
         a2 = _mm256_add_pd(a2, _mm256_mul_pd(lk, _mm256_add_pd(_mm256_loadu_pd(m + 8), _mm256_loadu_pd(p + 8))));
@@ -239,12 +267,14 @@ void hpa_limiter_init(hpa_limiter *l, double *mem, unsigned channels, double rat
     l->curve = 0.5 * d2max * 1.05 / 64.0;
     l->dot = dot_plain;
     l->absmax = absmax_plain;
+    l->within = within_plain;
     l->guard8 = NULL;
 #if defined(__x86_64__) || defined(__i386__)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         l->dot = dot_avx2;
     if (__builtin_cpu_supports("avx")) {
         l->absmax = absmax_avx;
+        l->within = within_avx;
         l->guard8 = guard8_stereo_avx;
     }
 #endif
@@ -466,6 +496,86 @@ static int at_rest(const hpa_limiter *l)
            l->release_c == 1.0 && l->box_c_below == 0;
 }
 
+/* the largest |w[j]| of any n doubles */
+static double absmax_any(const hpa_limiter *l, const double *w, size_t n)
+{
+    const size_t v = n & ~(size_t)3;
+    double m = v ? l->absmax(w, v) : 0.0;
+    for (size_t j = v; j < n; j++)
+        m = fabs(w[j]) > m ? fabs(w[j]) : m;
+    return m;
+}
+
+/* The window bound: 1 when, for each of the n detection points u0 ..
+ * u0 + n - 1, detect() could only return a q with q + RESIDUE_GAIN residue < target,
+ * so that the detector gives gain 1 and leaves the guard band out there
+ * whatever it reads: skipping it changes no bit.  Every value detect()
+ * compares is a phase's 128-tap product (or the sample itself) over the
+ * guard's output in the point's window, so at most the window's largest |w|
+ * times the phases' largest sum of |taps| (l1_det; the product's rounding,
+ * under 1e-13 of it, is inside the 1e-9 of room); the residue is at most
+ * the largest hh over the same frames; and a rounded sum is monotonic in its
+ * terms.  The windows of the n points are the frames u0 - (HALF - 1) ..
+ * u0 + n - 1 + HALF of lh and hh (a NaN there is passed over: detect()'s
+ * comparisons are false on it too, gain 1, no guard). */
+static int window_below(const hpa_limiter *l, uint64_t u0, size_t n, double target)
+{
+    const size_t at = (size_t)((u0 - (HALF - 1)) & (l->ring - 1)), len = n + DET_TAPS - 1; /* mirrored: contiguous */
+    double big = 0.0;
+    for (size_t c = 0; c < l->channels; c++) {
+        const double m = absmax_any(l, l->lh + c * 2 * l->ring + at, len);
+        big = m > big ? m : big;
+    }
+    return big * (l->l1_det * (1.0 + 1e-9)) + RESIDUE_GAIN * absmax_any(l, l->hh + at, len) < target;
+}
+
+/* A run of n frames (its input in the ring, its guard output in lh) whose
+ * detection points the window bound passed, from rest: the per-frame path
+ * would push gain 1 into the minimum, release and averages that are all 1
+ * already, leave the guard band out (no trigger within the minimum's reach
+ * of the run) and write each delayed frame as it is.  So when no output
+ * frame is at an edge's fade and none would be clamped (nor is NaN, which
+ * the per-frame path reports as touched), the run is the delay alone, and
+ * the state is what the per-frame path leaves: the deque holds the last
+ * point's 1, the averages' position moves on, last_loud is the run's last
+ * loud frame.  Returns 0, having changed nothing, when the run needs the
+ * per-frame path. */
+static int quiet_run(hpa_limiter *l, double *x, size_t n, double ceiling, int enable, double loud)
+{
+    const size_t ch = l->channels, ring = l->ring, mask = ring - 1;
+    const uint64_t t0 = l->t, u0 = t0 - LP_HALF - HALF, v0 = t0 - l->delay;
+    if (!at_rest(l) || at_edge(l, v0) || (l->last_trig && l->last_trig - 1 + l->minwin > u0))
+        return 0;
+    const double lim = enable ? ceiling : INFINITY;
+    for (size_t done = 0; done < n;) {
+        const size_t at = (size_t)((v0 + done) & mask), run = ring - at < n - done ? ring - at : n - done;
+        if (!l->within(l->xh + at * ch, run * ch, lim))
+            return 0;
+        done += run;
+    }
+    if (enable)
+        for (size_t j = n; j-- > 0;)
+            if (frame_peak(x + j * ch, ch) >= loud) {
+                l->last_loud = t0 + j + 1;
+                break;
+            }
+    for (size_t done = 0; done < n;) {
+        const size_t at = (size_t)((v0 + done) & mask), run = ring - at < n - done ? ring - at : n - done;
+        memcpy(x + done * ch, l->xh + at * ch, run * ch * sizeof(double));
+        done += run;
+    }
+    l->t += n;
+    l->mq_val[l->mq_head] = 1.0;
+    l->mq_pos[l->mq_head] = u0 + n - 1;
+    l->mq_len = 1;
+    l->bpos = (l->bpos + n) % l->win;
+    l->box_sum = l->box_c_sum = (double)l->win;
+    l->gain = 1.0;
+    l->guard = 0.0;
+    l->screened += n;
+    return 1;
+}
+
 /* A block at rest that cannot come near the ceiling: written to the input
  * ring and read back D frames later, in whole runs. */
 static void delay_only(hpa_limiter *l, double *buf, size_t frames)
@@ -522,7 +632,7 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
             guard_frame(l, f);
         l->active = 1;
     }
-    int touched = 0;
+    int touched = 0, screened = 0;
     const size_t cap = l->minwin + 1;
     for (size_t i = 0; i < frames; i++) {
         if (i % GUARD_RUN == 0) {
@@ -535,6 +645,12 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
                 memcpy(l->xh + ((l->t + k) & mask) * ch, buf + (i + k) * ch, ch * sizeof(double));
             guard_run(l, l->t - LP_HALF, n);
             l->lh_next = l->t - LP_HALF + n;
+            /* the run's detection points, when the window bound shows the detector has nothing to do there */
+            screened = !l->no_screen && (!enable || window_below(l, l->t - LP_HALF - HALF, n, target));
+            if (screened && quiet_run(l, buf + i * ch, n, ceiling, enable, loud)) {
+                i += n - 1;
+                continue;
+            }
         }
         double *x = buf + i * ch;
         const uint64_t t = l->t++;
@@ -544,7 +660,9 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
         /* detection at u: only where a loud frame lies within reach of its window */
         const uint64_t u = t - LP_HALF - HALF;
         double g = 1.0;
-        if (enable && l->last_loud && l->last_loud - 1 + REACH >= t) {
+        if (enable && l->last_loud && l->last_loud - 1 + REACH >= t && screened)
+            l->screened++;
+        else if (enable && l->last_loud && l->last_loud - 1 + REACH >= t) {
             const double q = detect(l, u, target);
             if (q > target)
                 g = target / q;

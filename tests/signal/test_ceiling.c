@@ -37,6 +37,7 @@
 
 #include <sndfile.h>
 
+#include "samples.h"
 #include "sigtest.h"
 #include "tpref.h"
 
@@ -44,7 +45,6 @@
 #define TOLERANCE_DB 0.01
 #define FACTOR 16
 #define BLOCK 1024
-#define SAMPLES "/usr/share/sonic-pi/samples/"
 
 typedef struct sig {
     char name[32];
@@ -133,21 +133,11 @@ static sig noise(uint32_t fs, uint64_t seed)
 /* 2 s of a stereo file from 1 s in, times gain */
 static sig music(const char *file, double gain_db)
 {
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    char path[256];
-    snprintf(path, sizeof path, SAMPLES "%s.flac", file);
-    SNDFILE *sf = sf_open(path, SFM_READ, &info);
-    if (!sf || info.channels != 2 || info.frames < 3 * (sf_count_t)info.samplerate) {
-        printf("# cannot read 3 s of stereo from %s (apt-get install sonic-pi-samples)\n", path);
+    int rate = 0;
+    sig s = {.music = 1};
+    s.x = hpt_sample_read(file, 2, &s.frames, &rate);
+    if (!s.x)
         exit(1);
-    }
-    sig s = {.frames = 2 * (size_t)info.samplerate, .music = 1};
-    s.x = alloc_frames(s.frames);
-    sf_seek(sf, info.samplerate, SEEK_SET);
-    if (sf_readf_double(sf, s.x, (sf_count_t)s.frames) != (sf_count_t)s.frames)
-        exit(1);
-    sf_close(sf);
     const double g = pow(10.0, gain_db / 20.0);
     for (size_t i = 0; i < 2 * s.frames; i++)
         s.x[i] *= g;
