@@ -157,6 +157,7 @@ typedef struct hpa_limiter {
     uint64_t t;         /* input frames seen */
     uint64_t lh_next;   /* the first frame whose guard output is not yet in lh */
     uint64_t last_loud; /* + 1: the newest input frame with |x| * engage >= target (0: none) */
+    uint64_t off_until; /* frames that came in while switched off are in the delay line until this t */
     uint64_t last_trig; /* + 1: the newest detection point that engaged the guard band (0: none) */
     double release, release_c;
     double box_sum, box_c_sum;

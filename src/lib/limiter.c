@@ -618,7 +618,11 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
         return 0;
     const int quiet_before = l->last_loud == 0 || l->last_loud - 1 + REACH < l->t;
     const int edges = at_edge(l, l->t - l->delay);
-    if (!edges && at_rest(l) && quiet_before && (!enable || peak < loud) &&
+    /* switched off, nothing is looked at on the way in: until those frames are
+     * out, the per-frame path (which clamps what it lets out) runs */
+    if (!enable)
+        l->off_until = l->t + frames + l->delay;
+    if (!edges && at_rest(l) && quiet_before && (!enable || (peak < loud && l->t >= l->off_until)) &&
         (l->last_trig == 0 || l->last_trig - 1 + l->minwin <= l->t - LP_HALF - HALF)) {
         delay_only(l, buf, frames);
         return 0;

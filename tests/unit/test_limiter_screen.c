@@ -307,11 +307,47 @@ static void test_reenable(void **state)
     free(b);
 }
 
+/* The same click over silence: with nothing loud arriving after the switch the
+ * limiter may take its fast path, which must still not let the click through
+ * (the ceiling is a closed form here: no output sample above it). */
+static void test_reenable_silent(void **state)
+{
+    (void)state;
+    const size_t nd = hpa_limiter_doubles(2, 44100.0, 2.0), on_at = 2048, frames = 4096;
+    double *m = calloc(nd, sizeof(double));
+    double *a = frames_alloc(frames, 2);
+    assert_non_null(m);
+    const double ceiling = pow(10.0, CEILING / 20.0);
+    size_t over = 0;
+    for (size_t d = 1; d < 480; d += 3)
+        for (size_t bi = 0; bi < 3; bi++) {
+            const size_t block = (size_t[]){256, 64, 1}[bi];
+            hpa_limiter l;
+            hpa_limiter_init(&l, m, 2, 44100.0, 2.0, 100.0);
+            memset(a, 0, frames * 2 * sizeof(double));
+            a[2 * (on_at - d)] = 2.0;
+            a[2 * (on_at - d) + 1] = -2.0;
+            for (size_t pos = 0; pos < frames; pos += block) {
+                double peak = 0.0;
+                for (size_t i = 0; i < 2 * block; i++)
+                    peak = fabs(a[2 * pos + i]) > peak ? fabs(a[2 * pos + i]) : peak;
+                hpa_limiter_process(&l, a + 2 * pos, block, ceiling, pos >= on_at, peak);
+            }
+            for (size_t i = 2 * on_at; i < 2 * frames; i++)
+                over += fabs(a[i]) > ceiling;
+        }
+    printf("# a click before the limiter is switched on, then silence: %zu samples above the ceiling\n", over);
+    assert_int_equal(over, 0);
+    free(m);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_music),   cmocka_unit_test(test_ramp),    cmocka_unit_test(test_bursts),
-        cmocka_unit_test(test_nyquist), cmocka_unit_test(test_silence), cmocka_unit_test(test_reenable),
+        cmocka_unit_test(test_music),           cmocka_unit_test(test_ramp),    cmocka_unit_test(test_bursts),
+        cmocka_unit_test(test_nyquist),         cmocka_unit_test(test_silence), cmocka_unit_test(test_reenable),
+        cmocka_unit_test(test_reenable_silent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
