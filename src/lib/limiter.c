@@ -299,6 +299,7 @@ void hpa_limiter_reset(hpa_limiter *l)
     l->t = 2 * (uint64_t)l->ring; /* the frames before the first are zeros already in the rings */
     l->lh_next = l->t;
     l->last_loud = l->last_trig = 0;
+    l->off_until = 0;
     l->release = l->release_c = 1.0;
     l->box_sum = l->box_c_sum = (double)l->win;
     l->box_below = l->box_c_below = 0;
@@ -619,13 +620,22 @@ int hpa_limiter_process(hpa_limiter *l, double *buf, size_t frames, double ceili
     const int quiet_before = l->last_loud == 0 || l->last_loud - 1 + REACH < l->t;
     const int edges = at_edge(l, l->t - l->delay);
     /* switched off, nothing is looked at on the way in: until those frames are
-     * out, the per-frame path (which clamps what it lets out) runs */
+     * out, what the delay alone lets out is clamped to the ceiling */
     if (!enable)
         l->off_until = l->t + frames + l->delay;
-    if (!edges && at_rest(l) && quiet_before && (!enable || (peak < loud && l->t >= l->off_until)) &&
+    if (!edges && at_rest(l) && quiet_before && (!enable || peak < loud) &&
         (l->last_trig == 0 || l->last_trig - 1 + l->minwin <= l->t - LP_HALF - HALF)) {
         delay_only(l, buf, frames);
-        return 0;
+        int clamped = 0;
+        if (enable && l->off_until && !l->within(buf, frames * ch, ceiling)) /* as the per-frame path clamps */
+            for (size_t i = 0; i < frames * ch; i++)
+                if (fabs(buf[i]) > ceiling) {
+                    buf[i] = buf[i] > 0 ? ceiling : -ceiling;
+                    clamped = 1;
+                }
+        if (enable && l->off_until && l->t >= l->off_until)
+            l->off_until = 0;
+        return clamped;
     }
     if (!l->active) {
         /* catch up: the guard output of every frame still to be read */
