@@ -149,7 +149,7 @@ function showState() {
   const spl = (x) => (s.spl_known ? fmt(x + s.spl_at_0dbfs, 1, ' dB SPL') + ' (' + signed(x, 1) + ' dBFS)' : signed(x, 1) + ' dBFS');
   $('ceiling').textContent = spl(s.ceiling_db);
   $('safe').textContent = spl(s.safe_db);
-  $('gear').textContent = [s.headphones, s.source].filter(Boolean).join(' on ') + (s.profile ? ' · preset ' + s.profile : '');
+  $('gear').textContent = [s.headphones, s.source].filter(Boolean).join(' on ') + (s.preset ? ' · preset ' + s.preset : '');
   if (s.acknowledged) $('ack').checked = true;
   if (!sending && pending === null) drawKnob(s.volume_db);
 }
@@ -199,7 +199,7 @@ function showMeters(m) {
     rows[c].children[2].textContent = isFinite(db) ? db.toFixed(1) : '–';
   });
   $('m-spl').textContent = m.spl_a_db !== null ? fmt(m.spl_a_db, 1, ' dBA') : fmt(m.level_dbfs_a, 1, ' dBFS(A)');
-  $('m-st').textContent = m.shortterm_spl_a_db !== null ? fmt(m.shortterm_spl_a_db, 1, ' dBA') : fmt(m.shortterm_dbfs_a, 1, ' dBFS(A)');
+  $('m-st').textContent = fmt(m.shortterm_lufs, 1, ' LUFS');
   $('m-lim').textContent = fmt(m.limiter_db, 1, ' dB');
   $('m-clip').textContent = String(m.clipped);
   $('m-xrun').textContent = String(m.xruns);
@@ -270,9 +270,39 @@ async function dose() {
     ol.appendChild(li);
   });
 }
+// the preset picker: radio buttons (arrow keys move and choose, a click chooses)
+async function pickPreset(name) {
+  try {
+    const r = await call('preset', { name: name });
+    if (r.status !== 200) { say(r.body.error); await info(); return; }
+    say('Preset ' + name);
+    await refresh();
+    await Promise.all([curves(), info()]);
+  } catch (e) { say(e.message); await info().catch(() => {}); }
+}
+function presetChoices(p) {
+  const box = $('preset-list');
+  const names = p.user.concat(p.builtin.filter((n) => !p.user.includes(n)));
+  if (box.dataset.names !== names.join('\n')) {
+    box.dataset.names = names.join('\n');
+    box.textContent = '';
+    names.forEach((n) => {
+      const label = document.createElement('label');
+      const input = document.createElement('input');
+      input.type = 'radio';
+      input.name = 'preset';
+      input.value = n;
+      input.addEventListener('change', () => { if (input.checked) pickPreset(n); });
+      label.append(input, document.createTextNode(' ' + n + (p.user.includes(n) ? ' (yours)' : '')));
+      box.appendChild(label);
+    });
+  }
+  box.querySelectorAll('input').forEach((i) => { i.checked = i.value === p.current; });
+}
 async function info() {
   const p = (await call('presets')).body;
-  $('preset').textContent = (p.current ? 'Preset ' + p.current + '. ' : '') + 'Presets: ' + p.builtin.concat(p.user).join(', ');
+  presetChoices(p);
+  $('preset').textContent = p.current ? 'In use: ' + p.current : 'No preset in use';
   const d = (await call('devices')).body;
   $('device').textContent = 'Playing on ' + (d.current.backend || '?') + ' ' + (d.current.name || '') + ', ' + d.current.rate_hz + ' Hz, ' + (d.current.format || '');
 }

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,7 +26,9 @@
 #include "cli.h"
 #include "dbfiles.h"
 #include <hpamp/host/dose.h>
+#include <hpamp/host/eqfile.h>
 #include <hpamp/host/http.h>
+#include <hpamp/host/preset.h>
 #include <hpamp/host/session.h>
 #include "dose.h"
 #include "eqfile.h"
@@ -37,6 +41,7 @@
 
 #define STEP_DB 0.5
 #define DEFAULT_PERIOD 1024u
+#define LIVE_EQ_BANDS 512u /* a preset's EQ chosen on the control page: the most bands it may have */
 
 static void usage(FILE *f)
 {
@@ -573,7 +578,8 @@ static void target_skip(void *p, int delta)
 }
 
 /* what the control page shows (http.h), from this loop */
-static void http_publish(hph_http *http, const play_ui *ui, const hph_player_status *st, const hph_device_info *di)
+static void http_publish(hph_http *http, const play_ui *ui, const hph_player_status *st, const hph_device_info *di,
+                         double lufs_st)
 {
     hph_http_snapshot sn;
     memset(&sn, 0, sizeof sn);
@@ -595,6 +601,8 @@ static void http_publish(hph_http *http, const play_ui *ui, const hph_player_sta
     sn.xruns = ui->xruns + st->starved;
     sn.a_frames = st->a_frames;
     memcpy(sn.a_energy, st->a_energy, sizeof sn.a_energy);
+    sn.have_lufs = 1;
+    sn.lufs_st = lufs_st;
     if (ui->dose) {
         sn.have_dose = 1;
         sn.dose_mode = ui->dose->mode;
@@ -602,6 +610,127 @@ static void http_publish(hph_http *http, const play_ui *ui, const hph_player_sta
         memcpy(sn.days, ui->dose->days, sizeof sn.days);
     }
     hph_http_publish(http, &sn);
+}
+
+/* POST preset (http.h): a preset chosen on the control page, applied while
+ * playing by the rules --preset follows at the start: its EQ with the
+ * headroom it needs (hph_tuning_update, the band set crossfaded in), its
+ * crossfeed, its limiter ceiling (only below the start's), its volume cap
+ * (the volume turned down to it; the ceiling stays). */
+typedef struct live_preset {
+    pthread_mutex_t lock; /* the tuning: this and the loop's loudness steps */
+    hph_tuning *tune;
+    hph_player *player;
+    hph_session *session;
+    hph_http *_Atomic http;
+    hpa_eq_profile eq; /* the preset's EQ playing: the tuning keeps its bands */
+    double rate_hz;
+    uint32_t channels;
+    size_t room;            /* EQ bands the player has room for */
+    double base_limit_dbtp; /* the limiter's ceiling without a preset's */
+} live_preset;
+
+/* the preset's EQ text (inline or its file) as a profile at rate_hz: 0, or -1 with why */
+static int live_eq_load(const hpa_settings *s, const char *name, double rate_hz, hpa_eq_profile *eq, char *why,
+                        size_t len)
+{
+    memset(eq, 0, sizeof *eq);
+    char *file_text = NULL;
+    const char *text = s->eq_text;
+    size_t tlen = s->eq_len;
+    if (s->eq_file[0]) {
+        if (hph_eq_read_file(s->eq_file, &file_text, &tlen, why, len))
+            return -1;
+        text = file_text;
+    }
+    if (!tlen) {
+        free(file_text);
+        return 0;
+    }
+    int err = hpa_eq_profile_load(eq, text, tlen, rate_hz);
+    free(file_text);
+    if (err == HPA_OK)
+        return 0;
+    const char *label = s->eq_file[0] ? s->eq_file : name;
+    for (size_t i = 0; i < eq->n_diags; i++)
+        if (eq->diags[i].severity == HPA_EQ_ERROR) {
+            snprintf(why, len, "preset %s: %s:%zu: %s", name, label, eq->diags[i].line, eq->diags[i].message);
+            return -1;
+        }
+    snprintf(why, len, "preset %s: %s: %s", name, label, eq->reason[0] ? eq->reason : hpa_strerror(err));
+    return -1;
+}
+
+static int apply_preset(void *user, const char *name, char *why, size_t len)
+{
+    live_preset *lp = user;
+    if (!hph_preset_exists(name)) {
+        snprintf(why, len, "preset: no preset named '%s' (GET /api/v1/presets lists them)", name);
+        return HPH_HTTP_NO_PRESET;
+    }
+    hpa_settings *s = malloc(sizeof *s);
+    char origin[HPA_SETTINGS_PATH_MAX + 128];
+    hpa_eq_profile eq;
+    if (!s) {
+        snprintf(why, len, "out of memory");
+        return HPH_HTTP_CANNOT;
+    }
+    if (hph_preset_load(name, s, origin, sizeof origin, why, len) ||
+        live_eq_load(s, name, lp->rate_hz, &eq, why, len)) {
+        free(s);
+        return HPH_HTTP_CANNOT;
+    }
+    if (eq.n_bands + HPA_COMPENSATION_MAX_BANDS + HPA_LOUDNESS_COMP_BANDS > lp->room) {
+        snprintf(why, len, "preset %s: %zu EQ bands; the player has room for %u", name, eq.n_bands, LIVE_EQ_BANDS);
+        hpa_eq_profile_free(&eq);
+        free(s);
+        return HPH_HTTP_CANNOT;
+    }
+    hph_session_state ss;
+    hph_session_state_get(lp->session, &ss);
+    pthread_mutex_lock(&lp->lock);
+    hph_tuning *t = lp->tune;
+    const hpa_eq_profile old = lp->eq;
+    int bad = hph_tuning_set_user(t, eq.bands, eq.n_bands, eq.preamp_db);
+    if (bad)
+        snprintf(why, len, "out of memory");
+    else if (hph_tuning_update(t, ss.volume_db, why, len) < 0)
+        bad = 1;
+    if (!bad) {
+        hph_player_set_eq_channels(lp->player, eq.channel_preamp_db);
+        bad = hph_player_set_eq_bands(lp->player, t->set, t->n_set, t->preamp_db, why, len);
+    }
+    if (bad) { /* back to the EQ playing */
+        char ignored[320];
+        hph_tuning_set_user(t, old.bands, old.n_bands, old.preamp_db);
+        hph_player_set_eq_channels(lp->player, old.channel_preamp_db);
+        if (hph_tuning_update(t, ss.volume_db, ignored, sizeof ignored) >= 0)
+            hph_player_set_eq_bands(lp->player, t->set, t->n_set, t->preamp_db, ignored, sizeof ignored);
+    } else {
+        lp->eq = eq;
+    }
+    const int eq_on = t->n_set > 0;
+    pthread_mutex_unlock(&lp->lock);
+    if (bad) {
+        hpa_eq_profile_free(&eq);
+        free(s);
+        return HPH_HTTP_CANNOT;
+    }
+    hpa_eq_profile old_eq = old;
+    hpa_eq_profile_free(&old_eq);
+    hph_session_request(lp->session, HPH_REQ_EQ, eq_on ? 1.0 : 0.0, NULL);
+    if (lp->channels == 2 && s->has_crossfeed)
+        hph_player_set_crossfeed_params(lp->player, s->fcut_hz, s->feed_db);
+    hph_session_request(lp->session, HPH_REQ_CROSSFEED, s->has_crossfeed ? 1.0 : 0.0, NULL);
+    hph_player_set_limit(lp->player,
+                         s->has_limit && s->limit_dbtp < lp->base_limit_dbtp ? s->limit_dbtp : lp->base_limit_dbtp);
+    if (s->has_max_volume && ss.volume_db > s->max_volume_db)
+        hph_session_request(lp->session, HPH_REQ_VOLUME_DB, s->max_volume_db, NULL);
+    hph_http *http = atomic_load(&lp->http);
+    if (http)
+        hph_http_set_eq(http, eq.bands, eq.n_bands, eq.preamp_db, lp->rate_hz);
+    free(s);
+    return HPH_HTTP_APPLIED;
 }
 
 static void sleep_ms(int ms)
@@ -786,6 +915,8 @@ int hpc_cmd_play(int argc, char **argv)
     pc.n_eq_bands = tune.n_set;
     pc.eq_preamp_db = tune.preamp_db;
     pc.max_eq_bands = hph_tuning_max_bands(&tune);
+    if (o.http && pc.max_eq_bands < LIVE_EQ_BANDS + HPA_COMPENSATION_MAX_BANDS + HPA_LOUDNESS_COMP_BANDS)
+        pc.max_eq_bands = LIVE_EQ_BANDS + HPA_COMPENSATION_MAX_BANDS + HPA_LOUDNESS_COMP_BANDS;
     pc.eq_channel_db = eq.channel_preamp_db;
     pc.crossfeed = o.crossfeed;
     pc.replaygain = o.replaygain;
@@ -872,11 +1003,17 @@ int hpc_cmd_play(int argc, char **argv)
                                .rate_hz = di.rate_hz,
                                .eq_on = tune.n_set > 0 || tuned,
                                .crossfeed_on = o.crossfeed && di.channels == 2};
+    /* with --http a preset may bring an EQ or a crossfeed later */
+    const int xf_ok = (o.crossfeed || o.http) && di.channels == 2;
+    if (o.http && !o.crossfeed && xf_ok) { /* switchable, libbs2b's default until a preset says */
+        const hpa_crossfeed_preset *xd = hpa_crossfeed_preset_find("default");
+        hph_player_set_crossfeed_params(player, xd->fcut_hz, xd->feed_db);
+    }
     hph_session_target starget = {.user = player,
                                   .set_volume_db = target_volume,
                                   .set_mute = target_mute,
-                                  .set_eq = eq.n_bands || tuned ? target_eq : NULL,
-                                  .set_crossfeed = o.crossfeed && di.channels == 2 ? target_crossfeed : NULL,
+                                  .set_eq = eq.n_bands || tuned || o.http ? target_eq : NULL,
+                                  .set_crossfeed = xf_ok ? target_crossfeed : NULL,
                                   .skip = target_skip};
     hph_session *session = hph_session_new(&scfg, &starget);
     if (!session) {
@@ -894,6 +1031,15 @@ int hpc_cmd_play(int argc, char **argv)
     ui.listen_phon = o.loudness ? tune.listen_phon : NAN;
     ui.dose = have_dose ? &dose : NULL;
     hph_http *http = NULL;
+    live_preset lp = {.tune = &tune,
+                      .player = player,
+                      .session = session,
+                      .eq = eq, /* the start's EQ (its bands: lp.eq frees them, eq keeps its summary) */
+                      .rate_hz = di.rate_hz,
+                      .channels = di.channels,
+                      .room = pc.max_eq_bands,
+                      .base_limit_dbtp = safety.limit_dbtp};
+    pthread_mutex_init(&lp.lock, NULL);
     if (o.http) {
         char url[256], tpath[1100];
         hpa_headphone hpm;
@@ -902,16 +1048,20 @@ int hpc_cmd_play(int argc, char **argv)
         hph_http_config hc = {.listen = o.http,
                               .session = session,
                               .safety = safety,
-                              .eq_bands = eq.bands,
-                              .n_eq_bands = eq.n_bands,
-                              .eq_preamp_db = eq.preamp_db,
+                              .eq_bands = lp.eq.bands,
+                              .n_eq_bands = lp.eq.n_bands,
+                              .eq_preamp_db = lp.eq.preamp_db,
                               .eq_rate_hz = di.rate_hz,
                               .headphone = have_z ? &hpm : NULL,
                               .zout_ohm = have_z ? zout : NAN,
                               .headphones = o.hp,
                               .source = o.src,
-                              .profile = o.preset};
+                              .profile = o.preset,
+                              .preset = o.preset,
+                              .apply_preset = apply_preset,
+                              .apply_user = &lp};
         http = hph_http_start(&hc, url, sizeof url, tpath, sizeof tpath, why, sizeof why);
+        atomic_store(&lp.http, http);
         if (!http) {
             hph_device_stop(dev);
             hpc_tty_restore();
@@ -919,7 +1069,8 @@ int hpc_cmd_play(int argc, char **argv)
             hph_device_close(dev);
             hph_session_destroy(session);
             hph_player_destroy(player);
-            hpa_eq_profile_free(&eq);
+            hpa_eq_profile_free(&lp.eq);
+            pthread_mutex_destroy(&lp.lock);
             if (have_dose)
                 hph_dose_close(&dose);
             hph_tuning_free(&tune);
@@ -1019,20 +1170,24 @@ int hpc_cmd_play(int argc, char **argv)
         if (o.loudness) { /* the loudness compensation follows the volume, a step at a time */
             hph_session_state ss;
             hph_session_state_get(session, &ss);
+            pthread_mutex_lock(&lp.lock); /* POST preset changes the tuning too */
             int u = hph_tuning_update(&tune, ss.volume_db, why, sizeof why);
             if (u > 0 && hph_player_set_eq_bands(player, tune.set, tune.n_set, tune.preamp_db, why, sizeof why))
                 u = -1;
+            pthread_mutex_unlock(&lp.lock);
             if (u < 0) {
                 if (ui.tty)
                     fputs("\r\033[K", stderr);
                 hpc_warn("play: %s", why);
             }
         }
+        pthread_mutex_lock(&lp.lock);
         ui.listen_phon = o.loudness ? tune.listen_phon : NAN;
+        pthread_mutex_unlock(&lp.lock);
         hph_player_status_get(player, &st);
         dose_step(&ui, &st, 0);
         if (http)
-            http_publish(http, &ui, &st, &di);
+            http_publish(http, &ui, &st, &di, hph_player_loudness(player));
         double now = hpc_now_s();
         if (!o.quiet) {
             if (ui.tty && !o.json) {
@@ -1120,7 +1275,8 @@ int hpc_cmd_play(int argc, char **argv)
     hph_session_destroy(session);
     hph_player_destroy(player);
     hph_tuning_free(&tune);
-    hpa_eq_profile_free(&eq);
+    hpa_eq_profile_free(&lp.eq);
+    pthread_mutex_destroy(&lp.lock);
     if (have_dose)
         hph_dose_close(&dose);
     if (hpc_interrupted())

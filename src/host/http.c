@@ -60,8 +60,12 @@ struct hph_http {
     int have_hp;
     double zout_ohm;
     char headphones[128], source[128], profile[128];
+    int (*apply_preset)(void *user, const char *name, char *why, size_t why_len);
+    void *apply_user;
+    pthread_mutex_t apply_lock; /* one POST preset at a time */
     atomic_int stopping;
     pthread_mutex_t lock; /* guards what follows */
+    char preset[128];     /* the preset in use (the bands too: hph_http_set_eq) */
     hph_http_snapshot snap;
     char file[1024], format[32], backend[32], device[256];
     int have_snap;
@@ -275,10 +279,13 @@ static cJSON *state_json(hph_http *h)
     cJSON_AddBoolToObject(o, "spl_known", h->safety.spl_known);
     add_num(o, "spl_at_0dbfs", h->safety.spl_known ? h->safety.spl0_db : NAN);
     cJSON *eq = cJSON_AddObjectToObject(o, "eq");
+    pthread_mutex_lock(&h->lock);
     cJSON_AddBoolToObject(eq, "available", h->n_bands > 0);
     cJSON_AddBoolToObject(eq, "on", ss.eq_on);
     cJSON_AddNumberToObject(eq, "bands", (double)h->n_bands);
     add_num(eq, "preamp_db", h->n_bands ? h->preamp_db : NAN);
+    add_str(o, "preset", h->preset);
+    pthread_mutex_unlock(&h->lock);
     cJSON *xf = cJSON_AddObjectToObject(o, "crossfeed");
     cJSON_AddBoolToObject(xf, "on", ss.crossfeed_on);
     add_str(o, "headphones", h->headphones);
@@ -359,6 +366,7 @@ static cJSON *meters_json(hph_http *h)
     add_num(o, "shortterm_dbfs_a", st_a);
     add_num(o, "spl_a_db", spl_of(h, now_a));
     add_num(o, "shortterm_spl_a_db", spl_of(h, st_a));
+    add_num(o, "shortterm_lufs", h->snap.have_lufs ? h->snap.lufs_st : NAN);
     add_num(o, "limiter_db", h->snap.limiter_db);
     cJSON_AddNumberToObject(o, "clipped", (double)h->snap.clipped);
     cJSON_AddNumberToObject(o, "xruns", (double)h->snap.xruns);
@@ -433,9 +441,13 @@ static cJSON *curves_json(hph_http *h)
     for (int i = 0; i < CURVE_POINTS; i++)
         f[i] = 20.0 * pow(1000.0, (double)i / (CURVE_POINTS - 1));
     cJSON_AddItemToObject(o, "freq_hz", cJSON_CreateDoubleArray(f, CURVE_POINTS));
-    if (h->n_bands && hpa_eq_response_db(h->bands, h->n_bands, h->eq_rate_hz, f, db, CURVE_POINTS) == HPA_OK) {
+    pthread_mutex_lock(&h->lock); /* the bands change with POST preset */
+    int eq_ok = h->n_bands && hpa_eq_response_db(h->bands, h->n_bands, h->eq_rate_hz, f, db, CURVE_POINTS) == HPA_OK;
+    double preamp = h->preamp_db;
+    pthread_mutex_unlock(&h->lock);
+    if (eq_ok) {
         cJSON_AddItemToObject(o, "eq_db", cJSON_CreateDoubleArray(db, CURVE_POINTS));
-        cJSON_AddNumberToObject(o, "eq_preamp_db", h->preamp_db);
+        cJSON_AddNumberToObject(o, "eq_preamp_db", preamp);
     } else {
         cJSON_AddNullToObject(o, "eq_db");
         cJSON_AddNullToObject(o, "eq_preamp_db");
@@ -470,7 +482,9 @@ static cJSON *presets_json(hph_http *h)
     for (size_t i = 0; i < n && i < 256; i++)
         cJSON_AddItemToArray(u, cJSON_CreateString(names[i]));
     pthread_mutex_unlock(&names_lock);
-    add_str(o, "current", h->profile);
+    pthread_mutex_lock(&h->lock);
+    add_str(o, "current", h->preset);
+    pthread_mutex_unlock(&h->lock);
     return o;
 }
 
@@ -622,6 +636,52 @@ static enum MHD_Result post_volume(hph_http *h, struct MHD_Connection *c, const 
     return send_json(h, c, 200, o);
 }
 
+static enum MHD_Result post_preset(hph_http *h, struct MHD_Connection *c, const cJSON *b)
+{
+    static const char *const allowed[] = {"name", NULL};
+    const char *bad;
+    if (only_keys(b, allowed, &bad))
+        return send_error(h, c, 400, "preset: unknown field '%s' (takes {\"name\": NAME})", bad);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(b, "name");
+    if (!cJSON_IsString(n) || !n->valuestring[0] || strlen(n->valuestring) >= sizeof h->preset)
+        return send_error(h, c, 400, "preset takes {\"name\": NAME} (a name from GET /api/v1/presets)");
+    if (!h->apply_preset)
+        return send_error(h, c, 409, "preset: this player cannot change its preset live");
+    char why[512] = "";
+    pthread_mutex_lock(&h->apply_lock);
+    int r = h->apply_preset(h->apply_user, n->valuestring, why, sizeof why);
+    if (r == HPH_HTTP_APPLIED) {
+        pthread_mutex_lock(&h->lock);
+        snprintf(h->preset, sizeof h->preset, "%s", n->valuestring);
+        pthread_mutex_unlock(&h->lock);
+    }
+    pthread_mutex_unlock(&h->apply_lock);
+    if (r == HPH_HTTP_NO_PRESET)
+        return send_error(h, c, 404, "%s", why[0] ? why : "preset: no such preset");
+    if (r != HPH_HTTP_APPLIED)
+        return send_error(h, c, 409, "%s", why[0] ? why : "preset: cannot be applied");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "preset", n->valuestring);
+    return send_json(h, c, 200, o);
+}
+
+void hph_http_set_eq(hph_http *h, const hpa_eq_band *bands, size_t n, double preamp_db, double rate_hz)
+{
+    hpa_eq_band *nb = n ? malloc(n * sizeof *nb) : NULL;
+    if (n && !nb)
+        n = 0; /* out of memory: no curve rather than the old one */
+    if (n)
+        memcpy(nb, bands, n * sizeof *nb);
+    pthread_mutex_lock(&h->lock);
+    hpa_eq_band *old = h->bands;
+    h->bands = nb;
+    h->n_bands = n;
+    h->preamp_db = preamp_db;
+    h->eq_rate_hz = rate_hz;
+    pthread_mutex_unlock(&h->lock);
+    free(old);
+}
+
 /* ---- server-sent events ---- */
 
 typedef struct stream {
@@ -690,7 +750,7 @@ static enum MHD_Result send_events(hph_http *h, struct MHD_Connection *c)
 static enum MHD_Result api(hph_http *h, struct MHD_Connection *c, const char *path, int post, const req *r)
 {
     static const char *const gets[] = {"state", "presets", "dose", "curves", "devices", "events", NULL};
-    static const char *const posts[] = {"volume", "mute", "eq", "crossfeed", NULL};
+    static const char *const posts[] = {"volume", "mute", "eq", "crossfeed", "preset", NULL};
     int is_get = 0, is_post = 0;
     for (int i = 0; gets[i]; i++)
         is_get |= !strcmp(path, gets[i]);
@@ -724,6 +784,8 @@ static enum MHD_Result api(hph_http *h, struct MHD_Connection *c, const char *pa
         ok = post_switch(h, c, b, HPH_REQ_MUTE, "mute", "mute");
     else if (!strcmp(path, "eq"))
         ok = post_switch(h, c, b, HPH_REQ_EQ, "on", "eq");
+    else if (!strcmp(path, "preset"))
+        ok = post_preset(h, c, b);
     else
         ok = post_switch(h, c, b, HPH_REQ_CROSSFEED, "on", "crossfeed");
     cJSON_Delete(b);
@@ -913,6 +975,10 @@ hph_http *hph_http_start(const hph_http_config *cfg, char *url, size_t url_len, 
         return NULL;
     }
     pthread_mutex_init(&h->lock, NULL);
+    pthread_mutex_init(&h->apply_lock, NULL);
+    h->apply_preset = cfg->apply_preset;
+    h->apply_user = cfg->apply_user;
+    snprintf(h->preset, sizeof h->preset, "%s", cfg->preset ? cfg->preset : "");
     h->session = cfg->session;
     h->safety = cfg->safety;
     h->zout_ohm = cfg->zout_ohm;
@@ -1002,5 +1068,6 @@ void hph_http_stop(hph_http *h)
         unlink(h->token_path);
     free(h->bands);
     pthread_mutex_destroy(&h->lock);
+    pthread_mutex_destroy(&h->apply_lock);
     free(h);
 }

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <ebur128.h>
+
 #include <hpamp/chain.h>
 #include <hpamp/format.h>
 #include <hpamp/meter.h>
@@ -43,6 +45,8 @@
 #define TRACK_SLOTS 8
 #define DONE_SLOTS 64
 #define MSG_SLOTS 16
+#define OUT_RING_S 0.5   /* the output copied for the loudness meter (as floats): 0.5 s of it */
+#define LUFS_CHUNK 4096u /* frames the meter takes at a time */
 /* the lowest volume: -120 dB, inaudible but not silence (mute is mute) */
 #define VOLUME_FLOOR_DB (hpa_param_info_get(HPA_PARAM_VOLUME_DB)->min_value)
 #define LIMITER_LOOKAHEAD_MS 1.5                   /* the hard ceiling's lookahead: 1.5 ms of latency */
@@ -67,6 +71,7 @@ typedef struct track {
 
 struct hph_player {
     hph_ring data, tracks, done; /* 64-byte aligned: first, so no padding goes before them */
+    hph_ring out;                /* the output as floats, for the loudness meter (hph_player_loudness) */
     hph_player_config cfg;
     int configured;
     atomic_int quit;
@@ -77,6 +82,10 @@ struct hph_player {
     atomic_int any_track;    /* the decoder published at least one track */
     _Atomic uint64_t volume_bits;
     atomic_int eq_on, xf_on;
+    /* the crossfeed's settings and the limiter's ceiling now (hph_player_set_crossfeed_params,
+     * hph_player_set_limit): the audio thread puts them on its chain */
+    atomic_int xf_avail;
+    _Atomic uint64_t xf_fcut_bits, xf_feed_bits, limit_bits;
     atomic_int mute;
     atomic_int failures;
     pthread_t decoder;
@@ -88,6 +97,7 @@ struct hph_player {
     hpa_eq_band *eq_bands;
     size_t n_eq_bands, max_eq_bands;
     double eq_preamp_db;
+    double eq_channel_db[HPA_CHANNELS_MAX]; /* cfg.eq_channel_db points here when given */
     hpa_chain *live[LIVE_CHAINS];
 
     /* messages from the decoder thread to the main thread (neither is RT) */
@@ -112,6 +122,7 @@ struct hph_player {
     uint64_t clipped_retired, limited_retired;
     hpa_meter *aw; /* A-weighting of the output, for the dose (meter.h) */
     double *mbuf;  /* the output as doubles for it: max_render_frames frames */
+    float *fbuf;   /* and as floats for the loudness meter's ring */
     uint64_t a_frames;
     int stream_ended;
 
@@ -128,6 +139,10 @@ struct hph_player {
 
     /* ---- decoder thread only ---- */
     size_t planned_fifo_frames;
+
+    /* ---- the loudness meter's thread only (hph_player_loudness) ---- */
+    ebur128_state *lufs;
+    float *lufs_buf;
 };
 
 static void sleep_ms(double ms)
@@ -205,6 +220,19 @@ int hph_player_configure(hph_player *p, const hph_player_config *cfg, char *why,
         memcpy(p->eq_bands, cfg->eq_bands, cfg->n_eq_bands * sizeof *p->eq_bands);
     p->n_eq_bands = cfg->n_eq_bands;
     p->eq_preamp_db = cfg->eq_preamp_db;
+    if (cfg->eq_channel_db) { /* a copy: hph_player_set_eq_channels may change it */
+        memcpy(p->eq_channel_db, cfg->eq_channel_db, sizeof p->eq_channel_db);
+        p->cfg.eq_channel_db = p->eq_channel_db;
+    }
+    /* the output for the short-term loudness, read off the audio thread */
+    const size_t out_frames = (size_t)(OUT_RING_S * cfg->out_rate_hz);
+    p->lufs = ebur128_init(ch, cfg->out_rate_hz, EBUR128_MODE_S);
+    p->lufs_buf = malloc(LUFS_CHUNK * ch * sizeof *p->lufs_buf);
+    p->fbuf = malloc((size_t)cfg->max_render_frames * ch * sizeof *p->fbuf);
+    if (!p->lufs || !p->lufs_buf || !p->fbuf || hph_ring_init(&p->out, out_frames * ch * sizeof(float))) {
+        snprintf(why, why_len, "the loudness meter: %u Hz, %u channels not supported", cfg->out_rate_hz, cfg->channels);
+        return -1;
+    }
     p->mbuf = malloc((size_t)cfg->max_render_frames * ch * sizeof *p->mbuf);
     if (!p->mbuf || hpa_meter_create(ch, cfg->out_rate_hz, HPA_METER_AWEIGHT, NULL, &p->aw) != HPA_OK) {
         snprintf(why, why_len, "A-weighting: %u Hz, %u channels not supported", cfg->out_rate_hz, cfg->channels);
@@ -213,6 +241,10 @@ int hph_player_configure(hph_player *p, const hph_player_config *cfg, char *why,
     atomic_store(&p->volume_bits, d2u(cfg->start_volume_db));
     atomic_store(&p->eq_on, cfg->n_eq_bands > 0);
     atomic_store(&p->xf_on, cfg->crossfeed && cfg->channels == 2);
+    atomic_store(&p->xf_avail, cfg->crossfeed && cfg->channels == 2);
+    atomic_store(&p->xf_fcut_bits, d2u(cfg->xf_fcut_hz));
+    atomic_store(&p->xf_feed_bits, d2u(cfg->xf_feed_db));
+    atomic_store(&p->limit_bits, d2u(cfg->limit_dbtp));
     p->configured = 1;
     return 0;
 }
@@ -281,6 +313,17 @@ static void collect_done(hph_player *p)
     track *t;
     while ((t = hph_ring_pop_ptr(&p->done)))
         free_track(p, t);
+}
+
+void hph_player_set_eq_channels(hph_player *p, const double *channel_db)
+{
+    pthread_mutex_lock(&p->eq_lock);
+    if (channel_db)
+        memcpy(p->eq_channel_db, channel_db, sizeof p->eq_channel_db);
+    else
+        memset(p->eq_channel_db, 0, sizeof p->eq_channel_db);
+    p->cfg.eq_channel_db = p->eq_channel_db;
+    pthread_mutex_unlock(&p->eq_lock);
 }
 
 int hph_player_set_eq_bands(hph_player *p, const hpa_eq_band *bands, size_t n, double preamp_db, char *why,
@@ -403,17 +446,17 @@ static void decode_file(hph_player *p, int idx, unsigned my_gen, int *need_chain
             pthread_mutex_unlock(&p->eq_lock);
             chain_register(p, t->chain, 1);
         }
-        if (!err && p->cfg.crossfeed && dch == 2) {
-            err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FCUT_HZ, p->cfg.xf_fcut_hz);
+        if (!err && atomic_load(&p->xf_avail) && dch == 2) {
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FCUT_HZ, u2d(atomic_load(&p->xf_fcut_bits)));
             if (!err)
-                err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FEED_DB, p->cfg.xf_feed_db);
+                err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_FEED_DB, u2d(atomic_load(&p->xf_feed_bits)));
         }
         if (!err) /* the switches as they are now; the audio thread follows them */
             err = hpa_chain_set_param(t->chain, HPA_PARAM_EQ_ENABLE, atomic_load(&p->eq_on) ? 1.0 : 0.0);
         if (!err && dch == 2)
             err = hpa_chain_set_param(t->chain, HPA_PARAM_CROSSFEED_ENABLE, atomic_load(&p->xf_on) ? 1.0 : 0.0);
         if (!err)
-            err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_CEILING_DBTP, p->cfg.limit_dbtp);
+            err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_CEILING_DBTP, u2d(atomic_load(&p->limit_bits)));
         if (!err)
             err = hpa_chain_set_param(t->chain, HPA_PARAM_LIMITER_ENABLE, 1.0);
         if (!err && dch == 2)
@@ -661,6 +704,14 @@ static void publish_peaks(hph_player *p, const unsigned char *buf, size_t frames
                 peak[c] = a;
         }
     hpa_meter_add_double(p->aw, p->mbuf, frames); /* the sound dose's A-weighted energy */
+    if (ch) { /* a copy for the loudness meter, whole frames, dropped when it is full (hph_player_loudness) */
+        const size_t fb = (size_t)ch * sizeof *p->fbuf;
+        size_t n = hph_ring_writable(&p->out) / fb;
+        n = n < frames ? n : frames;
+        for (size_t i = 0; i < n * ch; i++)
+            p->fbuf[i] = (float)p->mbuf[i];
+        hph_ring_write(&p->out, p->fbuf, n * fb);
+    }
     p->a_frames += frames;
     for (unsigned c = 0; c < ch; c++) {
         double e = 0.0;
@@ -678,6 +729,15 @@ static void publish_peaks(hph_player *p, const unsigned char *buf, size_t frames
     }
 }
 
+/* [RT] a parameter onto the chain when it differs (the chain clamps it to its range: compared after) */
+static void set_if_changed(hpa_chain *c, int id, double want)
+{
+    double v;
+    if (hpa_chain_get_param(c, id, &v) == HPA_OK && v != want) {
+        hpa_chain_set_param(c, id, want);
+    }
+}
+
 /* [RT] the EQ and crossfeed switches onto the chain, when they differ (a set
  * restarts nothing when unchanged, but a get is cheaper) */
 static void apply_switches(hph_player *p)
@@ -686,11 +746,17 @@ static void apply_switches(hph_player *p)
     double eq = atomic_load_explicit(&p->eq_on, memory_order_relaxed) ? 1.0 : 0.0;
     if (hpa_chain_get_param(p->chain, HPA_PARAM_EQ_ENABLE, &v) == HPA_OK && v != eq)
         hpa_chain_set_param(p->chain, HPA_PARAM_EQ_ENABLE, eq);
-    if (p->cfg.channels == 2 && p->cfg.crossfeed) {
+    if (p->cfg.channels == 2 && atomic_load_explicit(&p->xf_avail, memory_order_relaxed)) {
         double xf = atomic_load_explicit(&p->xf_on, memory_order_relaxed) ? 1.0 : 0.0;
+        set_if_changed(p->chain, HPA_PARAM_CROSSFEED_FCUT_HZ,
+                       u2d(atomic_load_explicit(&p->xf_fcut_bits, memory_order_relaxed)));
+        set_if_changed(p->chain, HPA_PARAM_CROSSFEED_FEED_DB,
+                       u2d(atomic_load_explicit(&p->xf_feed_bits, memory_order_relaxed)));
         if (hpa_chain_get_param(p->chain, HPA_PARAM_CROSSFEED_ENABLE, &v) == HPA_OK && v != xf)
             hpa_chain_set_param(p->chain, HPA_PARAM_CROSSFEED_ENABLE, xf);
     }
+    set_if_changed(p->chain, HPA_PARAM_LIMITER_CEILING_DBTP,
+                   u2d(atomic_load_explicit(&p->limit_bits, memory_order_relaxed)));
 }
 
 /* [RT] the listener's volume and the track's gain onto the chain (which caps
@@ -870,6 +936,35 @@ void hph_player_set_crossfeed(hph_player *p, int on)
     atomic_store_explicit(&p->xf_on, on ? 1 : 0, memory_order_relaxed);
 }
 
+void hph_player_set_crossfeed_params(hph_player *p, double fcut_hz, double feed_db)
+{
+    if (p->cfg.channels != 2)
+        return;
+    atomic_store_explicit(&p->xf_fcut_bits, d2u(fcut_hz), memory_order_relaxed);
+    atomic_store_explicit(&p->xf_feed_bits, d2u(feed_db), memory_order_relaxed);
+    atomic_store_explicit(&p->xf_avail, 1, memory_order_release);
+}
+
+void hph_player_set_limit(hph_player *p, double dbtp)
+{
+    atomic_store_explicit(&p->limit_bits, d2u(dbtp), memory_order_relaxed);
+}
+
+double hph_player_loudness(hph_player *p)
+{
+    const unsigned ch = p->cfg.channels;
+    const size_t fb = ch * sizeof *p->lufs_buf;
+    size_t got;
+    if (!p->lufs || !ch)
+        return NAN;
+    while ((got = hph_ring_read(&p->out, p->lufs_buf, LUFS_CHUNK * fb) / fb) > 0)
+        ebur128_add_frames_float(p->lufs, p->lufs_buf, got);
+    double lufs = NAN;
+    if (ebur128_loudness_shortterm(p->lufs, &lufs) != EBUR128_SUCCESS)
+        return NAN;
+    return lufs;
+}
+
 void hph_player_status_get(hph_player *p, hph_player_status *st)
 {
     memset(st, 0, sizeof *st);
@@ -918,6 +1013,11 @@ void hph_player_destroy(hph_player *p)
     hph_ring_free(&p->data);
     hph_ring_free(&p->tracks);
     hph_ring_free(&p->done);
+    hph_ring_free(&p->out);
+    if (p->lufs)
+        ebur128_destroy(&p->lufs);
+    free(p->lufs_buf);
+    free(p->fbuf);
     free(p->fifo);
     free(p->stage);
     free(p->zeros);

@@ -42,6 +42,17 @@ static char *read_small(const char *path)
     return hph_file_read(path, (1u << 20) - 1, HPH_FILE_REGULAR, &text, &len) == 0 ? text : NULL;
 }
 
+int hph_preset_exists(const char *name)
+{
+    if (!valid_name(name))
+        return 0;
+    char dir[HPA_SETTINGS_PATH_MAX], path[HPA_SETTINGS_PATH_MAX + 128];
+    struct stat st;
+    hph_preset_user_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/%s.ini", dir, name);
+    return (dir[0] && stat(path, &st) == 0) || hpa_settings_builtin_find(name) >= 0;
+}
+
 int hph_preset_load(const char *name, hpa_settings *p, char *origin, size_t origin_len, char *why, size_t why_len)
 {
     char reason[256];

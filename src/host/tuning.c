@@ -43,6 +43,23 @@ int hph_tuning_set_compensation(hph_tuning *t, const hpa_headphone *hp, double z
     return 0;
 }
 
+int hph_tuning_set_user(hph_tuning *t, const hpa_eq_band *user, size_t n_user, double user_preamp_db)
+{
+    size_t cap = n_user + HPA_COMPENSATION_MAX_BANDS + HPA_LOUDNESS_COMP_BANDS;
+    if (cap > t->cap) {
+        hpa_eq_band *set = realloc(t->set, cap * sizeof *set);
+        if (!set)
+            return -1;
+        t->set = set;
+        t->cap = cap;
+    }
+    t->user = n_user ? user : NULL;
+    t->n_user = n_user;
+    t->user_preamp_db = user_preamp_db;
+    t->listen_phon = NAN; /* the next update makes the set again */
+    return 0;
+}
+
 size_t hph_tuning_max_bands(const hph_tuning *t)
 {
     return t->cap;

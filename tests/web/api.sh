@@ -42,21 +42,6 @@ check "the EQ curve" [ $? = 0 ]
 $WEBCHECK zout 480 100 300 75 0.1 "$BASE" "$TOKEN"
 check "the output-impedance curve" [ $? = 0 ]
 
-jget() { # PATH EXPR: a field of GET PATH (python expression over j)
-    $WEBCHECK get "$BASE" "$TOKEN" "$1" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($2)"
-}
-post() { # PATH JSON: "STATUS BODY" in $resp, the status in $st
-    resp=$($WEBCHECK post "$BASE" "$TOKEN" "$1" "$2")
-    st=${resp%% *}
-}
-level() { # NAME: record 1 s after the ramp settles, print the RMS level (dBFS)
-    sleep 1
-    record_start "$T/$1.wav"
-    sleep 1
-    record_stop
-    $WEBCHECK rms "$T/$1.wav"
-}
-
 say "== volume"
 safe=$(jget state 'j["safe_db"]')
 ceiling=$(jget state 'j["ceiling_db"]')

@@ -93,6 +93,36 @@ try {
   const curve = await page.getAttribute('#curve-eq', 'd');
   check(curve && curve.split('L').length > 30, 'the EQ curve is drawn');
 
+  // the preset picker: radio buttons, by pointer and by keyboard; the API says which took
+  const radios = await page.$$eval('#preset-list input[type=radio]', (l) => l.map((i) => i.value));
+  check(radios.includes('hd600') && radios.includes('night'), `the picker lists the presets (${radios.join(', ')})`);
+  const legend = await page.textContent('#preset-pick legend');
+  check(/Preset/.test(legend), `... in a fieldset whose legend names it ("${legend}")`);
+  async function presetIs(want) {
+    let s;
+    for (let i = 0; i < 30; i++) {
+      s = await api('state');
+      if (s.preset === want) break;
+      await sleep(100);
+    }
+    return s;
+  }
+  await page.click('#preset-list input[value="hd600"]');
+  const sp = await presetIs('hd600');
+  check(sp.preset === 'hd600' && sp.eq.on && sp.eq.bands === 10,
+        `clicking hd600 applied it (API: preset ${sp.preset}, EQ ${sp.eq.on ? 'on' : 'off'}, ${sp.eq.bands} bands)`);
+  await page.focus('#preset-list input[value="hd600"]');
+  const order = radios.indexOf('hd600');
+  const next = radios[(order + 1) % radios.length];
+  await page.keyboard.press('ArrowDown');
+  const sk = await presetIs(next);
+  check(sk.preset === next, `ArrowDown in the picker chose the next preset, ${next} (API: ${sk.preset})`);
+  await sleep(300);
+  const checked = await page.$eval('#preset-list input:checked', (i) => i.value);
+  check(checked === next, `... and the page shows it checked (${checked})`);
+  await page.click('#preset-list input[value="hd600"]');
+  await presetIs('hd600');
+
   // the meters move while music plays
   // (the loudest of ten readings over a second: a percussive loop has quiet
   // gaps, and one reading may fall in one)
@@ -106,6 +136,8 @@ try {
   const n1 = Number(await page.getAttribute('body', 'data-meters'));
   check(n1 - n0 >= 7, `meter events arrive (${n1 - n0} in 1 s)`);
   check(/^-?\d/.test(p0) && Number(p0) > -60, `the left peak shows music (loudest of 10 readings: ${p0} dBFS)`);
+  const lufs = await page.textContent('#m-st');
+  check(/^-\d+\.\d LUFS$/.test(lufs), `the short-term loudness is shown in LUFS ("${lufs}")`);
   const spl = await page.textContent('#m-spl');
   check(/dBA$/.test(spl), `the level at the ear is shown in dB(A) SPL ("${spl}")`);
   const big = await page.textContent('#vol-spl');

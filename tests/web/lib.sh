@@ -43,3 +43,46 @@ web_stop() {
     wait "$PLAY_PID"
     rc=$?
 }
+
+# web_rt_probe ARG3 ARG4: the audio-thread probe (tests/play/rt.sh) into
+# WEB_ENV for web_start, unless built with sanitizers (they own malloc)
+web_rt_probe() {
+    WEB_ENV=""
+    [ "${2:-none}" = none ] && [ -n "${1:-}" ] && WEB_ENV="HPA_RTCHECK_OUT=$T/rt.txt LD_PRELOAD=$1"
+    RT_SANITIZE=${2:-?}
+}
+
+# web_end: stop play; it ended on SIGINT without an xrun, and the probe (when
+# web_rt_probe set it) counted no allocator, lock, sleep or I/O call
+web_end() {
+    web_stop
+    check "play ends on SIGINT (status $rc)" [ "$rc" = 130 ]
+    check "no xruns, no underruns after it all ($(grep -o '"xruns": [0-9]*, "underruns": [0-9]*' "$T/play.out"))" \
+        grep -q '"xruns": 0, "underruns": 0' "$T/play.out"
+    if [ -n "${WEB_ENV:-}" ]; then
+        local line
+        line=$(cat "$T/rt.txt" 2>/dev/null)
+        check "the audio thread's probe ran ($line)" [ "$(field "$line" sections)" -gt 10 ]
+        check "... and counted no allocator, lock, sleep or I/O call through it all" [ "$(field "$line" calls)" = 0 ]
+    else
+        say "SKIP  the audio-thread probe (built with -Db_sanitize=${RT_SANITIZE:-?})"
+    fi
+}
+
+# jget PATH EXPR: a field of GET PATH (a python expression over j)
+jget() {
+    $WEBCHECK get "$BASE" "$TOKEN" "$1" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($2)"
+}
+# post PATH JSON: "STATUS BODY" in $resp, the status in $st
+post() {
+    resp=$($WEBCHECK post "$BASE" "$TOKEN" "$1" "$2")
+    st=${resp%% *}
+}
+# level NAME: record 1 s once a ramp or crossfade has settled, print its RMS level (dBFS)
+level() {
+    sleep 1
+    record_start "$T/$1.wav"
+    sleep 1
+    record_stop
+    $WEBCHECK rms "$T/$1.wav"
+}

@@ -17,10 +17,7 @@
 pipewire_start
 
 sox -V1 -n -r 48000 -c 2 -b 16 "$T/sine.wav" synth 5 sine 1000 gain -12
-# the audio-thread probe (tests/play/rt.sh): not under sanitizers, which own malloc
-RTCHECK=${3:-}
-WEB_ENV=""
-[ "${4:-none}" = none ] && [ -n "$RTCHECK" ] && WEB_ENV="HPA_RTCHECK_OUT=$T/rt.txt LD_PRELOAD=$RTCHECK"
+web_rt_probe "${3:-}" "${4:-none}"
 umask 000
 web_start $(for _ in $(seq 60); do echo "$T/sine.wav"; done) --device pipewire:test_sink --json
 umask 022
@@ -63,15 +60,5 @@ run play "$T/sine.wav" --device alsa:null --http 0.0.0.0:0 -q
 expect_rc 0
 check "a named address other than loopback warns ($(head -c 200 "$T/err.txt"))" grep -q 'reachable from other machines' "$T/err.txt"
 
-web_stop
-check "play ends on SIGINT (status $rc)" [ "$rc" = 130 ]
-check "no xruns, no underruns after it all ($(grep -o '"xruns": [0-9]*, "underruns": [0-9]*' "$T/play.out"))" \
-    grep -q '"xruns": 0, "underruns": 0' "$T/play.out"
-if [ -n "$WEB_ENV" ]; then
-    line=$(cat "$T/rt.txt" 2>/dev/null)
-    check "the audio thread's probe ran ($line)" [ "$(field "$line" sections)" -gt 10 ]
-    check "... and counted no allocator, lock, sleep or I/O call through it all" [ "$(field "$line" calls)" = 0 ]
-else
-    say "SKIP  the audio-thread probe (built with -Db_sanitize=${4:-?})"
-fi
+web_end
 finish

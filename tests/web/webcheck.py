@@ -13,6 +13,8 @@ the exit status is the number of failures (capped at 100).
                                            the median of its 50 ms blocks
   webcheck.py peaking F0 GAIN Q RATE BASE TOKEN   GET curves against the Audio EQ Cookbook
   webcheck.py zout ZPEAK FPEAK ZNOM ZOUT TOL BASE TOKEN   GET curves' output-impedance series
+  webcheck.py rbj F0 GAIN Q RATE F         the Cookbook's peaking filter's response at F, dB
+  webcheck.py lufs BASE TOKEN              the short-term loudness of the next meter event, LUFS
 """
 import concurrent.futures
 import http.client
@@ -81,7 +83,7 @@ SCHEMAS = {
         "limit_dbtp": NUM, "spl_known": bool, "spl_at_0dbfs": NUMN,
         "eq": {"available": bool, "on": bool, "bands": NUM, "preamp_db": NUMN},
         "crossfeed": {"on": bool},
-        "headphones": STRN, "source": STRN, "profile": STRN,
+        "headphones": STRN, "source": STRN, "profile": STRN, "preset": STRN,
         "ranges": {"volume_db": {"min": NUM, "max": NUM, "unit": str}},
         "player": {"file": STRN, "index": NUM, "files": NUM, "position_s": NUMN, "length_s": NUMN,
                    "in_rate_hz": NUM},
@@ -98,7 +100,7 @@ SCHEMAS = {
                 "alsa_cards": [{"index": NUM, "device": str}]},
 }
 METERS = {"peak_dbfs": [NUMN], "level_dbfs_a": NUMN, "shortterm_dbfs_a": NUMN, "spl_a_db": NUMN,
-          "shortterm_spl_a_db": NUMN, "limiter_db": NUMN, "clipped": NUM, "xruns": NUM, "position_s": NUMN,
+          "shortterm_spl_a_db": NUMN, "shortterm_lufs": NUMN, "limiter_db": NUMN, "clipped": NUM, "xruns": NUM, "position_s": NUMN,
           "volume_db": NUM, "muted": bool}
 
 
@@ -346,20 +348,25 @@ def cmd_rms(path):
     print("%.4f" % (levels[len(levels) // 2] if levels else -999.0))
 
 
-def cmd_peaking(f0, gain, q, rate, base, token):
-    """the Audio EQ Cookbook's peaking filter (R. Bristow-Johnson), |H| in dB"""
-    st, _, c = get_json(base, token, "curves")
+def rbj_peaking_db(f0, gain, q, rate, f):
+    """the Audio EQ Cookbook's peaking filter (R. Bristow-Johnson), |H(f)| in dB"""
     A = 10 ** (gain / 40)
     w0 = 2 * math.pi * f0 / rate
     al = math.sin(w0) / (2 * q)
     b = [1 + al * A, -2 * math.cos(w0), 1 - al * A]
     a = [1 + al / A, -2 * math.cos(w0), 1 - al / A]
+    z = complex(math.cos(2 * math.pi * f / rate), -math.sin(2 * math.pi * f / rate))
+    h = (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
+    return 20 * math.log10(abs(h))
+
+
+def cmd_peaking(f0, gain, q, rate, base, token):
+    """GET curves' EQ series against rbj_peaking_db"""
+    st, _, c = get_json(base, token, "curves")
     worst = 0.0
-    for f, got in zip(c["freq_hz"], c["eq_db"]):
-        z = complex(math.cos(2 * math.pi * f / rate), -math.sin(2 * math.pi * f / rate))
-        h = (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
-        worst = max(worst, abs(20 * math.log10(abs(h)) - got))
-    check(len(c["freq_hz"]) >= 32 and worst < 0.01,
+    for f, got in zip(c["freq_hz"], c["eq_db"] or []):
+        worst = max(worst, abs(rbj_peaking_db(f0, gain, q, rate, f) - got))
+    check(len(c["freq_hz"]) >= 32 and c["eq_db"] and worst < 0.01,
           "GET curves: the EQ series is the Cookbook's peaking %g Hz %+g dB Q %g within 0.01 dB "
           "(worst %.2g dB over %d points)" % (f0, gain, q, worst, len(c["freq_hz"])))
 
@@ -397,6 +404,12 @@ def main(a):
         cmd_zout(*map(float, a[1:6]), a[6], a[7])
     elif a[0] == "rms":
         cmd_rms(a[1])
+    elif a[0] == "rbj":
+        print("%.6f" % rbj_peaking_db(*map(float, a[1:6])))
+    elif a[0] == "lufs":
+        _, ev = events(a[1], a[2], 1)
+        v = ev[0].get("shortterm_lufs") if ev else None
+        print("%.4f" % v if isinstance(v, (int, float)) else "none")
     elif a[0] == "peaking":
         cmd_peaking(float(a[1]), float(a[2]), float(a[3]), float(a[4]), a[5], a[6])
     else:

@@ -50,7 +50,18 @@ typedef struct hph_http_config {
     double zout_ohm;                           /* NaN: unknown */
     const char *headphones, *source, *profile; /* names for the state (NULL: none) */
     const char *token_dir;                     /* where the token file goes (NULL: $XDG_RUNTIME_DIR/hpamp) */
+    const char *preset;                        /* the preset in use at the start (NULL: none) */
+    /* POST preset: apply the preset NAME live (NULL: the request is refused,
+     * 409).  Called on a server thread, never the audio thread, one call at
+     * a time; it may load files and build band sets.  Returns
+     * HPH_HTTP_APPLIED, HPH_HTTP_NO_PRESET (404) or HPH_HTTP_CANNOT (409),
+     * why saying why not.  When it changes the EQ it also calls
+     * hph_http_set_eq for GET curves. */
+    int (*apply_preset)(void *user, const char *name, char *why, size_t why_len);
+    void *apply_user;
 } hph_http_config;
+
+enum { HPH_HTTP_APPLIED = 0, HPH_HTTP_NO_PRESET = -1, HPH_HTTP_CANNOT = -2 };
 
 /* What the front end shows now: given to hph_http_publish from its own loop
  * (never from the audio thread). */
@@ -68,6 +79,8 @@ typedef struct hph_http_snapshot {
     uint64_t clipped, xruns;
     uint64_t a_frames;                 /* cumulative A-weighted frames */
     double a_energy[HPA_CHANNELS_MAX]; /* cumulative A-weighted sums of squares */
+    int have_lufs;                     /* lufs_st is given */
+    double lufs_st;                    /* the output's short-term loudness (EBU R 128, 3 s), LUFS */
     /* the dose (have_dose 0: none recorded) */
     int have_dose, dose_mode;
     double dose_percent;
@@ -83,6 +96,10 @@ hph_http *hph_http_start(const hph_http_config *cfg, char *url, size_t url_len, 
 
 /* [non-RT] What the front end shows now (see hph_http_snapshot). */
 void hph_http_publish(hph_http *h, const hph_http_snapshot *snap);
+
+/* [non-RT] The EQ GET curves shows from now on (the user's bands at
+ * rate_hz; n 0: none); copied. */
+void hph_http_set_eq(hph_http *h, const hpa_eq_band *bands, size_t n, double preamp_db, double rate_hz);
 
 /* Requests served so far, and those refused (4xx). */
 void hph_http_counts(hph_http *h, uint64_t *served, uint64_t *refused);

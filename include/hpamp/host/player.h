@@ -101,6 +101,25 @@ void hph_player_set_crossfeed(hph_player *p, int on); /* the same */
 int hph_player_set_eq_bands(hph_player *p, const hpa_eq_band *bands, size_t n, double preamp_db, char *why,
                             size_t why_len);
 
+/* [non-RT] The per-channel preamps (HPA_CHANNELS_MAX dB, NULL: none) the
+ * next hph_player_set_eq_bands and every chain made later use. */
+void hph_player_set_eq_channels(hph_player *p, const double *channel_db);
+
+/* [any] The crossfeed's corner and level (libbs2b, the parameter table's
+ * ranges) for the chain playing and those made later, crossfaded; it makes
+ * the crossfeed switchable on a stereo device started without it. */
+void hph_player_set_crossfeed_params(hph_player *p, double fcut_hz, double feed_db);
+
+/* [any] The true-peak limiter's ceiling (dBTP) for the chain playing and
+ * those made later. */
+void hph_player_set_limit(hph_player *p, double dbtp);
+
+/* [non-RT, one thread] The short-term loudness (EBU R 128, 3 s, LUFS) of
+ * the output: the audio thread copies its output into a ring, this reads it
+ * into libebur128.  Call it a few times a second (the ring holds 0.5 s; what
+ * overflows is dropped).  -inf in silence, NaN when unknown. */
+double hph_player_loudness(hph_player *p);
+
 /* [any] Status; resets the peak meters. */
 void hph_player_status_get(hph_player *p, hph_player_status *st);
 

@@ -17,6 +17,10 @@ void hph_preset_user_dir(char *out, size_t len);
  * ("PATH:LINE: reason") where there is one. */
 int hph_preset_load(const char *name, hpa_settings *s, char *origin, size_t origin_len, char *why, size_t why_len);
 
+/* 1 when NAME names a preset (a user file or a built-in), whether or not it
+ * parses; 0 otherwise. */
+int hph_preset_exists(const char *name);
+
 /* The user's preset names (NAME of each NAME.ini, sorted), at most max of
  * them, each at most 103 bytes: how many there are. */
 size_t hph_preset_list_user(char (*names)[104], size_t max);

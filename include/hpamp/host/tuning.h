@@ -55,6 +55,11 @@ int hph_tuning_set_compensation(hph_tuning *t, const hpa_headphone *hp, double z
  * plus the volume at or below 0 dBFS. */
 int hph_tuning_update(hph_tuning *t, double volume_db, char *why, size_t why_len);
 
+/* Another user EQ (a preset chosen live), kept by reference as at init;
+ * the next hph_tuning_update makes the set again.  0, or -1 (out of memory:
+ * nothing changed). */
+int hph_tuning_set_user(hph_tuning *t, const hpa_eq_band *user, size_t n_user, double user_preamp_db);
+
 /* Bands a chain must have room for. */
 size_t hph_tuning_max_bands(const hph_tuning *t);
 
